@@ -1,0 +1,1 @@
+"""DVK: the "Dân vận khéo" movement tracker."""

@@ -1,0 +1,122 @@
+"""The five routes every record resource has, made once: list, create, read, update, delete.
+
+Each resource module calls `record_routes` with its service and schemas and adds its own verbs.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, create_model
+from sqlmodel import SQLModel
+
+from app.api.deps import ActorDep, IfMatchDep, SessionDep, etag
+from app.api.errors import PROBLEM_RESPONSES
+from app.services import idempotency
+from app.services.actor import Actor
+from app.services.records import ListParams, Records
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
+]
+
+
+def default_present(read: type[SQLModel]) -> Callable[[Any, Actor], SQLModel]:
+    return lambda obj, actor: read.model_validate(obj, from_attributes=True)
+
+
+def json_record(read: SQLModel, *, status: int = 200, location: str | None = None) -> JSONResponse:
+    headers = {"ETag": etag(read.version)}  # type: ignore[attr-defined]
+    if location:
+        headers["Location"] = location
+    return JSONResponse(read.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def idempotent_post(session: Any, actor: Actor, request: Request, key: str | None,
+                    payload: Any, run: Callable[[], JSONResponse]) -> JSONResponse:
+    """Run a POST once per Idempotency-Key; a retry gets the first response back."""
+    if key is None:
+        return run()
+    fingerprint = idempotency.request_hash(request.method, request.url.path, payload)
+    stored = idempotency.find(session, actor=actor, key=key, fingerprint=fingerprint)
+    if stored is None:
+        response = run()
+        stored = idempotency.Stored(response.status_code, _json_body(response),
+                                    response.headers.get("location"))
+        idempotency.save(session, actor=actor, key=key, fingerprint=fingerprint,
+                         method=request.method, path=request.url.path, stored=stored)
+        return response
+    headers = {"Idempotent-Replayed": "true"}
+    if stored.location:
+        headers["Location"] = stored.location
+    if isinstance(stored.body, dict) and "version" in stored.body:
+        headers["ETag"] = etag(stored.body["version"])
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+
+
+def _json_body(response: JSONResponse) -> Any:
+    import json
+
+    return json.loads(bytes(response.body))
+
+
+def record_routes(
+    router: APIRouter, *, service: Records[Any], filters: type[ListParams],
+    create: type[SQLModel], update: type[SQLModel], read: type[SQLModel],
+    plural: str, present: Callable[[Any, Actor], SQLModel] | None = None,
+    update_fn: Callable[..., Any] | None = None,
+) -> None:
+    """Add list/create/read/update/delete for one resource to `router` (mounted at its path)."""
+    show = present or default_present(read)
+    page_model: type[BaseModel] = create_model(
+        f"{read.__name__}Page", items=(list[read], ...), total=(int, ...),  # type: ignore[valid-type]
+        limit=(int, ...), offset=(int, ...),
+    )
+    base = router.prefix
+
+    def list_records(session: SessionDep, actor: ActorDep,
+                     params: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]
+        page = service.list_(session, actor=actor, filters=params)
+        return {"items": [show(o, actor) for o in page.items], "total": page.total,
+                "limit": page.limit, "offset": page.offset}
+
+    def create_record(session: SessionDep, actor: ActorDep, request: Request,
+                      data: Annotated[create, Body()],  # type: ignore[valid-type]
+                      key: IdempotencyKeyHeader = None) -> JSONResponse:
+        def run() -> JSONResponse:
+            obj = service.create(session, actor=actor, data=data)
+            return json_record(show(obj, actor), status=201, location=f"{base}/{obj.id}")
+
+        return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
+
+    def read_record(id: int, session: SessionDep, actor: ActorDep) -> JSONResponse:
+        return json_record(show(service.get(session, actor=actor, id=id), actor))
+
+    def update_record(id: int, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
+                      data: Annotated[update, Body()]) -> JSONResponse:  # type: ignore[valid-type]
+        run = update_fn or service.update
+        obj, _ = run(session, actor=actor, id=id, data=data, if_match=expected)
+        return json_record(show(obj, actor))
+
+    def delete_record(id: int, session: SessionDep, actor: ActorDep,
+                      expected: IfMatchDep) -> Response:
+        service.delete(session, actor=actor, id=id, if_match=expected)
+        return Response(status_code=204)
+
+    routes = (
+        ("", list_records, ["GET"], page_model, 200,
+         f"List {plural}: paged, filtered by unit subtree, dates and codes."),
+        ("", create_record, ["POST"], read, 201, f"Create one of the {plural}."),
+        ("/{id}", read_record, ["GET"], read, 200, f"Read one of the {plural} (ETag = version)."),
+        ("/{id}", update_record, ["PATCH"], read, 200,
+         f"Change some fields of one of the {plural} (If-Match for optimistic locking)."),
+        ("/{id}", delete_record, ["DELETE"], None, 204, f"Delete one of the {plural}."),
+    )
+    for path, endpoint, methods, model, status, doc in routes:
+        router.add_api_route(
+            path, endpoint, methods=methods, response_model=model, status_code=status,
+            summary=doc.split(":")[0].rstrip("."), description=doc,
+            responses=PROBLEM_RESPONSES, name=f"{plural}.{endpoint.__name__}",
+        )

@@ -1,0 +1,46 @@
+"""What every API route depends on: the request's transaction, the acting user, If-Match."""
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from app.db.session import get_session
+from app.services import auth
+from app.services.actor import Actor
+from app.services.errors import PreconditionFailed, Unauthorized
+
+# scope="function": the transaction commits (or rolls back) before the response is sent, so a
+# client never sees 201 for a write that then failed to commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def current_actor(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+    if not token:
+        raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
+    return auth.actor_for_token(session, token)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def if_match(
+    value: Annotated[str | None, Header(alias="If-Match", description='The ETag read, e.g. "3".')] = None,
+) -> int | None:
+    """The version a write expects (from If-Match); None when absent or '*'."""
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise PreconditionFailed(f"If-Match '{value}' không phải phiên bản hợp lệ (ví dụ \"3\").")
+    return int(text)
+
+
+IfMatchDep = Annotated[int | None, Depends(if_match)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

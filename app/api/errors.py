@@ -1,0 +1,105 @@
+"""Errors as application/problem+json (RFC 9457) on the API; never a stack trace."""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.services.errors import DomainError, Unauthorized
+from app.services.validation import field_errors
+
+log = logging.getLogger("dvk")
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text, "content": {PROBLEM: {}}}
+    for status, text in ((401, "Not signed in"), (403, "Forbidden"), (404, "Not found"),
+                         (409, "Conflict"), (412, "Stale version"), (422, "Invalid input"))
+}
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path in ("/health", "/docs", "/openapi.json"))
+
+
+def respond(request: Request, status: int, title: str, detail: str, *,
+            errors: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    # Pages render errors their own way (app.ui.errors.render, given to install()).
+    render = getattr(request.app.state, "render_html_error", None)
+    if render is not None and _is_page(request):
+        return render(request, status, title, detail)
+    return problem(status, title, detail, errors=errors, headers=headers)
+
+
+def problem(status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _domain(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return respond(request, exc.status, exc.title, exc.detail, errors=exc.errors or None,
+                   headers=headers)
+
+
+def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(list(exc.errors()))
+    detail = " ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+                      for e in errors[:5])
+    return respond(request, 422, "Dữ liệu không hợp lệ", detail, errors=errors)
+
+
+def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Dữ liệu quá lớn"}
+    return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), str(exc.detail),
+                   headers=getattr(exc, "headers", None))
+
+
+def _integrity(request: Request, exc: Exception) -> Response:
+    # A race the service checks could not see (two writers, one unique key): a conflict.
+    log.warning("integrity error on %s %s", request.method, request.url.path)
+    return respond(request, 409, "Xung đột", "Dữ liệu trùng hoặc đang được người khác ghi; hãy thử lại.")
+
+
+def _operational(request: Request, exc: Exception) -> Response:
+    log.exception("database unavailable on %s %s", request.method, request.url.path)
+    return respond(request, 503, "Cơ sở dữ liệu đang bận", "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây.",
+                   headers={"Retry-After": "2"})
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return respond(request, 500, "Lỗi hệ thống", "Có lỗi ngoài dự kiến; lỗi đã được ghi lại.")
+
+
+def install(app: FastAPI, *, html: Callable[[Request, int, str, str], Response] | None = None) -> None:
+    app.state.render_html_error = html
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(OperationalError, _operational)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,71 @@
+"""/api/v1/petitions: đơn thư, their lifecycle transitions and legal extensions."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_routes
+from app.api.deps import ActorDep, IfMatchDep, SessionDep
+from app.api.errors import PROBLEM_RESPONSES
+from app.db.fields import Input
+from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
+from app.enums import PetitionStatus
+from app.services import petitions as service
+
+router = APIRouter(prefix="/api/v1/petitions", tags=["petitions"])
+record_routes(router, service=service.records, filters=service.Filters, create=PetitionCreate,
+              update=PetitionUpdate, read=PetitionRead, plural="petitions",
+              present=service.present, update_fn=service.update)
+
+
+class TransitionIn(Input):
+    to: PetitionStatus
+    date: date
+    note: str | None = Field(default=None, max_length=4000)
+    outcome: str | None = Field(default=None, max_length=4000)
+
+
+class ExtensionIn(Input):
+    days: int = Field(ge=1, le=365)
+    decision_no: str | None = Field(default=None, max_length=100)
+    date: date
+
+
+@router.post("/{id}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
+def transition(id: int, session: SessionDep, actor: ActorDep, request: Request,
+               data: Annotated[TransitionIn, Body()], expected: IfMatchDep,
+               key: IdempotencyKeyHeader = None) -> JSONResponse:
+    """Move a petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
+    def run() -> JSONResponse:
+        p = service.transition(session, actor=actor, id=id, to=data.to, on=data.date,
+                               note=data.note, outcome=data.outcome, if_match=expected)
+        return json_record(service.present(p, actor))
+
+    return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
+
+
+@router.post("/{id}/extensions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
+def extend(id: int, session: SessionDep, actor: ActorDep, request: Request,
+           data: Annotated[ExtensionIn, Body()], key: IdempotencyKeyHeader = None) -> JSONResponse:
+    """Record a legal extension of a denunciation's time limit (at most two, 30 days each)."""
+    def run() -> JSONResponse:
+        p = service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
+                           decision_no=data.decision_no)
+        return json_record(service.present(p, actor))
+
+    return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
+
+
+@router.get("/{id}/history", responses=PROBLEM_RESPONSES)
+def history(id: int, session: SessionDep, actor: ActorDep) -> dict[str, list[dict[str, object]]]:
+    """The petition's lifecycle steps and extensions, oldest first."""
+    steps, extensions = service.history(session, actor=actor, id=id)
+    return {
+        "steps": [{"from": s.from_status, "to": s.to_status, "date": s.date.isoformat(),
+                   "note": s.note, "username": s.username} for s in steps],
+        "extensions": [{"days": e.days, "decision_no": e.decision_no, "date": e.date.isoformat()}
+                       for e in extensions],
+    }

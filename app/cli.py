@@ -1,0 +1,90 @@
+"""The `dvk` command: migrate, serve, create-user (and more as the project grows)."""
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.enums import Role
+
+cli = typer.Typer(help="DVK — Dân vận khéo: quản lý phong trào, báo cáo, API.", no_args_is_help=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(url: str | None = None) -> "object":
+    from alembic.config import Config
+
+    from app.config import get_settings
+    from app.db.session import normalize_url
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", normalize_url(url or get_settings().database_url)
+                        .replace("%", "%%"))
+    return cfg
+
+
+def migrate_to_head(url: str | None = None) -> None:
+    from alembic import command
+
+    from app.db.session import make_engine, normalize_url
+    from app.config import get_settings
+
+    target = url or get_settings().database_url
+    make_engine(normalize_url(target)).dispose()  # creates ./var/ for an SQLite file
+    command.upgrade(alembic_config(target), "head")  # type: ignore[arg-type]
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema (Alembic head)."""
+    migrate_to_head()
+    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serve the pages and the API (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=True)
+
+
+@cli.command("create-user")
+def create_user(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, manager, clerk or viewer.")],
+    unit: Annotated[str | None, typer.Option(help="Code of the unit whose subtree they work in.")] = None,
+    full_name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    password: Annotated[str | None, typer.Option(help="Asked for when not given (or DVK_NEW_PASSWORD).",
+                                                 envvar="DVK_NEW_PASSWORD")] = None,
+) -> None:
+    """Create an account (the first admin, or any user)."""
+    from app.db.session import get_engine, session_scope
+    from app.services import auth
+    from app.services.errors import DomainError
+
+    secret = password or getpass.getpass("Mật khẩu: ")
+    try:
+        for session in session_scope(get_engine(), write=True):
+            user = auth.create_user(session, username=username, password=secret, role=role,
+                                    unit_code=unit, full_name=full_name)
+            typer.echo(f"Đã tạo tài khoản {user.username} ({Role(user.role).vi}).")
+    except DomainError as exc:
+        typer.echo(f"Lỗi: {exc.detail}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""One Settings class: every knob is a DVK_* environment variable (or a line in .env)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me"
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DVK_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{VAR_DIR / 'dvk.sqlite3'}"
+    secret_key: str = DEFAULT_SECRET
+    demo: bool = False
+    admin_username: str | None = None
+    admin_password: str | None = None
+    # A bearer token from /api/v1/auth/token lives this long.
+    token_ttl_minutes: int = 12 * 60
+    # Bodies above this are refused with 413 before they are parsed.
+    max_body_bytes: int = 1_000_000
+    sqlite_busy_timeout_ms: int = 15_000
+
+    @model_validator(mode="after")
+    def _secret_required_outside_demo(self) -> "Settings":
+        if not self.demo and self.secret_key in ("", DEFAULT_SECRET):
+            raise ValueError(
+                "DVK_SECRET_KEY is not set. Set it to a long random string, e.g. "
+                "DVK_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                "or set DVK_DEMO=1 to run the demo with a throwaway key."
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,20 @@
+"""Tables, one module per resource. Importing this package registers them all on `metadata`."""
+
+from app.db.base import metadata
+from app.db.commendations import Commendation
+from app.db.contributions import Contribution
+from app.db.idempotency import IdempotencyKey
+from app.db.land_donations import LandDonation
+from app.db.models import Model
+from app.db.petitions import Petition, PetitionExtension, PetitionStep
+from app.db.recognitions import Recognition
+from app.db.targets import Target
+from app.db.units import Unit
+from app.db.users import ApiToken, User
+from app.db.works import Work
+
+__all__ = [
+    "ApiToken", "Commendation", "Contribution", "IdempotencyKey", "LandDonation", "Model",
+    "Petition", "PetitionExtension", "PetitionStep", "Recognition", "Target", "Unit", "User",
+    "Work", "metadata",
+]

@@ -1,0 +1,57 @@
+"""Metadata, the columns every record shares, and the field helpers the tables use."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, MetaData
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+# Explicit names, so that migrations name constraints the same way on SQLite and PostgreSQL
+# and batch-mode table rebuilds on SQLite can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = SQLModel.metadata
+
+# A sum of a province's contributions over ten years stays far below this; a single
+# amount above it is a typing mistake (an extra row of zeros), not a gift.
+MAX_VND = 10**14
+MAX_TEXT = 4000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def money(default: Any = None, **kw: Any) -> Any:
+    """A non-negative amount of VND, stored as a 64-bit integer (PostgreSQL's int is too small)."""
+    return Field(default, ge=0, le=MAX_VND, sa_type=BigInteger, **kw)
+
+
+def amount(default: Any = None, **kw: Any) -> Any:
+    """A non-negative quantity (km, m², labour days) with a sane ceiling."""
+    return Field(default, ge=0, le=10**9, **kw)
+
+
+class RecordMeta(SQLModel):
+    """Columns every stored record has; `version` is SQLAlchemy's optimistic lock."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # UPDATE ... WHERE id = ? AND version = ?: two writers racing on the same version
+        # cannot both win, even when both passed the If-Match check.
+        return {"version_id_col": cls.__table__.c.version}

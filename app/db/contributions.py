@@ -1,0 +1,36 @@
+"""Contributions (đóng góp): money, in-kind value and labour behind works and models."""
+
+from sqlalchemy import Index
+from sqlmodel import Field
+
+from app.db.base import MAX_TEXT, RecordMeta, amount, money
+from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.enums import ContributionKind, Source
+
+
+class ContributionBase(Normalized):
+    unit_id: int = Field(foreign_key="unit.id")
+    work_id: int | None = Field(default=None, foreign_key="work.id", index=True)
+    model_id: int | None = Field(default=None, foreign_key="model.id", index=True)
+    source: Source = code_field()
+    kind: ContributionKind = code_field()
+    amount_vnd: int | None = money()
+    labor_days: float | None = amount()
+    contributor_name: str | None = Field(default=None, max_length=300)
+    date: SaneDate
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class Contribution(ContributionBase, RecordMeta, table=True):
+    __table_args__ = (Index("ix_contribution_unit_id_date", "unit_id", "date"),)
+
+
+class ContributionCreate(ContributionBase, Input):
+    pass
+
+
+ContributionUpdate = partial(ContributionCreate, "ContributionUpdate")
+
+
+class ContributionRead(ReadMeta, ContributionBase):
+    pass

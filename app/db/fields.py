@@ -1,0 +1,90 @@
+"""Field types shared by the tables and the input schemas built from them."""
+
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, model_validator
+from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
+
+# Records before the movement's predecessors or far in the future are typing mistakes
+# (1900 for 2019, 2100 for 2010), not history or plans.
+DATE_MIN = date(1990, 1, 1)
+DATE_MAX = date(2099, 12, 31)
+
+
+def _sane_date(value: date) -> date:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValueError(
+            f"ngày phải trong khoảng {DATE_MIN:%d/%m/%Y} – {DATE_MAX:%d/%m/%Y}"
+        )
+    return value
+
+
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
+
+
+def clean_text(value: Any) -> Any:
+    """Trim and NFC-normalise text, so 'Hàm Trí' typed on any keyboard is one string."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        # An emptied form field means "no value", never an empty name.
+        return value or None
+    return value
+
+
+class Normalized(SQLModel):
+    """Input models: every string is trimmed and NFC-normalised before validation."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalize_strings(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: clean_text(v) for k, v in data.items()}
+        return data
+
+
+def code_field(default: Any = ..., **kw: Any) -> Any:
+    """An enumerated code: validated as the Enum, stored as plain VARCHAR (no native enum type,
+    so adding a code never needs an ALTER TYPE on PostgreSQL)."""
+    return Field(default, sa_type=AutoString(32), **kw)
+
+
+# Fields a client may send back unchanged from a read; they are the server's to set.
+READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date"})
+
+
+class Input(Normalized):
+    """Base of the Create/Update schemas: unknown fields are refused, read-only ones dropped."""
+
+    model_config = {"extra": "forbid"}  # type: ignore[typeddict-unknown-key]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in READ_ONLY}
+        return data
+
+
+def partial(schema: type[SQLModel], name: str) -> type[SQLModel]:
+    """The PATCH schema of a Create schema: the same fields and rules, every one optional."""
+    from copy import copy
+
+    from pydantic import create_model
+
+    fields: dict[str, Any] = {}
+    for field_name, info in schema.model_fields.items():
+        optional = copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (info.annotation | None, optional)
+    return create_model(name, __base__=Input, **fields)  # type: ignore[call-overload]
+
+
+class ReadMeta(SQLModel):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -1,0 +1,36 @@
+"""Land donated by households (dân hiến đất) for works."""
+
+from sqlalchemy import Index
+from sqlmodel import Field
+
+from app.db.base import MAX_TEXT, RecordMeta, amount, money
+from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.enums import LandStatus
+
+
+class LandDonationBase(Normalized):
+    unit_id: int = Field(foreign_key="unit.id")
+    work_id: int | None = Field(default=None, foreign_key="work.id", index=True)
+    donor_name: str = Field(min_length=1, max_length=300)
+    households: int = Field(default=1, ge=1, le=100_000)
+    area_m2: float = amount(..., gt=0)
+    value_vnd: int | None = money()
+    date: SaneDate
+    status: LandStatus = code_field(LandStatus.signed)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class LandDonation(LandDonationBase, RecordMeta, table=True):
+    __tablename__ = "land_donation"
+    __table_args__ = (Index("ix_land_donation_unit_id_date", "unit_id", "date"),)
+
+
+class LandDonationCreate(LandDonationBase, Input):
+    pass
+
+
+LandDonationUpdate = partial(LandDonationCreate, "LandDonationUpdate")
+
+
+class LandDonationRead(ReadMeta, LandDonationBase):
+    pass

@@ -1,0 +1,73 @@
+"""Petitions (đơn thư) with their lifecycle steps and legal extensions."""
+
+from datetime import date as date_
+
+from sqlalchemy import Index
+from sqlmodel import Field
+
+from app.db.base import MAX_TEXT, RecordMeta
+from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.enums import Channel, Domain, PetitionStatus, PetitionType
+
+
+class PetitionBase(Normalized):
+    received_date: SaneDate
+    unit_id: int = Field(foreign_key="unit.id")
+    type: PetitionType = code_field()
+    channel: Channel | None = code_field(None)
+    subject: str = Field(min_length=1, max_length=500)
+    domain: Domain | None = code_field(None)
+    petitioner_name: str | None = Field(default=None, max_length=300)
+    petitioner_address: str | None = Field(default=None, max_length=500)
+    signers: int = Field(default=1, ge=1, le=100_000)
+    handler: str | None = Field(default=None, max_length=300)
+    complex: bool = False
+    accepted_date: SaneDate | None = None
+    status: PetitionStatus = code_field(PetitionStatus.received)
+    closed_date: SaneDate | None = None
+    resolution_method: str | None = Field(default=None, max_length=300)
+    outcome: str | None = Field(default=None, max_length=MAX_TEXT)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class Petition(PetitionBase, RecordMeta, table=True):
+    # Computed by the service from the legal time limits; stored so that "overdue" is a
+    # plain indexed comparison in reports and dashboards.
+    due_date: date_ | None = Field(default=None, index=True)
+    __table_args__ = (
+        Index("ix_petition_unit_id_received_date", "unit_id", "received_date"),
+        Index("ix_petition_status_closed_date", "status", "closed_date"),
+    )
+
+
+class PetitionStep(RecordMeta, table=True):
+    """One lifecycle step (a transition), kept as the petition's history."""
+
+    __tablename__ = "petition_step"
+    petition_id: int = Field(foreign_key="petition.id", index=True, ondelete="CASCADE")
+    from_status: str = Field(max_length=32)
+    to_status: str = Field(max_length=32)
+    date: date_
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+    username: str | None = Field(default=None, max_length=100)
+
+
+class PetitionExtension(RecordMeta, table=True):
+    """A legal extension of the time limit (gia hạn), with its decision."""
+
+    __tablename__ = "petition_extension"
+    petition_id: int = Field(foreign_key="petition.id", index=True, ondelete="CASCADE")
+    days: int
+    decision_no: str | None = Field(default=None, max_length=100)
+    date: date_
+
+
+class PetitionCreate(PetitionBase, Input):
+    pass
+
+
+PetitionUpdate = partial(PetitionCreate, "PetitionUpdate")
+
+
+class PetitionRead(ReadMeta, PetitionBase):
+    due_date: date_ | None = None

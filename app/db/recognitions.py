@@ -1,0 +1,30 @@
+"""A unit recognised for a standard (e.g. xã đạt chuẩn nông thôn mới)."""
+
+from sqlalchemy import Index
+from sqlmodel import Field
+
+from app.db.base import RecordMeta
+from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
+
+
+class RecognitionBase(Normalized):
+    unit_id: int = Field(foreign_key="unit.id")
+    # Open list of snake_case codes; the known ones have labels in meta/enums.
+    title: str = Field(min_length=1, max_length=64, regex=r"^[a-z][a-z0-9_]*$")
+    date: SaneDate
+    decision_no: str | None = Field(default=None, max_length=100)
+
+
+class Recognition(RecognitionBase, RecordMeta, table=True):
+    __table_args__ = (Index("ix_recognition_unit_id_date", "unit_id", "date"),)
+
+
+class RecognitionCreate(RecognitionBase, Input):
+    pass
+
+
+RecognitionUpdate = partial(RecognitionCreate, "RecognitionUpdate")
+
+
+class RecognitionRead(ReadMeta, RecognitionBase):
+    pass

@@ -1,0 +1,105 @@
+"""create_app(): routers, static files, middleware, error handlers. `app.main:app` is the ASGI app."""
+
+import logging
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api import (auth, commendations, contributions, land_donations, meta, models,
+                     petitions, recognitions, targets, units, works)
+from app.api.errors import install as install_errors
+from app.api.errors import problem
+from app.config import get_settings
+from app.db.session import get_engine, session_scope
+from app.services import auth as auth_service
+from app.ui import STATIC_DIR
+from app.ui import errors as ui_errors
+from app.ui import routes as ui_routes
+
+log = logging.getLogger("dvk")
+
+API_ROUTERS = (auth.router, meta.router, units.router, models.router, works.router,
+               contributions.router, land_donations.router, petitions.router,
+               commendations.router, targets.router, recognitions.router)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, before anything parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "Dữ liệu quá lớn",
+                           f"Nội dung gửi lên vượt quá {self.max_bytes // 1000} kB.")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    if settings.admin_username and settings.admin_password:
+        for session in session_scope(get_engine(), write=True):
+            if auth_service.bootstrap_admin(session, settings.admin_username, settings.admin_password):
+                log.info("created the bootstrap admin %s", settings.admin_username)
+    yield
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="DVK — Dân vận khéo",
+        version="1.0.0",
+        description="Records, roll-up reports and live figures of the 'Dân vận khéo' movement. "
+                    "Contract: spec/api.md (v1).",
+        lifespan=lifespan,
+    )
+    install_errors(app, html=ui_errors.render)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    app.include_router(ui_routes.router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """200 once the database answers."""
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""The business rules, one module per resource. Plain functions; no FastAPI here."""

@@ -1,0 +1,118 @@
+"""Passwords (argon2), bearer tokens (random secrets, stored as SHA-256), and the actor a
+token stands for."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.db.base import utcnow
+from app.db.units import Unit
+from app.db.users import ApiToken, User
+from app.enums import Role, TokenScope
+from app.services.actor import Actor
+from app.services.errors import Conflict, Invalid, Unauthorized
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid.field("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.exec(select(User).where(User.username == username)).scalars().first()
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not ok or not user.active:
+        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_login_token(session: Session, user: User, *, ttl_minutes: int) -> str:
+    secret = "dvk_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(
+        name=f"login {user.username}", kind="login", user_id=user.id, unit_id=user.unit_id,
+        scope=TokenScope.write, token_hash=_digest(secret),
+        expires_at=utcnow() + timedelta(minutes=ttl_minutes),
+    ))
+    session.flush()
+    return secret
+
+
+def actor_for_token(session: Session, secret: str) -> Actor:
+    """The actor behind a bearer secret; 401 if it is unknown, expired, revoked or disabled."""
+    token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+    ).scalars().first()
+    now = utcnow()
+    if token is None or token.revoked_at is not None or (
+        token.expires_at is not None and token.expires_at <= now
+    ):
+        raise Unauthorized("Mã truy cập không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại.")
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        raise Unauthorized("Tài khoản đã bị khóa.")
+    role = Role(user.role)
+    return Actor(
+        user_id=user.id, username=user.username, role=role,
+        unit_id=token.unit_id if token.kind == "api" else user.unit_id,
+        can_write=token.scope == TokenScope.write and role != Role.viewer,
+        token_id=token.id if token.kind == "api" else None,
+    )
+
+
+def create_user(session: Session, *, username: str, password: str, role: Role,
+                unit_code: str | None = None, full_name: str | None = None) -> User:
+    """Create an account (the CLI's create-user and the bootstrap admin)."""
+    unit_id = None
+    if unit_code:
+        unit = session.exec(select(Unit).where(Unit.code == unit_code)).scalars().first()
+        if unit is None:
+            raise Invalid.field("unit", f"Không có đơn vị mã '{unit_code}'.")
+        unit_id = unit.id
+    elif role != Role.admin:
+        raise Invalid.field("unit", "Tài khoản không phải quản trị cần có đơn vị (--unit MÃ).")
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise Conflict(f"Tên đăng nhập '{username}' đã có.")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                unit_id=unit_id, full_name=full_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def bootstrap_admin(session: Session, username: str, password: str) -> bool:
+    """Create the first admin from DVK_ADMIN_USERNAME/PASSWORD unless that user exists."""
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        return False
+    create_user(session, username=username, password=password, role=Role.admin)
+    return True
+
+
+def revoke_login_token(session: Session, secret: str) -> None:
+    token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+    ).scalars().first()
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()

@@ -1,0 +1,19 @@
+"""Commendations (khen thưởng, biểu dương)."""
+
+from app.db.commendations import Commendation, CommendationCreate
+from app.enums import Level, RecipientType
+from app.services.records import ListParams, Records
+
+
+class Filters(ListParams):
+    """Filters of the commendations list, one per enumerated field."""
+
+    recipient_type: list[RecipientType] | None = None
+    level: list[Level] | None = None
+    model_id: int | None = None
+
+
+records = Records(
+    Commendation, label="khen thưởng", date_field="decision_date",
+    create_schema=CommendationCreate, text_columns=("recipient_name", "decision_no"),
+)

@@ -1,0 +1,18 @@
+"""Land donated by households (dân hiến đất)."""
+
+from app.db.land_donations import LandDonation, LandDonationCreate
+from app.enums import LandStatus
+from app.services.records import ListParams, Records
+
+
+class Filters(ListParams):
+    """Filters of the land donations list, one per enumerated field."""
+
+    status: list[LandStatus] | None = None
+    work_id: int | None = None
+
+
+records = Records(
+    LandDonation, label="hồ sơ hiến đất", date_field="date", create_schema=LandDonationCreate,
+    text_columns=("donor_name", "note"),
+)

@@ -1,0 +1,180 @@
+"""Petitions (đơn thư): their lifecycle under the law, legal time limits, and the
+confidentiality of a denouncer."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from app.db.petitions import Petition, PetitionCreate, PetitionExtension, PetitionRead, PetitionStep
+from app.db.units import Unit
+from app.enums import Channel, Domain, PetitionStatus, PetitionStatus as S, PetitionType
+from app.enums import PetitionType, Role
+from app.services import scope
+from app.services.actor import Actor
+from app.services.errors import Conflict, Invalid
+from app.services.petition_rules import ACCEPT_DAYS, TIME_LIMITS, resolve_days
+from app.services.records import ListParams, Records, check_version
+
+OPEN = frozenset({S.received, S.accepted, S.in_progress})
+CLOSED = frozenset({S.resolved, S.withdrawn, S.transferred, S.rejected})
+# Transferred (sent to the competent body) and rejected (not eligible) leave this unit's
+# competence; the resolution rate does not count them.
+OUTSIDE_COMPETENCE = frozenset({S.transferred, S.rejected})
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.received: frozenset({S.accepted, S.rejected, S.transferred, S.withdrawn}),
+    S.accepted: frozenset({S.in_progress, S.resolved, S.withdrawn, S.transferred}),
+    S.in_progress: frozenset({S.resolved, S.withdrawn, S.transferred}),
+}
+CONFIDENTIAL = ("petitioner_name", "petitioner_address")
+
+
+def _check(session: Session, actor: Actor, p: Petition) -> None:
+    status = S(p.status)
+    if p.received_date > date.today():
+        raise Invalid.field("received_date", "Ngày nhận đơn không được sau hôm nay.")
+    if status in (S.accepted, S.in_progress, S.resolved) and p.accepted_date is None:
+        raise Invalid.field("accepted_date", f"Đơn ở trạng thái '{status.vi}' cần có ngày thụ lý.")
+    if status == S.received and p.accepted_date is not None:
+        raise Invalid.field("accepted_date", "Đơn chưa thụ lý thì không có ngày thụ lý.")
+    if status in CLOSED and p.closed_date is None:
+        raise Invalid.field("closed_date", f"Đơn ở trạng thái '{status.vi}' cần có ngày kết thúc.")
+    if status in OPEN and p.closed_date is not None:
+        raise Invalid.field("closed_date", "Đơn đang mở thì không có ngày kết thúc.")
+    p.due_date = due_date(session, p)
+
+
+def due_date(session: Session, p: Petition) -> date:
+    """The legal deadline: to accept (before acceptance), else to resolve plus extensions."""
+    if p.accepted_date is None:
+        return p.received_date + timedelta(days=ACCEPT_DAYS)
+    days = resolve_days(PetitionType(p.type), complex_=p.complex, remote=_is_remote(session, p.unit_id))
+    if p.id is not None:
+        days += session.exec(
+            select(func.coalesce(func.sum(PetitionExtension.days), 0))
+            .where(PetitionExtension.petition_id == p.id)
+        ).scalar_one()
+    return p.accepted_date + timedelta(days=days)
+
+
+def _is_remote(session: Session, unit_id: int) -> bool:
+    """A unit is remote if it, or a unit above it, is marked remote (vùng sâu, vùng xa)."""
+    unit = session.get(Unit, unit_id)
+    while unit is not None:
+        if unit.remote:
+            return True
+        unit = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return False
+
+
+class Filters(ListParams):
+    """Filters of the petitions list, one per enumerated field."""
+
+    type: list[PetitionType] | None = None
+    channel: list[Channel] | None = None
+    domain: list[Domain] | None = None
+    status: list[PetitionStatus] | None = None
+    complex: bool | None = None
+
+
+records = Records(
+    Petition, label="đơn thư", date_field="received_date", create_schema=PetitionCreate,
+    date_order=[("received_date", "accepted_date"), ("received_date", "closed_date"),
+                ("accepted_date", "closed_date")],
+    check=_check, text_columns=("subject", "handler"),
+)
+
+
+def update(session: Session, *, actor: Actor, id: int, data: Any,
+           if_match: int | None = None) -> tuple[Petition, dict[str, list[Any]]]:
+    """Edit a petition's details; its status moves only through `transition`."""
+    values = data.model_dump(exclude_unset=True)
+    petition = records.get(session, actor=actor, id=id)
+    if "status" in values and values["status"] != petition.status:
+        raise Invalid.field("status", "Trạng thái đơn chỉ đổi qua thao tác chuyển bước "
+                                      "(POST /api/v1/petitions/{id}/transitions).")
+    return records.update(session, actor=actor, id=id, data=data, if_match=if_match)
+
+
+def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
+               note: str | None = None, outcome: str | None = None,
+               if_match: int | None = None) -> Petition:
+    """Move a petition one legal step: accept, start, resolve, withdraw, transfer, reject."""
+    p = records.get(session, actor=actor, id=id)
+    scope.check_write(session, actor, p.unit_id)
+    check_version(p, if_match)
+    current = S(p.status)
+    if to not in TRANSITIONS.get(current, frozenset()):
+        allowed = ", ".join(s.value for s in sorted(TRANSITIONS.get(current, ())))
+        raise Conflict(f"Không thể chuyển đơn từ '{current.vi}' sang '{to.vi}'. "
+                       + (f"Các bước hợp lệ: {allowed}." if allowed else "Hồ sơ đã kết thúc."))
+    last = _last_step_date(session, p)
+    if on < last:
+        raise Conflict(f"Ngày {on:%d/%m/%Y} trước bước trước đó ({last:%d/%m/%Y}).")
+    if on > date.today():
+        raise Invalid.field("date", "Ngày thực hiện không được sau hôm nay.")
+    values: dict[str, Any] = {"status": to}
+    if to == S.accepted:
+        values["accepted_date"] = on
+    if to in CLOSED:
+        values["closed_date"] = on
+    if outcome is not None:
+        values["outcome"] = outcome
+    records.apply(session, actor=actor, obj=p, values=values)
+    session.add(PetitionStep(petition_id=p.id, from_status=current, to_status=to, date=on,
+                             note=note, username=actor.username))
+    session.flush()
+    return p
+
+
+def _last_step_date(session: Session, p: Petition) -> date:
+    latest = session.exec(
+        select(func.max(PetitionStep.date)).where(PetitionStep.petition_id == p.id)
+    ).scalar()
+    return max(d for d in (p.received_date, p.accepted_date, p.closed_date, latest) if d)
+
+
+def extend(session: Session, *, actor: Actor, id: int, days: int, on: date,
+           decision_no: str | None = None) -> Petition:
+    """Record a legal extension of the time limit (a denunciation, at most twice, ≤ 30 days)."""
+    p = records.get(session, actor=actor, id=id)
+    scope.check_write(session, actor, p.unit_id)
+    limit = TIME_LIMITS[PetitionType(p.type)]
+    if limit.max_extensions == 0:
+        raise Conflict(f"Luật không cho gia hạn thời hạn giải quyết đơn loại "
+                       f"'{PetitionType(p.type).vi}' ({limit.basis}).")
+    if S(p.status) not in (S.accepted, S.in_progress):
+        raise Conflict("Chỉ gia hạn được đơn đã thụ lý và đang giải quyết.")
+    count = session.exec(
+        select(func.count()).where(PetitionExtension.petition_id == p.id)
+    ).scalar_one()
+    if count >= limit.max_extensions:
+        raise Conflict(f"Đã gia hạn {count} lần, tối đa {limit.max_extensions} lần ({limit.basis}).")
+    if not 1 <= days <= limit.max_extension_days:
+        raise Invalid.field("days", f"Mỗi lần gia hạn từ 1 đến {limit.max_extension_days} ngày.")
+    assert p.accepted_date is not None
+    if on < p.accepted_date:
+        raise Invalid.field("date", "Ngày gia hạn không được trước ngày thụ lý.")
+    session.add(PetitionExtension(petition_id=p.id, days=days, decision_no=decision_no, date=on))
+    session.flush()
+    records.apply(session, actor=actor, obj=p, values={"due_date": due_date(session, p)})
+    return p
+
+
+def history(session: Session, *, actor: Actor, id: int) -> tuple[list[PetitionStep], list[PetitionExtension]]:
+    p = records.get(session, actor=actor, id=id)
+    steps = session.exec(select(PetitionStep).where(PetitionStep.petition_id == p.id)
+                         .order_by(PetitionStep.date, PetitionStep.id)).scalars().all()
+    exts = session.exec(select(PetitionExtension).where(PetitionExtension.petition_id == p.id)
+                        .order_by(PetitionExtension.date, PetitionExtension.id)).scalars().all()
+    return list(steps), list(exts)
+
+
+def present(p: Petition, actor: Actor) -> PetitionRead:
+    """What this actor may read: a denouncer's identity only for managers and admins."""
+    read = PetitionRead.model_validate(p, from_attributes=True)
+    if p.type == PetitionType.denunciation and not actor.at_least(Role.manager):
+        for name in CONFIDENTIAL:
+            setattr(read, name, None)
+    return read

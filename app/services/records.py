@@ -1,0 +1,262 @@
+"""The shape every record resource shares: a scoped base query, list with the contract's
+filters, get, create, update with optimistic locking, delete.
+
+Each resource module (services/models.py, services/works.py, ...) makes one `Records` with
+its table, its date field and its own rules (`check`), and exposes plain functions.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import NoneType, UnionType
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin
+
+from pydantic import BaseModel, model_validator
+from pydantic import Field as PField
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, SQLModel
+
+from app.db.base import utcnow
+from app.db.models import Model
+from app.db.units import Unit
+from app.db.works import Work
+from app.enums import Role
+from app.services import scope
+from app.services.actor import Actor
+from app.services.errors import Invalid, NotFound, PreconditionFailed
+
+T = TypeVar("T", bound=SQLModel)
+
+# Filters every list accepts; the rest of a filter object are equality/IN filters on columns.
+COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", "limit",
+                            "offset", "sort", "q"})
+
+
+class ListParams(BaseModel):
+    """The list parameters every resource takes (a query-parameter model in the API)."""
+
+    limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
+    offset: int = PField(0, ge=0)
+    unit_id: int | None = PField(None, description="This unit and every unit below it.")
+    date_from: date | None = PField(None, description="Inclusive, on the resource's date field.")
+    date_to: date | None = PField(None, description="Inclusive, on the resource's date field.")
+    updated_since: datetime | None = PField(None, description="Changed at or after (UTC).")
+    sort: str | None = PField(None, max_length=40, description="A field name; '-' for descending.")
+    q: str | None = PField(None, max_length=200, description="Text search.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "ListParams":
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from phải trước hoặc bằng date_to")
+        if self.updated_since is not None and self.updated_since.tzinfo is None:
+            self.updated_since = self.updated_since.replace(tzinfo=UTC)
+        return self
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass
+class Records(Generic[T]):
+    table: type[T]
+    label: str  # Vietnamese name of one record, for messages: "mô hình"
+    date_field: str | None
+    create_schema: type[SQLModel]
+    # (earlier, later) pairs of date fields: the later one may not be before the earlier.
+    date_order: Sequence[tuple[str, str]] = ()
+    write_role: Role = Role.clerk
+    # Resource-specific rules on the merged object, before it is flushed.
+    check: Callable[[Session, Actor, T], None] | None = None
+    before_delete: Callable[[Session, Actor, T], None] | None = None
+    # Columns a free-text `q` searches.
+    text_columns: Sequence[str] = ()
+    # The column that places a record in the tree (reads are scoped and filtered on it) ...
+    unit_column: str = "unit_id"
+    # ... and the one a write is checked against (a unit is written under its parent).
+    write_column: str | None = None
+    required: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.required = frozenset(
+            name for name, info in self.create_schema.model_fields.items()
+            if not _allows_none(info.annotation)
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def base_query(self, actor: Actor) -> Select[Any]:
+        """What this actor may see: the one place rows are scoped."""
+        return scope.restrict(select(self.table), self._unit_col, actor)
+
+    def get(self, session: Session, *, actor: Actor, id: int) -> T:
+        stmt = self.base_query(actor).where(self.table.id == id)  # type: ignore[attr-defined]
+        obj = session.exec(stmt).scalars().first()
+        if obj is None:
+            raise NotFound(f"Không tìm thấy {self.label} số {id} (hoặc nằm ngoài phạm vi của bạn).")
+        return obj
+
+    def list_(self, session: Session, *, actor: Actor, filters: Any) -> Page[T]:
+        stmt = self.filtered(self.base_query(actor), filters)
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
+        stmt = stmt.order_by(*self._order(getattr(filters, "sort", None)))
+        stmt = stmt.limit(filters.limit).offset(filters.offset)
+        items = list(session.exec(stmt).scalars())
+        return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
+
+    def filtered(self, stmt: Select[Any], filters: Any) -> Select[Any]:
+        t = self.table
+        if filters.unit_id is not None:
+            stmt = stmt.where(self._unit_col.in_(scope.subtree_ids(filters.unit_id)))
+        if self.date_field and filters.date_from is not None:
+            stmt = stmt.where(getattr(t, self.date_field) >= filters.date_from)
+        if self.date_field and filters.date_to is not None:
+            stmt = stmt.where(getattr(t, self.date_field) <= filters.date_to)
+        if filters.updated_since is not None:
+            stmt = stmt.where(t.updated_at >= filters.updated_since)  # type: ignore[attr-defined]
+        if getattr(filters, "q", None) and self.text_columns:
+            needle = f"%{filters.q.lower()}%"
+            stmt = stmt.where(or_(*(func.lower(getattr(t, c)).like(needle)
+                                    for c in self.text_columns)))
+        for name, value in filters:
+            if name in COMMON_FILTERS or value is None or value == []:
+                continue
+            column = getattr(t, name)
+            stmt = stmt.where(column.in_(value) if isinstance(value, list) else column == value)
+        return stmt
+
+    # -- writing ---------------------------------------------------------------------------
+    def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
+        obj = self.table.model_validate(data.model_dump())
+        self._validate(session, actor, obj)
+        session.add(obj)
+        self._flush(session)
+        return obj
+
+    def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,
+               if_match: int | None = None) -> tuple[T, dict[str, list[Any]]]:
+        obj = self.get(session, actor=actor, id=id)
+        check_version(obj, if_match)
+        changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
+        return obj, changes
+
+    def apply(self, session: Session, *, actor: Actor, obj: T,
+              values: dict[str, Any]) -> dict[str, list[Any]]:
+        """Apply field values to a stored record, check it, flush; returns {field: [old, new]}."""
+        for name, value in values.items():
+            if value is None and name in self.required:
+                raise Invalid.field(name, "Bắt buộc nhập, không được để trống.")
+        column = self.write_column or self.unit_column
+        old_unit = getattr(obj, column)
+        changes = {k: [getattr(obj, k), v] for k, v in values.items() if getattr(obj, k) != v}
+        if not changes:
+            return {}
+        if old_unit is not None and column in changes:
+            scope.check_write(session, actor, old_unit, role=self.write_role)
+        # No autoflush while checking: the checks query, and a half-checked change must not
+        # reach the database (nor bump the version twice).
+        with session.no_autoflush:
+            for name, (_, new) in changes.items():
+                setattr(obj, name, new)
+            self._validate(session, actor, obj)
+            obj.updated_at = utcnow()  # type: ignore[attr-defined]
+        self._flush(session)
+        return changes
+
+    def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
+        obj = self.get(session, actor=actor, id=id)
+        check_version(obj, if_match)
+        unit_id = getattr(obj, self.write_column or self.unit_column)
+        if unit_id is not None:
+            scope.check_write(session, actor, unit_id, role=self.write_role)
+        if self.before_delete is not None:
+            self.before_delete(session, actor, obj)
+        session.delete(obj)
+        self._flush(session)
+        return obj
+
+    # -- rules -----------------------------------------------------------------------------
+    def _validate(self, session: Session, actor: Actor, obj: T) -> None:
+        column = self.write_column or self.unit_column
+        unit_id = getattr(obj, column)
+        if unit_id is not None:
+            if session.get(Unit, unit_id) is None:
+                raise Invalid.field(column, f"Đơn vị số {unit_id} không tồn tại.")
+            scope.check_write(session, actor, unit_id, role=self.write_role)
+        for earlier, later in self.date_order:
+            a, b = getattr(obj, earlier), getattr(obj, later)
+            if isinstance(a, date) and isinstance(b, date) and b < a:
+                raise Invalid.field(later, f"Không được trước {_field_label(earlier)} "
+                                           f"({a:%d/%m/%Y}).")
+        for ref_field, ref_table, ref_label in (("work_id", Work, "công trình"),
+                                                ("model_id", Model, "mô hình")):
+            ref_id = getattr(obj, ref_field, None)
+            if ref_id is not None and unit_id is not None:
+                _check_reference(session, actor, ref_field, ref_table, ref_label, ref_id, unit_id)
+        if self.check is not None:
+            self.check(session, actor, obj)
+
+    def _flush(self, session: Session) -> None:
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise PreconditionFailed(
+                f"{self.label.capitalize()} vừa được người khác sửa; hãy tải lại rồi sửa tiếp."
+            ) from exc
+
+    @property
+    def _unit_col(self) -> Any:
+        return getattr(self.table, self.unit_column)
+
+    def _order(self, sort: str | None) -> list[Any]:
+        t = self.table
+        if sort:
+            name = sort.lstrip("-")
+            if name not in t.model_fields:
+                raise Invalid(f"Không sắp xếp được theo '{name}'.",
+                              errors=[{"loc": ["query", "sort"], "msg": "Tên trường không có."}])
+            column = getattr(t, name)
+            return [column.desc() if sort.startswith("-") else column.asc(), t.id]  # type: ignore[attr-defined]
+        return [t.id]  # type: ignore[attr-defined]
+
+
+def check_version(obj: Any, if_match: int | None) -> None:
+    if if_match is not None and if_match != obj.version:
+        raise PreconditionFailed(
+            f"Bản ghi đã được sửa (phiên bản hiện tại {obj.version}, bạn gửi {if_match}); "
+            "hãy tải lại rồi sửa tiếp."
+        )
+
+
+def _check_reference(session: Session, actor: Actor, field_name: str, table: Any, label: str,
+                     ref_id: int, unit_id: int) -> None:
+    ref = session.get(table, ref_id)
+    if ref is None or not scope.can_see_unit(session, actor, ref.unit_id):
+        raise Invalid.field(field_name, f"Không có {label} số {ref_id}.")
+    # Both must lie on one line of the tree: a village's gift to its commune's road is fine,
+    # a contribution of Hàm Trí to a road of Hàm Liêm is not.
+    if not (scope.in_subtree(session, unit_id, ref.unit_id)
+            or scope.in_subtree(session, ref.unit_id, unit_id)):
+        raise Invalid.field(field_name, f"{label.capitalize()} '{ref.name}' thuộc đơn vị khác, "
+                                        "không cùng địa bàn với bản ghi này.")
+
+
+def _allows_none(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, UnionType) and NoneType in get_args(annotation)
+
+
+_LABELS = {
+    "start_date": "ngày bắt đầu", "end_date": "ngày kết thúc",
+    "completed_date": "ngày hoàn thành", "period_start": "ngày đầu kỳ",
+    "period_end": "ngày cuối kỳ", "received_date": "ngày nhận đơn",
+    "accepted_date": "ngày thụ lý", "closed_date": "ngày kết thúc hồ sơ",
+    "active_from": "ngày hiệu lực", "active_to": "ngày hết hiệu lực",
+}
+
+
+def _field_label(name: str) -> str:
+    return _LABELS.get(name, name)

@@ -1,0 +1,74 @@
+"""Row scoping, in one place: which units an actor may see, and the subtree of a unit.
+
+A unit's subtree is the unit, everything below it, and every unit merged into any of those
+(with everything below them): after the 2025 mergers a successor commune's figures include
+its predecessors' records, while each record stays on the unit it was entered for.
+It is one recursive query on both SQLite and PostgreSQL.
+"""
+
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.db.units import Unit
+from app.enums import Role
+from app.services.actor import Actor
+from app.services.errors import Forbidden
+
+
+def subtree_ids(unit_id: int) -> Select[Any]:
+    """SELECT of the ids in `unit_id`'s subtree (itself, descendants, merged predecessors)."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
+    child = aliased(Unit)
+    # UNION (not UNION ALL) also stops a cycle that a bad merge could make.
+    tree = tree.union(
+        select(child.id).join(
+            tree, or_(child.parent_id == tree.c.id, child.merged_into_id == tree.c.id)
+        )
+    )
+    return select(tree.c.id)
+
+
+def is_descendant(session: Session, candidate: int, root: int) -> bool:
+    """Is `candidate` `root` or below it in the parent/child tree (mergers aside)?"""
+    tree = select(Unit.id).where(Unit.id == root).cte("descendants", recursive=True)
+    child = aliased(Unit)
+    tree = tree.union(select(child.id).join(tree, child.parent_id == tree.c.id))
+    return session.exec(select(tree.c.id).where(tree.c.id == candidate)).first() is not None
+
+
+def visible_unit_ids(actor: Actor) -> Select[Any] | None:
+    """The units an actor may see; None means all of them (admins and the system)."""
+    if (actor.role == Role.admin and actor.token_id is None) or actor.unit_id is None:
+        return None
+    return subtree_ids(actor.unit_id)
+
+
+def restrict(stmt: Select[Any], column: Any, actor: Actor) -> Select[Any]:
+    """Add the actor's subtree to a statement on a table with a unit column."""
+    visible = visible_unit_ids(actor)
+    return stmt if visible is None else stmt.where(column.in_(visible))
+
+
+def in_subtree(session: Session, unit_id: int, root_id: int) -> bool:
+    tree = subtree_ids(root_id).subquery()
+    return session.exec(select(tree.c.id).where(tree.c.id == unit_id)).first() is not None
+
+
+def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
+    visible = visible_unit_ids(actor)
+    if visible is None:
+        return session.get(Unit, unit_id) is not None
+    return in_subtree(session, unit_id, actor.unit_id)  # type: ignore[arg-type]
+
+
+def check_write(session: Session, actor: Actor, unit_id: int, *, role: Role = Role.clerk) -> None:
+    """Refuse a write by a viewer, a read-only token, or on a unit outside the subtree (403)."""
+    if not actor.can_write:
+        raise Forbidden("Mã truy cập này chỉ được phép đọc dữ liệu.")
+    if not actor.at_least(role):
+        raise Forbidden(f"Vai trò '{actor.role.vi}' không được phép thực hiện thao tác này.")
+    if not can_see_unit(session, actor, unit_id):
+        raise Forbidden("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")

@@ -1,0 +1,16 @@
+"""Targets (chỉ tiêu) of a period."""
+
+from app.db.targets import Target, TargetCreate
+from app.services.records import ListParams, Records
+
+
+class Filters(ListParams):
+    """Filters of the targets list, one per enumerated field."""
+
+    achieved: bool | None = None
+
+
+records = Records(
+    Target, label="chỉ tiêu", date_field="period_end", create_schema=TargetCreate,
+    date_order=[("period_start", "period_end")], text_columns=("name",),
+)

@@ -1,0 +1,100 @@
+"""The unit tree: create, move, merge, and the checks that keep it a tree."""
+
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlmodel import Session
+
+from app.db.commendations import Commendation
+from app.db.contributions import Contribution
+from app.db.land_donations import LandDonation
+from app.db.models import Model
+from app.db.petitions import Petition
+from app.db.recognitions import Recognition
+from app.db.targets import Target
+from app.db.units import Unit, UnitCreate
+from app.db.works import Work
+from app.enums import Role, UnitKind, UnitLevel
+from app.services import scope
+from app.services.actor import Actor
+from app.services.errors import Conflict, Forbidden, Invalid
+from app.services.records import ListParams, Records
+
+_DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
+RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,
+                                  Commendation, Target, Recognition)
+
+
+def _check(session: Session, actor: Actor, unit: Unit) -> None:
+    if unit.parent_id is None and not (actor.role == Role.admin and actor.token_id is None):
+        raise Forbidden("Chỉ quản trị viên được tạo đơn vị gốc (không có đơn vị cấp trên).")
+    same_code = select(Unit.id).where(Unit.code == unit.code)
+    if unit.id is not None:
+        same_code = same_code.where(Unit.id != unit.id)
+    if session.exec(same_code).first() is not None:
+        raise Conflict(f"Mã đơn vị '{unit.code}' đã được dùng cho đơn vị khác.",
+                       errors=[{"loc": ["body", "code"], "msg": "Mã đơn vị đã tồn tại."}])
+    if unit.parent_id is not None:
+        parent = session.get(Unit, unit.parent_id)
+        assert parent is not None  # existence was checked by Records
+        if _DEPTH[UnitLevel(unit.level)] <= _DEPTH[UnitLevel(parent.level)]:
+            raise Invalid.field("level", f"Cấp '{UnitLevel(unit.level).vi}' không thể nằm dưới "
+                                         f"'{parent.name}' ({UnitLevel(parent.level).vi}).")
+        if unit.id is not None and scope.is_descendant(session, unit.parent_id, unit.id):
+            raise Invalid.field("parent_id", "Không thể chuyển đơn vị vào dưới chính nó "
+                                             "hoặc đơn vị cấp dưới của nó.")
+    if unit.merged_into_id is not None:
+        if session.get(Unit, unit.merged_into_id) is None:
+            raise Invalid.field("merged_into_id", f"Đơn vị số {unit.merged_into_id} không tồn tại.")
+        if unit.id is not None and scope.in_subtree(session, unit.merged_into_id, unit.id):
+            raise Invalid.field("merged_into_id", "Không thể sáp nhập đơn vị vào chính nó "
+                                                  "hoặc vào đơn vị thuộc phạm vi của nó.")
+
+
+def _before_delete(session: Session, actor: Actor, unit: Unit) -> None:
+    tables = (Unit, *RECORD_TABLES)
+    for table in tables:
+        column = table.parent_id if table is Unit else table.unit_id
+        if session.exec(select(exists().where(column == unit.id))).scalar():
+            raise Conflict(f"Không xóa được '{unit.name}': đơn vị còn đơn vị cấp dưới hoặc "
+                           "bản ghi. Hãy đặt ngày hết hiệu lực hoặc sáp nhập thay vì xóa.")
+
+
+class Filters(ListParams):
+    """Filters of the units list, one per enumerated field."""
+
+    level: list[UnitLevel] | None = None
+    kind: list[UnitKind] | None = None
+    parent_id: int | None = None
+    remote: bool | None = None
+
+
+records = Records(
+    Unit, label="đơn vị", date_field="active_from", create_schema=UnitCreate,
+    date_order=[("active_from", "active_to")], write_role=Role.manager, check=_check,
+    before_delete=_before_delete, text_columns=("name", "code"),
+    unit_column="id", write_column="parent_id",
+)
+
+
+def tree(session: Session, *, actor: Actor) -> list[Unit]:
+    """Every unit the actor may see, ordered for display; the caller nests them by parent."""
+    stmt = records.base_query(actor).order_by(Unit.level, Unit.name)
+    return list(session.exec(stmt).scalars())
+
+
+def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
+    """Units in tree order with their depth, for an indented list or a picker."""
+    ids = {u.id for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for child in sorted(children.get(parent, []), key=lambda u: (u.active_to is not None, u.name)):
+            out.append((child, depth))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return out

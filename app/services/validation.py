@@ -1,0 +1,62 @@
+"""Validation errors in words a commune clerk can act on (Vietnamese), for the API and pages."""
+
+from typing import Any
+
+from pydantic import ValidationError
+
+_MESSAGES = {
+    "missing": "Bắt buộc nhập.",
+    "string_type": "Bắt buộc nhập (văn bản).",
+    "string_too_short": "Bắt buộc nhập.",
+    "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
+    "string_pattern_mismatch": "Sai định dạng (chỉ dùng chữ không dấu, số, dấu chấm, gạch).",
+    "int_parsing": "Phải là số nguyên.",
+    "int_type": "Phải là số nguyên.",
+    "int_from_float": "Phải là số nguyên.",
+    "float_parsing": "Phải là số.",
+    "float_type": "Phải là số.",
+    "bool_parsing": "Phải là có/không (true/false).",
+    "bool_type": "Phải là có/không (true/false).",
+    "greater_than_equal": "Không được nhỏ hơn {ge}.",
+    "greater_than": "Phải lớn hơn {gt}.",
+    "less_than_equal": "Không được lớn hơn {le}.",
+    "less_than": "Phải nhỏ hơn {lt}.",
+    "date_parsing": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
+    "date_from_datetime_parsing": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
+    "date_type": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
+    "datetime_parsing": "Thời điểm không hợp lệ (ISO 8601).",
+    "datetime_from_date_parsing": "Thời điểm không hợp lệ (ISO 8601).",
+    "datetime_type": "Thời điểm không hợp lệ (ISO 8601).",
+    "extra_forbidden": "Trường này không có trong hồ sơ; kiểm tra lại tên trường.",
+    "json_invalid": "Nội dung gửi lên không phải JSON hợp lệ.",
+    "model_attributes_type": "Nội dung gửi lên phải là một đối tượng JSON.",
+    "dict_type": "Nội dung gửi lên phải là một đối tượng JSON.",
+    "list_type": "Phải là một danh sách.",
+}
+
+
+def vi_message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "enum":
+        expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        return f"Giá trị không hợp lệ; chọn một trong: {expected}."
+    if kind == "value_error":
+        text = str(ctx.get("error", error.get("msg", "")))
+        return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(error.get("msg", "Giá trị không hợp lệ."))
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def field_errors(errors: list[dict[str, Any]] | ValidationError) -> list[dict[str, Any]]:
+    """[{loc, msg, type}] with Vietnamese messages, from pydantic's errors."""
+    raw = errors.errors() if isinstance(errors, ValidationError) else errors
+    return [
+        {"loc": list(e.get("loc", ())), "msg": vi_message(e), "type": e.get("type", "")}
+        for e in raw
+    ]

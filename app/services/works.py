@@ -1,0 +1,54 @@
+"""Works and tasks (công trình, phần việc)."""
+
+from sqlmodel import Session
+
+from app.db.works import Work, WorkCreate
+from app.enums import Measure, OrgType, WorkCategory, WorkStatus
+from app.services.actor import Actor
+from app.services.errors import Invalid
+from app.services.records import ListParams, Records
+
+# The measures a category may be recorded in; the report sums each category in the first.
+MEASURES: dict[WorkCategory, tuple[Measure, ...]] = {
+    WorkCategory.road_concrete: (Measure.km, Measure.m),
+    WorkCategory.road_other: (Measure.km, Measure.m),
+    WorkCategory.field_road: (Measure.km, Measure.m),
+    WorkCategory.canal: (Measure.km, Measure.m),
+    WorkCategory.lighting: (Measure.lamp, Measure.item),
+    WorkCategory.gratitude_house_new: (Measure.house,),
+    WorkCategory.gratitude_house_repair: (Measure.house,),
+    WorkCategory.charity_house: (Measure.house,),
+    WorkCategory.health_insurance: (Measure.card, Measure.person_time),
+    WorkCategory.poor_fund: (Measure.person_time, Measure.item),
+    WorkCategory.social_support: (Measure.person_time, Measure.item),
+    WorkCategory.other: tuple(Measure),
+}
+
+
+def _check(session: Session, actor: Actor, work: Work) -> None:
+    allowed = MEASURES[WorkCategory(work.category)]
+    if work.measure is None and work.quantity is not None:
+        work.measure = allowed[0]
+    if work.measure is not None and work.measure not in allowed:
+        raise Invalid.field("measure", "Đơn vị tính không hợp với loại công trình; dùng: "
+                                       + ", ".join(m.vi for m in allowed) + ".")
+    if work.status is None:
+        work.status = WorkStatus.completed if work.completed_date else WorkStatus.planned
+    if work.status == WorkStatus.completed and work.completed_date is None:
+        raise Invalid.field("completed_date", "Công trình đã hoàn thành cần có ngày hoàn thành.")
+
+
+class Filters(ListParams):
+    """Filters of the works list, one per enumerated field."""
+
+    category: list[WorkCategory] | None = None
+    measure: list[Measure] | None = None
+    org_type: list[OrgType] | None = None
+    status: list[WorkStatus] | None = None
+    model_id: int | None = None
+
+
+records = Records(
+    Work, label="công trình", date_field="completed_date", create_schema=WorkCreate,
+    date_order=[("start_date", "completed_date")], check=_check, text_columns=("name",),
+)

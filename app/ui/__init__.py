@@ -1,0 +1,79 @@
+"""The HTML pages (htmx): Vietnamese, thin controllers over app.services."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from fastapi.templating import Jinja2Templates
+
+from app.enums import ENUMS
+
+UI_DIR = Path(__file__).parent
+STATIC_DIR = UI_DIR / "static"
+LOCALE = "vi_VN"
+
+templates = Jinja2Templates(directory=UI_DIR / "templates")
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """1823 → '1.823'; 126.8 → '126,8' (Vietnamese separators)."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=LOCALE)
+
+
+def vndate(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, format="dd/MM/yyyy", locale=LOCALE)
+
+
+def label(code: Any, enum_name: str) -> str:
+    """The Vietnamese label of a code ('economy' → 'Kinh tế')."""
+    if code is None or code == "":
+        return ""
+    enum = ENUMS[enum_name]
+    try:
+        return enum(code).vi  # type: ignore[attr-defined]
+    except ValueError:
+        return str(code)
+
+
+templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label)
+templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js")
+
+
+def render_block(request: Any, name: str, block: str, context: dict[str, Any],
+                 *, status_code: int = 200, headers: dict[str, str] | None = None) -> Any:
+    """Render one named block of a page template (an htmx fragment) instead of the page."""
+    from fastapi.responses import HTMLResponse
+
+    template = templates.env.get_template(name)
+    ctx = template.new_context({"request": request, **context})
+    html = "".join(template.blocks[block](ctx))
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:
+    """Field messages and a general message from a validation or domain error."""
+    from pydantic import ValidationError
+
+    from app.services.errors import DomainError
+    from app.services.validation import field_errors
+
+    if isinstance(exc, ValidationError):
+        fields = {str(e["loc"][-1]) if e["loc"] else "": e["msg"] for e in field_errors(exc)}
+        return fields, "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
+    if isinstance(exc, DomainError):
+        fields = {str(e["loc"][-1]): e["msg"] for e in exc.errors if e.get("loc")}
+        return fields, exc.detail
+    raise exc

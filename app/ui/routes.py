@@ -1,0 +1,70 @@
+"""All pages: sign-in and the home page here; each resource's pages in its own module."""
+
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.api.deps import SessionDep
+from app.config import get_settings
+from app.services import auth
+from app.services.errors import Unauthorized
+from app.ui import models, templates, units
+from app.ui.deps import COOKIE
+
+router = APIRouter(include_in_schema=False)
+router.include_router(units.router)
+router.include_router(models.router)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    """The start page."""
+    return RedirectResponse("/units", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    """The sign-in form."""
+    return templates.TemplateResponse(request, "login.html", {"next": _safe(next), "actor": None})
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep, username: Annotated[str, Form()],
+          password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    """Check the password, set the session cookie, go where the user was going."""
+    try:
+        user = auth.authenticate(session, username.strip(), password)
+    except Unauthorized as exc:
+        return templates.TemplateResponse(
+            request, "login.html",
+            {"error": exc.detail, "username": username, "next": _safe(next), "actor": None},
+            status_code=401,
+        )
+    settings = get_settings()
+    secret = auth.issue_login_token(session, user, ttl_minutes=settings.token_ttl_minutes)
+    response = RedirectResponse(_safe(next), status_code=303)
+    response.set_cookie(COOKIE, secret, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https",
+                        max_age=settings.token_ttl_minutes * 60)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    """Revoke the session's token and clear the cookie."""
+    secret = request.cookies.get(COOKIE)
+    if secret:
+        auth.revoke_login_token(session, secret)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def _safe(target: str) -> str:
+    """Only same-site paths: a login link must not send the user elsewhere."""
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target

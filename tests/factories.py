@@ -1,0 +1,109 @@
+"""Small factories: make_<record>(session, **overrides), through the services (so the rules
+apply) as the system actor. Each returns the stored table object."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from app.db.commendations import CommendationCreate
+from app.db.contributions import ContributionCreate
+from app.db.land_donations import LandDonationCreate
+from app.db.models import ModelCreate
+from app.db.petitions import PetitionCreate
+from app.db.recognitions import RecognitionCreate
+from app.db.targets import TargetCreate
+from app.db.units import Unit, UnitCreate
+from app.db.works import WorkCreate
+from app.services import (commendations, contributions, land_donations, models, petitions,
+                          recognitions, targets, units, works)
+from app.services.actor import SYSTEM
+
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def _make(service: Any, schema: Any, session: Session, defaults: dict[str, Any],
+          overrides: dict[str, Any]) -> Any:
+    return service.records.create(session, actor=SYSTEM,
+                                  data=schema.model_validate({**defaults, **overrides}))
+
+
+def make_unit(session: Session, **kw: Any) -> Unit:
+    return _make(units, UnitCreate, session, {"level": "commune"}, kw)
+
+
+def make_model(session: Session, **kw: Any) -> Any:
+    return _make(models, ModelCreate, session, {
+        "name": "Mô hình trồng thanh long VietGAP", "field": "economy",
+        "org_type": "farmers_union", "start_date": "2018-03-01", "members": 12}, kw)
+
+
+def make_work(session: Session, **kw: Any) -> Any:
+    return _make(works, WorkCreate, session, {
+        "name": "Đường bê tông thôn 1", "category": "road_concrete", "quantity": 1.2,
+        "measure": "km", "total_cost_vnd": 900_000_000, "org_type": "government",
+        "start_date": "2018-01-10", "completed_date": "2018-06-30"}, kw)
+
+
+def make_contribution(session: Session, **kw: Any) -> Any:
+    return _make(contributions, ContributionCreate, session, {
+        "source": "people", "kind": "cash", "amount_vnd": 5_000_000, "date": "2018-04-02"}, kw)
+
+
+def make_land_donation(session: Session, **kw: Any) -> Any:
+    return _make(land_donations, LandDonationCreate, session, {
+        "donor_name": "Nguyễn Văn An", "households": 1, "area_m2": 120.5,
+        "value_vnd": 30_000_000, "date": "2018-02-01"}, kw)
+
+
+def make_petition(session: Session, **kw: Any) -> Any:
+    return _make(petitions, PetitionCreate, session, {
+        "received_date": "2019-05-06", "type": "complaint", "subject": "Khiếu nại bồi thường",
+        "petitioner_name": "Trần Thị Bình", "petitioner_address": "thôn 2"}, kw)
+
+
+def make_commendation(session: Session, **kw: Any) -> Any:
+    return _make(commendations, CommendationCreate, session, {
+        "recipient_type": "individual", "recipient_name": "Lê Văn Cường", "level": "district",
+        "decision_date": "2020-11-20"}, kw)
+
+
+def make_target(session: Session, **kw: Any) -> Any:
+    return _make(targets, TargetCreate, session, {
+        "name": "Tỷ lệ hộ nghèo giảm còn dưới 2%", "period_start": "2016-01-01",
+        "period_end": "2020-12-31", "achieved": True}, kw)
+
+
+def make_recognition(session: Session, **kw: Any) -> Any:
+    return _make(recognitions, RecognitionCreate, session, {
+        "title": "new_rural_commune", "date": "2019-12-20", "decision_no": "123/QĐ-UBND"}, kw)
+
+
+@dataclass
+class Tree:
+    """province → district → two communes → a village under each."""
+
+    province: int
+    district: int
+    ham_tri: int
+    ham_lien: int
+    lam_giang: int  # village of Hàm Trí
+    thon_1: int  # village of Hàm Liêm
+
+
+def make_tree(session: Session, prefix: str = "T") -> Tree:
+    p = make_unit(session, code=f"{prefix}-BT", name="Bình Thuận", level="province", kind="tinh")
+    d = make_unit(session, code=f"{prefix}-HTB", name="Hàm Thuận Bắc", level="district",
+                  kind="huyen", parent_id=p.id)
+    c1 = make_unit(session, code=f"{prefix}-HT", name="Hàm Trí", kind="xa", parent_id=d.id)
+    c2 = make_unit(session, code=f"{prefix}-HL", name="Hàm Liêm", kind="xa", parent_id=d.id)
+    v1 = make_unit(session, code=f"{prefix}-LG", name="Lâm Giang", level="village", kind="thon",
+                   parent_id=c1.id)
+    v2 = make_unit(session, code=f"{prefix}-HL1", name="Thôn 1", level="village", kind="thon",
+                   parent_id=c2.id)
+    return Tree(p.id, d.id, c1.id, c2.id, v1.id, v2.id)
+
+
+def iso(d: date) -> str:
+    return d.isoformat()

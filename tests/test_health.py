@@ -1,0 +1,21 @@
+"""The app answers over real HTTP once the database does."""
+
+
+def test_health_is_ok(anon):
+    r = anon.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+def test_api_needs_a_token(anon):
+    r = anon.get("/api/v1/models")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.headers["www-authenticate"] == "Bearer"
+
+
+def test_openapi_describes_every_operation(anon):
+    spec = anon.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            assert op.get("description") or op.get("summary"), f"{method.upper()} {path}"
