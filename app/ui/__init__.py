@@ -50,6 +50,8 @@ def label(code: Any, enum_name: str) -> str:
 
 templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label)
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js")
+# The form and list macros, global so that a block rendered alone (an htmx fragment) has them.
+templates.env.globals["ui"] = templates.env.get_template("macros.html").module
 
 
 def render_block(request: Any, name: str, block: str, context: dict[str, Any],

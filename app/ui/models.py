@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.api.deps import SessionDep
-from app.db.models import ModelCreate, ModelUpdate
+from app.db.models import ModelCreate, ModelRead, ModelUpdate
 from app.services import models as service
 from app.services import units as units_service
 from app.services.actor import Actor
@@ -33,7 +33,7 @@ def list_page(request: Request, session: SessionDep, actor: PageActor) -> Respon
 def edit_form(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """The form filled with one model, to correct it."""
     model = service.records.get(session, actor=actor, id=id)
-    values = model.model_dump(mode="json")
+    values = ModelRead.model_validate(model, from_attributes=True).model_dump(mode="json")
     return _form(request, session, actor, values=values, model_id=id)
 
 

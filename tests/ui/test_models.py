@@ -1,0 +1,105 @@
+"""The models page and its htmx form, over real HTTP with a signed-in session cookie."""
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import auth
+from tests.factories import PASSWORD, make_model, make_tree
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def tree(db):
+    with db() as s:
+        return make_tree(s)
+
+
+@pytest.fixture
+def clerk(server: str, db, tree) -> Iterator[httpx.Client]:
+    with db() as s:
+        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    with httpx.Client(base_url=server, timeout=30) as client:
+        r = client.post("/login", data={"username": "canbo", "password": PASSWORD, "next": "/models"})
+        assert r.status_code == 303 and r.headers["location"] == "/models"
+        yield client
+
+
+def test_pages_ask_to_sign_in(anon):
+    r = anon.get("/models")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/models"
+    assert "Đăng nhập" in anon.get("/login").text
+
+
+def test_wrong_password_says_so_without_naming_the_cause(anon, db, tree):
+    with db() as s:
+        auth.create_user(s, username="canbo2", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    for name in ("canbo2", "khong-co"):
+        r = anon.post("/login", data={"username": name, "password": "sai-mat-khau"})
+        assert r.status_code == 401
+        assert "Sai tên đăng nhập hoặc mật khẩu." in r.text
+
+
+def test_list_shows_only_the_clerks_subtree(clerk, db, tree):
+    with db() as s:
+        make_model(s, name="Đội dân phòng", unit_id=tree.lam_giang)
+        make_model(s, name="Mô hình của xã khác", unit_id=tree.ham_lien)
+    page = clerk.get("/models").text
+    assert "Đội dân phòng" in page
+    assert "Mô hình của xã khác" not in page
+    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in page
+
+
+def _form(unit_id: int, **kw: str) -> dict[str, str]:
+    return {"name": "Chức sắc tham gia giữ gìn an ninh – trật tự", "unit_id": str(unit_id),
+            "kind": "collective", "field": "defense_security", "org_type": "fatherland_front",
+            "org_name": "", "start_date": "2017-05-01", "end_date": "", "members": "27",
+            "status": "registered", "description": "", "results": "", **kw}
+
+
+def test_invalid_form_comes_back_in_place_with_values_kept(clerk, tree):
+    r = clerk.post("/models", data=_form(tree.lam_giang, members="-3", start_date="1900-01-01"),
+                   headers=HX)
+    assert r.status_code == 422
+    assert r.text.lstrip().startswith('<form id="model-form"')
+    assert "Không được nhỏ hơn 0." in r.text
+    assert "01/01/1990" in r.text  # the date range is named
+    assert 'value="-3"' in r.text
+    assert "Chức sắc tham gia giữ gìn an ninh – trật tự" in r.text
+    assert clerk.get("/models").text.count('id="model-') == 1  # only the form: nothing saved
+
+
+def test_valid_form_updates_the_list_without_reload(clerk, tree):
+    r = clerk.post("/models", data=_form(tree.lam_giang), headers=HX)
+    assert r.status_code == 200
+    assert r.headers["HX-Retarget"] == "#list"
+    assert '<div id="list">' in r.text
+    assert "Chức sắc tham gia giữ gìn an ninh – trật tự" in r.text
+    assert 'hx-swap-oob="true"' in r.text  # a fresh form replaces the filled one
+    assert "Đã lưu mô hình" in r.text
+
+
+def test_unit_outside_the_subtree_is_refused_on_the_form(clerk, tree):
+    r = clerk.post("/models", data=_form(tree.ham_lien), headers=HX)
+    assert r.status_code == 403
+    assert "ngoài phạm vi" in r.text
+
+
+def test_edit_with_a_stale_version_shows_a_conflict(clerk, db, tree):
+    with db() as s:
+        model = make_model(s, name="Đội dân phòng", unit_id=tree.lam_giang)
+    form = clerk.get(f"/models/{model.id}/edit", headers=HX).text
+    assert re.search(r'name="version" value="1"', form)
+    ok = clerk.post(f"/models/{model.id}", data=_form(tree.lam_giang, name="Đội dân phòng thôn",
+                                                      version="1"), headers=HX)
+    assert ok.status_code == 200 and "Đội dân phòng thôn" in ok.text
+    stale = clerk.post(f"/models/{model.id}", data=_form(tree.lam_giang, name="Ghi đè", version="1"),
+                       headers=HX)
+    assert stale.status_code == 412
+    assert "hãy tải lại" in stale.text
+    assert "Ghi đè" not in clerk.get("/models").text
