@@ -57,6 +57,21 @@ def serve(
                 proxy_headers=True)
 
 
+@cli.command("demo")
+def load_demo() -> None:
+    """Load the demo district (Hàm Thuận Bắc, 2016–2025) into an empty database."""
+    from app import demo
+    from app.db.session import get_engine, session_scope
+
+    for session in session_scope(get_engine(), write=True):
+        if not demo.is_empty(session):
+            typer.echo("Cơ sở dữ liệu đã có đơn vị; chỉ nạp dữ liệu mẫu vào cơ sở dữ liệu trống.",
+                       err=True)
+            raise typer.Exit(1)
+        counts = demo.load(session)
+    typer.echo("Đã nạp dữ liệu mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 @cli.command("create-user")
 def create_user(
     username: str,

@@ -10,9 +10,10 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import (auth, commendations, contributions, land_donations, meta, models,
-                     petitions, recognitions, targets, units, works)
+                     petitions, recognitions, reports, targets, units, works)
 from app.api.errors import install as install_errors
 from app.api.errors import problem
+from app import demo
 from app.config import get_settings
 from app.db.session import get_engine, session_scope
 from app.services import auth as auth_service
@@ -24,7 +25,7 @@ log = logging.getLogger("dvk")
 
 API_ROUTERS = (auth.router, meta.router, units.router, models.router, works.router,
                contributions.router, land_donations.router, petitions.router,
-               commendations.router, targets.router, recognitions.router)
+               commendations.router, targets.router, recognitions.router, reports.router)
 
 
 class BodyLimit:
@@ -69,6 +70,10 @@ class _TooLarge(Exception):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    if settings.demo:
+        for session in session_scope(get_engine(), write=True):
+            if counts := demo.load(session):
+                log.info("loaded the demo data set: %s", counts)
     if settings.admin_username and settings.admin_password:
         for session in session_scope(get_engine(), write=True):
             if auth_service.bootstrap_admin(session, settings.admin_username, settings.admin_password):

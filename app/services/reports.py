@@ -1,0 +1,287 @@
+"""The summary report (tổng kết) of any unit subtree over any period, computed by the database
+in a fixed number of grouped queries, whatever the number of rows. Definitions: spec/api.md."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, not_, or_, select
+from sqlmodel import Session
+
+from app.db.commendations import Commendation
+from app.db.contributions import Contribution
+from app.db.land_donations import LandDonation
+from app.db.models import Model
+from app.db.petitions import Petition
+from app.db.recognitions import Recognition
+from app.db.targets import Target
+from app.db.units import Unit
+from app.db.works import Work
+from app.enums import (Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
+                       PetitionStatus, PetitionType, Source, WorkCategory)
+from app.services import scope
+from app.services.actor import Actor
+from app.services.errors import Invalid, NotFound
+
+MAX_YEARS = 25
+ROADS = (WorkCategory.road_concrete, WorkCategory.road_other)
+# Categories whose standard measure is km: a work recorded in metres is converted.
+KM_CATEGORIES = (WorkCategory.road_concrete, WorkCategory.road_other, WorkCategory.field_road,
+                 WorkCategory.canal)
+# The Front and the mass organisations (figure D12 of the 2016–2020 report).
+MASS_ORGS = tuple(o for o in OrgType if o not in (OrgType.party_committee, OrgType.government,
+                                                  OrgType.other))
+OPEN = (PetitionStatus.received, PetitionStatus.accepted, PetitionStatus.in_progress)
+OUTSIDE_COMPETENCE = (PetitionStatus.transferred, PetitionStatus.rejected)
+DONE = (PetitionStatus.resolved, PetitionStatus.withdrawn)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+
+def check_period(date_from: date, date_to: date) -> Period:
+    if date_from > date_to:
+        raise Invalid("Ngày đầu kỳ phải trước hoặc bằng ngày cuối kỳ.",
+                      errors=[{"loc": ["query", "date_from"], "msg": "Sau ngày cuối kỳ."}])
+    if (date_to.year - date_from.year) > MAX_YEARS:
+        raise Invalid(f"Kỳ báo cáo dài quá {MAX_YEARS} năm; hãy chọn kỳ ngắn hơn.",
+                      errors=[{"loc": ["query", "date_to"], "msg": f"Kỳ tối đa {MAX_YEARS} năm."}])
+    return Period(date_from, date_to)
+
+
+def report_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None or not scope.can_see_unit(session, actor, unit_id):
+        raise NotFound(f"Không tìm thấy đơn vị số {unit_id} (hoặc nằm ngoài phạm vi của bạn).")
+    return unit
+
+
+def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
+            date_to: date) -> dict[str, Any]:
+    """Every figure of the summary for `unit_id`'s subtree over [date_from, date_to]."""
+    period = check_period(date_from, date_to)
+    unit = report_unit(session, actor, unit_id)
+    units = scope.subtree_ids(unit_id).scalar_subquery()
+    works = _works(session, units, period)
+    return {
+        "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level},
+        "date_from": period.date_from.isoformat(),
+        "date_to": period.date_to.isoformat(),
+        "models": _models(session, units, period),
+        "works": works,
+        "roads": _roads(works["by_category"]),
+        "contributions": _contributions(session, units, period),
+        "land_donations": _land(session, units, period),
+        "petitions": _petitions(session, units, period),
+        "targets": _targets(session, units, period),
+        "recognitions": _recognitions(session, units, period),
+        "commendations": _commendations(session, units, period),
+    }
+
+
+def _in(column: Any, period: Period) -> Any:
+    return column.between(period.date_from, period.date_to)
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def _num(value: Any) -> float:
+    """A quantity, rounded to the metre / the m² so float sums print cleanly."""
+    return round(float(value or 0), 3)
+
+
+def _models(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    rows = session.exec(
+        select(Model.kind, Model.field, Model.status, func.count(), func.sum(Model.members))
+        .where(Model.unit_id.in_(units), _in(Model.start_date, period))
+        .group_by(Model.kind, Model.field, Model.status)
+    ).all()
+    by_kind = dict.fromkeys((k.value for k in ModelKind), 0)
+    by_field = dict.fromkeys((f.value for f in Field_), 0)
+    by_status = dict.fromkeys((s.value for s in ModelStatus), 0)
+    members = 0
+    for kind, field, status, n, m in rows:
+        by_kind[kind] += n
+        by_field[field] += n
+        by_status[status] += n
+        members += _int(m)
+    return {"total": sum(by_kind.values()), "members": members, "by_kind": by_kind,
+            "by_field": by_field, "by_status": by_status,
+            "recognized": by_status[ModelStatus.recognized.value]}
+
+
+def _works(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    in_scope = and_(Work.unit_id.in_(units), _in(Work.completed_date, period))
+    quantity = case((Work.measure == Measure.m.value, Work.quantity / 1000.0), else_=Work.quantity)
+    rows = session.exec(
+        select(Work.category, Work.org_type, func.count(), func.sum(quantity),
+               func.sum(Work.total_cost_vnd))
+        .where(in_scope).group_by(Work.category, Work.org_type)
+    ).all()
+    non_state = _non_state_by_category(session, in_scope)
+    by_category = {c.value: {"count": 0, "quantity": 0.0, "total_cost_vnd": 0,
+                             "non_state_vnd": non_state.get(c.value, 0)} for c in WorkCategory}
+    by_org: dict[str, dict[str, int]] = {o.value: {"count": 0, "total_cost_vnd": 0} for o in OrgType}
+    for category, org_type, n, qty, cost in rows:
+        entry = by_category[category]
+        entry["count"] += n
+        entry["quantity"] = _num(entry["quantity"] + float(qty or 0))
+        entry["total_cost_vnd"] += _int(cost)
+        org = by_org[org_type or OrgType.other.value]
+        org["count"] += n
+        org["total_cost_vnd"] += _int(cost)
+    return {"total": sum(e["count"] for e in by_category.values()),
+            "total_cost_vnd": sum(e["total_cost_vnd"] for e in by_category.values()),
+            "by_category": by_category, "by_org_type": by_org}
+
+
+def _non_state_by_category(session: Session, works_in_scope: Any) -> dict[str, int]:
+    """Non-state money behind the works: their contributions from any source but the state
+    budget, plus the value of land donated for them, whatever the gift's own date."""
+    gifts = session.exec(
+        select(Work.category, func.sum(Contribution.amount_vnd))
+        .join(Contribution, Contribution.work_id == Work.id)
+        .where(works_in_scope, Contribution.source != Source.state_budget.value)
+        .group_by(Work.category)
+    ).all()
+    land = session.exec(
+        select(Work.category, func.sum(LandDonation.value_vnd))
+        .join(LandDonation, LandDonation.work_id == Work.id)
+        .where(works_in_scope).group_by(Work.category)
+    ).all()
+    out: dict[str, int] = {}
+    for category, amount in (*gifts, *land):
+        out[category] = out.get(category, 0) + _int(amount)
+    return out
+
+
+def _roads(by_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    concrete, other = by_category["road_concrete"], by_category["road_other"]
+    return {
+        "km": _num(concrete["quantity"] + other["quantity"]),
+        "total_cost_vnd": concrete["total_cost_vnd"] + other["total_cost_vnd"],
+        "non_state_vnd": concrete["non_state_vnd"] + other["non_state_vnd"],
+        "concrete_km": concrete["quantity"],
+        "concrete_cost_vnd": concrete["total_cost_vnd"],
+        "concrete_non_state_vnd": concrete["non_state_vnd"],
+    }
+
+
+def _contributions(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    rows = session.exec(
+        select(Contribution.source, func.sum(Contribution.amount_vnd),
+               func.sum(Contribution.labor_days))
+        .where(Contribution.unit_id.in_(units), _in(Contribution.date, period))
+        .group_by(Contribution.source)
+    ).all()
+    by_source = dict.fromkeys((s.value for s in Source), 0)
+    labor = 0.0
+    for source, amount, days in rows:
+        by_source[source] += _int(amount)
+        labor += float(days or 0)
+    return {"total_vnd": sum(by_source.values()), "by_source": by_source,
+            "labor_days": _num(labor)}
+
+
+def _land(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    n, households, area, value = session.exec(
+        select(func.count(), func.sum(LandDonation.households), func.sum(LandDonation.area_m2),
+               func.sum(LandDonation.value_vnd))
+        .where(LandDonation.unit_id.in_(units), _in(LandDonation.date, period))
+    ).one()
+    return {"count": _int(n), "households": _int(households), "area_m2": _num(area),
+            "value_vnd": _int(value)}
+
+
+def petition_sets(period: Period) -> dict[str, Any]:
+    """The petition figures as SQL conditions (shared by the report and its drill-down lists)."""
+    received = _in(Petition.received_date, period)
+    carried = and_(Petition.received_date < period.date_from,
+                   or_(Petition.closed_date.is_(None), Petition.closed_date >= period.date_from))
+    competent = and_(or_(received, carried), not_(Petition.status.in_(OUTSIDE_COMPETENCE)))
+    resolved = and_(competent, Petition.status.in_(DONE), Petition.closed_date <= period.date_to)
+    open_at_end = or_(Petition.closed_date.is_(None), Petition.closed_date > period.date_to)
+    overdue = and_(competent, open_at_end, Petition.due_date < period.date_to)
+    return {"received": received, "carried_over": carried, "in_competence": competent,
+            "resolved": resolved, "overdue": overdue}
+
+
+def _petitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    sets = petition_sets(period)
+    counts = session.exec(
+        select(*(func.sum(case((cond, 1), else_=0)) for cond in sets.values()))
+        .where(Petition.unit_id.in_(units), Petition.received_date <= period.date_to)
+    ).one()
+    figures = {name: _int(n) for name, n in zip(sets, counts, strict=True)}
+    by_type = dict.fromkeys((t.value for t in PetitionType), 0)
+    for kind, n in session.exec(
+        select(Petition.type, func.count())
+        .where(Petition.unit_id.in_(units), sets["received"]).group_by(Petition.type)
+    ).all():
+        by_type[kind] = n
+    competent = figures["in_competence"]
+    figures["resolution_rate"] = figures["resolved"] / competent if competent else None
+    figures["by_type"] = by_type
+    return figures
+
+
+def _targets(session: Session, units: Any, period: Period) -> dict[str, int]:
+    total, achieved = session.exec(
+        select(func.count(), func.sum(case((Target.achieved.is_(True), 1), else_=0)))
+        .where(Target.unit_id.in_(units), _in(Target.period_end, period))
+    ).one()
+    return {"total": _int(total), "achieved": _int(achieved)}
+
+
+def _recognitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    rows = session.exec(
+        select(Recognition.title, Unit.name).join(Unit, Unit.id == Recognition.unit_id)
+        .where(Recognition.unit_id.in_(units), _in(Recognition.date, period))
+        .order_by(Recognition.title, Recognition.date, Unit.name)
+    ).all()
+    by_title: dict[str, list[str]] = {}
+    for title, name in rows:
+        by_title.setdefault(title, []).append(name)
+    return {"total": len(rows), "by_title": by_title}
+
+
+def _commendations(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    rows = session.exec(
+        select(Commendation.level, func.count())
+        .where(Commendation.unit_id.in_(units), _in(Commendation.decision_date, period))
+        .group_by(Commendation.level)
+    ).all()
+    by_level = dict.fromkeys((lv.value for lv in Level), 0)
+    total = 0
+    for level, n in rows:
+        total += n
+        if level:
+            by_level[level] += n
+    return {"total": total, "by_level": by_level}
+
+
+def resolve_params(session: Session, *, actor: Actor, unit_id: int | None, date_from: date | None,
+                   date_to: date | None) -> dict[str, Any]:
+    """Fill in what the caller left out: their own unit, the current year."""
+    if unit_id is None:
+        unit_id = actor.unit_id or _top_unit(session)
+    if unit_id is None:
+        raise Invalid("Chưa có đơn vị nào; hãy thêm đơn vị trước.",
+                      errors=[{"loc": ["query", "unit_id"], "msg": "Cần chọn đơn vị."}])
+    today = date.today()
+    date_from = date_from or (date(date_to.year, 1, 1) if date_to else date(today.year, 1, 1))
+    date_to = date_to or date(date_from.year, 12, 31)
+    return {"unit_id": unit_id, "date_from": date_from, "date_to": date_to}
+
+
+def _top_unit(session: Session) -> int | None:
+    """For an admin with no unit: the first root of the tree that is still in force."""
+    return session.exec(
+        select(Unit.id).where(Unit.parent_id.is_(None))
+        .order_by(Unit.active_to.is_not(None), Unit.id).limit(1)
+    ).scalar()
