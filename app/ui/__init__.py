@@ -1,40 +1,17 @@
 """The HTML pages (htmx): Vietnamese, thin controllers over app.services."""
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 from fastapi.templating import Jinja2Templates
 
 from app.enums import ENUMS
+from app.formatting import area, long_date, money, number, percent, vndate
 
 UI_DIR = Path(__file__).parent
 STATIC_DIR = UI_DIR / "static"
-LOCALE = "vi_VN"
 
 templates = Jinja2Templates(directory=UI_DIR / "templates")
-
-
-def number(value: Any, digits: int = 2) -> str:
-    """1823 → '1.823'; 126.8 → '126,8' (Vietnamese separators)."""
-    if value is None:
-        return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
-
-
-def percent(value: Any, digits: int = 2) -> str:
-    if value is None:
-        return "—"
-    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=LOCALE)
-
-
-def vndate(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return format_date(value, format="dd/MM/yyyy", locale=LOCALE)
 
 
 def label(code: Any, enum_name: str) -> str:
@@ -48,7 +25,8 @@ def label(code: Any, enum_name: str) -> str:
         return str(code)
 
 
-templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label)
+templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label,
+                             money=money, area=area, long_date=long_date)
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js")
 # The form and list macros, global so that a block rendered alone (an htmx fragment) has them.
 templates.env.globals["ui"] = templates.env.get_template("macros.html").module

@@ -1,0 +1,56 @@
+"""Numbers, money and dates the Vietnamese way (Babel's vi locale): 1.823; 99,78%; 126,8 km;
+71,66 tỷ đồng; 91,9 triệu đồng; 05/02/2021."""
+
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi_VN"
+TY = 1_000_000_000
+TRIEU = 1_000_000
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """1823 → '1.823'; 126.8 → '126,8'; None → '—'."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(value: Any, digits: int = 2) -> str:
+    """0.99781 → '99,78%'; None (nothing to divide by) → '—'."""
+    if value is None:
+        return "—"
+    return format_percent(value, format="#,##0." + "0" * digits + "%", locale=LOCALE)
+
+
+def money(vnd: Any, digits: int = 2) -> str:
+    """VND in the report's words: '71,66 tỷ đồng', '91,9 triệu đồng', '850.000 đồng'."""
+    if vnd is None:
+        return "—"
+    if abs(vnd) >= TY:
+        return f"{number(vnd / TY, digits)} tỷ đồng"
+    if abs(vnd) >= TRIEU:
+        return f"{number(vnd / TRIEU, 1)} triệu đồng"
+    return f"{number(vnd, 0)} đồng"
+
+
+def area(m2: Any) -> str:
+    """175000 m² → '17,5 ha'; under a hectare in m²."""
+    if m2 is None:
+        return "—"
+    return f"{number(m2 / 10_000, 2)} ha" if m2 >= 10_000 else f"{number(m2, 0)} m²"
+
+
+def vndate(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, format="dd/MM/yyyy", locale=LOCALE)
+
+
+def long_date(value: date) -> str:
+    """The administrative style: 'ngày 05 tháng 02 năm 2021'."""
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
