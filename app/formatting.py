@@ -54,3 +54,12 @@ def vndate(value: date | datetime | None) -> str:
 def long_date(value: date) -> str:
     """The administrative style: 'ngày 05 tháng 02 năm 2021'."""
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough for lists: 'Đa Mi' sorts with the D's, not
+    after Z (Unicode order would put Đ and accented capitals last)."""
+    import unicodedata
+
+    base = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in base if not unicodedata.combining(c)).casefold(), text

@@ -2,20 +2,24 @@
 confidentiality of a denouncer."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field as PField
+from pydantic import model_validator
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db.petitions import Petition, PetitionCreate, PetitionExtension, PetitionRead, PetitionStep
 from app.db.units import Unit
-from app.enums import Channel, Domain, PetitionStatus, PetitionStatus as S, PetitionType
-from app.enums import PetitionType, Role
+from app.enums import Channel, Domain, PetitionStatus, PetitionType, Role
+from app.enums import PetitionStatus as S
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Invalid
 from app.services.petition_rules import ACCEPT_DAYS, TIME_LIMITS, resolve_days
 from app.services.records import ListParams, Records, check_version
+from app.services.reports import Period, petition_sets
 
 OPEN = frozenset({S.received, S.accepted, S.in_progress})
 CLOSED = frozenset({S.resolved, S.withdrawn, S.transferred, S.rejected})
@@ -76,6 +80,25 @@ class Filters(ListParams):
     domain: list[Domain] | None = None
     status: list[PetitionStatus] | None = None
     complex: bool | None = None
+    figure: Literal["received", "carried_over", "in_competence", "resolved", "overdue"] | None = \
+        PField(None, description="The petitions behind one figure of the summary report over "
+                                 "[period_from, period_to].")
+    period_from: date | None = None
+    period_to: date | None = None
+
+    @model_validator(mode="after")
+    def _figure_needs_period(self) -> "Filters":
+        if self.figure and not (self.period_from and self.period_to):
+            raise ValueError("figure cần period_from và period_to")
+        return self
+
+
+def _refine(stmt: Any, filters: Filters) -> Any:
+    """The report's petition figures as list filters: each figure links to its records."""
+    if filters.figure and filters.period_from and filters.period_to:
+        sets = petition_sets(Period(filters.period_from, filters.period_to))
+        stmt = stmt.where(sets[filters.figure])
+    return stmt
 
 
 records = Records(
@@ -83,6 +106,7 @@ records = Records(
     date_order=[("received_date", "accepted_date"), ("received_date", "closed_date"),
                 ("accepted_date", "closed_date")],
     check=_check, text_columns=("subject", "handler"),
+    special_filters=frozenset({"figure", "period_from", "period_to"}), refine=_refine,
 )
 
 

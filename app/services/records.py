@@ -74,6 +74,9 @@ class Records(Generic[T]):
     # Resource-specific rules on the merged object, before it is flushed.
     check: Callable[[Session, Actor, T], None] | None = None
     before_delete: Callable[[Session, Actor, T], None] | None = None
+    # Filters of this resource that are not plain column matches, and how to apply them.
+    special_filters: frozenset[str] = frozenset()
+    refine: Callable[[Select[Any], Any], Select[Any]] | None = None
     # Columns a free-text `q` searches.
     text_columns: Sequence[str] = ()
     # The column that places a record in the tree (reads are scoped and filtered on it) ...
@@ -122,8 +125,10 @@ class Records(Generic[T]):
             needle = f"%{filters.q.lower()}%"
             stmt = stmt.where(or_(*(func.lower(getattr(t, c)).like(needle)
                                     for c in self.text_columns)))
+        if self.refine is not None:
+            stmt = self.refine(stmt, filters)
         for name, value in filters:
-            if name in COMMON_FILTERS or value is None or value == []:
+            if name in COMMON_FILTERS or name in self.special_filters or value in (None, []):
                 continue
             column = getattr(t, name)
             stmt = stmt.where(column.in_(value) if isinstance(value, list) else column == value)

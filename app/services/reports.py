@@ -19,6 +19,7 @@ from app.db.units import Unit
 from app.db.works import Work
 from app.enums import (Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
+from app.formatting import sort_key
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
@@ -285,3 +286,98 @@ def _top_unit(session: Session) -> int | None:
         select(Unit.id).where(Unit.parent_id.is_(None))
         .order_by(Unit.active_to.is_not(None), Unit.id).limit(1)
     ).scalar()
+
+
+def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
+           date_to: date) -> list[dict[str, Any]]:
+    """The headline figures for each unit directly below `unit_id` (and for its predecessors),
+    one row each, plus a row for records kept on the unit itself; the rows add up to the
+    unit's own figures. Each figure is one grouped query over the whole subtree."""
+    period = check_period(date_from, date_to)
+    report_unit(session, actor, unit_id)
+    bmap = scope.branches(unit_id)
+
+    def grouped(*cols: Any, table: Any, where: Any) -> dict[int, tuple[Any, ...]]:
+        stmt = (select(bmap.c.branch, *cols).select_from(table)
+                .join(bmap, bmap.c.id == table.unit_id)
+                .where(where).group_by(bmap.c.branch))
+        return {row[0]: tuple(row[1:]) for row in session.exec(stmt).all()}
+
+    quantity = case((Work.measure == Measure.m.value, Work.quantity / 1000.0), else_=Work.quantity)
+    sets = petition_sets(period)
+    figures = {
+        "models": grouped(func.count(), table=Model, where=_in(Model.start_date, period)),
+        "works": grouped(func.count(), func.sum(Work.total_cost_vnd),
+                         func.sum(case((Work.category.in_(ROADS), quantity), else_=0)),
+                         table=Work, where=_in(Work.completed_date, period)),
+        "contributions": grouped(func.sum(Contribution.amount_vnd), func.sum(Contribution.labor_days),
+                                 table=Contribution, where=_in(Contribution.date, period)),
+        "land": grouped(func.sum(LandDonation.area_m2), func.sum(LandDonation.value_vnd),
+                        table=LandDonation, where=_in(LandDonation.date, period)),
+        "petitions": grouped(*(func.sum(case((sets[k], 1), else_=0))
+                               for k in ("received", "in_competence", "resolved", "overdue")),
+                             table=Petition, where=Petition.received_date <= period.date_to),
+    }
+    names = {u.id: u for u in session.exec(
+        select(Unit).where(Unit.id.in_(select(bmap.c.branch)))).scalars()}
+    rows = []
+    for branch, unit in sorted(names.items(), key=lambda kv: (kv[0] == unit_id, sort_key(kv[1].name))):
+        models = figures["models"].get(branch, (0,))
+        works = figures["works"].get(branch, (0, 0, 0))
+        gifts = figures["contributions"].get(branch, (0, 0))
+        land = figures["land"].get(branch, (0, 0))
+        pets = [_int(x) for x in figures["petitions"].get(branch, (0, 0, 0, 0))]
+        row = {"unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level},
+               "own": branch == unit_id,
+               "models": _int(models[0]), "works": _int(works[0]),
+               "works_cost_vnd": _int(works[1]), "roads_km": _num(works[2]),
+               "contributions_vnd": _int(gifts[0]), "labor_days": _num(gifts[1]),
+               "land_area_m2": _num(land[0]), "land_value_vnd": _int(land[1]),
+               "petitions_received": pets[0], "petitions_in_competence": pets[1],
+               "petitions_resolved": pets[2], "petitions_overdue": pets[3],
+               "resolution_rate": pets[2] / pets[1] if pets[1] else None}
+        if row["own"] and not any(v for k, v in row.items() if k not in ("unit", "own", "resolution_rate")):
+            continue  # nothing is kept on the unit itself
+        rows.append(row)
+    return rows
+
+
+PHASES = {"2016-2020": (date(2016, 1, 1), date(2020, 12, 31)),
+          "2021-2025": (date(2021, 1, 1), date(2025, 12, 31))}
+
+
+def preset_period(preset: str | None) -> tuple[date, date] | None:
+    """'2016-2020', '2021-2025' (the movement's phases) or a year '2019'."""
+    if not preset:
+        return None
+    if preset in PHASES:
+        return PHASES[preset]
+    if preset.isdigit() and len(preset) == 4:
+        year = int(preset)
+        return date(year, 1, 1), date(year, 12, 31)
+    raise Invalid(f"Kỳ '{preset}' không hợp lệ.", errors=[{"loc": ["query", "preset"],
+                                                           "msg": "Chọn năm hoặc giai đoạn."}])
+
+
+def headline(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(key, Vietnamese label, value) of the figures a comparison shows side by side."""
+    works, roads, pets = report["works"], report["roads"], report["petitions"]
+    mass = [o.value for o in MASS_ORGS]
+    return [
+        ("models", "Mô hình, điển hình", report["models"]["total"]),
+        ("works", "Công trình, phần việc", works["total"]),
+        ("works_cost", "Tổng kinh phí công trình (đồng)", works["total_cost_vnd"]),
+        ("roads_km", "Đường giao thông (km)", roads["km"]),
+        ("roads_non_state", "Nhân dân, doanh nghiệp góp cho đường (đồng)", roads["non_state_vnd"]),
+        ("concrete_km", "Đường bê tông xi măng (km)", roads["concrete_km"]),
+        ("canal_km", "Kênh mương nạo vét (km)", works["by_category"]["canal"]["quantity"]),
+        ("mass_works", "Công trình của Mặt trận, đoàn thể",
+         sum(works["by_org_type"][o]["count"] for o in mass)),
+        ("contributions", "Tổng đóng góp (đồng)", report["contributions"]["total_vnd"]),
+        ("labor_days", "Ngày công", report["contributions"]["labor_days"]),
+        ("land_m2", "Đất hiến (m²)", report["land_donations"]["area_m2"]),
+        ("petitions_received", "Đơn thư tiếp nhận", pets["received"]),
+        ("petitions_resolved", "Đơn thư đã giải quyết", pets["resolved"]),
+        ("resolution_rate", "Tỷ lệ giải quyết", pets["resolution_rate"]),
+        ("petitions_overdue", "Đơn quá hạn", pets["overdue"]),
+    ]

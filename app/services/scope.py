@@ -8,7 +8,7 @@ It is one recursive query on both SQLite and PostgreSQL.
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -72,3 +72,28 @@ def check_write(session: Session, actor: Actor, unit_id: int, *, role: Role = Ro
         raise Forbidden(f"Vai trò '{actor.role.vi}' không được phép thực hiện thao tác này.")
     if not can_see_unit(session, actor, unit_id):
         raise Forbidden("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")
+
+
+def branches(unit_id: int) -> Any:
+    """Subquery (id, branch): every unit of `unit_id`'s subtree with the child of `unit_id` (or
+    the predecessor merged into it) whose subtree it lies in; the unit itself is its own branch,
+    for records kept on the unit directly. A unit reachable along two lines (an old commune under
+    both the old province and its successor) goes to the nearer branch, so that league tables
+    add up to the unit's own figure."""
+    top = (select(Unit.id.label("id"), Unit.id.label("branch"), literal(1).label("depth"))
+           .where(or_(Unit.parent_id == unit_id, Unit.merged_into_id == unit_id, Unit.id == unit_id))
+           .cte("branch_map", recursive=True))
+    child = aliased(Unit)
+    top = top.union_all(
+        select(child.id, top.c.branch, top.c.depth + 1).join(
+            top, or_(child.parent_id == top.c.id, child.merged_into_id == top.c.id))
+        .where(top.c.id != unit_id, top.c.depth < MAX_DEPTH)
+    )
+    ranked = select(top.c.id, top.c.branch, func.row_number().over(
+        partition_by=top.c.id, order_by=(top.c.depth, top.c.branch)).label("rank")).subquery()
+    return select(ranked.c.id, ranked.c.branch).where(ranked.c.rank == 1).subquery("branches")
+
+
+# Deeper than any real tree (province, district, commune, village, and a few mergers); it only
+# stops a cycle that a bad merge could make.
+MAX_DEPTH = 16

@@ -15,6 +15,7 @@ from app.db.targets import Target
 from app.db.units import Unit, UnitCreate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
+from app.formatting import sort_key
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
@@ -92,7 +93,8 @@ def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
     out: list[tuple[Unit, int]] = []
 
     def walk(parent: int | None, depth: int) -> None:
-        for child in sorted(children.get(parent, []), key=lambda u: (u.active_to is not None, u.name)):
+        for child in sorted(children.get(parent, []),
+                            key=lambda u: (u.active_to is not None, sort_key(u.name))):
             out.append((child, depth))
             walk(child.id, depth + 1)
 

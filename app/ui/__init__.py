@@ -25,6 +25,26 @@ def label(code: Any, enum_name: str) -> str:
         return str(code)
 
 
+FILTER_LABELS = {
+    "field": "Lĩnh vực", "kind": "Loại", "org_type": "Tổ chức", "status": "Trạng thái",
+    "recognition_level": "Cấp công nhận", "category": "Loại công trình", "measure": "Đơn vị tính",
+    "source": "Nguồn", "type": "Loại đơn", "channel": "Kênh tiếp nhận", "domain": "Lĩnh vực",
+    "recipient_type": "Đối tượng", "level": "Cấp", "title": "Danh hiệu",
+}
+FIGURE_LABELS = {"received": "tiếp nhận trong kỳ", "carried_over": "kỳ trước chuyển sang",
+                 "in_competence": "thuộc thẩm quyền", "resolved": "đã giải quyết",
+                 "overdue": "quá hạn"}
+
+
+def filter_label(name: str) -> str:
+    return FILTER_LABELS.get(name, name)
+
+
+def figure_label(name: str) -> str:
+    return FIGURE_LABELS.get(name, name)
+
+
+templates.env.filters.update(filter_label=filter_label, figure_label=figure_label)
 templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label,
                              money=money, area=area, long_date=long_date)
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js")

@@ -10,12 +10,14 @@ from app.api.deps import SessionDep
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import Unauthorized
-from app.ui import models, templates, units
+from app.ui import models, records, reports, templates, units
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
 router.include_router(units.router)
 router.include_router(models.router)
+router.include_router(records.router)
+router.include_router(reports.router)
 
 
 @router.get("/")

@@ -6,11 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-
-from app import demo
-from app.db.base import metadata
 from tests.conftest import login
+from tests.demo import ADMIN, ADMIN_PASSWORD, _clean, demo_loaded  # noqa: F401
 
 PERIOD = {"date_from": "2016-01-01", "date_to": "2020-12-31"}
 MASS_ORGS = ("fatherland_front", "farmers_union", "womens_union", "youth_union",
@@ -22,38 +19,9 @@ def more_than(value: float, floor: float) -> bool:
     return floor < value <= floor * 1.02
 
 
-@pytest.fixture(autouse=True)
-def _clean() -> Iterator[None]:
-    """The demo is loaded once for this module, not wiped after each test."""
-    yield
-
-
 @pytest.fixture(scope="module")
-def loaded(engine: Any) -> Iterator[None]:
-    with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
-    from app.db.session import session_scope
-
-    for session in session_scope(engine, write=True):
-        assert demo.load(session)
-        from app.services import auth
-        from app.enums import Role
-
-        auth.create_user(session, username="tinh", password="mat-khau-tinh-1", role=Role.admin)
-    yield
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
-
-
-@pytest.fixture(scope="module")
-def client(server: str, loaded: None) -> Iterator[httpx.Client]:
-    c = login(server, "tinh", "mat-khau-tinh-1")
+def client(server: str, demo_loaded: None) -> Iterator[httpx.Client]:
+    c = login(server, ADMIN, ADMIN_PASSWORD)
     yield c
     c.close()
 

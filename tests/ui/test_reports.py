@@ -1,0 +1,76 @@
+"""The report page over the demo: figures printed the Vietnamese way, each a link to the list
+of the records behind it, and the league table adding up to the unit's figure."""
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.demo import ADMIN, ADMIN_PASSWORD, _clean, demo_loaded  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def browser(server: str, demo_loaded: None) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=60) as client:
+        r = client.post("/login", data={"username": ADMIN, "password": ADMIN_PASSWORD})
+        assert r.status_code == 303
+        yield client
+
+
+@pytest.fixture(scope="module")
+def district_id(engine, demo_loaded: None) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT id FROM unit WHERE code = 'BTH.HTB'")).scalar_one()
+
+
+@pytest.fixture(scope="module")
+def page(browser: httpx.Client, district_id: int) -> str:
+    r = browser.get("/reports/summary", params={"unit_id": district_id, "preset": "2016-2020"})
+    assert r.status_code == 200
+    return r.text
+
+
+def test_figures_are_printed_the_vietnamese_way(page: str) -> None:
+    for text in ("1.823</a>/", "1.827</a>", "99,78%", "126,8 km", "71,66 tỷ đồng", "17,5 ha",
+                 "11/11 chỉ tiêu", "15,75 tỷ đồng", "19.500 lượt người", "155,3 km"):
+        assert text in page, text
+    assert "Hàm Chính, Hàm Hiệp, Hàm Liêm, Thuận Minh, Hàm Thắng" in page
+
+
+def _count(html: str) -> int:
+    return int(re.search(r"([\d.]+) bản ghi", html).group(1).replace(".", ""))
+
+
+def test_each_petition_figure_links_to_exactly_its_records(browser, page: str) -> None:
+    for figure, expected in (("resolved", 1823), ("in_competence", 1827), ("carried_over", 12),
+                             ("received", 1862)):
+        href = re.search(rf'href="(/petitions\?[^"]*figure={figure}[^"]*)"', page).group(1)
+        assert _count(browser.get(href.replace("&amp;", "&")).text) == expected
+
+
+def test_road_figure_links_to_the_roads(browser, page: str) -> None:
+    href = re.search(r'href="(/works\?[^"]*category=road_concrete&amp;category=road_other)"', page)
+    listing = browser.get(href.group(1).replace("&amp;", "&")).text
+    assert _count(listing) == 149 + 173
+
+
+def test_league_rows_add_up_to_the_unit(page: str) -> None:
+    league = page[page.index("Bảng so sánh"):]
+    rows = re.findall(r"<tr><td><a href=\"/reports/summary\?unit_id=\d+[^>]*>([^<]+)</a>", league)
+    assert len(rows) == 18  # 17 communes and the district's own petitions
+    assert "<th>Cộng</th><th class=\"num\">293</th>" in league
+
+
+def test_comparison_shows_both_periods(browser, district_id: int) -> None:
+    r = browser.get("/reports/summary", params={"unit_id": district_id, "preset": "2016-2020",
+                                                "compare": "2021-2025"})
+    assert "So sánh hai kỳ" in r.text and "2021-01-01 – 2025-12-31" in r.text
+
+
+def test_bad_period_is_a_clear_error(browser, district_id: int) -> None:
+    r = browser.get("/reports/summary", params={"unit_id": district_id, "date_from": "2020-01-01",
+                                                "date_to": "2019-01-01"})
+    assert r.status_code == 422
+    assert "Ngày đầu kỳ phải trước" in r.text
