@@ -1,13 +1,15 @@
 """/api/v1/reports: the summary report of a unit subtree over a period."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel
 
 from app.api.deps import ActorDep, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
-from app.services import reports
+from app.db.issued_reports import IssueRequest
+from app.services import issued_reports, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -24,3 +26,50 @@ def summary(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
                                     date_to=date_to)
     return reports.summary(session, actor=actor, **params)
+
+
+class IssuedOut(BaseModel):
+    id: int
+    unit_id: int
+    date_from: date
+    date_to: date
+    number: str
+    issuer: str
+    place: str
+    issued_on: date
+    signer_title: str
+    signer_name: str
+    recipients: list[str]
+    issued_by: str
+    created_at: datetime
+    figures: dict[str, Any]
+    changes_since_issue: list[dict[str, Any]] | None = None
+
+
+def _out(row: Any, changes: list[dict[str, Any]] | None = None) -> IssuedOut:
+    return IssuedOut(**{k: getattr(row, k) for k in IssuedOut.model_fields
+                        if k not in ("recipients", "figures", "changes_since_issue")},
+                     recipients=[r for r in row.recipients.split("\n") if r],
+                     figures=issued_reports.frozen(row), changes_since_issue=changes)
+
+
+@router.post("/issued", status_code=201, response_model=IssuedOut, responses=PROBLEM_RESPONSES)
+def issue(session: SessionDep, actor: ActorDep, data: Annotated[IssueRequest, Body()],
+          response: Response) -> IssuedOut:
+    """Issue a report: freeze every figure of the summary with the document's particulars."""
+    row = issued_reports.issue(session, actor=actor, data=data)
+    response.headers["Location"] = f"/api/v1/reports/issued/{row.id}"
+    return _out(row)
+
+
+@router.get("/issued", response_model=list[IssuedOut], responses=PROBLEM_RESPONSES)
+def list_issued(session: SessionDep, actor: ActorDep, unit_id: int | None = None) -> list[IssuedOut]:
+    """Reports issued for a unit subtree, newest first."""
+    return [_out(r) for r in issued_reports.list_(session, actor=actor, unit_id=unit_id)]
+
+
+@router.get("/issued/{id}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)
+def read_issued(id: int, session: SessionDep, actor: ActorDep) -> IssuedOut:
+    """An issued report's frozen figures, and what has changed in the records since."""
+    row = issued_reports.get(session, actor=actor, id=id)
+    return _out(row, issued_reports.changes_since(session, actor=actor, row=row))

@@ -4,6 +4,7 @@ from app.db.base import metadata
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
 from app.db.idempotency import IdempotencyKey
+from app.db.issued_reports import IssuedReport
 from app.db.land_donations import LandDonation
 from app.db.models import Model
 from app.db.petitions import Petition, PetitionExtension, PetitionStep
@@ -14,7 +15,7 @@ from app.db.users import ApiToken, User
 from app.db.works import Work
 
 __all__ = [
-    "ApiToken", "Commendation", "Contribution", "IdempotencyKey", "LandDonation", "Model",
+    "ApiToken", "Commendation", "Contribution", "IdempotencyKey", "IssuedReport", "LandDonation", "Model",
     "Petition", "PetitionExtension", "PetitionStep", "Recognition", "Target", "Unit", "User",
     "Work", "metadata",
 ]

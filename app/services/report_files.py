@@ -293,13 +293,15 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
 
     _heading(doc, "II. SỐ LIỆU TỔNG HỢP")
     _heading(doc, "1. Công trình, phần việc theo loại", upper=False)
-    _grid(doc, ["TT", "Loại công trình, phần việc", "Số công trình", "Khối lượng", "Đơn vị tính",
-                "Kinh phí (triệu đồng)", "Trong đó ngoài ngân sách (triệu đồng)"],
-          works_rows(report), [Cm(1), Cm(4.4), Cm(1.9), Cm(2.2), Cm(2), Cm(2.2), Cm(2.3)])
+    _unit_note(doc, "Đơn vị tính tiền: triệu đồng")
+    _grid(doc, ["TT", "Loại công trình, phần việc", "Số công trình", "Khối lượng", "ĐVT",
+                "Kinh phí", "Ngoài ngân sách"],
+          works_rows(report), [Cm(0.9), Cm(4.9), Cm(1.8), Cm(2.1), Cm(1.7), Cm(2.3), Cm(2.4)])
     _heading(doc, "2. Tiếp nhận, giải quyết đơn thư", upper=False)
     _grid(doc, ["TT", "Nội dung", "Số đơn"], petition_rows(report), [Cm(1.2), Cm(10.8), Cm(4)])
     _heading(doc, "3. Nguồn lực huy động theo nguồn đóng góp", upper=False)
-    _grid(doc, ["TT", "Nguồn đóng góp", "Số tiền (triệu đồng)", "Tỷ lệ"],
+    _unit_note(doc, "Đơn vị tính tiền: triệu đồng")
+    _grid(doc, ["TT", "Nguồn đóng góp", "Số tiền", "Tỷ lệ"],
           contribution_rows(report), [Cm(1.2), Cm(7.8), Cm(4), Cm(3)])
 
     _signature(doc, signer_title, signer_name, recipients)
@@ -386,6 +388,11 @@ def _heading(doc: Any, text: str, *, upper: bool = True) -> None:
     p.paragraph_format.keep_with_next = True
 
 
+def _unit_note(doc: Any, text: str) -> None:
+    """The unit of a table's money columns, in italics above its right edge."""
+    _para(doc, text, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT, after=Pt(3))
+
+
 def _rule(p: Paragraph, length: Any, width: Any) -> None:
     """A short centred horizontal line of `length` under the line above (the line under the
     issuing body and under the title in NĐ 30), drawn as the bottom border of an empty
@@ -426,7 +433,9 @@ def _cell(cell: _Cell, width: Any) -> _Cell:
 
 
 def _header(doc: Any, issuer: str, number: str, date_line: str) -> None:
-    widths = [Cm(6.4), Cm(9.6)]
+    # Wider than the text (centred, into both margins): the Quốc hiệu and a district Party
+    # committee's name each fit on one line at 13 pt.
+    widths = [Cm(7), Cm(10.6)]
     left, right = (_cell(c, w) for c, w in zip(_layout_table(doc, widths, borders=False)
                                                 .rows[0].cells, widths, strict=True))
     lines = [line.strip().upper() for line in issuer.splitlines() if line.strip()]

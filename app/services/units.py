@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
+from app.db.issued_reports import IssuedReport
 from app.db.land_donations import LandDonation
 from app.db.models import Model
 from app.db.petitions import Petition
@@ -23,7 +24,7 @@ from app.services.records import ListParams, Records
 
 _DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
 RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,
-                                  Commendation, Target, Recognition)
+                                  Commendation, Target, Recognition, IssuedReport)
 
 
 def _check(session: Session, actor: Actor, unit: Unit) -> None:
