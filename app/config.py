@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Bodies above this are refused with 413 before they are parsed.
     max_body_bytes: int = 1_000_000
     sqlite_busy_timeout_ms: int = 15_000
+    # Argon2id cost (RFC 9106's second recommended option by default); tests lower it.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
 
     @model_validator(mode="after")
     def _secret_required_outside_demo(self) -> "Settings":

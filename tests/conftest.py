@@ -18,6 +18,9 @@ TEST_URL = os.environ.get("DVK_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.
 # Set before any app module reads the settings.
 os.environ["DVK_DATABASE_URL"] = TEST_URL
 os.environ["DVK_SECRET_KEY"] = "test-secret-key-not-for-production"
+# Cheap password hashing: the suite signs in hundreds of users; the algorithm is the same.
+os.environ["DVK_ARGON2_TIME_COST"] = "1"
+os.environ["DVK_ARGON2_MEMORY_KIB"] = "1024"
 for name in ("DVK_DEMO", "DVK_ADMIN_USERNAME", "DVK_ADMIN_PASSWORD"):
     os.environ.pop(name, None)
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, create_model
 from sqlmodel import SQLModel
 
-from app.api.deps import ActorDep, IfMatchDep, SessionDep, etag
+from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
 from app.api.errors import PROBLEM_RESPONSES
 from app.services import idempotency
 from app.services.actor import Actor
@@ -91,16 +91,16 @@ def record_routes(
 
         return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
 
-    def read_record(id: int, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    def read_record(id: RecordId, session: SessionDep, actor: ActorDep) -> JSONResponse:
         return json_record(show(service.get(session, actor=actor, id=id), actor))
 
-    def update_record(id: int, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
+    def update_record(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                       data: Annotated[update, Body()]) -> JSONResponse:  # type: ignore[valid-type]
         run = update_fn or service.update
         obj, _ = run(session, actor=actor, id=id, data=data, if_match=expected)
         return json_record(show(obj, actor))
 
-    def delete_record(id: int, session: SessionDep, actor: ActorDep,
+    def delete_record(id: RecordId, session: SessionDep, actor: ActorDep,
                       expected: IfMatchDep) -> Response:
         service.delete(session, actor=actor, id=id, if_match=expected)
         return Response(status_code=204)

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Path
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
+from app.db.base import MAX_ID
 from app.db.session import get_session
 from app.services import auth
 from app.services.actor import Actor
@@ -40,6 +41,7 @@ def if_match(
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
 
 
 def etag(version: int) -> str:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_routes
-from app.api.deps import ActorDep, IfMatchDep, SessionDep
+from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.fields import Input
 from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
@@ -35,7 +35,7 @@ class ExtensionIn(Input):
 
 
 @router.post("/{id}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
-def transition(id: int, session: SessionDep, actor: ActorDep, request: Request,
+def transition(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
                data: Annotated[TransitionIn, Body()], expected: IfMatchDep,
                key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Move a petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
@@ -48,19 +48,20 @@ def transition(id: int, session: SessionDep, actor: ActorDep, request: Request,
 
 
 @router.post("/{id}/extensions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
-def extend(id: int, session: SessionDep, actor: ActorDep, request: Request,
-           data: Annotated[ExtensionIn, Body()], key: IdempotencyKeyHeader = None) -> JSONResponse:
+def extend(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
+           data: Annotated[ExtensionIn, Body()], expected: IfMatchDep,
+           key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Record a legal extension of a denunciation's time limit (at most two, 30 days each)."""
     def run() -> JSONResponse:
         p = service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
-                           decision_no=data.decision_no)
+                           decision_no=data.decision_no, if_match=expected)
         return json_record(service.present(p, actor))
 
     return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
 
 
 @router.get("/{id}/history", responses=PROBLEM_RESPONSES)
-def history(id: int, session: SessionDep, actor: ActorDep) -> dict[str, list[dict[str, object]]]:
+def history(id: RecordId, session: SessionDep, actor: ActorDep) -> dict[str, list[dict[str, object]]]:
     """The petition's lifecycle steps and extensions, oldest first."""
     steps, extensions = service.history(session, actor=actor, id=id)
     return {

@@ -6,14 +6,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.deps import ActorDep, RecordId, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
+from app.db.base import MAX_ID
 from app.db.issued_reports import IssueRequest
 from app.services import issued_reports, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-UnitParam = Annotated[int | None, Query(description="The unit whose subtree is reported; "
+UnitParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="The unit whose subtree is reported; "
                                                     "default: the caller's own unit.")]
 FromParam = Annotated[date | None, Query(description="First day (inclusive); default 1 January.")]
 ToParam = Annotated[date | None, Query(description="Last day (inclusive); default 31 December.")]
@@ -69,7 +70,7 @@ def list_issued(session: SessionDep, actor: ActorDep, unit_id: int | None = None
 
 
 @router.get("/issued/{id}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)
-def read_issued(id: int, session: SessionDep, actor: ActorDep) -> IssuedOut:
+def read_issued(id: RecordId, session: SessionDep, actor: ActorDep) -> IssuedOut:
     """An issued report's frozen figures, and what has changed in the records since."""
     row = issued_reports.get(session, actor=actor, id=id)
     return _out(row, issued_reports.changes_since(session, actor=actor, row=row))

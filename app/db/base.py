@@ -24,6 +24,8 @@ metadata = SQLModel.metadata
 # amount above it is a typing mistake (an extra row of zeros), not a gift.
 MAX_VND = 10**14
 MAX_TEXT = 4000
+# Ids are 32-bit on PostgreSQL; a larger one in a request is a mistake, not a 500.
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

@@ -3,16 +3,16 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import RecordMeta
+from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Level, RecipientType
 
 
 class CommendationBase(Normalized):
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     recipient_type: RecipientType = code_field()
     recipient_name: str = Field(min_length=1, max_length=300)
-    model_id: int | None = Field(default=None, foreign_key="model.id", index=True)
+    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
     level: Level | None = code_field(None)
     decision_no: str | None = Field(default=None, max_length=100)
     decision_date: SaneDate

@@ -3,15 +3,15 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import MAX_TEXT, RecordMeta, amount, money
+from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import ContributionKind, Source
 
 
 class ContributionBase(Normalized):
-    unit_id: int = Field(foreign_key="unit.id")
-    work_id: int | None = Field(default=None, foreign_key="work.id", index=True)
-    model_id: int | None = Field(default=None, foreign_key="model.id", index=True)
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
+    work_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="work.id", index=True)
+    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
     source: Source = code_field()
     kind: ContributionKind = code_field()
     amount_vnd: int | None = money()

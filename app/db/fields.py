@@ -58,7 +58,8 @@ READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date"})
 class Input(Normalized):
     """Base of the Create/Update schemas: unknown fields are refused, read-only ones dropped."""
 
-    model_config = {"extra": "forbid"}  # type: ignore[typeddict-unknown-key]
+    # NaN and Infinity are valid JSON floats to pydantic, never a quantity or a score here.
+    model_config = {"extra": "forbid", "allow_inf_nan": False}  # type: ignore[typeddict-unknown-key]
 
     @model_validator(mode="before")
     @classmethod

@@ -5,12 +5,12 @@ from datetime import date
 from sqlalchemy import Text
 from sqlmodel import Field
 
-from app.db.base import RecordMeta
+from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, SaneDate
 
 
 class IssueRequest(Input):
-    unit_id: int
+    unit_id: int = Field(ge=1, le=MAX_ID)
     date_from: SaneDate
     date_to: SaneDate
     number: str = Field(min_length=1, max_length=50, description="Số văn bản, e.g. 125-BC/BDV")
@@ -24,7 +24,7 @@ class IssueRequest(Input):
 
 class IssuedReport(RecordMeta, table=True):
     __tablename__ = "issued_report"
-    unit_id: int = Field(foreign_key="unit.id", index=True)
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
     date_from: date
     date_to: date
     number: str = Field(max_length=50)

@@ -3,14 +3,14 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import MAX_TEXT, RecordMeta, amount, money
+from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import LandStatus
 
 
 class LandDonationBase(Normalized):
-    unit_id: int = Field(foreign_key="unit.id")
-    work_id: int | None = Field(default=None, foreign_key="work.id", index=True)
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
+    work_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="work.id", index=True)
     donor_name: str = Field(min_length=1, max_length=300)
     households: int = Field(default=1, ge=1, le=100_000)
     area_m2: float = amount(..., gt=0)

@@ -3,14 +3,14 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import MAX_TEXT, RecordMeta
+from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Field_, Level, ModelKind, ModelStatus, OrgType
 
 
 class ModelBase(Normalized):
     name: str = Field(min_length=1, max_length=300)
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     field: Field_ = code_field()
     kind: ModelKind = code_field(ModelKind.collective)
     org_type: OrgType = code_field()

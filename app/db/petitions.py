@@ -5,14 +5,14 @@ from datetime import date as date_
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import MAX_TEXT, RecordMeta
+from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
 
 
 class PetitionBase(Normalized):
     received_date: SaneDate
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     type: PetitionType = code_field()
     channel: Channel | None = code_field(None)
     subject: str = Field(min_length=1, max_length=500)
@@ -44,7 +44,7 @@ class PetitionStep(RecordMeta, table=True):
     """One lifecycle step (a transition), kept as the petition's history."""
 
     __tablename__ = "petition_step"
-    petition_id: int = Field(foreign_key="petition.id", index=True, ondelete="CASCADE")
+    petition_id: int = Field(ge=1, le=MAX_ID, foreign_key="petition.id", index=True, ondelete="CASCADE")
     from_status: str = Field(max_length=32)
     to_status: str = Field(max_length=32)
     date: date_
@@ -56,7 +56,7 @@ class PetitionExtension(RecordMeta, table=True):
     """A legal extension of the time limit (gia hạn), with its decision."""
 
     __tablename__ = "petition_extension"
-    petition_id: int = Field(foreign_key="petition.id", index=True, ondelete="CASCADE")
+    petition_id: int = Field(ge=1, le=MAX_ID, foreign_key="petition.id", index=True, ondelete="CASCADE")
     days: int
     decision_no: str | None = Field(default=None, max_length=100)
     date: date_

@@ -3,14 +3,14 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import RecordMeta
+from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
 
 class RecognitionBase(Normalized):
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     # Open list of snake_case codes; the known ones have labels in meta/enums.
-    title: str = Field(min_length=1, max_length=64, regex=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=1, max_length=64, schema_extra={"pattern": r"^[a-z][a-z0-9_]*$"})
     date: SaneDate
     decision_no: str | None = Field(default=None, max_length=100)
 

@@ -3,12 +3,12 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import RecordMeta
+from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
 
 class TargetBase(Normalized):
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     name: str = Field(min_length=1, max_length=500)
     period_start: SaneDate
     period_end: SaneDate

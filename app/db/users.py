@@ -5,17 +5,17 @@ from datetime import datetime
 from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from app.db.base import RecordMeta
+from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Normalized, code_field
 from app.enums import Role, TokenScope
 
 
 class UserBase(Normalized):
-    username: str = Field(min_length=2, max_length=64, unique=True, regex=r"^[A-Za-z0-9._@-]+$")
+    username: str = Field(min_length=2, max_length=64, unique=True, schema_extra={"pattern": r"^[A-Za-z0-9._@-]+$"})
     full_name: str | None = Field(default=None, max_length=200)
     role: Role = code_field()
     # Required for everyone but an admin: the bootstrap admin exists before any unit does.
-    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
     active: bool = True
 
 
@@ -30,8 +30,8 @@ class ApiToken(RecordMeta, table=True):
     __tablename__ = "api_token"
     name: str = Field(max_length=200)
     kind: str = Field(max_length=16, default="login")
-    user_id: int = Field(foreign_key="user.id", index=True)
-    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    user_id: int = Field(ge=1, le=MAX_ID, foreign_key="user.id", index=True)
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id")
     scope: TokenScope = code_field(TokenScope.write)
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

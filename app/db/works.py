@@ -3,20 +3,20 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from app.db.base import RecordMeta, amount, money
+from app.db.base import MAX_ID, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 
 
 class WorkBase(Normalized):
     name: str = Field(min_length=1, max_length=300)
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     category: WorkCategory = code_field()
     quantity: float | None = amount()
     measure: Measure | None = code_field(None)
     total_cost_vnd: int | None = money()
     org_type: OrgType | None = code_field(None)
-    model_id: int | None = Field(default=None, foreign_key="model.id", index=True)
+    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
     start_date: SaneDate | None = None
     completed_date: SaneDate | None = None
     # Left empty, it follows completed_date: completed when there is one, planned otherwise.

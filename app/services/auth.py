@@ -4,12 +4,14 @@ token stands for."""
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.db.base import utcnow
 from app.db.units import Unit
 from app.db.users import ApiToken, User
@@ -17,28 +19,38 @@ from app.enums import Role, TokenScope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Invalid, Unauthorized
 
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD = 8
+
+
+@lru_cache
+def _hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(time_cost=settings.argon2_time_cost,
+                          memory_cost=settings.argon2_memory_kib, parallelism=1)
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time."""
+    return _hasher().hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise Invalid.field("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
     user = session.exec(select(User).where(User.username == username)).scalars().first()
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
         raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
     return user

@@ -2,7 +2,7 @@
 
 from app.db.commendations import Commendation, CommendationCreate
 from app.enums import Level, RecipientType
-from app.services.records import ListParams, Records
+from app.services.records import Id, ListParams, Records
 
 
 class Filters(ListParams):
@@ -10,7 +10,7 @@ class Filters(ListParams):
 
     recipient_type: list[RecipientType] | None = None
     level: list[Level] | None = None
-    model_id: int | None = None
+    model_id: Id | None = None
 
 
 records = Records(

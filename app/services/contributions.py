@@ -6,11 +6,11 @@ from app.db.contributions import Contribution, ContributionCreate
 from app.enums import ContributionKind, Source
 from app.services.actor import Actor
 from app.services.errors import Invalid
-from app.services.records import ListParams, Records
+from app.services.records import Id, ListParams, Records
 
 
 def _check(session: Session, actor: Actor, c: Contribution) -> None:
-    if c.kind == ContributionKind.labor and not c.labor_days and not c.amount_vnd:
+    if c.kind == ContributionKind.labor and not c.labor_days:
         raise Invalid.field("labor_days", "Đóng góp ngày công cần có số ngày công.")
     if c.kind != ContributionKind.labor and not c.amount_vnd:
         raise Invalid.field("amount_vnd", "Đóng góp tiền hoặc hiện vật cần có số tiền (quy ra đồng).")
@@ -21,8 +21,8 @@ class Filters(ListParams):
 
     source: list[Source] | None = None
     kind: list[ContributionKind] | None = None
-    work_id: int | None = None
-    model_id: int | None = None
+    work_id: Id | None = None
+    model_id: Id | None = None
 
 
 records = Records(

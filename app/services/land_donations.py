@@ -2,14 +2,14 @@
 
 from app.db.land_donations import LandDonation, LandDonationCreate
 from app.enums import LandStatus
-from app.services.records import ListParams, Records
+from app.services.records import Id, ListParams, Records
 
 
 class Filters(ListParams):
     """Filters of the land donations list, one per enumerated field."""
 
     status: list[LandStatus] | None = None
-    work_id: int | None = None
+    work_id: Id | None = None
 
 
 records = Records(

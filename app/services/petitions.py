@@ -16,7 +16,7 @@ from app.enums import Channel, Domain, PetitionStatus, PetitionType, Role
 from app.enums import PetitionStatus as S
 from app.services import scope
 from app.services.actor import Actor
-from app.services.errors import Conflict, Invalid
+from app.services.errors import Conflict, Forbidden, Invalid
 from app.services.petition_rules import ACCEPT_DAYS, TIME_LIMITS, resolve_days
 from app.services.records import ListParams, Records, check_version
 from app.services.reports import Period, petition_sets
@@ -107,6 +107,7 @@ records = Records(
                 ("accepted_date", "closed_date")],
     check=_check, text_columns=("subject", "handler"),
     special_filters=frozenset({"figure", "period_from", "period_to"}), refine=_refine,
+    confidential=frozenset(CONFIDENTIAL),
 )
 
 
@@ -114,18 +115,30 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
            if_match: int | None = None) -> tuple[Petition, dict[str, list[Any]]]:
     """Edit a petition's details; its status moves only through `transition`."""
     values = data.model_dump(exclude_unset=True)
-    petition = records.get(session, actor=actor, id=id)
+    petition = records.get_for_write(session, actor=actor, id=id)
     if "status" in values and values["status"] != petition.status:
         raise Invalid.field("status", "Trạng thái đơn chỉ đổi qua thao tác chuyển bước "
                                       "(POST /api/v1/petitions/{id}/transitions).")
+    if "type" in values and values["type"] != petition.type:
+        _check_type_change(session, actor, petition)
     return records.update(session, actor=actor, id=id, data=data, if_match=if_match)
+
+
+def _check_type_change(session: Session, actor: Actor, p: Petition) -> None:
+    # Retyping a denunciation would show its confidential petitioner to whoever retyped it.
+    if p.type == PetitionType.denunciation and not actor.at_least(Role.manager):
+        raise Forbidden("Chỉ lãnh đạo được đổi loại đơn tố cáo (thông tin người tố cáo được bảo mật).")
+    has_extensions = session.exec(
+        select(func.count()).where(PetitionExtension.petition_id == p.id)).scalar_one()
+    if has_extensions:
+        raise Conflict("Đơn đã được gia hạn theo Luật Tố cáo; không đổi loại đơn được.")
 
 
 def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
                note: str | None = None, outcome: str | None = None,
                if_match: int | None = None) -> Petition:
     """Move a petition one legal step: accept, start, resolve, withdraw, transfer, reject."""
-    p = records.get(session, actor=actor, id=id)
+    p = records.get_for_write(session, actor=actor, id=id)
     scope.check_write(session, actor, p.unit_id)
     check_version(p, if_match)
     current = S(p.status)
@@ -160,10 +173,13 @@ def _last_step_date(session: Session, p: Petition) -> date:
 
 
 def extend(session: Session, *, actor: Actor, id: int, days: int, on: date,
-           decision_no: str | None = None) -> Petition:
+           decision_no: str | None = None, if_match: int | None = None) -> Petition:
     """Record a legal extension of the time limit (a denunciation, at most twice, ≤ 30 days)."""
-    p = records.get(session, actor=actor, id=id)
+    p = records.get_for_write(session, actor=actor, id=id)
     scope.check_write(session, actor, p.unit_id)
+    check_version(p, if_match)
+    if on > date.today():
+        raise Invalid.field("date", "Ngày gia hạn không được sau hôm nay.")
     limit = TIME_LIMITS[PetitionType(p.type)]
     if limit.max_extensions == 0:
         raise Conflict(f"Luật không cho gia hạn thời hạn giải quyết đơn loại "

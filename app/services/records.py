@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import NoneType, UnionType
-from typing import Any, Generic, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, model_validator
 from pydantic import Field as PField
@@ -17,14 +17,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
-from app.db.base import utcnow
+from app.db.base import MAX_ID, utcnow
 from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import Role
 from app.services import scope
 from app.services.actor import Actor
-from app.services.errors import Invalid, NotFound, PreconditionFailed
+from app.services.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -33,12 +33,15 @@ COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", 
                             "offset", "sort", "q"})
 
 
+Id = Annotated[int, PField(ge=1, le=MAX_ID)]
+
+
 class ListParams(BaseModel):
     """The list parameters every resource takes (a query-parameter model in the API)."""
 
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
-    offset: int = PField(0, ge=0)
-    unit_id: int | None = PField(None, description="This unit and every unit below it.")
+    offset: int = PField(0, ge=0, le=MAX_ID)
+    unit_id: Id | None = PField(None, description="This unit and every unit below it.")
     date_from: date | None = PField(None, description="Inclusive, on the resource's date field.")
     date_to: date | None = PField(None, description="Inclusive, on the resource's date field.")
     updated_since: datetime | None = PField(None, description="Changed at or after (UTC).")
@@ -76,6 +79,8 @@ class Records(Generic[T]):
     before_delete: Callable[[Session, Actor, T], None] | None = None
     # Filters of this resource that are not plain column matches, and how to apply them.
     special_filters: frozenset[str] = frozenset()
+    # Fields only managers may sort by (sorting by a hidden name would reveal its order).
+    confidential: frozenset[str] = frozenset()
     refine: Callable[[Select[Any], Any], Select[Any]] | None = None
     # Columns a free-text `q` searches.
     text_columns: Sequence[str] = ()
@@ -103,10 +108,24 @@ class Records(Generic[T]):
             raise NotFound(f"Không tìm thấy {self.label} số {id} (hoặc nằm ngoài phạm vi của bạn).")
         return obj
 
+    def get_for_write(self, session: Session, *, actor: Actor, id: int) -> T:
+        """The record to change: 404 if there is none, 403 if it lies outside the subtree."""
+        try:
+            return self.get(session, actor=actor, id=id)
+        except NotFound:
+            if session.get(self.table, id) is not None:
+                raise Forbidden(f"{self.label.capitalize()} số {id} nằm ngoài phạm vi đơn vị "
+                                "bạn phụ trách.") from None
+            raise
+
     def list_(self, session: Session, *, actor: Actor, filters: Any) -> Page[T]:
         stmt = self.filtered(self.base_query(actor), filters)
         total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
-        stmt = stmt.order_by(*self._order(getattr(filters, "sort", None)))
+        sort = getattr(filters, "sort", None)
+        if sort and sort.lstrip("-") in self.confidential and not actor.at_least(Role.manager):
+            raise Invalid("Không sắp xếp được theo trường được bảo mật.",
+                          errors=[{"loc": ["query", "sort"], "msg": "Trường được bảo mật."}])
+        stmt = stmt.order_by(*self._order(sort))
         stmt = stmt.limit(filters.limit).offset(filters.offset)
         items = list(session.exec(stmt).scalars())
         return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
@@ -114,7 +133,7 @@ class Records(Generic[T]):
     def filtered(self, stmt: Select[Any], filters: Any) -> Select[Any]:
         t = self.table
         if filters.unit_id is not None:
-            stmt = stmt.where(self._unit_col.in_(scope.subtree_ids(filters.unit_id)))
+            stmt = stmt.where(self._unit_col.in_(scope.subtree_ids(filters.unit_id, "filter_units")))
         if self.date_field and filters.date_from is not None:
             stmt = stmt.where(getattr(t, self.date_field) >= filters.date_from)
         if self.date_field and filters.date_to is not None:
@@ -144,7 +163,7 @@ class Records(Generic[T]):
 
     def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,
                if_match: int | None = None) -> tuple[T, dict[str, list[Any]]]:
-        obj = self.get(session, actor=actor, id=id)
+        obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
         changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
         return obj, changes
@@ -173,7 +192,7 @@ class Records(Generic[T]):
         return changes
 
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
-        obj = self.get(session, actor=actor, id=id)
+        obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
         unit_id = getattr(obj, self.write_column or self.unit_column)
         if unit_id is not None:

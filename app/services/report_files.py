@@ -8,7 +8,7 @@ is set, so that Excel shows them with the reader's own separators."""
 import io
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from docx import Document
@@ -26,8 +26,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app import formatting as fmt
-from app.enums import (Labelled, Level, Measure, ModelKind, OrgType, PetitionType, RecognitionTitle,
-                       Source, UnitKind, WorkCategory)
+from app.enums import (Labelled, Level, Measure, ModelKind, OrgType, PetitionType,
+                       RecognitionTitle, Source, UnitKind, WorkCategory)
 from app.services.works import MEASURES
 
 FONT = "Times New Roman"
@@ -52,6 +52,12 @@ def period_phrase(date_from: date, date_to: date) -> str:
             return f"năm {date_from.year}"
         return f"giai đoạn {date_from.year} – {date_to.year}"
     return f"từ ngày {fmt.vndate(date_from)} đến ngày {fmt.vndate(date_to)}"
+
+
+def report_subject(date_from: date, date_to: date) -> str:
+    """A report over whole years sums up (tổng kết); over part of a year it gives results."""
+    whole = (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31)
+    return "Tổng kết" if whole else "Kết quả thực hiện"
 
 
 def place_name(unit: dict[str, Any]) -> str:
@@ -215,7 +221,8 @@ def _commendations(r: dict[str, Any]) -> str:
         return ""
     levels = [f"{Level(k).vi.lower()} {fmt.number(n)}" for k, n in c["by_level"].items() if n]
     return _sentence(f"biểu dương, khen thưởng {fmt.number(c['total'])} lượt tập thể, cá nhân "
-                     f"có thành tích trong {MOVEMENT}" + (f" ({', '.join(levels)})" if levels else ""))
+                     f"có thành tích trong {MOVEMENT}"
+                     + (f" ({', '.join(levels)})" if levels else ""))
 
 
 # -- the tables, as rows of text --------------------------------------------------------------
@@ -278,7 +285,8 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
 
     _header(doc, issuer, number, f"{place}, {fmt.long_date(issued_on)}")
     _para(doc, "BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=Pt(18))
-    _para(doc, f"Tổng kết {MOVEMENT} {period}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, f"{report_subject(date_from, date_to)} {MOVEMENT} {period}", bold=True,
+          align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, f"trên địa bàn {place_name(report['unit'])}", bold=True,
           align=WD_ALIGN_PARAGRAPH.CENTER)
     _rule(doc.add_paragraph(), Cm(5.5), TEXT_WIDTH)
@@ -296,16 +304,17 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
     _unit_note(doc, "Đơn vị tính tiền: triệu đồng")
     _grid(doc, ["TT", "Loại công trình, phần việc", "Số công trình", "Khối lượng", "ĐVT",
                 "Kinh phí", "Ngoài ngân sách"],
-          works_rows(report), [Cm(0.9), Cm(4.9), Cm(1.8), Cm(2.1), Cm(1.7), Cm(2.3), Cm(2.4)])
+          works_rows(report), [Cm(1.1), Cm(4.7), Cm(1.8), Cm(2.1), Cm(1.7), Cm(2.3), Cm(2.4)])
     _heading(doc, "2. Tiếp nhận, giải quyết đơn thư", upper=False)
     _grid(doc, ["TT", "Nội dung", "Số đơn"], petition_rows(report), [Cm(1.2), Cm(10.8), Cm(4)])
     _heading(doc, "3. Nguồn lực huy động theo nguồn đóng góp", upper=False)
     _unit_note(doc, "Đơn vị tính tiền: triệu đồng")
     _grid(doc, ["TT", "Nguồn đóng góp", "Số tiền", "Tỷ lệ"],
-          contribution_rows(report), [Cm(1.2), Cm(7.8), Cm(4), Cm(3)])
+          contribution_rows(report), [Cm(1.2), Cm(7.8), Cm(4), Cm(3)], keep_with_next=True)
 
     _signature(doc, signer_title, signer_name, recipients)
-    doc.core_properties.title = f"Báo cáo tổng kết {MOVEMENT} {period}"
+    doc.core_properties.title = (f"Báo cáo {report_subject(date_from, date_to).lower()} "
+                                 f"{MOVEMENT} {period}")
     doc.core_properties.author = " ".join(issuer.split())
     doc.core_properties.language = "vi-VN"
     out = io.BytesIO()
@@ -457,7 +466,10 @@ def _header(doc: Any, issuer: str, number: str, date_line: str) -> None:
     _para(right, date_line, italic=True, align=center, before=Pt(12))
 
 
-def _grid(doc: Any, header: list[str], rows: list[list[str]], widths: list[Any]) -> None:
+def _grid(doc: Any, header: list[str], rows: list[list[str]], widths: list[Any], *,
+          keep_with_next: bool = False) -> None:
+    """A bordered table; with `keep_with_next` its last rows stay on the page of what follows
+    (NĐ 30: the signature never stands alone on a page)."""
     table = _layout_table(doc, widths, borders=True)
     for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
         _cell(cell, width)
@@ -475,10 +487,14 @@ def _grid(doc: Any, header: list[str], rows: list[list[str]], widths: list[Any])
             if text:
                 _run(p, text, bold=total)
     # Repeat the header row on every page the table runs onto.
-    header_pr = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    header_pr.append(repeat)
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    if keep_with_next:
+        for row in table.rows[-2:]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    doc.add_paragraph().paragraph_format.keep_with_next = keep_with_next
 
 
 def _numeric(text: str) -> bool:
@@ -487,8 +503,9 @@ def _numeric(text: str) -> bool:
 
 def _signature(doc: Any, title: str, name: str, recipients: list[str]) -> None:
     widths = [Cm(8), Cm(8)]
-    left, right = (_cell(c, w) for c, w in zip(_layout_table(doc, widths, borders=False)
-                                                .rows[0].cells, widths, strict=True))
+    table = _layout_table(doc, widths, borders=False)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    left, right = (_cell(c, w) for c, w in zip(table.rows[0].cells, widths, strict=True))
     p = left.paragraphs[0]
     p.paragraph_format.space_before = Pt(6)
     _run(p, "Nơi nhận:", bold=True, italic=True, size=Pt(12))
@@ -510,6 +527,7 @@ def _signature(doc: Any, title: str, name: str, recipients: list[str]) -> None:
 # -- Excel -----------------------------------------------------------------------------------
 
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 # Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
@@ -534,7 +552,8 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
         ("Chỉ tiêu chủ yếu đề ra", r["targets"]["total"], "chỉ tiêu", INT, ""),
         ("Chỉ tiêu đạt và vượt", r["targets"]["achieved"], "chỉ tiêu", INT, ""),
         ("Mô hình, điển hình", r["models"]["total"], "mô hình", INT, ""),
-        *((f"  {ModelKind(k).vi}", n, "mô hình", INT, "") for k, n in r["models"]["by_kind"].items()),
+        *((f"  {ModelKind(k).vi}", n, "mô hình", INT, "")
+          for k, n in r["models"]["by_kind"].items()),
         ("Mô hình, điển hình được công nhận", r["models"]["recognized"], "mô hình", INT, ""),
         ("Giao thông, thủy lợi", None, "", None, ""),
         ("Đường giao thông nông thôn", roads["km"], "km", DEC, ""),
@@ -555,7 +574,7 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
         ("Nhà tình nghĩa xây mới", cat["gratitude_house_new"]["quantity"], "căn", INT, ""),
         ("Nhà tình nghĩa sửa chữa", cat["gratitude_house_repair"]["quantity"], "căn", INT, ""),
         ("Kinh phí nhà tình nghĩa", gratitude, "đồng", INT, ""),
-        ("Thẻ bảo hiểm y tế", cat["health_insurance"]["quantity"], "lượt người", INT, ""),
+        ("Thẻ bảo hiểm y tế", cat["health_insurance"]["quantity"], "thẻ", INT, ""),
         ("Quỹ Vì người nghèo", cat["poor_fund"]["total_cost_vnd"], "đồng", INT, ""),
         ("Nhà tình thương xây mới", cat["charity_house"]["quantity"], "căn", INT, ""),
         ("Kinh phí nhà tình thương", cat["charity_house"]["total_cost_vnd"], "đồng", INT, ""),
@@ -578,7 +597,8 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
     ]
 
 
-def build_xlsx(report: dict[str, Any], sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
+def build_xlsx(report: dict[str, Any],
+               sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
     """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
     (title → (header, rows)): numbers as numbers, dates as dates, a frozen bold header."""
     wb = Workbook()
@@ -621,7 +641,7 @@ def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for category in WorkCategory:
         c = report["works"]["by_category"][category.value]
-        measure = measure_of(category)
+        measure = measure_of(category) if c["quantity"] else None
         ws.append([category.vi, c["count"], _xl(c["quantity"]) if measure else None,
                    measure.vi if measure else "", c["total_cost_vnd"], c["non_state_vnd"]])
         row = ws.max_row
@@ -650,7 +670,7 @@ def _xl(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)  # Excel has no time zones; the clock time is kept
+        return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
     return value
 
 

@@ -18,9 +18,10 @@ from app.services.actor import Actor
 from app.services.errors import Forbidden
 
 
-def subtree_ids(unit_id: int) -> Select[Any]:
-    """SELECT of the ids in `unit_id`'s subtree (itself, descendants, merged predecessors)."""
-    tree = select(Unit.id).where(Unit.id == unit_id).cte("subtree", recursive=True)
+def subtree_ids(unit_id: int, name: str = "subtree") -> Select[Any]:
+    """SELECT of the ids in `unit_id`'s subtree (itself, descendants, merged predecessors).
+    `name` names the CTE: two subtrees in one statement (the actor's and a filter's) need two."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte(name, recursive=True)
     child = aliased(Unit)
     # UNION (not UNION ALL) also stops a cycle that a bad merge could make.
     tree = tree.union(
@@ -43,7 +44,7 @@ def visible_unit_ids(actor: Actor) -> Select[Any] | None:
     """The units an actor may see; None means all of them (admins and the system)."""
     if (actor.role == Role.admin and actor.token_id is None) or actor.unit_id is None:
         return None
-    return subtree_ids(actor.unit_id)
+    return subtree_ids(actor.unit_id, name="visible_units")
 
 
 def restrict(stmt: Select[Any], column: Any, actor: Actor) -> Select[Any]:

@@ -20,7 +20,7 @@ from app.formatting import sort_key
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
-from app.services.records import ListParams, Records
+from app.services.records import Id, ListParams, Records
 
 _DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
 RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,
@@ -45,9 +45,15 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
         if unit.id is not None and scope.is_descendant(session, unit.parent_id, unit.id):
             raise Invalid.field("parent_id", "Không thể chuyển đơn vị vào dưới chính nó "
                                              "hoặc đơn vị cấp dưới của nó.")
+    if unit.id is not None:
+        child_levels = session.exec(select(Unit.level).where(Unit.parent_id == unit.id)).scalars()
+        if any(_DEPTH[UnitLevel(c)] <= _DEPTH[UnitLevel(unit.level)] for c in child_levels):
+            raise Invalid.field("level", "Đơn vị cấp dưới phải có cấp thấp hơn cấp mới của "
+                                         "đơn vị này; hãy chuyển chúng đi trước.")
     if unit.merged_into_id is not None:
         if session.get(Unit, unit.merged_into_id) is None:
             raise Invalid.field("merged_into_id", f"Đơn vị số {unit.merged_into_id} không tồn tại.")
+        scope.check_write(session, actor, unit.merged_into_id, role=Role.manager)
         if unit.id is not None and scope.in_subtree(session, unit.merged_into_id, unit.id):
             raise Invalid.field("merged_into_id", "Không thể sáp nhập đơn vị vào chính nó "
                                                   "hoặc vào đơn vị thuộc phạm vi của nó.")
@@ -67,7 +73,7 @@ class Filters(ListParams):
 
     level: list[UnitLevel] | None = None
     kind: list[UnitKind] | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     remote: bool | None = None
 
 

@@ -15,6 +15,7 @@ _MESSAGES = {
     "int_from_float": "Phải là số nguyên.",
     "float_parsing": "Phải là số.",
     "float_type": "Phải là số.",
+    "finite_number": "Phải là một số hữu hạn.",
     "bool_parsing": "Phải là có/không (true/false).",
     "bool_type": "Phải là có/không (true/false).",
     "greater_than_equal": "Không được nhỏ hơn {ge}.",

@@ -6,7 +6,7 @@ from app.db.works import Work, WorkCreate
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 from app.services.actor import Actor
 from app.services.errors import Invalid
-from app.services.records import ListParams, Records
+from app.services.records import Id, ListParams, Records
 
 # The measures a category may be recorded in; the report sums each category in the first.
 MEASURES: dict[WorkCategory, tuple[Measure, ...]] = {
@@ -45,7 +45,7 @@ class Filters(ListParams):
     measure: list[Measure] | None = None
     org_type: list[OrgType] | None = None
     status: list[WorkStatus] | None = None
-    model_id: int | None = None
+    model_id: Id | None = None
 
 
 records = Records(

@@ -1,0 +1,363 @@
+"""The summary report as files: the .docx and .xlsx built from the demo district's real
+2016–2020 summary (and from a unit with no records) are opened again and read back."""
+
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import docx
+import openpyxl
+import pytest
+from docx.shared import Pt
+from sqlalchemy import select, text
+
+from app import demo
+from app import formatting as fmt
+from app.db.base import metadata
+from app.db.session import session_scope
+from app.db.units import Unit
+from app.enums import PetitionType, Source, WorkCategory
+from app.services import land_donations, petitions, reports, works
+from app.services.actor import SYSTEM
+from app.services.report_files import build_docx, build_xlsx
+from tests.factories import make_unit
+
+DATE_FROM, DATE_TO = date(2016, 1, 1), date(2020, 12, 31)
+PARTICULARS = dict(issuer="HUYỆN ỦY HÀM THUẬN BẮC\nBAN DÂN VẬN", number="125-BC/BDVHU",
+                   place="Hàm Thuận Bắc", issued_on=date(2021, 2, 5), signer_title="TRƯỞNG BAN",
+                   signer_name="Nguyễn Văn Bình",
+                   recipients=["Ban Dân vận Tỉnh ủy (b/c);", "Thường trực Huyện ủy (b/c);",
+                               "Lưu: VT."])
+
+
+@pytest.fixture(autouse=True)
+def _clean() -> Iterator[None]:
+    """The demo is loaded once for this module, not wiped after each test."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def loaded(engine: Any) -> Iterator[dict[str, int]]:
+    """The demo, plus a commune with no records at all; their unit ids."""
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    for session in session_scope(engine, write=True):
+        assert demo.load(session)
+        district = session.exec(select(Unit.id).where(Unit.code == "BTH.HTB")).scalar_one()
+        empty = make_unit(session, code="BTH.HTB.TRONG", name="Xã Trống", parent_id=district)
+        ids = {"district": district, "empty": empty.id}
+    yield ids
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def _summary(engine: Any, unit_id: int) -> dict[str, Any]:
+    for session in session_scope(engine):
+        return reports.summary(session, actor=SYSTEM, unit_id=unit_id, date_from=DATE_FROM,
+                               date_to=DATE_TO)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def district(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
+    return _summary(engine, loaded["district"])
+
+
+@pytest.fixture(scope="module")
+def empty(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
+    report = _summary(engine, loaded["empty"])
+    assert report["works"]["total"] == 0 and report["petitions"]["resolution_rate"] is None
+    return report
+
+
+@pytest.fixture(scope="module")
+def records(engine: Any, loaded: dict[str, int]) -> dict[str, tuple[list[str], list[list]]]:
+    """The sheets a caller passes: some of the district's records per type."""
+    common = dict(unit_id=loaded["district"], date_from=DATE_FROM, date_to=DATE_TO, limit=200)
+    for session in session_scope(engine):
+        ws = works.records.list_(session, actor=SYSTEM, filters=works.Filters(**common)).items
+        ps = petitions.records.list_(session, actor=SYSTEM,
+                                     filters=petitions.Filters(**common)).items
+        ls = land_donations.records.list_(session, actor=SYSTEM,
+                                          filters=land_donations.Filters(**common)).items
+        return {
+            "Công trình": (["Mã", "Tên công trình", "Loại", "Khối lượng", "Kinh phí (đồng)",
+                            "Ngày hoàn thành"],
+                           [[w.id, w.name, WorkCategory(w.category), w.quantity, w.total_cost_vnd,
+                             w.completed_date] for w in ws]),
+            "Đơn thư": (["Mã", "Ngày nhận", "Loại đơn", "Nội dung", "Ngày kết thúc"],
+                        [[p.id, p.received_date, PetitionType(p.type), p.subject, p.closed_date]
+                         for p in ps]),
+            "Hiến đất": (["Mã", "Người hiến", "Số hộ", "Diện tích (m²)", "Trị giá (đồng)", "Ngày"],
+                         [[d.id, d.donor_name, d.households, d.area_m2, d.value_vnd, d.date]
+                          for d in ls]),
+        }
+    raise AssertionError("unreachable")
+
+
+# -- Word ------------------------------------------------------------------------------------
+
+def _docx(report: dict[str, Any]) -> Any:
+    data = build_docx(report, **PARTICULARS)
+    assert data[:2] == b"PK"
+    return docx.Document(io.BytesIO(data))
+
+
+def _all_paragraphs(document: Any) -> list[Any]:
+    """Body paragraphs and those inside tables (the header and signature are tables)."""
+    out = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                out.extend(cell.paragraphs)
+    return out
+
+
+def _text(document: Any) -> str:
+    return "\n".join(p.text for p in _all_paragraphs(document))
+
+
+@pytest.fixture(scope="module")
+def document(district: dict[str, Any]) -> Any:
+    return _docx(district)
+
+
+def test_docx_layout_is_the_administrative_one(document):
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    mm = {side: round(getattr(section, f"{side}_margin").mm, 1)
+          for side in ("top", "bottom", "left", "right")}
+    assert 20 <= mm["top"] <= 25 and 20 <= mm["bottom"] <= 25
+    assert 30 <= mm["left"] <= 35 and 15 <= mm["right"] <= 20
+    normal = document.styles["Normal"]
+    assert normal.font.name == "Times New Roman" and Pt(13) <= normal.font.size <= Pt(14)
+    rfonts = normal.element.rPr.rFonts
+    assert rfonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Times New Roman"
+
+
+def test_docx_header_title_and_signature(document):
+    header = document.tables[0]
+    left, right = (c.text for c in header.rows[0].cells)
+    assert "HUYỆN ỦY HÀM THUẬN BẮC" in left and "BAN DÂN VẬN" in left
+    assert "Số: 125-BC/BDVHU" in left
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right and "Độc lập - Tự do - Hạnh phúc" in right
+    assert "Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021" in right
+    runs = {r.text: r for p in header.rows[0].cells[1].paragraphs for r in p.runs}
+    assert runs["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"].bold
+    motto = runs["Độc lập - Tự do - Hạnh phúc"]
+    assert motto.bold and motto.underline
+    assert runs["Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021"].italic
+    # The header table draws no lines.
+    borders = header._tbl.tblPr.find(docx.oxml.ns.qn("w:tblBorders"))
+    assert all(e.get(docx.oxml.ns.qn("w:val")) == "nil" for e in borders)
+
+    paragraphs = [p.text for p in document.paragraphs]
+    title = paragraphs.index("BÁO CÁO")
+    assert document.paragraphs[title].runs[0].bold
+    assert paragraphs[title + 1] == ("Tổng kết phong trào thi đua “Dân vận khéo” "
+                                     "giai đoạn 2016 – 2020")
+    assert "Hàm Thuận Bắc" in paragraphs[title + 2]
+
+    signature = document.tables[-1].rows[0].cells
+    left_lines = [p.text for p in signature[0].paragraphs]
+    assert left_lines[:4] == ["Nơi nhận:", "- Ban Dân vận Tỉnh ủy (b/c);",
+                              "- Thường trực Huyện ủy (b/c);", "- Lưu: VT."]
+    heading = signature[0].paragraphs[0].runs[0]
+    assert heading.bold and heading.italic
+    for p in signature[0].paragraphs[1:]:
+        assert all(Pt(11) <= r.font.size <= Pt(12) for r in p.runs)
+    names = [p for p in signature[1].paragraphs if p.text]
+    assert [p.text for p in names] == ["TRƯỞNG BAN", "Nguyễn Văn Bình"]
+    assert all(r.bold for p in names for r in p.runs)
+
+
+def test_docx_figures_in_the_articles_words(document):
+    body = _text(document)
+    for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO",
+                   "ngày 05 tháng 02 năm 2021", "đạt và vượt 11/11 chỉ tiêu", "1.823/1.827",
+                   "99,78%", "126,8 km", "103,6 tỷ đồng", "155,3 km kênh thủy lợi nội đồng",
+                   "dân hiến 17,5 ha đất, trị giá 8,5 tỷ đồng",
+                   "510 công trình, phần việc, tổng trị giá 71,66 tỷ đồng",
+                   "xây dựng 165 căn, sửa 336 căn nhà tình nghĩa, với kinh phí 15,75 tỷ đồng",
+                   "19.500 lượt người", "234 căn nhà tình thương với kinh phí 6,65 tỷ đồng",
+                   "20,2 tỷ đồng giúp cho 88.296 lượt người",
+                   "(Hàm Chính, Hàm Hiệp, Hàm Liêm, Thuận Minh, Hàm Thắng)"):
+        assert phrase in body, phrase
+    assert "Tiếp nhận và giải quyết 1.823/1.827 đơn, đạt 99,78%" in body
+
+
+def test_docx_tables_use_the_labels_and_vietnamese_numbers(document, district):
+    works_table = next(t for t in document.tables
+                       if t.rows[0].cells[1].text == "Loại công trình, phần việc")
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in works_table.rows[1:]}
+    assert all(c.vi in rows for c in WorkCategory) and "Tổng cộng" in rows
+    concrete = rows[WorkCategory.road_concrete.vi]
+    assert concrete[2] == fmt.number(district["works"]["by_category"]["road_concrete"]["count"])
+    assert concrete[3:6] == ["126,8", "km", "103.600"]  # the money in triệu đồng
+    assert rows["Tổng cộng"][2] == fmt.number(district["works"]["total"])
+    petition_table = next(t for t in document.tables if t.rows[0].cells[-1].text == "Số đơn")
+    cells = {r.cells[1].text: r.cells[2].text for r in petition_table.rows[1:]}
+    assert cells["Thuộc thẩm quyền giải quyết"] == "1.827"
+    assert cells["Đã giải quyết"] == "1.823" and cells["Tỷ lệ giải quyết"] == "99,78%"
+    assert all(f"- {t.vi}" in cells for t in PetitionType)
+    source_table = next(t for t in document.tables if t.rows[0].cells[1].text == "Nguồn đóng góp")
+    assert [r.cells[1].text for r in source_table.rows[1:-1]] == [s.vi for s in Source]
+
+
+def test_docx_every_run_is_times_new_roman_at_13_to_14_pt(document):
+    # "Nơi nhận:" and its list (the signature table's left cell) are smaller by design.
+    recipients = document.tables[-1].rows[0].cells[0]._tc
+    checked = 0
+    for p in _all_paragraphs(document):
+        for run in p.runs:
+            assert run.font.name == "Times New Roman", run.text
+            east_asian = run._r.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia"))
+            assert east_asian == "Times New Roman", run.text
+            if p._p.getparent() is not recipients:
+                assert Pt(13) <= run.font.size <= Pt(14), run.text
+                checked += 1
+    assert checked > 100
+
+
+def test_docx_of_a_unit_without_records(empty):
+    document = _docx(empty)
+    body = _text(document)
+    assert "BÁO CÁO" in body and "ngày 05 tháng 02 năm 2021" in body
+    assert "Trong kỳ báo cáo chưa có số liệu được ghi nhận." in body
+    for absent in ("chỉ tiêu chủ yếu", "km", "tỷ đồng", "nhà tình nghĩa", "lượt người"):
+        assert absent not in "\n".join(p.text for p in document.paragraphs), absent
+    petition_table = next(t for t in document.tables if t.rows[0].cells[-1].text == "Số đơn")
+    cells = {r.cells[1].text: r.cells[2].text for r in petition_table.rows[1:]}
+    assert cells["Tỷ lệ giải quyết"] == "—" and cells["Thuộc thẩm quyền giải quyết"] == "0"
+
+
+def test_docx_title_of_part_of_a_year(district):
+    report = {**district, "date_from": "2020-01-01", "date_to": "2020-06-30"}
+    paragraphs = [p.text for p in _docx(report).paragraphs]
+    assert ("Kết quả thực hiện phong trào thi đua “Dân vận khéo” từ ngày 01/01/2020 đến ngày "
+            "30/06/2020") in paragraphs
+
+
+# -- Excel -----------------------------------------------------------------------------------
+
+def _xlsx(report: dict[str, Any], sheets: dict[str, Any]) -> Any:
+    data = build_xlsx(report, sheets)
+    assert data[:2] == b"PK"
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _headline(ws: Any) -> dict[str, Any]:
+    """Label → the value cell, down to the first blank row."""
+    out = {}
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value is None:
+            break
+        out[row[0].value.strip()] = row[1]
+    return out
+
+
+def test_xlsx_headline_numbers_are_numbers(district, records):
+    wb = _xlsx(district, records)
+    assert wb.sheetnames[0] == "Tổng hợp"
+    ws = wb["Tổng hợp"]
+    assert [c.value for c in ws[1]][:4] == ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"]
+    assert ws.freeze_panes == "A2" and all(c.font.bold for c in ws[1] if c.value)
+    cells = _headline(ws)
+    expected = {
+        "Đơn thuộc thẩm quyền": (1827, "#,##0"), "Đơn đã giải quyết": (1823, "#,##0"),
+        "Chỉ tiêu đạt và vượt": (11, "#,##0"), "Đường bê tông xi măng": (126.8, "#,##0.00"),
+        "Kinh phí đường bê tông xi măng": (103_600_000_000, "#,##0"),
+        "Kênh thủy lợi nội đồng nạo vét": (155.3, "#,##0.00"),
+        "Trị giá công trình, phần việc của Mặt trận và các đoàn thể": (71_660_000_000, "#,##0"),
+        "Thẻ bảo hiểm y tế": (19_500, "#,##0"), "Đất hiến": (175_000, "#,##0"),
+    }
+    for label, (value, number_format) in expected.items():
+        cell = cells[label]
+        assert isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool), label
+        assert cell.value == value and cell.number_format == number_format, label
+    rate = cells["Tỷ lệ giải quyết"]
+    assert isinstance(rate.value, float) and rate.number_format == "0.00%"
+    assert round(rate.value * 100, 2) == 99.78
+    assert cells["Từ ngày"].is_date and cells["Từ ngày"].number_format == "dd/mm/yyyy"
+    assert cells["Từ ngày"].value == datetime(2016, 1, 1)
+    # Every value cell of the figures holds a number (or a date, or the unit's name).
+    for label, cell in cells.items():
+        if cell.value is not None and label != "Đơn vị báo cáo":
+            assert isinstance(cell.value, (int, float, datetime)), label
+
+
+def test_xlsx_works_by_category_under_the_figures(district, records):
+    ws = _xlsx(district, records)["Tổng hợp"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value in {c.vi for c in WorkCategory}}
+    canal = rows[WorkCategory.canal.vi]
+    assert canal[1].value == district["works"]["by_category"]["canal"]["count"]
+    assert (canal[2].value, canal[3].value) == (155.3, "km")
+    assert isinstance(canal[4].value, int) and canal[4].number_format == "#,##0"
+
+
+def test_xlsx_one_sheet_per_record_type(district, records):
+    wb = _xlsx(district, records)
+    assert wb.sheetnames == ["Tổng hợp", "Công trình", "Đơn thư", "Hiến đất"]
+    for title, (header, rows) in records.items():
+        ws = wb[title]
+        assert [c.value for c in ws[1]] == header
+        assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "A2"
+        assert ws.max_row == len(rows) + 1 > 1
+        assert all(ws.column_dimensions[chr(65 + i)].width >= 8 for i in range(len(header)))
+    works_ws = wb["Công trình"]
+    first = [c for c in works_ws[2]]
+    assert isinstance(first[0].value, int) and first[0].number_format == "General"  # an id
+    assert first[2].value in {c.vi for c in WorkCategory}  # the label, not the code
+    assert isinstance(first[4].value, int) and first[4].number_format == "#,##0"
+    assert first[5].is_date and first[5].number_format == "dd/mm/yyyy"
+    land = wb["Hiến đất"][2]
+    assert isinstance(land[3].value, (int, float)) and land[5].number_format == "dd/mm/yyyy"
+
+
+def test_xlsx_of_a_unit_without_records(empty):
+    wb = _xlsx(empty, {"Công trình": (["Tên", "Ngày"], [])})
+    cells = _headline(wb["Tổng hợp"])
+    assert cells["Đơn đã giải quyết"].value == 0 and cells["Đơn thuộc thẩm quyền"].value == 0
+    assert cells["Tỷ lệ giải quyết"].value is None
+    assert wb["Công trình"].max_row == 1
+
+
+def test_xlsx_sheet_titles_follow_excels_rules(empty):
+    long = "Mô hình / điển hình: danh sách đầy đủ của năm 2020"
+    wb = _xlsx(empty, {long: (["Tên"], [["a"]]), "tổng hợp": (["Tên"], [["b"]])})
+    assert len(wb.sheetnames) == 3 and all(len(t) <= 31 for t in wb.sheetnames)
+    assert not any(ch in wb.sheetnames[1] for ch in "[]:*?/\\")
+    assert wb.sheetnames[2].lower() != "tổng hợp"
+
+
+def test_docx_says_only_what_the_figures_say(district):
+    """A figure of zero is left out; targets partly met are not 'met and exceeded'."""
+    cat = {**district["works"]["by_category"],
+           "canal": {**district["works"]["by_category"]["canal"], "quantity": 0.0}}
+    report = {**district, "targets": {"total": 11, "achieved": 9},
+              "works": {**district["works"], "by_category": cat}}
+    body = "\n".join(p.text for p in _docx(report).paragraphs)
+    assert "Thực hiện đạt 9/11 chỉ tiêu chủ yếu" in body and "đạt và vượt" not in body
+    assert "kênh thủy lợi nội đồng" not in body and "126,8 km" in body
+
+
+def test_xlsx_cells_of_other_types(empty):
+    from datetime import UTC
+
+    from app.enums import PetitionStatus
+
+    sheets = {"Khác": (["Lúc", "Phức tạp", "Trạng thái", "Năm"],
+                       [[datetime(2021, 2, 5, 1, 30, tzinfo=UTC), True,
+                         PetitionStatus.resolved, 2020]])}
+    row = _xlsx(empty, sheets)["Khác"][2]
+    assert row[0].value == datetime(2021, 2, 5, 8, 30)  # Vietnam time, UTC+7
+    assert row[0].number_format == "dd/mm/yyyy hh:mm"
+    assert [c.value for c in row[1:]] == ["Có", PetitionStatus.resolved.vi, 2020]
+    assert row[3].number_format == "General"  # a year, not 2.020
