@@ -10,7 +10,7 @@ from app.api.deps import ActorDep, RecordId, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
 from app.db.issued_reports import IssueRequest
-from app.services import issued_reports, reports
+from app.services import issued_reports, report_exports, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -18,6 +18,42 @@ UnitParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="The unit w
                                                     "default: the caller's own unit.")]
 FromParam = Annotated[date | None, Query(description="First day (inclusive); default 1 January.")]
 ToParam = Annotated[date | None, Query(description="Last day (inclusive); default 31 December.")]
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/summary.docx", responses=PROBLEM_RESPONSES, response_class=Response)
+def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
+                 date_from: FromParam = None, date_to: ToParam = None,
+                 number: str | None = Query(None, max_length=50),
+                 signer_name: str | None = Query(None, max_length=200)) -> Response:
+    """The summary as a Word document in the administrative layout (Nghị định 30/2020)."""
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
+                                    date_to=date_to)
+    content = report_exports.summary_docx(session, actor=actor, **params, number=number,
+                                          signer_name=signer_name)
+    return _download(content, DOCX, _filename(params, "docx"))
+
+
+@router.get("/summary.xlsx", responses=PROBLEM_RESPONSES, response_class=Response)
+def summary_xlsx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
+                 date_from: FromParam = None, date_to: ToParam = None) -> Response:
+    """The summary's figures and the records behind them as an Excel workbook."""
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
+                                    date_to=date_to)
+    content = report_exports.summary_xlsx(session, actor=actor, **params)
+    return _download(content, XLSX, _filename(params, "xlsx"))
+
+
+def _filename(params: dict[str, Any], ext: str) -> str:
+    return f"bao-cao-dvk-{params['unit_id']}-{params['date_from']}-{params['date_to']}.{ext}"
 
 
 @router.get("/summary", responses=PROBLEM_RESPONSES)
@@ -67,6 +103,13 @@ def issue(session: SessionDep, actor: ActorDep, data: Annotated[IssueRequest, Bo
 def list_issued(session: SessionDep, actor: ActorDep, unit_id: int | None = None) -> list[IssuedOut]:
     """Reports issued for a unit subtree, newest first."""
     return [_out(r) for r in issued_reports.list_(session, actor=actor, unit_id=unit_id)]
+
+
+@router.get("/issued/{id}.docx", responses=PROBLEM_RESPONSES, response_class=Response)
+def issued_docx(id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
+    """The issued report as it was sent: its frozen figures in the Word layout."""
+    return _download(report_exports.issued_docx(session, actor=actor, id=id), DOCX,
+                     f"bao-cao-da-ban-hanh-{id}.docx")
 
 
 @router.get("/issued/{id}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)

@@ -130,6 +130,12 @@ class Records(Generic[T]):
         items = list(session.exec(stmt).scalars())
         return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
+    def all(self, session: Session, *, actor: Actor, filters: Any, cap: int) -> list[T]:
+        """Every matching record (at most `cap`), oldest first: for exports."""
+        stmt = self.filtered(self.base_query(actor), filters)
+        order = getattr(self.table, self.date_field) if self.date_field else self.table.id  # type: ignore[attr-defined]
+        return list(session.exec(stmt.order_by(order, self.table.id).limit(cap)).scalars())  # type: ignore[attr-defined]
+
     def filtered(self, stmt: Select[Any], filters: Any) -> Select[Any]:
         t = self.table
         if filters.unit_id is not None:

@@ -17,7 +17,7 @@ from app.db.recognitions import Recognition
 from app.db.targets import Target
 from app.db.units import Unit
 from app.db.works import Work
-from app.enums import (Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
+from app.enums import (Channel, Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
 from app.formatting import sort_key
 from app.services import scope
@@ -68,7 +68,8 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     units = scope.subtree_ids(unit_id).scalar_subquery()
     works = _works(session, units, period)
     return {
-        "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level},
+        "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level,
+                 "kind": unit.kind},
         "date_from": period.date_from.isoformat(),
         "date_to": period.date_to.isoformat(),
         "models": _models(session, units, period),
@@ -125,14 +126,23 @@ def _works(session: Session, units: Any, period: Period) -> dict[str, Any]:
         .where(in_scope).group_by(Work.category, Work.org_type)
     ).all()
     non_state = _non_state_by_category(session, in_scope)
+    # "non_government": the part carried out by anyone but the government (figure D17: charity
+    # houses built with funds that agencies, businesses and organisations mobilised).
     by_category = {c.value: {"count": 0, "quantity": 0.0, "total_cost_vnd": 0,
-                             "non_state_vnd": non_state.get(c.value, 0)} for c in WorkCategory}
+                             "non_state_vnd": non_state.get(c.value, 0),
+                             "non_government": {"count": 0, "quantity": 0.0, "total_cost_vnd": 0}}
+                   for c in WorkCategory}
     by_org: dict[str, dict[str, int]] = {o.value: {"count": 0, "total_cost_vnd": 0} for o in OrgType}
     for category, org_type, n, qty, cost in rows:
         entry = by_category[category]
         entry["count"] += n
         entry["quantity"] = _num(entry["quantity"] + float(qty or 0))
         entry["total_cost_vnd"] += _int(cost)
+        if org_type != OrgType.government.value:
+            part = entry["non_government"]
+            part["count"] += n
+            part["quantity"] = _num(part["quantity"] + float(qty or 0))
+            part["total_cost_vnd"] += _int(cost)
         org = by_org[org_type or OrgType.other.value]
         org["count"] += n
         org["total_cost_vnd"] += _int(cost)
@@ -220,14 +230,19 @@ def _petitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
     ).one()
     figures = {name: _int(n) for name, n in zip(sets, counts, strict=True)}
     by_type = dict.fromkeys((t.value for t in PetitionType), 0)
-    for kind, n in session.exec(
-        select(Petition.type, func.count())
-        .where(Petition.unit_id.in_(units), sets["received"]).group_by(Petition.type)
+    by_channel = dict.fromkeys((c.value for c in Channel), 0)
+    for kind, channel, n in session.exec(
+        select(Petition.type, Petition.channel, func.count())
+        .where(Petition.unit_id.in_(units), sets["received"])
+        .group_by(Petition.type, Petition.channel)
     ).all():
-        by_type[kind] = n
+        by_type[kind] += n
+        if channel:
+            by_channel[channel] += n
     competent = figures["in_competence"]
     figures["resolution_rate"] = figures["resolved"] / competent if competent else None
     figures["by_type"] = by_type
+    figures["by_channel"] = by_channel
     return figures
 
 
