@@ -5,11 +5,13 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import SessionDep
 from app.enums import WorkCategory
-from app.services import reports
+from app.api.reports import DOCX, XLSX
+from app.services import report_exports, reports
+from app.services.errors import NotFound
 from app.services import units as units_service
 from app.services.reports import MASS_ORGS
 from app.ui import templates
@@ -52,6 +54,25 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
         "base": _base_query(params),
     })
+
+
+@router.get("/reports/summary.{ext}")
+def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
+             unit_id: int | None = None, preset: str | None = None,
+             date_from: date | None = None, date_to: date | None = None) -> Response:
+    """The report on the page as a Word document or an Excel workbook."""
+    start, end = _dates(preset, date_from, date_to)
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=start,
+                                    date_to=end)
+    name = f"bao-cao-dvk-{params['date_from']}-{params['date_to']}.{ext}"
+    if ext == "docx":
+        content, media = report_exports.summary_docx(session, actor=actor, **params), DOCX
+    elif ext == "xlsx":
+        content, media = report_exports.summary_xlsx(session, actor=actor, **params), XLSX
+    else:
+        raise NotFound("Chỉ tải được báo cáo dạng .docx hoặc .xlsx.")
+    return Response(content, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _base_query(params: dict[str, Any]) -> str:

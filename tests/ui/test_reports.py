@@ -74,3 +74,11 @@ def test_bad_period_is_a_clear_error(browser, district_id: int) -> None:
                                                 "date_to": "2019-01-01"})
     assert r.status_code == 422
     assert "Ngày đầu kỳ phải trước" in r.text
+
+
+def test_page_downloads_open_as_word_and_excel(browser, page: str) -> None:
+    for ext, magic in (("docx", b"PK"), ("xlsx", b"PK")):
+        href = re.search(rf'href="(/reports/summary\.{ext}\?[^"]+)"', page).group(1)
+        r = browser.get(href.replace("&amp;", "&"))
+        assert r.status_code == 200 and r.content[:2] == magic
+        assert r.headers["content-disposition"].endswith(f'.{ext}"')
