@@ -9,7 +9,8 @@ from sqlmodel import Session
 from app.services import (commendations, contributions, issued_reports, land_donations, models,
                           petitions, recognitions, reports, targets, works)
 from app.services.actor import Actor
-from app.services.report_files import build_docx, build_xlsx
+from app.services.report_docx import build_docx
+from app.services.report_xlsx import build_xlsx
 
 # Excel holds 1.048.576 rows a sheet; a province's ten years of contributions do not fit, and
 # nobody reads them there. The sheet says when it was cut.

@@ -20,7 +20,8 @@ from app.db.units import Unit
 from app.enums import PetitionType, Source, WorkCategory
 from app.services import land_donations, petitions, reports, works
 from app.services.actor import SYSTEM
-from app.services.report_files import build_docx, build_xlsx
+from app.services.report_docx import build_docx
+from app.services.report_xlsx import build_xlsx
 from tests.factories import make_unit
 
 DATE_FROM, DATE_TO = date(2016, 1, 1), date(2020, 12, 31)
@@ -193,6 +194,30 @@ def test_docx_figures_in_the_articles_words(document):
     assert "Tiếp nhận và giải quyết 1.823/1.827 đơn, đạt 99,78%" in body
 
 
+def test_docx_charity_houses_of_agencies_and_dialogues(document, district):
+    """Figures D17 and D20, in the sentences of D16 and D19 that they belong to."""
+    body = _text(document)
+    assert ("xây mới 234 căn nhà tình thương với kinh phí 6,65 tỷ đồng, trong đó các cơ quan, "
+            "doanh nghiệp, tổ chức vận động hỗ trợ xây 129 căn, tổng trị giá 4,34 tỷ đồng") in body
+    dialogues = district["petitions"]["by_channel"]["dialogue"]
+    assert dialogues >= 1
+    assert ("đạt 99,78%; còn 3 đơn quá hạn chưa giải quyết xong; tổ chức đối thoại giữa người "
+            "đứng đầu cấp ủy, chính quyền với Nhân dân, qua đó tiếp nhận "
+            f"{fmt.number(dialogues)} đơn.") in body
+
+
+def test_docx_of_a_summary_issued_before_those_figures(district):
+    """A report frozen when issued has no non_government nor by_channel: it builds as then."""
+    cat = {k: {f: v for f, v in c.items() if f != "non_government"}
+           for k, c in district["works"]["by_category"].items()}
+    report = {**district, "works": {**district["works"], "by_category": cat},
+              "petitions": {k: v for k, v in district["petitions"].items() if k != "by_channel"}}
+    body = "\n".join(p.text for p in _docx(report).paragraphs)
+    assert "234 căn nhà tình thương với kinh phí 6,65 tỷ đồng; vận động" in body
+    assert "đạt 99,78%; còn 3 đơn quá hạn chưa giải quyết xong." in body
+    assert "đối thoại" not in body and "129 căn" not in body
+
+
 def test_docx_tables_use_the_labels_and_vietnamese_numbers(document, district):
     works_table = next(t for t in document.tables
                        if t.rows[0].cells[1].text == "Loại công trình, phần việc")
@@ -231,7 +256,8 @@ def test_docx_of_a_unit_without_records(empty):
     body = _text(document)
     assert "BÁO CÁO" in body and "ngày 05 tháng 02 năm 2021" in body
     assert "Trong kỳ báo cáo chưa có số liệu được ghi nhận." in body
-    for absent in ("chỉ tiêu chủ yếu", "km", "tỷ đồng", "nhà tình nghĩa", "lượt người"):
+    for absent in ("chỉ tiêu chủ yếu", "km", "tỷ đồng", "nhà tình nghĩa", "lượt người",
+                   "đối thoại", "hỗ trợ xây"):
         assert absent not in "\n".join(p.text for p in document.paragraphs), absent
     petition_table = next(t for t in document.tables if t.rows[0].cells[-1].text == "Số đơn")
     cells = {r.cells[1].text: r.cells[2].text for r in petition_table.rows[1:]}
@@ -339,13 +365,20 @@ def test_xlsx_sheet_titles_follow_excels_rules(empty):
 
 def test_docx_says_only_what_the_figures_say(district):
     """A figure of zero is left out; targets partly met are not 'met and exceeded'."""
+    charity = district["works"]["by_category"]["charity_house"]
     cat = {**district["works"]["by_category"],
-           "canal": {**district["works"]["by_category"]["canal"], "quantity": 0.0}}
+           "canal": {**district["works"]["by_category"]["canal"], "quantity": 0.0},
+           "charity_house": {**charity, "non_government": {**charity["non_government"],
+                                                           "quantity": 0.0}}}
+    channels = {**district["petitions"]["by_channel"], "dialogue": 0}
     report = {**district, "targets": {"total": 11, "achieved": 9},
-              "works": {**district["works"], "by_category": cat}}
+              "works": {**district["works"], "by_category": cat},
+              "petitions": {**district["petitions"], "by_channel": channels}}
     body = "\n".join(p.text for p in _docx(report).paragraphs)
     assert "Thực hiện đạt 9/11 chỉ tiêu chủ yếu" in body and "đạt và vượt" not in body
     assert "kênh thủy lợi nội đồng" not in body and "126,8 km" in body
+    assert "234 căn nhà tình thương" in body and "hỗ trợ xây" not in body
+    assert "đạt 99,78%" in body and "đối thoại" not in body
 
 
 def test_xlsx_cells_of_other_types(empty):

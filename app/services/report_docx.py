@@ -1,14 +1,14 @@
-"""The summary report (services/reports.py) as files: a Word document in the administrative
-layout of Nghị định 30/2020/NĐ-CP, and an Excel workbook of the figures and the records.
+"""The summary report (services/reports.py) as a Word document in the administrative layout of
+Nghị định 30/2020/NĐ-CP: header, title, the figures in the words of the published report,
+tables, signature and recipients.
 
-Pure functions of the summary dict: no database, no web framework. Every figure is printed
-through app.formatting; in Excel numbers are stored as numbers and only their display format
-is set, so that Excel shows them with the reader's own separators."""
+A pure function of the summary dict: no database, no web framework. Every figure is printed
+through app.formatting."""
 
 import io
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from docx import Document
@@ -20,15 +20,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app import formatting as fmt
-from app.enums import (Labelled, Level, Measure, ModelKind, OrgType, PetitionType,
-                       RecognitionTitle, Source, UnitKind, WorkCategory)
-from app.services.works import MEASURES
+from app.enums import (Channel, Level, Measure, ModelKind, PetitionType, RecognitionTitle, Source,
+                       WorkCategory)
+from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
+                                      period_phrase, place_name, report_dates, report_subject,
+                                      shown_measure)
 
 FONT = "Times New Roman"
 SIZE = Pt(13)  # NĐ 30/2020, Phụ lục I: body text 13–14 pt
@@ -36,53 +34,9 @@ SMALL = Pt(11)  # the recipients under "Nơi nhận:"
 TEXT_WIDTH = Cm(16)  # A4 less the 30 mm left and 20 mm right margins
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
-MOVEMENT = "phong trào thi đua “Dân vận khéo”"
-# The Front and the mass organisations (figure D12): works of agencies of the state, of the
-# Party committees and of nobody in particular are not theirs.
-MASS_ORGS = tuple(o for o in OrgType if o not in (OrgType.party_committee, OrgType.government,
-                                                  OrgType.other))
 
 
-# -- words shared by both files ------------------------------------------------------------
-
-def period_phrase(date_from: date, date_to: date) -> str:
-    """'năm 2020', 'giai đoạn 2016 – 2020' for whole years; otherwise the two dates."""
-    if (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31):
-        if date_from.year == date_to.year:
-            return f"năm {date_from.year}"
-        return f"giai đoạn {date_from.year} – {date_to.year}"
-    return f"từ ngày {fmt.vndate(date_from)} đến ngày {fmt.vndate(date_to)}"
-
-
-def report_subject(date_from: date, date_to: date) -> str:
-    """A report over whole years sums up (tổng kết); over part of a year it gives results."""
-    whole = (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31)
-    return "Tổng kết" if whole else "Kết quả thực hiện"
-
-
-def place_name(unit: dict[str, Any]) -> str:
-    """'huyện Hàm Thuận Bắc' when the unit's kind is known (a level alone cannot tell a huyện
-    from a thị xã, nor a xã from a thị trấn), else the bare name."""
-    kind = unit.get("kind")
-    if kind in UnitKind.__members__:
-        return f"{UnitKind(kind).vi.lower()} {unit['name']}"
-    return unit["name"]
-
-
-def _dates(report: dict[str, Any]) -> tuple[date, date]:
-    return date.fromisoformat(report["date_from"]), date.fromisoformat(report["date_to"])
-
-
-def _mass_org_works(report: dict[str, Any]) -> tuple[int, int]:
-    by_org = report["works"]["by_org_type"]
-    return (sum(by_org.get(o.value, {}).get("count", 0) for o in MASS_ORGS),
-            sum(by_org.get(o.value, {}).get("total_cost_vnd", 0) for o in MASS_ORGS))
-
-
-def measure_of(category: WorkCategory) -> Measure | None:
-    """The measure a category's quantity is summed in (none for 'other': it mixes them)."""
-    return None if category == WorkCategory.other else MEASURES[category][0]
-
+# -- the body of the report in the article's words ----------------------------------------
 
 def _qty(value: float, measure: Measure | None) -> str:
     return fmt.number(value, 3 if measure == Measure.km else 0)
@@ -95,8 +49,6 @@ def _join(parts: Iterable[str]) -> str:
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "." if text else ""
 
-
-# -- the body of the report in the article's words ----------------------------------------
 
 def result_paragraphs(report: dict[str, Any]) -> list[str]:
     """The figures as the published report words them; a clause only when its figure is not
@@ -169,7 +121,7 @@ def _recognition(title: str, names: list[str]) -> str:
 
 def _front_and_unions(r: dict[str, Any]) -> str:
     cat = r["works"]["by_category"]
-    count, cost = _mass_org_works(r)
+    count, cost = mass_org_works(r)
     first = []
     if count:
         first.append(f"Mặt trận và các đoàn thể chính trị – xã hội thực hiện {fmt.number(count)} "
@@ -178,7 +130,7 @@ def _front_and_unions(r: dict[str, Any]) -> str:
     houses = [f"{verb} {fmt.number(c['quantity'], 0)} căn"
               for verb, c in (("xây dựng", new), ("sửa", repair)) if c["quantity"]]
     if houses:
-        spent = new["total_cost_vnd"] + repair["total_cost_vnd"]
+        spent = gratitude_house_cost(r)
         first.append(", ".join(houses) + " nhà tình nghĩa"
                      + (f", với kinh phí {fmt.money(spent)}" if spent else ""))
     if cat["health_insurance"]["quantity"]:
@@ -191,7 +143,7 @@ def _front_and_unions(r: dict[str, Any]) -> str:
     if charity["quantity"]:
         second.append(f"xây mới {fmt.number(charity['quantity'], 0)} căn nhà tình thương"
                       + (f" với kinh phí {fmt.money(charity['total_cost_vnd'])}"
-                         if charity["total_cost_vnd"] else ""))
+                         if charity["total_cost_vnd"] else "") + _charity_helped(charity))
     support = cat["social_support"]
     if support["total_cost_vnd"]:
         second.append(f"vận động {fmt.money(support['total_cost_vnd'])} giúp cho "
@@ -201,17 +153,36 @@ def _front_and_unions(r: dict[str, Any]) -> str:
     return " ".join(s for s in (_sentence(_join(first)), _sentence(_join(second))) if s)
 
 
+def _charity_helped(charity: dict[str, Any]) -> str:
+    """Figure D17: of the charity houses, those that agencies, businesses and organisations
+    built with funds they mobilised. (A summary frozen before the figure existed has none.)"""
+    helped = charity.get("non_government") or {}
+    if not helped.get("quantity"):
+        return ""
+    return (", trong đó các cơ quan, doanh nghiệp, tổ chức vận động hỗ trợ xây "
+            f"{fmt.number(helped['quantity'], 0)} căn"
+            + (f", tổng trị giá {fmt.money(helped['total_cost_vnd'])}"
+               if helped.get("total_cost_vnd") else ""))
+
+
 def _petitions(r: dict[str, Any]) -> str:
     p = r["petitions"]
     if not (p["in_competence"] or p["received"]):
         return ""
     if not p["in_competence"]:
-        return _sentence(f"tiếp nhận {fmt.number(p['received'])} đơn, không có đơn thuộc "
-                         "thẩm quyền giải quyết")
-    text = (f"tiếp nhận và giải quyết {fmt.number(p['resolved'])}/"
-            f"{fmt.number(p['in_competence'])} đơn, đạt {fmt.percent(p['resolution_rate'])}")
-    if p["overdue"]:
-        text += f"; còn {fmt.number(p['overdue'])} đơn quá hạn chưa giải quyết xong"
+        text = (f"tiếp nhận {fmt.number(p['received'])} đơn, không có đơn thuộc thẩm quyền "
+                "giải quyết")
+    else:
+        text = (f"tiếp nhận và giải quyết {fmt.number(p['resolved'])}/"
+                f"{fmt.number(p['in_competence'])} đơn, đạt {fmt.percent(p['resolution_rate'])}")
+        if p["overdue"]:
+            text += f"; còn {fmt.number(p['overdue'])} đơn quá hạn chưa giải quyết xong"
+    # Figure D20. The summary counts the petitions received at dialogues, not the dialogues
+    # themselves, so the sentence says that they were held and what they brought in.
+    dialogues = (p.get("by_channel") or {}).get(Channel.dialogue.value, 0)
+    if dialogues:
+        text += ("; tổ chức đối thoại giữa người đứng đầu cấp ủy, chính quyền với Nhân dân, "
+                 f"qua đó tiếp nhận {fmt.number(dialogues)} đơn")
     return _sentence(text)
 
 
@@ -231,11 +202,10 @@ def works_rows(report: dict[str, Any]) -> list[list[str]]:
     rows = []
     for i, category in enumerate(WorkCategory, 1):
         c = report["works"]["by_category"][category.value]
-        measure = measure_of(category)
-        has_qty = bool(c["quantity"]) and measure is not None
+        measure = shown_measure(category, c)
         rows.append([str(i), category.vi, fmt.number(c["count"]),
-                     _qty(c["quantity"], measure) if has_qty else "",
-                     measure.vi if has_qty else "",
+                     _qty(c["quantity"], measure) if measure else "",
+                     measure.vi if measure else "",
                      fmt.number(c["total_cost_vnd"] / fmt.TRIEU, 1),
                      fmt.number(c["non_state_vnd"] / fmt.TRIEU, 1)])
     w = report["works"]
@@ -269,7 +239,7 @@ def contribution_rows(report: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-# -- Word ------------------------------------------------------------------------------------
+# -- the document -----------------------------------------------------------------------------
 
 def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, issued_on: date,
                signer_title: str, signer_name: str, recipients: list[str]) -> bytes:
@@ -280,7 +250,7 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
     `signer_title` may hold two lines too ("KT. TRƯỞNG BAN\\nPHÓ TRƯỞNG BAN")."""
     doc = Document()
     _page_setup(doc)
-    date_from, date_to = _dates(report)
+    date_from, date_to = report_dates(report)
     period = period_phrase(date_from, date_to)
 
     _header(doc, issuer, number, f"{place}, {fmt.long_date(issued_on)}")
@@ -441,20 +411,31 @@ def _cell(cell: _Cell, width: Any) -> _Cell:
     return cell
 
 
+def _layout_cells(doc: Any, widths: list[Any]) -> tuple[Table, list[_Cell]]:
+    """A borderless one-row table to place blocks side by side; its cells."""
+    table = _layout_table(doc, widths, borders=False)
+    return table, [_cell(c, w) for c, w in zip(table.rows[0].cells, widths, strict=True)]
+
+
+def _capitals(cell: _Cell, text: str, *, all_bold: bool) -> list[str]:
+    """Each line of `text` centred in capitals in `cell`, from its first paragraph on; bold
+    all, or (NĐ 30's issuing body under its parent) only the last. Returns the lines."""
+    lines = [line.strip().upper() for line in text.splitlines() if line.strip()]
+    first = cell.paragraphs[0]
+    first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for i, line in enumerate(lines):
+        p = first if i == 0 else _para(cell, "", align=WD_ALIGN_PARAGRAPH.CENTER)
+        _run(p, line, bold=all_bold or i == len(lines) - 1)
+    return lines
+
+
 def _header(doc: Any, issuer: str, number: str, date_line: str) -> None:
     # Wider than the text (centred, into both margins): the Quốc hiệu and a district Party
     # committee's name each fit on one line at 13 pt.
     widths = [Cm(7), Cm(10.6)]
-    left, right = (_cell(c, w) for c, w in zip(_layout_table(doc, widths, borders=False)
-                                                .rows[0].cells, widths, strict=True))
-    lines = [line.strip().upper() for line in issuer.splitlines() if line.strip()]
+    _, (left, right) = _layout_cells(doc, widths)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    first = left.paragraphs[0]
-    first.alignment = center
-    # NĐ 30: the parent body in capitals, the issuing body in bold capitals under it.
-    for i, line in enumerate(lines):
-        p = first if i == 0 else _para(left, "", align=center)
-        _run(p, line, bold=i == len(lines) - 1)
+    lines = _capitals(left, issuer, all_bold=False)
     longest = max((len(line) for line in lines[-1:]), default=10)
     _rule(left.add_paragraph(), Cm(min(0.3 * longest * 0.5, 5)), widths[0] - Cm(0.38))
     _para(left, f"Số: {number}", align=center, before=Pt(6))
@@ -502,10 +483,8 @@ def _numeric(text: str) -> bool:
 
 
 def _signature(doc: Any, title: str, name: str, recipients: list[str]) -> None:
-    widths = [Cm(8), Cm(8)]
-    table = _layout_table(doc, widths, borders=False)
+    table, (left, right) = _layout_cells(doc, [Cm(8), Cm(8)])
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    left, right = (_cell(c, w) for c, w in zip(table.rows[0].cells, widths, strict=True))
     p = left.paragraphs[0]
     p.paragraph_format.space_before = Pt(6)
     _run(p, "Nơi nhận:", bold=True, italic=True, size=Pt(12))
@@ -513,208 +492,8 @@ def _signature(doc: Any, title: str, name: str, recipients: list[str]) -> None:
         text = recipient if recipient.lstrip().startswith("-") else f"- {recipient}"
         _para(left, text, size=SMALL)
 
-    p = right.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_before = Pt(6)
-    for i, line in enumerate(line for line in title.splitlines() if line.strip()):
-        target = p if i == 0 else _para(right, "", align=WD_ALIGN_PARAGRAPH.CENTER)
-        _run(target, line.strip().upper(), bold=True)
+    right.paragraphs[0].paragraph_format.space_before = Pt(6)
+    _capitals(right, title, all_bold=True)
     for _ in range(4):  # room for the signature and the seal
         _para(right, "")
     _para(right, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-# -- Excel -----------------------------------------------------------------------------------
-
-INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-# Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
-PLAIN = re.compile(r"\b(mã|năm|id|stt|tt|số hiệu|điện thoại)\b", re.IGNORECASE)
-
-
-def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | None, str]]:
-    """(label, value, unit, number format, note) of the first sheet; a row with no value and
-    no format is a group heading."""
-    r, cat = report, report["works"]["by_category"]
-    date_from, date_to = _dates(report)
-    p, roads, land, c = r["petitions"], r["roads"], r["land_donations"], r["contributions"]
-    mass_count, mass_cost = _mass_org_works(r)
-    new_rural = r["recognitions"]["by_title"].get(RecognitionTitle.new_rural_commune.value, [])
-    gratitude = (cat["gratitude_house_new"]["total_cost_vnd"]
-                 + cat["gratitude_house_repair"]["total_cost_vnd"])
-    return [
-        ("Đơn vị báo cáo", r["unit"]["name"], "", None, ""),
-        ("Từ ngày", date_from, "", DAY, ""),
-        ("Đến ngày", date_to, "", DAY, ""),
-        ("Chỉ tiêu, mô hình", None, "", None, ""),
-        ("Chỉ tiêu chủ yếu đề ra", r["targets"]["total"], "chỉ tiêu", INT, ""),
-        ("Chỉ tiêu đạt và vượt", r["targets"]["achieved"], "chỉ tiêu", INT, ""),
-        ("Mô hình, điển hình", r["models"]["total"], "mô hình", INT, ""),
-        *((f"  {ModelKind(k).vi}", n, "mô hình", INT, "")
-          for k, n in r["models"]["by_kind"].items()),
-        ("Mô hình, điển hình được công nhận", r["models"]["recognized"], "mô hình", INT, ""),
-        ("Giao thông, thủy lợi", None, "", None, ""),
-        ("Đường giao thông nông thôn", roads["km"], "km", DEC, ""),
-        ("Kinh phí đường giao thông nông thôn", roads["total_cost_vnd"], "đồng", INT, ""),
-        ("  Trong đó Nhân dân và các thành phần kinh tế", roads["non_state_vnd"], "đồng", INT,
-         "kể cả giá trị đất hiến"),
-        ("Đường bê tông xi măng", roads["concrete_km"], "km", DEC, ""),
-        ("Kinh phí đường bê tông xi măng", roads["concrete_cost_vnd"], "đồng", INT, ""),
-        ("  Trong đó Nhân dân góp", roads["concrete_non_state_vnd"], "đồng", INT, ""),
-        ("Kênh thủy lợi nội đồng nạo vét", cat["canal"]["quantity"], "km", DEC, ""),
-        ("Đất hiến", land["area_m2"], "m²", INT, f"{fmt.number(land['households'])} hộ"),
-        ("Giá trị đất hiến", land["value_vnd"], "đồng", INT, ""),
-        ("Ngày công lao động", c["labor_days"], "ngày công", INT, ""),
-        ("Xã đạt chuẩn nông thôn mới", len(new_rural), "xã", INT, ", ".join(new_rural)),
-        ("Mặt trận, đoàn thể và an sinh", None, "", None, ""),
-        ("Công trình, phần việc của Mặt trận và các đoàn thể", mass_count, "công trình", INT, ""),
-        ("Trị giá công trình, phần việc của Mặt trận và các đoàn thể", mass_cost, "đồng", INT, ""),
-        ("Nhà tình nghĩa xây mới", cat["gratitude_house_new"]["quantity"], "căn", INT, ""),
-        ("Nhà tình nghĩa sửa chữa", cat["gratitude_house_repair"]["quantity"], "căn", INT, ""),
-        ("Kinh phí nhà tình nghĩa", gratitude, "đồng", INT, ""),
-        ("Thẻ bảo hiểm y tế", cat["health_insurance"]["quantity"], "thẻ", INT, ""),
-        ("Quỹ Vì người nghèo", cat["poor_fund"]["total_cost_vnd"], "đồng", INT, ""),
-        ("Nhà tình thương xây mới", cat["charity_house"]["quantity"], "căn", INT, ""),
-        ("Kinh phí nhà tình thương", cat["charity_house"]["total_cost_vnd"], "đồng", INT, ""),
-        ("An sinh xã hội: kinh phí vận động", cat["social_support"]["total_cost_vnd"], "đồng",
-         INT, ""),
-        ("An sinh xã hội: người được giúp", cat["social_support"]["quantity"], "lượt người",
-         INT, ""),
-        ("Đơn thư", None, "", None, ""),
-        ("Đơn tiếp nhận trong kỳ", p["received"], "đơn", INT, ""),
-        ("Đơn kỳ trước chuyển sang", p["carried_over"], "đơn", INT, ""),
-        ("Đơn thuộc thẩm quyền", p["in_competence"], "đơn", INT, ""),
-        ("Đơn đã giải quyết", p["resolved"], "đơn", INT, ""),
-        ("Đơn quá hạn", p["overdue"], "đơn", INT, ""),
-        ("Tỷ lệ giải quyết", p["resolution_rate"], "", PCT,
-         "" if p["resolution_rate"] is not None else "không có đơn thuộc thẩm quyền"),
-        ("Nguồn lực huy động", None, "", None, ""),
-        ("Tổng đóng góp", c["total_vnd"], "đồng", INT, ""),
-        *((f"  {s.vi}", c["by_source"].get(s.value, 0), "đồng", INT, "") for s in Source),
-        ("Khen thưởng", r["commendations"]["total"], "lượt", INT, ""),
-    ]
-
-
-def build_xlsx(report: dict[str, Any],
-               sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
-    """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
-    (title → (header, rows)): numbers as numbers, dates as dates, a frozen bold header."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tổng hợp"
-    _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
-    for label, value, unit, number_format, note in headline_rows(report):
-        ws.append([label, _xl(value), unit, note])
-        if number_format is None and value is None:
-            ws.cell(ws.max_row, 1).font = Font(bold=True)
-        elif number_format:
-            ws.cell(ws.max_row, 2).number_format = number_format
-    _works_block(ws, report)
-    _widths(ws, {1: 58, 2: 20, 3: 14, 4: 40})
-
-    used: set[str] = {ws.title}
-    for title, (header, rows) in sheets.items():
-        sheet = wb.create_sheet(_sheet_title(title, used))
-        _header_row(sheet, header)
-        for row in rows:
-            sheet.append([_xl(v) for v in row])
-        _formats(sheet, header)
-        if rows:
-            sheet.auto_filter.ref = sheet.dimensions
-        _widths(sheet, _fitted(sheet))
-    wb.properties.title = f"Tổng hợp {MOVEMENT} — {report['unit']['name']}"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
-    """Works by category under the headline figures, in đồng (not triệu: the cells compute)."""
-    ws.append([])
-    ws.append(["Công trình, phần việc theo loại", "Số công trình", "Khối lượng", "Đơn vị tính",
-               "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for category in WorkCategory:
-        c = report["works"]["by_category"][category.value]
-        measure = measure_of(category) if c["quantity"] else None
-        ws.append([category.vi, c["count"], _xl(c["quantity"]) if measure else None,
-                   measure.vi if measure else "", c["total_cost_vnd"], c["non_state_vnd"]])
-        row = ws.max_row
-        for col, number_format in ((2, INT), (3, DEC if measure == Measure.km else INT),
-                                   (5, INT), (6, INT)):
-            ws.cell(row, col).number_format = number_format
-    for col in (5, 6):
-        ws.column_dimensions[get_column_letter(col)].width = 20
-
-
-def _header_row(ws: Worksheet, header: list[str]) -> None:
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.freeze_panes = "A2"
-
-
-def _xl(value: Any) -> Any:
-    """A value as an Excel cell takes it: labels for codes, whole floats as ints, naive times."""
-    if isinstance(value, Labelled):
-        return value.vi
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
-    return value
-
-
-def _formats(ws: Worksheet, header: list[str]) -> None:
-    for column, title in enumerate(header, 1):
-        plain = bool(PLAIN.search(str(title)))
-        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
-            if isinstance(cell.value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            elif isinstance(cell.value, date):
-                cell.number_format = DAY
-            elif isinstance(cell.value, int) and not plain:
-                cell.number_format = INT
-            elif isinstance(cell.value, float):
-                cell.number_format = DEC
-
-
-def _fitted(ws: Worksheet) -> dict[int, float]:
-    widths: dict[int, float] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None:
-                continue
-            if isinstance(cell.value, (date, datetime)):
-                length = 16 if isinstance(cell.value, datetime) else 11
-            elif isinstance(cell.value, (int, float)):
-                length = len(f"{cell.value:,.2f}")
-            else:
-                length = max(len(line) for line in str(cell.value).splitlines() or [""])
-            widths[cell.column] = max(widths.get(cell.column, 8), min(length + 2, 60))
-    return widths
-
-
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
-    for column, width in widths.items():
-        ws.column_dimensions[get_column_letter(column)].width = width
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\ , unique ignoring case."""
-    base = BAD_TITLE.sub("-", title).strip("'") or "Sheet"
-    base, candidate, n = base[:31], base[:31], 2
-    while candidate.lower() in {u.lower() for u in used}:
-        suffix = f" ({n})"
-        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
-    used.add(candidate)
-    return candidate

@@ -1,0 +1,65 @@
+"""What both files of the summary report (report_docx, report_xlsx) read from the summary dict
+in the same way: the period and place in words, and the figures they each derive."""
+
+from datetime import date
+from typing import Any
+
+from app import formatting as fmt
+from app.enums import Measure, UnitKind, WorkCategory
+from app.services.reports import MASS_ORGS
+from app.services.works import MEASURES
+
+MOVEMENT = "phong trào thi đua “Dân vận khéo”"
+
+
+def report_dates(report: dict[str, Any]) -> tuple[date, date]:
+    return date.fromisoformat(report["date_from"]), date.fromisoformat(report["date_to"])
+
+
+def _whole_years(date_from: date, date_to: date) -> bool:
+    return (date_from.month, date_from.day, date_to.month, date_to.day) == (1, 1, 12, 31)
+
+
+def period_phrase(date_from: date, date_to: date) -> str:
+    """'năm 2020', 'giai đoạn 2016 – 2020' for whole years; otherwise the two dates."""
+    if _whole_years(date_from, date_to):
+        if date_from.year == date_to.year:
+            return f"năm {date_from.year}"
+        return f"giai đoạn {date_from.year} – {date_to.year}"
+    return f"từ ngày {fmt.vndate(date_from)} đến ngày {fmt.vndate(date_to)}"
+
+
+def report_subject(date_from: date, date_to: date) -> str:
+    """A report over whole years sums up (tổng kết); over part of a year it gives results."""
+    return "Tổng kết" if _whole_years(date_from, date_to) else "Kết quả thực hiện"
+
+
+def place_name(unit: dict[str, Any]) -> str:
+    """'huyện Hàm Thuận Bắc' when the unit's kind is known (a level alone cannot tell a huyện
+    from a thị xã, nor a xã from a thị trấn), else the bare name."""
+    kind = unit.get("kind")
+    if kind in UnitKind.__members__:
+        return f"{UnitKind(kind).vi.lower()} {unit['name']}"
+    return unit["name"]
+
+
+def mass_org_works(report: dict[str, Any]) -> tuple[int, int]:
+    """Count and cost of the works of the Front and the mass organisations (figure D12)."""
+    by_org = report["works"]["by_org_type"]
+    return (sum(by_org.get(o.value, {}).get("count", 0) for o in MASS_ORGS),
+            sum(by_org.get(o.value, {}).get("total_cost_vnd", 0) for o in MASS_ORGS))
+
+
+def gratitude_house_cost(report: dict[str, Any]) -> int:
+    """Houses of gratitude built and repaired cost together (figure D13)."""
+    cat = report["works"]["by_category"]
+    return (cat["gratitude_house_new"]["total_cost_vnd"]
+            + cat["gratitude_house_repair"]["total_cost_vnd"])
+
+
+def shown_measure(category: WorkCategory, entry: dict[str, Any]) -> Measure | None:
+    """The measure a category's quantity is printed in: none when there is no quantity, nor
+    for 'other' (it mixes measures, so its sum means nothing)."""
+    if not entry["quantity"] or category == WorkCategory.other:
+        return None
+    return MEASURES[category][0]

@@ -1,0 +1,214 @@
+"""The summary report (services/reports.py) as an Excel workbook: the figures on a first sheet,
+then one sheet per type of record behind them.
+
+A pure function of the summary dict and the rows given: no database, no web framework.
+Numbers are stored as numbers and only their display format is set, so that Excel shows them
+with the reader's own separators."""
+
+import io
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app import formatting as fmt
+from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
+from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
+                                      report_dates, shown_measure)
+
+INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+# Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
+PLAIN = re.compile(r"\b(mã|năm|id|stt|tt|số hiệu|điện thoại)\b", re.IGNORECASE)
+
+
+def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | None, str]]:
+    """(label, value, unit, number format, note) of the first sheet; a row with no value and
+    no format is a group heading."""
+    r, cat = report, report["works"]["by_category"]
+    date_from, date_to = report_dates(report)
+    p, roads, land, c = r["petitions"], r["roads"], r["land_donations"], r["contributions"]
+    mass_count, mass_cost = mass_org_works(r)
+    new_rural = r["recognitions"]["by_title"].get(RecognitionTitle.new_rural_commune.value, [])
+    return [
+        ("Đơn vị báo cáo", r["unit"]["name"], "", None, ""),
+        ("Từ ngày", date_from, "", DAY, ""),
+        ("Đến ngày", date_to, "", DAY, ""),
+        ("Chỉ tiêu, mô hình", None, "", None, ""),
+        ("Chỉ tiêu chủ yếu đề ra", r["targets"]["total"], "chỉ tiêu", INT, ""),
+        ("Chỉ tiêu đạt và vượt", r["targets"]["achieved"], "chỉ tiêu", INT, ""),
+        ("Mô hình, điển hình", r["models"]["total"], "mô hình", INT, ""),
+        *((f"  {ModelKind(k).vi}", n, "mô hình", INT, "")
+          for k, n in r["models"]["by_kind"].items()),
+        ("Mô hình, điển hình được công nhận", r["models"]["recognized"], "mô hình", INT, ""),
+        ("Giao thông, thủy lợi", None, "", None, ""),
+        ("Đường giao thông nông thôn", roads["km"], "km", DEC, ""),
+        ("Kinh phí đường giao thông nông thôn", roads["total_cost_vnd"], "đồng", INT, ""),
+        ("  Trong đó Nhân dân và các thành phần kinh tế", roads["non_state_vnd"], "đồng", INT,
+         "kể cả giá trị đất hiến"),
+        ("Đường bê tông xi măng", roads["concrete_km"], "km", DEC, ""),
+        ("Kinh phí đường bê tông xi măng", roads["concrete_cost_vnd"], "đồng", INT, ""),
+        ("  Trong đó Nhân dân góp", roads["concrete_non_state_vnd"], "đồng", INT, ""),
+        ("Kênh thủy lợi nội đồng nạo vét", cat["canal"]["quantity"], "km", DEC, ""),
+        ("Đất hiến", land["area_m2"], "m²", INT, f"{fmt.number(land['households'])} hộ"),
+        ("Giá trị đất hiến", land["value_vnd"], "đồng", INT, ""),
+        ("Ngày công lao động", c["labor_days"], "ngày công", INT, ""),
+        ("Xã đạt chuẩn nông thôn mới", len(new_rural), "xã", INT, ", ".join(new_rural)),
+        ("Mặt trận, đoàn thể và an sinh", None, "", None, ""),
+        ("Công trình, phần việc của Mặt trận và các đoàn thể", mass_count, "công trình", INT, ""),
+        ("Trị giá công trình, phần việc của Mặt trận và các đoàn thể", mass_cost, "đồng", INT, ""),
+        ("Nhà tình nghĩa xây mới", cat["gratitude_house_new"]["quantity"], "căn", INT, ""),
+        ("Nhà tình nghĩa sửa chữa", cat["gratitude_house_repair"]["quantity"], "căn", INT, ""),
+        ("Kinh phí nhà tình nghĩa", gratitude_house_cost(r), "đồng", INT, ""),
+        ("Thẻ bảo hiểm y tế", cat["health_insurance"]["quantity"], "thẻ", INT, ""),
+        ("Quỹ Vì người nghèo", cat["poor_fund"]["total_cost_vnd"], "đồng", INT, ""),
+        ("Nhà tình thương xây mới", cat["charity_house"]["quantity"], "căn", INT, ""),
+        ("Kinh phí nhà tình thương", cat["charity_house"]["total_cost_vnd"], "đồng", INT, ""),
+        ("An sinh xã hội: kinh phí vận động", cat["social_support"]["total_cost_vnd"], "đồng",
+         INT, ""),
+        ("An sinh xã hội: người được giúp", cat["social_support"]["quantity"], "lượt người",
+         INT, ""),
+        ("Đơn thư", None, "", None, ""),
+        ("Đơn tiếp nhận trong kỳ", p["received"], "đơn", INT, ""),
+        ("Đơn kỳ trước chuyển sang", p["carried_over"], "đơn", INT, ""),
+        ("Đơn thuộc thẩm quyền", p["in_competence"], "đơn", INT, ""),
+        ("Đơn đã giải quyết", p["resolved"], "đơn", INT, ""),
+        ("Đơn quá hạn", p["overdue"], "đơn", INT, ""),
+        ("Tỷ lệ giải quyết", p["resolution_rate"], "", PCT,
+         "" if p["resolution_rate"] is not None else "không có đơn thuộc thẩm quyền"),
+        ("Nguồn lực huy động", None, "", None, ""),
+        ("Tổng đóng góp", c["total_vnd"], "đồng", INT, ""),
+        *((f"  {s.vi}", c["by_source"].get(s.value, 0), "đồng", INT, "") for s in Source),
+        ("Khen thưởng", r["commendations"]["total"], "lượt", INT, ""),
+    ]
+
+
+def build_xlsx(report: dict[str, Any],
+               sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
+    """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
+    (title → (header, rows)): numbers as numbers, dates as dates, a frozen bold header."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
+    for label, value, unit, number_format, note in headline_rows(report):
+        ws.append([label, _xl(value), unit, note])
+        if number_format is None and value is None:
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
+        elif number_format:
+            ws.cell(ws.max_row, 2).number_format = number_format
+    _works_block(ws, report)
+    _widths(ws, {1: 58, 2: 20, 3: 14, 4: 40})
+
+    used: set[str] = {ws.title}
+    for title, (header, rows) in sheets.items():
+        sheet = wb.create_sheet(_sheet_title(title, used))
+        _header_row(sheet, header)
+        for row in rows:
+            sheet.append([_xl(v) for v in row])
+        _formats(sheet, header)
+        if rows:
+            sheet.auto_filter.ref = sheet.dimensions
+        _widths(sheet, _fitted(sheet))
+    wb.properties.title = f"Tổng hợp {MOVEMENT} — {report['unit']['name']}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
+    """Works by category under the headline figures, in đồng (not triệu: the cells compute)."""
+    ws.append([])
+    ws.append(["Công trình, phần việc theo loại", "Số công trình", "Khối lượng", "Đơn vị tính",
+               "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
+    _bold_header(ws[ws.max_row])
+    for category in WorkCategory:
+        c = report["works"]["by_category"][category.value]
+        measure = shown_measure(category, c)
+        ws.append([category.vi, c["count"], _xl(c["quantity"]) if measure else None,
+                   measure.vi if measure else "", c["total_cost_vnd"], c["non_state_vnd"]])
+        row = ws.max_row
+        for col, number_format in ((2, INT), (3, DEC if measure == Measure.km else INT),
+                                   (5, INT), (6, INT)):
+            ws.cell(row, col).number_format = number_format
+    for col in (5, 6):
+        ws.column_dimensions[get_column_letter(col)].width = 20
+
+
+def _header_row(ws: Worksheet, header: list[str]) -> None:
+    ws.append(list(header))
+    _bold_header(ws[1])
+    ws.freeze_panes = "A2"
+
+
+def _bold_header(cells: tuple[Cell, ...]) -> None:
+    for cell in cells:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _xl(value: Any) -> Any:
+    """A value as an Excel cell takes it: labels for codes, whole floats as ints, naive times."""
+    if isinstance(value, Labelled):
+        return value.vi
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
+    return value
+
+
+def _formats(ws: Worksheet, header: list[str]) -> None:
+    for column, title in enumerate(header, 1):
+        plain = bool(PLAIN.search(str(title)))
+        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(cell.value, date):
+                cell.number_format = DAY
+            elif isinstance(cell.value, int) and not plain:
+                cell.number_format = INT
+            elif isinstance(cell.value, float):
+                cell.number_format = DEC
+
+
+def _fitted(ws: Worksheet) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            if isinstance(cell.value, (date, datetime)):
+                length = 16 if isinstance(cell.value, datetime) else 11
+            elif isinstance(cell.value, (int, float)):
+                length = len(f"{cell.value:,.2f}")
+            else:
+                length = max(len(line) for line in str(cell.value).splitlines() or [""])
+            widths[cell.column] = max(widths.get(cell.column, 8), min(length + 2, 60))
+    return widths
+
+
+def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\ , unique ignoring case."""
+    base = BAD_TITLE.sub("-", title).strip("'") or "Sheet"
+    base, candidate, n = base[:31], base[:31], 2
+    while candidate.lower() in {u.lower() for u in used}:
+        suffix = f" ({n})"
+        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+    used.add(candidate)
+    return candidate
