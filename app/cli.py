@@ -8,7 +8,8 @@ import typer
 
 from app.enums import Role
 
-cli = typer.Typer(help="DVK — Dân vận khéo: quản lý phong trào, báo cáo, API.", no_args_is_help=True)
+cli = typer.Typer(help="DVK — Dân vận khéo: quản lý phong trào, báo cáo, API.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +71,27 @@ def load_demo() -> None:
             raise typer.Exit(1)
         counts = demo.load(session)
     typer.echo("Đã nạp dữ liệu mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.command("rollups")
+def rollups_command(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Recompute them from the records.")] = False,
+) -> None:
+    """Check the pre-aggregated sums against the records (and rebuild them if asked)."""
+    from app.db.session import get_engine, session_scope
+    from app.services import rollups
+
+    for session in session_scope(get_engine(), write=True):
+        if rebuild:
+            rollups.rebuild(session)
+        problems = rollups.differences(session)
+    for line in problems[:50]:
+        typer.echo(line, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} tổng hợp lệch với số liệu gốc; chạy 'dvk rollups --rebuild'.",
+                   err=True)
+        raise typer.Exit(1)
+    typer.echo("Các bảng tổng hợp khớp với số liệu gốc.")
 
 
 @cli.command("create-user")

@@ -4,7 +4,7 @@ import logging
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,22 +49,17 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                # A chunked body has no Content-Length to check up front; the error handlers
+                # turn this into the same 413 problem.
+                raise HTTPException(413, f"Nội dung gửi lên vượt quá {self.max_bytes // 1000} kB.")
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "Dữ liệu quá lớn",
                            f"Nội dung gửi lên vượt quá {self.max_bytes // 1000} kB.")
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 @asynccontextmanager

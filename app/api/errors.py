@@ -73,6 +73,11 @@ def _validation(request: Request, exc: Exception) -> Response:
 
 def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+        # Bytes that are not UTF-8 JSON: as unprocessable as JSON of the wrong shape.
+        return respond(request, 422, "Dữ liệu không hợp lệ",
+                       "Nội dung gửi lên không phải JSON hợp lệ (UTF-8).",
+                       errors=[{"loc": ["body"], "msg": "JSON không hợp lệ.", "type": "json_invalid"}])
     titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Dữ liệu quá lớn"}
     return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), str(exc.detail),
                    headers=getattr(exc, "headers", None))

@@ -14,7 +14,9 @@ DATE_MIN = date(1990, 1, 1)
 DATE_MAX = date(2099, 12, 31)
 
 
-def _sane_date(value: date) -> date:
+def _sane_date(value: date | None) -> date | None:
+    if value is None:  # an optional date left empty (the PATCH schemas make every date optional)
+        return value
     if not DATE_MIN <= value <= DATE_MAX:
         raise ValueError(
             f"ngày phải trong khoảng {DATE_MIN:%d/%m/%Y} – {DATE_MAX:%d/%m/%Y}"

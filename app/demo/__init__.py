@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.db.units import Unit
 from app.demo.records import generate
 from app.demo.tree import build_tree
+from app.services import rollups
 
 
 def is_empty(session: Session) -> bool:
@@ -24,4 +25,6 @@ def load(session: Session, *, seed: int = 2020) -> dict[str, int]:
     if not is_empty(session):
         return {}
     tree = build_tree(session)
-    return generate(session, tree, seed=seed)
+    counts = generate(session, tree, seed=seed)
+    rollups.rebuild(session)  # the rows went in in bulk, around the services
+    return counts

@@ -6,6 +6,7 @@ from app.db.contributions import Contribution, ContributionCreate
 from app.enums import ContributionKind, Source
 from app.services.actor import Actor
 from app.services.errors import Invalid
+from app.services import rollups
 from app.services.records import Id, ListParams, Records
 
 
@@ -28,4 +29,5 @@ class Filters(ListParams):
 records = Records(
     Contribution, label="khoản đóng góp", date_field="date", create_schema=ContributionCreate,
     check=_check, text_columns=("contributor_name", "note"),
+    rollup=rollups.contribution_effects,
 )

@@ -2,6 +2,7 @@
 
 from app.db.land_donations import LandDonation, LandDonationCreate
 from app.enums import LandStatus
+from app.services import rollups
 from app.services.records import Id, ListParams, Records
 
 
@@ -15,4 +16,5 @@ class Filters(ListParams):
 records = Records(
     LandDonation, label="hồ sơ hiến đất", date_field="date", create_schema=LandDonationCreate,
     text_columns=("donor_name", "note"),
+    rollup=rollups.land_effects,
 )

@@ -22,9 +22,9 @@ from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import Role
-from app.services import scope
+from app.services import rollups, scope
 from app.services.actor import Actor
-from app.services.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -77,6 +77,8 @@ class Records(Generic[T]):
     # Resource-specific rules on the merged object, before it is flushed.
     check: Callable[[Session, Actor, T], None] | None = None
     before_delete: Callable[[Session, Actor, T], None] | None = None
+    # What a record adds to the pre-aggregated sums (services/rollups.py), if anything.
+    rollup: Callable[[Session, T], list[Any]] | None = None
     # Filters of this resource that are not plain column matches, and how to apply them.
     special_filters: frozenset[str] = frozenset()
     # Fields only managers may sort by (sorting by a hidden name would reveal its order).
@@ -165,6 +167,8 @@ class Records(Generic[T]):
         self._validate(session, actor, obj)
         session.add(obj)
         self._flush(session)
+        if self.rollup is not None:
+            rollups.apply(session, self.rollup(session, obj), 1)
         return obj
 
     def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,
@@ -190,11 +194,15 @@ class Records(Generic[T]):
         # No autoflush while checking: the checks query, and a half-checked change must not
         # reach the database (nor bump the version twice).
         with session.no_autoflush:
+            before = self.rollup(session, obj) if self.rollup is not None else []
             for name, (_, new) in changes.items():
                 setattr(obj, name, new)
             self._validate(session, actor, obj)
             obj.updated_at = utcnow()  # type: ignore[attr-defined]
         self._flush(session)
+        if self.rollup is not None:
+            rollups.apply(session, before, -1)
+            rollups.apply(session, self.rollup(session, obj), 1)
         return changes
 
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
@@ -205,6 +213,8 @@ class Records(Generic[T]):
             scope.check_write(session, actor, unit_id, role=self.write_role)
         if self.before_delete is not None:
             self.before_delete(session, actor, obj)
+        if self.rollup is not None:
+            rollups.apply(session, self.rollup(session, obj), -1)
         session.delete(obj)
         self._flush(session)
         return obj
@@ -252,6 +262,16 @@ class Records(Generic[T]):
             column = getattr(t, name)
             return [column.desc() if sort.startswith("-") else column.asc(), t.id]  # type: ignore[attr-defined]
         return [t.id]  # type: ignore[attr-defined]
+
+
+def refuse_if_referenced(session: Session, obj: Any, references: Sequence[tuple[Any, str]]) -> None:
+    """Refuse (409) to delete a record other records point at: they would lose their link."""
+    from sqlalchemy import exists
+
+    for table, label in references:
+        column = getattr(table, f"{type(obj).__tablename__}_id")
+        if session.exec(select(exists().where(column == obj.id))).scalar():
+            raise Conflict(f"Không xóa được: còn {label} gắn với bản ghi này; hãy bỏ liên kết trước.")
 
 
 def check_version(obj: Any, if_match: int | None) -> None:

@@ -20,7 +20,7 @@ from app.db.works import Work
 from app.enums import (Channel, Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
 from app.formatting import sort_key
-from app.services import scope
+from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
 
@@ -98,19 +98,19 @@ def _num(value: Any) -> float:
 
 
 def _models(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    r = rollups.rolled("models", units, period.date_from, period.date_to)
     rows = session.exec(
-        select(Model.kind, Model.field, Model.status, func.count(), func.sum(Model.members))
-        .where(Model.unit_id.in_(units), _in(Model.start_date, period))
-        .group_by(Model.kind, Model.field, Model.status)
+        select(r.c.kind, r.c.field, r.c.status, func.sum(r.c.n), func.sum(r.c.members))
+        .group_by(r.c.kind, r.c.field, r.c.status)
     ).all()
     by_kind = dict.fromkeys((k.value for k in ModelKind), 0)
     by_field = dict.fromkeys((f.value for f in Field_), 0)
     by_status = dict.fromkeys((s.value for s in ModelStatus), 0)
     members = 0
     for kind, field, status, n, m in rows:
-        by_kind[kind] += n
-        by_field[field] += n
-        by_status[status] += n
+        by_kind[kind] += _int(n)
+        by_field[field] += _int(n)
+        by_status[status] += _int(n)
         members += _int(m)
     return {"total": sum(by_kind.values()), "members": members, "by_kind": by_kind,
             "by_field": by_field, "by_status": by_status,
@@ -118,57 +118,36 @@ def _models(session: Session, units: Any, period: Period) -> dict[str, Any]:
 
 
 def _works(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    in_scope = and_(Work.unit_id.in_(units), _in(Work.completed_date, period))
-    quantity = case((Work.measure == Measure.m.value, Work.quantity / 1000.0), else_=Work.quantity)
+    r = rollups.rolled("works", units, period.date_from, period.date_to)
     rows = session.exec(
-        select(Work.category, Work.org_type, func.count(), func.sum(quantity),
-               func.sum(Work.total_cost_vnd))
-        .where(in_scope).group_by(Work.category, Work.org_type)
+        select(r.c.category, r.c.org_type, func.sum(r.c.n), func.sum(r.c.quantity),
+               func.sum(r.c.total_cost_vnd), func.sum(r.c.non_state_vnd))
+        .group_by(r.c.category, r.c.org_type)
     ).all()
-    non_state = _non_state_by_category(session, in_scope)
     # "non_government": the part carried out by anyone but the government (figure D17: charity
     # houses built with funds that agencies, businesses and organisations mobilised).
-    by_category = {c.value: {"count": 0, "quantity": 0.0, "total_cost_vnd": 0,
-                             "non_state_vnd": non_state.get(c.value, 0),
+    by_category = {c.value: {"count": 0, "quantity": 0.0, "total_cost_vnd": 0, "non_state_vnd": 0,
                              "non_government": {"count": 0, "quantity": 0.0, "total_cost_vnd": 0}}
                    for c in WorkCategory}
     by_org: dict[str, dict[str, int]] = {o.value: {"count": 0, "total_cost_vnd": 0} for o in OrgType}
-    for category, org_type, n, qty, cost in rows:
+    for category, org_type, n, qty, cost, non_state in rows:
+        n, qty, cost = _int(n), float(qty or 0), _int(cost)
         entry = by_category[category]
         entry["count"] += n
-        entry["quantity"] = _num(entry["quantity"] + float(qty or 0))
-        entry["total_cost_vnd"] += _int(cost)
+        entry["quantity"] = _num(entry["quantity"] + qty)
+        entry["total_cost_vnd"] += cost
+        entry["non_state_vnd"] += _int(non_state)
         if org_type != OrgType.government.value:
             part = entry["non_government"]
             part["count"] += n
-            part["quantity"] = _num(part["quantity"] + float(qty or 0))
-            part["total_cost_vnd"] += _int(cost)
+            part["quantity"] = _num(part["quantity"] + qty)
+            part["total_cost_vnd"] += cost
         org = by_org[org_type or OrgType.other.value]
         org["count"] += n
-        org["total_cost_vnd"] += _int(cost)
+        org["total_cost_vnd"] += cost
     return {"total": sum(e["count"] for e in by_category.values()),
             "total_cost_vnd": sum(e["total_cost_vnd"] for e in by_category.values()),
             "by_category": by_category, "by_org_type": by_org}
-
-
-def _non_state_by_category(session: Session, works_in_scope: Any) -> dict[str, int]:
-    """Non-state money behind the works: their contributions from any source but the state
-    budget, plus the value of land donated for them, whatever the gift's own date."""
-    gifts = session.exec(
-        select(Work.category, func.sum(Contribution.amount_vnd))
-        .join(Contribution, Contribution.work_id == Work.id)
-        .where(works_in_scope, Contribution.source != Source.state_budget.value)
-        .group_by(Work.category)
-    ).all()
-    land = session.exec(
-        select(Work.category, func.sum(LandDonation.value_vnd))
-        .join(LandDonation, LandDonation.work_id == Work.id)
-        .where(works_in_scope).group_by(Work.category)
-    ).all()
-    out: dict[str, int] = {}
-    for category, amount in (*gifts, *land):
-        out[category] = out.get(category, 0) + _int(amount)
-    return out
 
 
 def _roads(by_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -184,11 +163,9 @@ def _roads(by_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _contributions(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    r = rollups.rolled("contributions", units, period.date_from, period.date_to)
     rows = session.exec(
-        select(Contribution.source, func.sum(Contribution.amount_vnd),
-               func.sum(Contribution.labor_days))
-        .where(Contribution.unit_id.in_(units), _in(Contribution.date, period))
-        .group_by(Contribution.source)
+        select(r.c.source, func.sum(r.c.amount_vnd), func.sum(r.c.labor_days)).group_by(r.c.source)
     ).all()
     by_source = dict.fromkeys((s.value for s in Source), 0)
     labor = 0.0
@@ -200,10 +177,10 @@ def _contributions(session: Session, units: Any, period: Period) -> dict[str, An
 
 
 def _land(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    r = rollups.rolled("land", units, period.date_from, period.date_to)
     n, households, area, value = session.exec(
-        select(func.count(), func.sum(LandDonation.households), func.sum(LandDonation.area_m2),
-               func.sum(LandDonation.value_vnd))
-        .where(LandDonation.unit_id.in_(units), _in(LandDonation.date, period))
+        select(func.sum(r.c.n), func.sum(r.c.households), func.sum(r.c.area_m2),
+               func.sum(r.c.value_vnd))
     ).one()
     return {"count": _int(n), "households": _int(households), "area_m2": _num(area),
             "value_vnd": _int(value)}
@@ -312,26 +289,30 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     report_unit(session, actor, unit_id)
     bmap = scope.branches(unit_id)
 
-    def grouped(*cols: Any, table: Any, where: Any) -> dict[int, tuple[Any, ...]]:
-        stmt = (select(bmap.c.branch, *cols).select_from(table)
-                .join(bmap, bmap.c.id == table.unit_id)
-                .where(where).group_by(bmap.c.branch))
+    units = scope.subtree_ids(unit_id).scalar_subquery()
+
+    def by_branch(kind: str, *sums: str, where: Any = None) -> dict[int, tuple[Any, ...]]:
+        r = rollups.rolled(kind, units, period.date_from, period.date_to)
+        stmt = (select(bmap.c.branch, *(func.sum(r.c[s]) for s in sums)).select_from(r)
+                .join(bmap, bmap.c.id == r.c.unit_id).group_by(bmap.c.branch))
+        if where is not None:
+            stmt = stmt.where(where(r))
         return {row[0]: tuple(row[1:]) for row in session.exec(stmt).all()}
 
-    quantity = case((Work.measure == Measure.m.value, Work.quantity / 1000.0), else_=Work.quantity)
     sets = petition_sets(period)
+    petitions_by_branch = {row[0]: tuple(row[1:]) for row in session.exec(
+        select(bmap.c.branch, *(func.sum(case((sets[k], 1), else_=0))
+                                for k in ("received", "in_competence", "resolved", "overdue")))
+        .select_from(Petition).join(bmap, bmap.c.id == Petition.unit_id)
+        .where(Petition.received_date <= period.date_to).group_by(bmap.c.branch)).all()}
+    roads = by_branch("works", "quantity", where=lambda r: r.c.category.in_(ROADS))
     figures = {
-        "models": grouped(func.count(), table=Model, where=_in(Model.start_date, period)),
-        "works": grouped(func.count(), func.sum(Work.total_cost_vnd),
-                         func.sum(case((Work.category.in_(ROADS), quantity), else_=0)),
-                         table=Work, where=_in(Work.completed_date, period)),
-        "contributions": grouped(func.sum(Contribution.amount_vnd), func.sum(Contribution.labor_days),
-                                 table=Contribution, where=_in(Contribution.date, period)),
-        "land": grouped(func.sum(LandDonation.area_m2), func.sum(LandDonation.value_vnd),
-                        table=LandDonation, where=_in(LandDonation.date, period)),
-        "petitions": grouped(*(func.sum(case((sets[k], 1), else_=0))
-                               for k in ("received", "in_competence", "resolved", "overdue")),
-                             table=Petition, where=Petition.received_date <= period.date_to),
+        "models": by_branch("models", "n"),
+        "works": {b: (*v, roads.get(b, (0,))[0]) for b, v in
+                  by_branch("works", "n", "total_cost_vnd").items()},
+        "contributions": by_branch("contributions", "amount_vnd", "labor_days"),
+        "land": by_branch("land", "area_m2", "value_vnd"),
+        "petitions": petitions_by_branch,
     }
     names = {u.id: u for u in session.exec(
         select(Unit).where(Unit.id.in_(select(bmap.c.branch)))).scalars()}

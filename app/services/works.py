@@ -2,11 +2,14 @@
 
 from sqlmodel import Session
 
+from app.db.contributions import Contribution
+from app.db.land_donations import LandDonation
 from app.db.works import Work, WorkCreate
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 from app.services.actor import Actor
 from app.services.errors import Invalid
-from app.services.records import Id, ListParams, Records
+from app.services import rollups
+from app.services.records import Id, ListParams, Records, refuse_if_referenced
 
 # The measures a category may be recorded in; the report sums each category in the first.
 MEASURES: dict[WorkCategory, tuple[Measure, ...]] = {
@@ -48,7 +51,12 @@ class Filters(ListParams):
     model_id: Id | None = None
 
 
+def _before_delete(session: Session, actor: Actor, work: Work) -> None:
+    refuse_if_referenced(session, work, [(Contribution, "khoản đóng góp"), (LandDonation, "hồ sơ hiến đất")])
+
+
 records = Records(
     Work, label="công trình", date_field="completed_date", create_schema=WorkCreate,
     date_order=[("start_date", "completed_date")], check=_check, text_columns=("name",),
+    rollup=rollups.work_effects, before_delete=_before_delete,
 )

@@ -1,0 +1,58 @@
+"""Pre-aggregated sums of the big record tables, kept current inside each write's transaction,
+so that a province's ten-year report reads thousands of rows instead of millions.
+
+Each row sums the records of one unit in one bucket: a year (`grain` 'y', bucket 1 January)
+or a month ('m', bucket the 1st). Empty dimensions are '' (NULLs would defeat the unique key
+that the upserts rely on)."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class StatBase(SQLModel):
+    id: int | None = Field(default=None, primary_key=True)
+    grain: str = Field(max_length=1)
+    unit_id: int = Field(foreign_key="unit.id")
+    bucket: date
+    n: int = 0
+
+
+class StatContribution(StatBase, table=True):
+    __tablename__ = "stat_contribution"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "source", "kind"),)
+    source: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    amount_vnd: int = Field(default=0, sa_type=BigInteger)
+    labor_days: float = 0.0
+
+
+class StatLand(StatBase, table=True):
+    __tablename__ = "stat_land"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket"),)
+    households: int = 0
+    area_m2: float = 0.0
+    value_vnd: int = Field(default=0, sa_type=BigInteger)
+
+
+class StatWork(StatBase, table=True):
+    """Works by the bucket of their completed_date; non_state_vnd sums the non-state gifts and
+    the land value linked to them, whatever the gifts' own dates."""
+
+    __tablename__ = "stat_work"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "category", "org_type"),)
+    category: str = Field(max_length=32)
+    org_type: str = Field(max_length=32)
+    quantity: float = 0.0  # in the category's standard measure (metres converted to km)
+    total_cost_vnd: int = Field(default=0, sa_type=BigInteger)
+    non_state_vnd: int = Field(default=0, sa_type=BigInteger)
+
+
+class StatModel(StatBase, table=True):
+    __tablename__ = "stat_model"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "kind", "field", "status"),)
+    kind: str = Field(max_length=32)
+    field: str = Field(max_length=32)
+    status: str = Field(max_length=32)
+    members: int = 0

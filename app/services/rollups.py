@@ -1,0 +1,302 @@
+"""Pre-aggregated sums (app/db/stats.py): kept current in the write's own transaction, rebuilt
+in bulk after a bulk load, checked against the raw rows, and read by the report as
+"whole years from the year rows, whole months from the month rows, the odd days raw"."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Date, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from app.db.contributions import Contribution
+from app.db.land_donations import LandDonation
+from app.db.models import Model
+from app.db.stats import StatContribution, StatLand, StatModel, StatWork
+from app.db.works import Work
+from app.enums import Measure, Source
+
+GRAINS = ("y", "m")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one record adds to one stat row: its unit, its date, the dimensions, the sums."""
+
+    stat: Any
+    unit_id: int
+    day: date
+    dims: dict[str, str]
+    sums: dict[str, float | int]
+
+
+# -- what each record adds ------------------------------------------------------------------
+def _work_quantity(w: Any) -> float:
+    q = float(w.quantity or 0)
+    return q / 1000 if w.measure == Measure.m.value else q
+
+
+def _linked_non_state(session: Session, work_id: int) -> int:
+    gifts = session.exec(select(func.coalesce(func.sum(Contribution.amount_vnd), 0)).where(
+        Contribution.work_id == work_id, Contribution.source != Source.state_budget.value)).scalar_one()
+    land = session.exec(select(func.coalesce(func.sum(LandDonation.value_vnd), 0)).where(
+        LandDonation.work_id == work_id)).scalar_one()
+    return int(gifts) + int(land)
+
+
+def _work_key(session: Session, work_id: int | None, amount: int) -> list[Effect]:
+    """A gift to a work adds to that work's non-state sum, in the work's own bucket."""
+    if not work_id or not amount:
+        return []
+    w = session.get(Work, work_id)
+    if w is None or w.completed_date is None:
+        return []
+    return [Effect(StatWork, w.unit_id, w.completed_date,
+                   {"category": w.category, "org_type": w.org_type or ""}, {"non_state_vnd": amount})]
+
+
+def contribution_effects(session: Session, c: Any) -> list[Effect]:
+    own = Effect(StatContribution, c.unit_id, c.date, {"source": c.source, "kind": c.kind},
+                 {"n": 1, "amount_vnd": c.amount_vnd or 0, "labor_days": c.labor_days or 0.0})
+    non_state = (c.amount_vnd or 0) if c.source != Source.state_budget.value else 0
+    return [own, *_work_key(session, c.work_id, non_state)]
+
+
+def land_effects(session: Session, d: Any) -> list[Effect]:
+    own = Effect(StatLand, d.unit_id, d.date, {},
+                 {"n": 1, "households": d.households or 0, "area_m2": d.area_m2 or 0.0,
+                  "value_vnd": d.value_vnd or 0})
+    return [own, *_work_key(session, d.work_id, d.value_vnd or 0)]
+
+
+def work_effects(session: Session, w: Any) -> list[Effect]:
+    if w.completed_date is None:
+        return []
+    return [Effect(StatWork, w.unit_id, w.completed_date,
+                   {"category": w.category, "org_type": w.org_type or ""},
+                   {"n": 1, "quantity": _work_quantity(w), "total_cost_vnd": w.total_cost_vnd or 0,
+                    "non_state_vnd": _linked_non_state(session, w.id) if w.id else 0})]
+
+
+def model_effects(session: Session, m: Any) -> list[Effect]:
+    return [Effect(StatModel, m.unit_id, m.start_date,
+                   {"kind": m.kind, "field": m.field, "status": m.status},
+                   {"n": 1, "members": m.members or 0})]
+
+
+def bucket(grain: str, day: date) -> date:
+    return date(day.year, 1, 1) if grain == "y" else date(day.year, day.month, 1)
+
+
+def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the effects, in both grains, as upserts."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    for e in effects:
+        sums = {k: v * sign for k, v in e.sums.items()}
+        for grain in GRAINS:
+            key = {"grain": grain, "unit_id": e.unit_id, "bucket": bucket(grain, e.day), **e.dims}
+            stmt = insert(e.stat).values(**key, **sums)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(key),
+                set_={k: getattr(e.stat, k) + stmt.excluded[k] for k in sums})
+            session.exec(stmt)
+
+
+# -- reading: whole years, whole months, the odd days ----------------------------------------
+@dataclass(frozen=True)
+class Cover:
+    years: list[tuple[date, date]]  # bucket ranges of grain 'y'
+    months: list[tuple[date, date]]  # bucket ranges of grain 'm'
+    days: list[tuple[date, date]]  # raw date ranges
+
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def cover(date_from: date, date_to: date) -> Cover:
+    """Split [date_from, date_to] into whole years, whole months and left-over days."""
+    years: list[tuple[date, date]] = []
+    months: list[tuple[date, date]] = []
+    days: list[tuple[date, date]] = []
+
+    def add(ranges: list[tuple[date, date]], start: date, end: date, step_ok: Callable[[date, date], bool]) -> None:
+        if ranges and step_ok(ranges[-1][1], start):
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+
+    d = date_from
+    while d <= date_to:
+        if (d.month, d.day) == (1, 1) and date(d.year, 12, 31) <= date_to:
+            add(years, d, d, lambda last, new: new.year == last.year + 1)
+            d = date(d.year + 1, 1, 1)
+        elif d.day == 1 and _month_end(d) <= date_to:
+            add(months, d, d, lambda last, new: _month_end(last) + timedelta(days=1) == new)
+            d = _month_end(d) + timedelta(days=1)
+        else:
+            end = min(date_to, _month_end(d))
+            add(days, d, end, lambda last, new: last + timedelta(days=1) == new)
+            d = end + timedelta(days=1)
+    return Cover(years, months, days)
+
+
+def _ranges(column: Any, ranges: list[tuple[date, date]]) -> Any:
+    return or_(*(column.between(a, b) for a, b in ranges))
+
+
+def stat_parts(stat: Any, units: Any, span: Cover, dims: list[str], sums: list[str]) -> list[Any]:
+    """SELECTs of the year and month rows inside the period, labelled unit_id, dims, sums."""
+    parts = []
+    for grain, ranges in (("y", span.years), ("m", span.months)):
+        if ranges:
+            parts.append(select(stat.unit_id.label("unit_id"),
+                                *(getattr(stat, d).label(d) for d in dims),
+                                *(getattr(stat, s).label(s) for s in sums))
+                         .where(stat.grain == grain, stat.unit_id.in_(units),
+                                _ranges(stat.bucket, ranges)))
+    return parts
+
+
+def combined(parts: list[Any]) -> Any:
+    return union_all(*parts).subquery("rolled") if len(parts) > 1 else parts[0].subquery("rolled")
+
+
+# -- the raw side of each kind of record, for the odd days and for rebuilding ------------------
+def _scoped(column: Any, units: Any) -> Any:
+    return literal(True) if units is None else column.in_(units)
+
+
+def raw_contributions(units: Any, when: Any) -> Any:
+    return (select(Contribution.unit_id.label("unit_id"), Contribution.source.label("source"),
+                   Contribution.kind.label("kind"), literal(1).label("n"),
+                   func.coalesce(Contribution.amount_vnd, 0).label("amount_vnd"),
+                   func.coalesce(Contribution.labor_days, 0.0).label("labor_days"),
+                   Contribution.date.label("day"))
+            .where(_scoped(Contribution.unit_id, units), when(Contribution.date)))
+
+
+def raw_land(units: Any, when: Any) -> Any:
+    return (select(LandDonation.unit_id.label("unit_id"), literal(1).label("n"),
+                   func.coalesce(LandDonation.households, 0).label("households"),
+                   func.coalesce(LandDonation.area_m2, 0.0).label("area_m2"),
+                   func.coalesce(LandDonation.value_vnd, 0).label("value_vnd"),
+                   LandDonation.date.label("day"))
+            .where(_scoped(LandDonation.unit_id, units), when(LandDonation.date)))
+
+
+def raw_models(units: Any, when: Any) -> Any:
+    return (select(Model.unit_id.label("unit_id"), Model.kind.label("kind"),
+                   Model.field.label("field"), Model.status.label("status"), literal(1).label("n"),
+                   func.coalesce(Model.members, 0).label("members"), Model.start_date.label("day"))
+            .where(_scoped(Model.unit_id, units), when(Model.start_date)))
+
+
+def raw_works(units: Any, when: Any) -> Any:
+    """Works with their linked non-state money (gifts of any date, and land value)."""
+    chosen = select(Work.id).where(_scoped(Work.unit_id, units), when(Work.completed_date))
+    gifts = union_all(
+        select(Contribution.work_id.label("work_id"), Contribution.amount_vnd.label("v"))
+        .where(Contribution.work_id.in_(chosen), Contribution.source != Source.state_budget.value),
+        select(LandDonation.work_id.label("work_id"), LandDonation.value_vnd.label("v"))
+        .where(LandDonation.work_id.in_(chosen)),
+    ).subquery("gifts")
+    per_work = (select(gifts.c.work_id, func.sum(gifts.c.v).label("v"))
+                .group_by(gifts.c.work_id).subquery("per_work"))
+    metres = case((Work.measure == Measure.m.value, 1000.0), else_=1.0)
+    return (select(Work.unit_id.label("unit_id"), Work.category.label("category"),
+                   func.coalesce(Work.org_type, "").label("org_type"), literal(1).label("n"),
+                   func.coalesce(Work.quantity / metres, 0.0).label("quantity"),
+                   func.coalesce(Work.total_cost_vnd, 0).label("total_cost_vnd"),
+                   func.coalesce(per_work.c.v, 0).label("non_state_vnd"),
+                   Work.completed_date.label("day"))
+            .select_from(Work).outerjoin(per_work, per_work.c.work_id == Work.id)
+            .where(_scoped(Work.unit_id, units), when(Work.completed_date)))
+
+
+@dataclass(frozen=True)
+class Kind:
+    stat: Any
+    raw: Callable[[Any, Any], Any]
+    dims: list[str]
+    sums: list[str]
+    source: Any
+    date_column: str
+
+
+KINDS = {
+    "contributions": Kind(StatContribution, raw_contributions, ["source", "kind"],
+                          ["n", "amount_vnd", "labor_days"], Contribution, "date"),
+    "land": Kind(StatLand, raw_land, [], ["n", "households", "area_m2", "value_vnd"],
+                 LandDonation, "date"),
+    "works": Kind(StatWork, raw_works, ["category", "org_type"],
+                  ["n", "quantity", "total_cost_vnd", "non_state_vnd"], Work, "completed_date"),
+    "models": Kind(StatModel, raw_models, ["kind", "field", "status"], ["n", "members"], Model,
+                   "start_date"),
+}
+
+
+def rolled(kind: str, units: Any, date_from: date, date_to: date) -> Any:
+    """A subquery (unit_id, dims..., sums...) whose rows add up to the records of `units`
+    dated in [date_from, date_to]: stat rows for whole years and months, raw rows for the rest."""
+    k = KINDS[kind]
+    span = cover(date_from, date_to)
+    parts = stat_parts(k.stat, units, span, k.dims, k.sums)
+    if span.days:
+        raw = k.raw(units, lambda column: _ranges(column, span.days)).subquery("odd_days")
+        parts.append(select(raw.c.unit_id, *(raw.c[d] for d in k.dims), *(raw.c[s] for s in k.sums)))
+    return combined(parts)
+
+
+# -- bulk: rebuild and check -----------------------------------------------------------------
+def _bucket_sql(column: Any, grain: str, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return cast(func.date_trunc("year" if grain == "y" else "month", column), Date)
+    return func.date(column, "start of year" if grain == "y" else "start of month")
+
+
+def _grouped_raw(session: Session, k: "Kind", grain: str) -> Any:
+    """The records of a kind summed per (unit, bucket, dims) of a grain: what the stat rows
+    should hold."""
+    dialect = session.get_bind().dialect.name
+    src = k.raw(None, lambda column: column.is_not(None)).subquery()
+    keys = [src.c.unit_id, _bucket_sql(src.c.day, grain, dialect).label("bucket"),
+            *(src.c[d] for d in k.dims)]
+    return select(literal(grain).label("grain"), *keys,
+                  *(func.sum(src.c[s]).label(s) for s in k.sums)).group_by(*keys[:2], *keys[2:])
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every stat row from the records (after a bulk load), in SQL."""
+    for k in KINDS.values():
+        session.exec(k.stat.__table__.delete())
+        for grain in GRAINS:
+            session.exec(k.stat.__table__.insert().from_select(
+                ["grain", "unit_id", "bucket", *k.dims, *k.sums], _grouped_raw(session, k, grain)))
+    session.flush()
+
+
+def differences(session: Session) -> list[str]:
+    """Each stat row that differs from the sum of its records (empty when all agree)."""
+    out = []
+    for name, k in KINDS.items():
+        for grain in GRAINS:
+            expected = {tuple(str(v) for v in row[1:3 + len(k.dims)]): row[3 + len(k.dims):]
+                        for row in session.exec(_grouped_raw(session, k, grain)).all()}
+            stored = {}
+            for row in session.exec(select(k.stat).where(k.stat.grain == grain)).scalars():
+                values = tuple(getattr(row, s) for s in k.sums)
+                if any(values):  # rows emptied by deletions may stay at zero
+                    key = (str(row.unit_id), str(row.bucket), *(getattr(row, d) for d in k.dims))
+                    stored[key] = values
+            for key in set(expected) | set(stored):
+                a, b = expected.get(key), stored.get(key)
+                if a is None or b is None or any(
+                        abs(float(x) - float(y)) > 1e-6 * max(1.0, abs(float(x))) for x, y in zip(a, b)):
+                    out.append(f"{name} {grain} {key}: records {a} ≠ stat {b}")
+    return out
