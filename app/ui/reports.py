@@ -5,16 +5,18 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from app.api.deps import SessionDep
-from app.enums import WorkCategory
+from app.enums import Role, WorkCategory
 from app.api.reports import DOCX, XLSX
-from app.services import report_exports, reports
-from app.services.errors import NotFound
+from app.db.issued_reports import IssueRequest
+from app.services import issued_reports, report_exports, reports
+from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
 from app.services.reports import MASS_ORGS
-from app.ui import templates
+from app.ui import form_errors, templates
 from app.ui.deps import PageActor
 
 router = APIRouter()
@@ -53,6 +55,8 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "headline": reports.headline(report), "other_headline": reports.headline(other) if other else None,
         "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
         "base": _base_query(params),
+        "issued": issued_reports.list_(session, actor=actor, unit_id=params["unit_id"]),
+        "can_issue": actor.at_least(Role.manager), "today": date.today(),
     })
 
 
@@ -78,3 +82,39 @@ def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
 def _base_query(params: dict[str, Any]) -> str:
     return (f"unit_id={params['unit_id']}&date_from={params['date_from'].isoformat()}"
             f"&date_to={params['date_to'].isoformat()}")
+
+
+@router.post("/reports/issued")
+async def issue(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Issue the report on the screen: its figures are frozen from now on."""
+    form = dict(await request.form())
+    form["recipients"] = [r.strip() for r in str(form.get("recipients", "")).splitlines() if r.strip()]
+    try:
+        data = IssueRequest.model_validate({k: v for k, v in form.items() if k != "csrf"})
+        row = issued_reports.issue(session, actor=actor, data=data)
+    except ValidationError as exc:
+        errors, _ = form_errors(exc)
+        detail = "; ".join(f"{FIELD_NAMES.get(k, k)}: {v}" for k, v in errors.items())
+        raise Invalid(f"Chưa ban hành được: {detail}") from exc
+    return RedirectResponse(f"/reports/issued/{row.id}", status_code=303)
+
+
+@router.get("/reports/issued/{id}.docx")
+def issued_docx(id: int, session: SessionDep, actor: PageActor) -> Response:
+    """The issued document, from its frozen figures."""
+    return Response(report_exports.issued_docx(session, actor=actor, id=id), media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="bao-cao-{id}.docx"'})
+
+
+@router.get("/reports/issued/{id}", response_class=HTMLResponse)
+def issued_page(id: int, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
+    """An issued report: its frozen figures and what has changed in the records since."""
+    row = issued_reports.get(session, actor=actor, id=id)
+    return templates.TemplateResponse(request, "reports/issued.html", {
+        "actor": actor, "row": row, "r": issued_reports.frozen(row),
+        "changes": issued_reports.changes_since(session, actor=actor, row=row),
+    })
+
+
+FIELD_NAMES = {"number": "Số văn bản", "issuer": "Cơ quan ban hành", "place": "Địa danh",
+               "issued_on": "Ngày ban hành", "signer_name": "Người ký", "signer_title": "Chức vụ"}

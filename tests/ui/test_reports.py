@@ -82,3 +82,20 @@ def test_page_downloads_open_as_word_and_excel(browser, page: str) -> None:
         r = browser.get(href.replace("&amp;", "&"))
         assert r.status_code == 200 and r.content[:2] == magic
         assert r.headers["content-disposition"].endswith(f'.{ext}"')
+
+
+def test_issue_from_the_page_then_see_changes(browser, district_id: int) -> None:
+    r = browser.post("/reports/issued", data={
+        "unit_id": district_id, "date_from": "2016-01-01", "date_to": "2020-12-31",
+        "number": "45-BC/BDVHU", "issuer": "HUYỆN ỦY HÀM THUẬN BẮC\nBAN DÂN VẬN",
+        "place": "Hàm Thuận Bắc", "issued_on": "2021-02-05", "signer_title": "TRƯỞNG BAN",
+        "signer_name": "Nguyễn Văn A", "recipients": "Ban Dân vận Tỉnh ủy\nLưu VT"})
+    assert r.status_code == 303
+    page = browser.get(r.headers["location"]).text
+    assert "45-BC/BDVHU" in page and "ngày 05 tháng 02 năm 2021" in page
+    assert "vẫn đúng như khi ban hành" in page
+    docx = browser.get(r.headers["location"] + ".docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    missing = browser.post("/reports/issued", data={"unit_id": district_id, "date_from": "2016-01-01",
+                                                    "date_to": "2020-12-31", "number": ""})
+    assert missing.status_code == 422 and "Số văn bản" in missing.text
