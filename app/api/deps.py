@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -46,3 +46,8 @@ RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (uvicorn applies X-Forwarded-For from trusted proxies)."""
+    return request.client.host if request.client else "unknown"

@@ -1,5 +1,7 @@
 """Tables, one module per resource. Importing this package registers them all on `metadata`."""
 
+from app.db.approvals import Approval
+from app.db.audit import AuditEntry, LoginAttempt
 from app.db.base import metadata
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
@@ -16,7 +18,7 @@ from app.db.users import ApiToken, User
 from app.db.works import Work
 
 __all__ = [
-    "ApiToken", "Commendation", "Contribution", "IdempotencyKey", "IssuedReport", "LandDonation", "Model",
+    "ApiToken", "Approval", "AuditEntry", "Commendation", "Contribution", "IdempotencyKey", "LoginAttempt", "IssuedReport", "LandDonation", "Model",
     "Petition", "PetitionExtension", "PetitionStep", "Recognition", "StatContribution",
     "StatLand", "StatModel", "StatWork", "Target", "Unit", "User",
     "Work", "metadata",

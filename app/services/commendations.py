@@ -16,4 +16,5 @@ class Filters(ListParams):
 records = Records(
     Commendation, label="khen thưởng", date_field="decision_date",
     create_schema=CommendationCreate, text_columns=("recipient_name", "decision_no"),
+    resource="commendations",
 )

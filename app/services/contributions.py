@@ -30,4 +30,5 @@ records = Records(
     Contribution, label="khoản đóng góp", date_field="date", create_schema=ContributionCreate,
     check=_check, text_columns=("contributor_name", "note"),
     rollup=rollups.contribution_effects,
+    resource="contributions",
 )

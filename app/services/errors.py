@@ -48,3 +48,8 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, name: str, msg: str) -> "Invalid":
         return cls(f"{name}: {msg}", errors=[{"loc": ["body", name], "msg": msg}])
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    title = "Thử quá nhiều lần"

@@ -39,4 +39,5 @@ records = Records(
     date_order=[("start_date", "end_date")], check=_check,
     text_columns=("name", "org_name"),
     rollup=rollups.model_effects, before_delete=_before_delete,
+    resource="models",
 )

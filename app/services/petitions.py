@@ -108,6 +108,8 @@ records = Records(
     check=_check, text_columns=("subject", "handler"),
     special_filters=frozenset({"figure", "period_from", "period_to"}), refine=_refine,
     confidential=frozenset(CONFIDENTIAL),
+    resource="petitions",
+    is_confidential=lambda p: p.type == PetitionType.denunciation,
 )
 
 
@@ -158,7 +160,7 @@ def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
         values["closed_date"] = on
     if outcome is not None:
         values["outcome"] = outcome
-    records.apply(session, actor=actor, obj=p, values=values)
+    records.apply(session, actor=actor, obj=p, values=values, action="transition")
     session.add(PetitionStep(petition_id=p.id, from_status=current, to_status=to, date=on,
                              note=note, username=actor.username))
     session.flush()
@@ -198,7 +200,8 @@ def extend(session: Session, *, actor: Actor, id: int, days: int, on: date,
         raise Invalid.field("date", "Ngày gia hạn không được trước ngày thụ lý.")
     session.add(PetitionExtension(petition_id=p.id, days=days, decision_no=decision_no, date=on))
     session.flush()
-    records.apply(session, actor=actor, obj=p, values={"due_date": due_date(session, p)})
+    records.apply(session, actor=actor, obj=p, values={"due_date": due_date(session, p)},
+                  action="extend")
     return p
 
 

@@ -22,8 +22,9 @@ from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import Role
-from app.services import rollups, scope
+from app.services import approvals, audit, rollups, scope
 from app.services.actor import Actor
+from app.services.paging import Page
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 
 T = TypeVar("T", bound=SQLModel)
@@ -58,14 +59,6 @@ class ListParams(BaseModel):
 
 
 @dataclass
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-@dataclass
 class Records(Generic[T]):
     table: type[T]
     label: str  # Vietnamese name of one record, for messages: "mô hình"
@@ -77,6 +70,12 @@ class Records(Generic[T]):
     # Resource-specific rules on the merged object, before it is flushed.
     check: Callable[[Session, Actor, T], None] | None = None
     before_delete: Callable[[Session, Actor, T], None] | None = None
+    # The name in the API and the audit log ("models", "land-donations").
+    resource: str = ""
+    # Records dated inside an approved period may not change (units are not such records).
+    lockable: bool = True
+    # Whether an audit entry of this record may hold a denouncer's identity.
+    is_confidential: Callable[[T], bool] | None = None
     # What a record adds to the pre-aggregated sums (services/rollups.py), if anything.
     rollup: Callable[[Session, T], list[Any]] | None = None
     # Filters of this resource that are not plain column matches, and how to apply them.
@@ -169,6 +168,8 @@ class Records(Generic[T]):
         self._flush(session)
         if self.rollup is not None:
             rollups.apply(session, self.rollup(session, obj), 1)
+        self._audit(session, actor, "create", obj,
+                    {k: [None, v] for k, v in _fields(obj).items() if v is not None})
         return obj
 
     def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,
@@ -178,9 +179,10 @@ class Records(Generic[T]):
         changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
         return obj, changes
 
-    def apply(self, session: Session, *, actor: Actor, obj: T,
-              values: dict[str, Any]) -> dict[str, list[Any]]:
-        """Apply field values to a stored record, check it, flush; returns {field: [old, new]}."""
+    def apply(self, session: Session, *, actor: Actor, obj: T, values: dict[str, Any],
+              action: str = "update") -> dict[str, list[Any]]:
+        """Apply field values to a stored record, check it, flush, audit; returns the changes
+        as {field: [old, new]}."""
         for name, value in values.items():
             if value is None and name in self.required:
                 raise Invalid.field(name, "Bắt buộc nhập, không được để trống.")
@@ -193,6 +195,7 @@ class Records(Generic[T]):
             scope.check_write(session, actor, old_unit, role=self.write_role)
         # No autoflush while checking: the checks query, and a half-checked change must not
         # reach the database (nor bump the version twice).
+        self._ensure_open(session, obj)
         with session.no_autoflush:
             before = self.rollup(session, obj) if self.rollup is not None else []
             for name, (_, new) in changes.items():
@@ -203,6 +206,7 @@ class Records(Generic[T]):
         if self.rollup is not None:
             rollups.apply(session, before, -1)
             rollups.apply(session, self.rollup(session, obj), 1)
+        self._audit(session, actor, action, obj, changes)
         return changes
 
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
@@ -213,8 +217,11 @@ class Records(Generic[T]):
             scope.check_write(session, actor, unit_id, role=self.write_role)
         if self.before_delete is not None:
             self.before_delete(session, actor, obj)
+        self._ensure_open(session, obj)
         if self.rollup is not None:
             rollups.apply(session, self.rollup(session, obj), -1)
+        self._audit(session, actor, "delete", obj,
+                    {k: [v, None] for k, v in _fields(obj).items() if v is not None})
         session.delete(obj)
         self._flush(session)
         return obj
@@ -239,6 +246,21 @@ class Records(Generic[T]):
                 _check_reference(session, actor, ref_field, ref_table, ref_label, ref_id, unit_id)
         if self.check is not None:
             self.check(session, actor, obj)
+        self._ensure_open(session, obj)
+
+    def _ensure_open(self, session: Session, obj: T) -> None:
+        if self.lockable and self.date_field:
+            approvals.ensure_open(session, getattr(obj, self.unit_column),
+                                  getattr(obj, self.date_field))
+
+    def _audit(self, session: Session, actor: Actor, action: str, obj: T,
+               changes: dict[str, list[Any]]) -> None:
+        audit.record(
+            session, username=actor.username, user_id=actor.user_id, action=action,
+            resource=self.resource or self.table.__tablename__, record_id=obj.id,  # type: ignore[attr-defined]
+            unit_id=getattr(obj, self.unit_column), changes=changes,
+            confidential=bool(self.is_confidential and self.is_confidential(obj)),
+        )
 
     def _flush(self, session: Session) -> None:
         try:
@@ -262,6 +284,12 @@ class Records(Generic[T]):
             column = getattr(t, name)
             return [column.desc() if sort.startswith("-") else column.asc(), t.id]  # type: ignore[attr-defined]
         return [t.id]  # type: ignore[attr-defined]
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """The record's own columns (not id, timestamps or version), for the audit log."""
+    skip = {"id", "created_at", "updated_at", "version"}
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in skip}
 
 
 def refuse_if_referenced(session: Session, obj: Any, references: Sequence[tuple[Any, str]]) -> None:

@@ -82,6 +82,7 @@ records = Records(
     date_order=[("active_from", "active_to")], write_role=Role.manager, check=_check,
     before_delete=_before_delete, text_columns=("name", "code"),
     unit_column="id", write_column="parent_id",
+    resource="units", lockable=False,
 )
 
 

@@ -59,4 +59,5 @@ records = Records(
     Work, label="công trình", date_field="completed_date", create_schema=WorkCreate,
     date_order=[("start_date", "completed_date")], check=_check, text_columns=("name",),
     rollup=rollups.work_effects, before_delete=_before_delete,
+    resource="works",
 )

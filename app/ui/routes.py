@@ -6,10 +6,10 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
-from app.services.errors import Unauthorized
+from app.services.errors import DomainError
 from app.ui import models, records, reports, templates, units
 from app.ui.deps import COOKIE
 
@@ -37,12 +37,14 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
           password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password, set the session cookie, go where the user was going."""
     try:
-        user = auth.authenticate(session, username.strip(), password)
-    except Unauthorized as exc:
+        user = auth.sign_in(session, username=username.strip(), password=password,
+                            ip=client_ip(request))
+    except DomainError as exc:
+        session.commit()  # the failed attempt stays on record (throttling, audit)
         return templates.TemplateResponse(
             request, "login.html",
             {"error": exc.detail, "username": username, "next": _safe(next), "actor": None},
-            status_code=401,
+            status_code=exc.status,
         )
     settings = get_settings()
     secret = auth.issue_login_token(session, user, ttl_minutes=settings.token_ttl_minutes)

@@ -1,0 +1,89 @@
+"""Period approval: a manager locks a unit subtree's records for a period; while the approval
+stands, creating, changing or deleting a record of that subtree dated in the period is refused."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.db.approvals import Approval, ApprovalCreate
+from app.db.units import Unit
+from app.enums import Role
+from app.formatting import vndate
+from app.services import audit, scope
+from app.services.actor import Actor
+from app.services.errors import Conflict, Invalid, NotFound
+
+
+def covering_units(unit_id: int) -> Any:
+    """The unit, every unit above it, and every unit it was merged into (with theirs): an
+    approval on any of them covers the unit's records."""
+    up = select(Unit.id, Unit.parent_id, Unit.merged_into_id).where(Unit.id == unit_id) \
+        .cte("covering", recursive=True)
+    above = aliased(Unit)
+    up = up.union(select(above.id, above.parent_id, above.merged_into_id).join(
+        up, (above.id == up.c.parent_id) | (above.id == up.c.merged_into_id)))
+    return select(up.c.id)
+
+
+def ensure_open(session: Session, unit_id: int | None, day: date | None) -> None:
+    """Refuse (409) a change to a record of `unit_id` dated `day` inside an approved period."""
+    if unit_id is None or day is None:
+        return
+    hit = session.exec(
+        select(Approval, Unit.name).join(Unit, Unit.id == Approval.unit_id)
+        .where(Approval.unit_id.in_(covering_units(unit_id)), Approval.status == "approved",
+               Approval.period_start <= day, Approval.period_end >= day).limit(1)
+    ).first()
+    if hit is not None:
+        approval, name = hit
+        raise Conflict(
+            f"Số liệu của {name} từ {vndate(approval.period_start)} đến {vndate(approval.period_end)} "
+            f"đã được phê duyệt (phê duyệt số {approval.id}, do {approval.approved_by}); không thêm, "
+            "sửa, xóa được bản ghi trong kỳ này. Lãnh đạo đơn vị đó (hoặc cấp trên) có thể rút "
+            "phê duyệt để mở khóa.")
+
+
+def approve(session: Session, *, actor: Actor, data: ApprovalCreate) -> Approval:
+    scope.check_write(session, actor, data.unit_id, role=Role.manager)
+    if data.period_end < data.period_start:
+        raise Invalid.field("period_end", "Không được trước ngày đầu kỳ.")
+    row = Approval(unit_id=data.unit_id, period_start=data.period_start,
+                   period_end=data.period_end, approved_by=actor.username, note=data.note)
+    session.add(row)
+    session.flush()
+    audit.record(session, username=actor.username, user_id=actor.user_id, action="approve",
+                 resource="approvals", record_id=row.id, unit_id=row.unit_id,
+                 changes={"period_start": [None, row.period_start], "period_end": [None, row.period_end]})
+    return row
+
+
+def _query(actor: Actor) -> Any:
+    return scope.restrict(select(Approval), Approval.unit_id, actor)
+
+
+def list_(session: Session, *, actor: Actor, unit_id: int | None = None) -> list[Approval]:
+    stmt = _query(actor).order_by(Approval.period_start.desc(), Approval.id.desc())
+    if unit_id is not None:
+        stmt = stmt.where(Approval.unit_id.in_(covering_units(unit_id)))
+    return list(session.exec(stmt.limit(500)).scalars())
+
+
+def get(session: Session, *, actor: Actor, id: int) -> Approval:
+    row = session.exec(_query(actor).where(Approval.id == id)).scalars().first()
+    if row is None:
+        raise NotFound(f"Không tìm thấy phê duyệt số {id}.")
+    return row
+
+
+def withdraw(session: Session, *, actor: Actor, id: int) -> None:
+    """Lift an approval (a manager of its unit or above): the period is open again."""
+    row = get(session, actor=actor, id=id)
+    scope.check_write(session, actor, row.unit_id, role=Role.manager)
+    audit.record(session, username=actor.username, user_id=actor.user_id, action="withdraw",
+                 resource="approvals", record_id=row.id, unit_id=row.unit_id,
+                 changes={"status": ["approved", "withdrawn"]})
+    session.delete(row)
+    session.flush()

@@ -1,0 +1,137 @@
+"""The audit log, written in the same transaction as the change it records.
+
+Entries form a hash chain: each stores the SHA-256 of the previous entry's hash and its own
+content, so an edited or deleted row is found by `verify` (and `dvk audit verify`)."""
+
+import hashlib
+import json
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Select, func, or_, select, text
+from sqlmodel import Session
+
+from app.db.audit import AuditEntry
+from app.enums import Role
+from app.services import scope
+from app.services.actor import Actor
+from app.services.paging import Page
+
+GENESIS = "0" * 64
+# Fields that may carry a denouncer's identity.
+CONFIDENTIAL_FIELDS = ("petitioner_name", "petitioner_address")
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _digest(prev: str, e: AuditEntry) -> str:
+    body = json.dumps([prev, e.at.isoformat(), e.user_id, e.username, e.action, e.resource,
+                       e.record_id, e.unit_id, e.changes, e.confidential],
+                      ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _last_hash(session: Session) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        # One writer at a time extends the chain; SQLite's write lock already serialises.
+        session.exec(text("SELECT pg_advisory_xact_lock(7212019)"))
+    last = session.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    return last or GENESIS
+
+
+def record(session: Session, *, username: str, user_id: int | None, action: str, resource: str,
+           record_id: int | None = None, unit_id: int | None = None,
+           changes: dict[str, Any] | None = None, confidential: bool = False) -> AuditEntry:
+    """Append one entry (flushed with the change, committed with it or not at all)."""
+    clean = {k: [jsonable(v) for v in pair] for k, pair in (changes or {}).items()}
+    entry = AuditEntry(user_id=user_id, username=username, action=action, resource=resource,
+                       record_id=record_id, unit_id=unit_id, confidential=confidential,
+                       changes=json.dumps(clean, ensure_ascii=False, sort_keys=True),
+                       prev_hash="", hash="")
+    entry.prev_hash = _last_hash(session)
+    entry.hash = _digest(entry.prev_hash, entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def verify(session: Session, *, batch: int = 5000) -> tuple[int, int | None]:
+    """(entries checked, id of the first entry whose link is broken, or None)."""
+    prev, checked, after = GENESIS, 0, 0
+    while True:
+        rows = session.exec(select(AuditEntry).where(AuditEntry.id > after)
+                            .order_by(AuditEntry.id).limit(batch)).scalars().all()
+        if not rows:
+            return checked, None
+        for e in rows:
+            if e.prev_hash != prev or _digest(prev, e) != e.hash:
+                return checked, e.id
+            prev, checked, after = e.hash, checked + 1, e.id  # type: ignore[assignment]
+
+
+class AuditFilters(BaseModel):
+    resource: str | None = Field(None, max_length=32)
+    record_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    user: str | None = Field(None, max_length=100, description="username")
+    action: str | None = Field(None, max_length=32)
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _order(self) -> "AuditFilters":
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from phải trước hoặc bằng date_to")
+        return self
+
+
+def base_query(actor: Actor) -> Select[Any]:
+    """Entries of the records in the actor's subtree; entries tied to no unit (sign-ins of
+    users without a unit) only for admins."""
+    stmt = select(AuditEntry)
+    visible = scope.visible_unit_ids(actor)
+    if visible is None:
+        return stmt
+    own = AuditEntry.user_id == actor.user_id if actor.user_id else AuditEntry.id < 0
+    return stmt.where(or_(AuditEntry.unit_id.in_(visible), own))
+
+
+def list_(session: Session, *, actor: Actor, filters: AuditFilters) -> Page[AuditEntry]:
+    stmt = base_query(actor)
+    if filters.resource:
+        stmt = stmt.where(AuditEntry.resource == filters.resource)
+    if filters.record_id:
+        stmt = stmt.where(AuditEntry.record_id == filters.record_id)
+    if filters.user:
+        stmt = stmt.where(AuditEntry.username == filters.user)
+    if filters.action:
+        stmt = stmt.where(AuditEntry.action == filters.action)
+    if filters.date_from:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.date_from, datetime.min.time()))
+    if filters.date_to:
+        stmt = stmt.where(AuditEntry.at < datetime.combine(filters.date_to, datetime.max.time()))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    items = session.exec(stmt.order_by(AuditEntry.id.desc()).limit(filters.limit)
+                         .offset(filters.offset)).scalars().all()
+    return Page(items=list(items), total=total, limit=filters.limit, offset=filters.offset)
+
+
+def present(e: AuditEntry, actor: Actor) -> dict[str, Any]:
+    """An entry as this actor may read it: a denouncer's identity only for managers up."""
+    changes = json.loads(e.changes)
+    if e.confidential and not actor.at_least(Role.manager):
+        for name in CONFIDENTIAL_FIELDS:
+            if name in changes:
+                changes[name] = [None, None]
+    return {"id": e.id, "at": e.at, "username": e.username, "action": e.action,
+            "resource": e.resource, "record_id": e.record_id, "unit_id": e.unit_id,
+            "changes": changes}
