@@ -140,7 +140,8 @@ class Records(Generic[T]):
     def filtered(self, stmt: Select[Any], filters: Any) -> Select[Any]:
         t = self.table
         if filters.unit_id is not None:
-            stmt = stmt.where(self._unit_col.in_(scope.subtree_ids(filters.unit_id, "filter_units")))
+            stmt = stmt.where(scope.in_units(self._unit_col,
+                                             scope.subtree_ids(filters.unit_id, "filter_units")))
         if self.date_field and filters.date_from is not None:
             stmt = stmt.where(getattr(t, self.date_field) >= filters.date_from)
         if self.date_field and filters.date_to is not None:

@@ -200,33 +200,34 @@ def petition_sets(period: Period) -> dict[str, Any]:
 
 
 def _petitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
+    """One pass over the subtree's petitions received up to date_to (a covering index holds
+    every column it reads), counting each figure and the received ones by type and channel."""
     sets = petition_sets(period)
-    counts = session.exec(
-        select(*(func.sum(case((cond, 1), else_=0)) for cond in sets.values()))
-        .where(Petition.unit_id.in_(units), Petition.received_date <= period.date_to)
-    ).one()
-    figures = {name: _int(n) for name, n in zip(sets, counts, strict=True)}
+    rows = session.exec(
+        select(Petition.type, Petition.channel,
+               *(func.sum(case((cond, 1), else_=0)) for cond in sets.values()))
+        .where(scope.in_units(Petition.unit_id, units), Petition.received_date <= period.date_to)
+        .group_by(Petition.type, Petition.channel)
+    ).all()
+    figures = dict.fromkeys(sets, 0)
     by_type = dict.fromkeys((t.value for t in PetitionType), 0)
     by_channel = dict.fromkeys((c.value for c in Channel), 0)
-    for kind, channel, n in session.exec(
-        select(Petition.type, Petition.channel, func.count())
-        .where(Petition.unit_id.in_(units), sets["received"])
-        .group_by(Petition.type, Petition.channel)
-    ).all():
-        by_type[kind] += n
+    for kind, channel, *counts in rows:
+        for name, n in zip(sets, counts, strict=True):
+            figures[name] += _int(n)
+        received = _int(counts[0])
+        by_type[kind] += received
         if channel:
-            by_channel[channel] += n
+            by_channel[channel] += received
     competent = figures["in_competence"]
-    figures["resolution_rate"] = figures["resolved"] / competent if competent else None
-    figures["by_type"] = by_type
-    figures["by_channel"] = by_channel
-    return figures
+    return {**figures, "resolution_rate": figures["resolved"] / competent if competent else None,
+            "by_type": by_type, "by_channel": by_channel}
 
 
 def _targets(session: Session, units: Any, period: Period) -> dict[str, int]:
     total, achieved = session.exec(
         select(func.count(), func.sum(case((Target.achieved.is_(True), 1), else_=0)))
-        .where(Target.unit_id.in_(units), _in(Target.period_end, period))
+        .where(scope.in_units(Target.unit_id, units), _in(Target.period_end, period))
     ).one()
     return {"total": _int(total), "achieved": _int(achieved)}
 
@@ -234,7 +235,7 @@ def _targets(session: Session, units: Any, period: Period) -> dict[str, int]:
 def _recognitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
     rows = session.exec(
         select(Recognition.title, Unit.name).join(Unit, Unit.id == Recognition.unit_id)
-        .where(Recognition.unit_id.in_(units), _in(Recognition.date, period))
+        .where(scope.in_units(Recognition.unit_id, units), _in(Recognition.date, period))
         .order_by(Recognition.title, Recognition.date, Unit.name)
     ).all()
     by_title: dict[str, list[str]] = {}
@@ -246,7 +247,7 @@ def _recognitions(session: Session, units: Any, period: Period) -> dict[str, Any
 def _commendations(session: Session, units: Any, period: Period) -> dict[str, Any]:
     rows = session.exec(
         select(Commendation.level, func.count())
-        .where(Commendation.unit_id.in_(units), _in(Commendation.decision_date, period))
+        .where(scope.in_units(Commendation.unit_id, units), _in(Commendation.decision_date, period))
         .group_by(Commendation.level)
     ).all()
     by_level = dict.fromkeys((lv.value for lv in Level), 0)

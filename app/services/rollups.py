@@ -18,6 +18,7 @@ from app.db.models import Model
 from app.db.stats import StatContribution, StatLand, StatModel, StatWork
 from app.db.works import Work
 from app.enums import Measure, Source
+from app.services import scope
 
 GRAINS = ("y", "m")
 
@@ -158,7 +159,7 @@ def stat_parts(stat: Any, units: Any, span: Cover, dims: list[str], sums: list[s
             parts.append(select(stat.unit_id.label("unit_id"),
                                 *(getattr(stat, d).label(d) for d in dims),
                                 *(getattr(stat, s).label(s) for s in sums))
-                         .where(stat.grain == grain, stat.unit_id.in_(units),
+                         .where(stat.grain == grain, scope.in_units(stat.unit_id, units),
                                 _ranges(stat.bucket, ranges)))
     return parts
 
@@ -169,7 +170,7 @@ def combined(parts: list[Any]) -> Any:
 
 # -- the raw side of each kind of record, for the odd days and for rebuilding ------------------
 def _scoped(column: Any, units: Any) -> Any:
-    return literal(True) if units is None else column.in_(units)
+    return literal(True) if units is None else scope.in_units(column, units)
 
 
 def raw_contributions(units: Any, when: Any) -> Any:
@@ -247,8 +248,9 @@ def rolled(kind: str, units: Any, date_from: date, date_to: date) -> Any:
     k = KINDS[kind]
     span = cover(date_from, date_to)
     parts = stat_parts(k.stat, units, span, k.dims, k.sums)
-    if span.days:
-        raw = k.raw(units, lambda column: _ranges(column, span.days)).subquery("odd_days")
+    for n, (first, last) in enumerate(span.days):
+        # One SELECT per range: an OR of ranges would keep the (unit_id, date) index unused.
+        raw = k.raw(units, lambda column, a=first, b=last: column.between(a, b)).subquery(f"days{n}")
         parts.append(select(raw.c.unit_id, *(raw.c[d] for d in k.dims), *(raw.c[s] for s in k.sums)))
     return combined(parts)
 
