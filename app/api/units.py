@@ -8,4 +8,4 @@ from app.services import units as service
 
 router = APIRouter(prefix="/api/v1/units", tags=["units"])
 record_routes(router, service=service.records, filters=service.Filters, create=UnitCreate,
-              update=UnitUpdate, read=UnitRead, plural="units")
+              update=UnitUpdate, read=UnitRead, plural="units", update_fn=service.update)

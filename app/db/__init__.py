@@ -11,7 +11,8 @@ from app.db.land_donations import LandDonation
 from app.db.models import Model
 from app.db.petitions import Petition, PetitionExtension, PetitionStep
 from app.db.recognitions import Recognition
-from app.db.stats import StatContribution, StatLand, StatModel, StatWork
+from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClose,
+                          StatPetitionIn, StatPetitionOpen, StatWork)
 from app.db.targets import Target
 from app.db.units import Unit
 from app.db.users import ApiToken, User
@@ -20,6 +21,7 @@ from app.db.works import Work
 __all__ = [
     "ApiToken", "Approval", "AuditEntry", "Commendation", "Contribution", "IdempotencyKey", "LoginAttempt", "IssuedReport", "LandDonation", "Model",
     "Petition", "PetitionExtension", "PetitionStep", "Recognition", "StatContribution",
-    "StatLand", "StatModel", "StatWork", "Target", "Unit", "User",
+    "StatLand", "StatModel", "StatPetitionClose", "StatPetitionIn", "StatPetitionOpen",
+    "StatWork", "Target", "Unit", "User",
     "Work", "metadata",
 ]

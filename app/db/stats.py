@@ -56,3 +56,30 @@ class StatModel(StatBase, table=True):
     field: str = Field(max_length=32)
     status: str = Field(max_length=32)
     members: int = 0
+
+
+class StatPetitionIn(StatBase, table=True):
+    """Petitions by the bucket of their received_date, for 'received' and its breakdowns."""
+
+    __tablename__ = "stat_petition_in"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "type", "channel", "competent"),)
+    type: str = Field(max_length=32)
+    channel: str = Field(max_length=32)
+    competent: str = Field(max_length=1)  # '1' unless transferred or rejected
+
+
+class StatPetitionOpen(StatBase, table=True):
+    """The same by received_date, competent or not only: prefix counts for the carried-over and
+    in-competence figures stay small."""
+
+    __tablename__ = "stat_petition_open"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "competent"),)
+    competent: str = Field(max_length=1)
+
+
+class StatPetitionClose(StatBase, table=True):
+    """Petitions by the bucket of their closed_date and their final status."""
+
+    __tablename__ = "stat_petition_close"
+    __table_args__ = (UniqueConstraint("grain", "unit_id", "bucket", "status"),)
+    status: str = Field(max_length=32)

@@ -14,7 +14,7 @@ from app.db.petitions import Petition, PetitionCreate, PetitionExtension, Petiti
 from app.db.units import Unit
 from app.enums import Channel, Domain, PetitionStatus, PetitionType, Role
 from app.enums import PetitionStatus as S
-from app.services import scope
+from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
 from app.services.petition_rules import ACCEPT_DAYS, TIME_LIMITS, resolve_days
@@ -110,6 +110,7 @@ records = Records(
     confidential=frozenset(CONFIDENTIAL),
     resource="petitions",
     is_confidential=lambda p: p.type == PetitionType.denunciation,
+    rollup=rollups.petition_effects,
 )
 
 

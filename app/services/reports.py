@@ -2,10 +2,10 @@
 in a fixed number of grouped queries, whatever the number of rows. Definitions: spec/api.md."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, case, func, not_, or_, select, union_all
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -17,7 +17,7 @@ from app.db.recognitions import Recognition
 from app.db.targets import Target
 from app.db.units import Unit
 from app.db.works import Work
-from app.enums import (Channel, Field_, Level, Measure, ModelKind, ModelStatus, OrgType,
+from app.enums import (Channel, Field_, UnitLevel, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
 from app.formatting import sort_key
 from app.services import rollups, scope
@@ -25,6 +25,7 @@ from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
 
 MAX_YEARS = 25
+DATE_MIN = date(1990, 1, 1)  # no record is older (app/db/fields.py)
 ROADS = (WorkCategory.road_concrete, WorkCategory.road_other)
 # Categories whose standard measure is km: a work recorded in metres is converted.
 KM_CATEGORIES = (WorkCategory.road_concrete, WorkCategory.road_other, WorkCategory.field_road,
@@ -66,18 +67,20 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
     units = scope.subtree_ids(unit_id).scalar_subquery()
-    works = _works(session, units, period)
+    # A village's records are summed under its commune; a village's own report reads rows.
+    villages = unit.level == UnitLevel.village.value
+    works = _works(session, units, period, villages)
     return {
         "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level,
                  "kind": unit.kind},
         "date_from": period.date_from.isoformat(),
         "date_to": period.date_to.isoformat(),
-        "models": _models(session, units, period),
+        "models": _models(session, units, period, villages),
         "works": works,
         "roads": _roads(works["by_category"]),
-        "contributions": _contributions(session, units, period),
-        "land_donations": _land(session, units, period),
-        "petitions": _petitions(session, units, period),
+        "contributions": _contributions(session, units, period, villages),
+        "land_donations": _land(session, units, period, villages),
+        "petitions": _petitions(session, units, period, villages),
         "targets": _targets(session, units, period),
         "recognitions": _recognitions(session, units, period),
         "commendations": _commendations(session, units, period),
@@ -97,8 +100,8 @@ def _num(value: Any) -> float:
     return round(float(value or 0), 3)
 
 
-def _models(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    r = rollups.rolled("models", units, period.date_from, period.date_to)
+def _models(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
+    r = rollups.rolled("models", units, period.date_from, period.date_to, villages=villages)
     rows = session.exec(
         select(r.c.kind, r.c.field, r.c.status, func.sum(r.c.n), func.sum(r.c.members))
         .group_by(r.c.kind, r.c.field, r.c.status)
@@ -117,8 +120,8 @@ def _models(session: Session, units: Any, period: Period) -> dict[str, Any]:
             "recognized": by_status[ModelStatus.recognized.value]}
 
 
-def _works(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    r = rollups.rolled("works", units, period.date_from, period.date_to)
+def _works(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
+    r = rollups.rolled("works", units, period.date_from, period.date_to, villages=villages)
     rows = session.exec(
         select(r.c.category, r.c.org_type, func.sum(r.c.n), func.sum(r.c.quantity),
                func.sum(r.c.total_cost_vnd), func.sum(r.c.non_state_vnd))
@@ -162,8 +165,8 @@ def _roads(by_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _contributions(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    r = rollups.rolled("contributions", units, period.date_from, period.date_to)
+def _contributions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
+    r = rollups.rolled("contributions", units, period.date_from, period.date_to, villages=villages)
     rows = session.exec(
         select(r.c.source, func.sum(r.c.amount_vnd), func.sum(r.c.labor_days)).group_by(r.c.source)
     ).all()
@@ -176,8 +179,8 @@ def _contributions(session: Session, units: Any, period: Period) -> dict[str, An
             "labor_days": _num(labor)}
 
 
-def _land(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    r = rollups.rolled("land", units, period.date_from, period.date_to)
+def _land(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
+    r = rollups.rolled("land", units, period.date_from, period.date_to, villages=villages)
     n, households, area, value = session.exec(
         select(func.sum(r.c.n), func.sum(r.c.households), func.sum(r.c.area_m2),
                func.sum(r.c.value_vnd))
@@ -199,26 +202,72 @@ def petition_sets(period: Period) -> dict[str, Any]:
             "resolved": resolved, "overdue": overdue}
 
 
-def _petitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    """One pass over the subtree's petitions received up to date_to (a covering index holds
-    every column it reads), counting each figure and the received ones by type and channel."""
-    sets = petition_sets(period)
-    rows = session.exec(
-        select(Petition.type, Petition.channel,
-               *(func.sum(case((cond, 1), else_=0)) for cond in sets.values()))
-        .where(scope.in_units(Petition.unit_id, units), Petition.received_date <= period.date_to)
-        .group_by(Petition.type, Petition.channel)
-    ).all()
-    figures = dict.fromkeys(sets, 0)
+def petition_figures(session: Session, units: Any, period: Period, *, villages: bool,
+                     bmap: Any = None) -> dict[Any, dict[str, int]]:
+    """received, carried_over, in_competence, resolved, overdue — per branch of `bmap`, or
+    under the key None. Counts come from the sums by received and by closed date:
+    carried over at f = received before f − closed before f; in competence = received up to t
+    (competent) − closed before f (competent); resolved = closed as resolved or withdrawn in
+    [f, t]. (closed_date ≥ received_date always holds, the services see to it.) Overdue is read
+    from the few petitions still open at t."""
+    f, t = period.date_from, period.date_to
+    before = f - timedelta(days=1)
+
+    def count(kind: str, lo: date, hi: date, where: Any = None) -> dict[Any, int]:
+        if hi < lo:
+            return {}
+        r = rollups.rolled(kind, units, lo, hi, villages=villages)
+        group = [bmap.c.branch] if bmap is not None else []
+        stmt = select(*group, func.sum(r.c.n)).select_from(r)
+        if bmap is not None:
+            stmt = stmt.join(bmap, bmap.c.id == r.c.unit_id).group_by(bmap.c.branch)
+        if where is not None:
+            stmt = stmt.where(where(r))
+        return {(row[0] if bmap is not None else None): _int(row[-1]) for row in session.exec(stmt).all()}
+
+    competent = lambda r: r.c.competent == "1"  # noqa: E731
+    received = count("petitions_open", f, t)
+    opened_before = count("petitions_open", DATE_MIN, before)
+    closed_before = count("petitions_close", DATE_MIN, before)
+    competent_to_t = count("petitions_open", DATE_MIN, t, competent)
+    competent_closed_before = count("petitions_close", DATE_MIN, before,
+                                    lambda r: r.c.status.not_in(OUTSIDE_COMPETENCE))
+    resolved = count("petitions_close", f, t, lambda r: r.c.status.in_(DONE))
+    overdue = _overdue(session, units, t, bmap)
+    keys = set().union(received, opened_before, competent_to_t, resolved, overdue)
+    return {k: {"received": received.get(k, 0),
+                "carried_over": opened_before.get(k, 0) - closed_before.get(k, 0),
+                "in_competence": competent_to_t.get(k, 0) - competent_closed_before.get(k, 0),
+                "resolved": resolved.get(k, 0), "overdue": overdue.get(k, 0)} for k in keys}
+
+
+def _overdue(session: Session, units: Any, t: date, bmap: Any) -> dict[Any, int]:
+    """In competence, past due before t and still open at t: from the petitions open at t
+    (not closed, or closed after t), one indexed SELECT each."""
+    parts = [select(Petition.unit_id).where(
+        scope.in_units(Petition.unit_id, units), open_at, Petition.due_date < t,
+        Petition.status.not_in(OUTSIDE_COMPETENCE))
+        for open_at in (Petition.closed_date.is_(None), Petition.closed_date > t)]
+    late = union_all(*parts).subquery("late")
+    if bmap is None:
+        return {None: _int(session.exec(select(func.count()).select_from(late)).scalar_one())}
+    rows = session.exec(select(bmap.c.branch, func.count()).select_from(late)
+                        .join(bmap, bmap.c.id == late.c.unit_id).group_by(bmap.c.branch)).all()
+    return {b: _int(n) for b, n in rows}
+
+
+def _petitions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
+    figures = petition_figures(session, units, period, villages=villages).get(None) or \
+        dict.fromkeys(("received", "carried_over", "in_competence", "resolved", "overdue"), 0)
+    r = rollups.rolled("petitions_in", units, period.date_from, period.date_to, villages=villages)
     by_type = dict.fromkeys((t.value for t in PetitionType), 0)
     by_channel = dict.fromkeys((c.value for c in Channel), 0)
-    for kind, channel, *counts in rows:
-        for name, n in zip(sets, counts, strict=True):
-            figures[name] += _int(n)
-        received = _int(counts[0])
-        by_type[kind] += received
+    for kind, channel, n in session.exec(
+        select(r.c.type, r.c.channel, func.sum(r.c.n)).group_by(r.c.type, r.c.channel)
+    ).all():
+        by_type[kind] += _int(n)
         if channel:
-            by_channel[channel] += received
+            by_channel[channel] += _int(n)
     competent = figures["in_competence"]
     return {**figures, "resolution_rate": figures["resolved"] / competent if competent else None,
             "by_type": by_type, "by_channel": by_channel}
@@ -287,25 +336,24 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     one row each, plus a row for records kept on the unit itself; the rows add up to the
     unit's own figures. Each figure is one grouped query over the whole subtree."""
     period = check_period(date_from, date_to)
-    report_unit(session, actor, unit_id)
+    unit = report_unit(session, actor, unit_id)
     bmap = scope.branches(unit_id)
+    # Rows per village need the records themselves (sums are kept per commune).
+    villages = unit.level in (UnitLevel.commune.value, UnitLevel.village.value)
 
     units = scope.subtree_ids(unit_id).scalar_subquery()
 
     def by_branch(kind: str, *sums: str, where: Any = None) -> dict[int, tuple[Any, ...]]:
-        r = rollups.rolled(kind, units, period.date_from, period.date_to)
+        r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)
         stmt = (select(bmap.c.branch, *(func.sum(r.c[s]) for s in sums)).select_from(r)
                 .join(bmap, bmap.c.id == r.c.unit_id).group_by(bmap.c.branch))
         if where is not None:
             stmt = stmt.where(where(r))
         return {row[0]: tuple(row[1:]) for row in session.exec(stmt).all()}
 
-    sets = petition_sets(period)
-    petitions_by_branch = {row[0]: tuple(row[1:]) for row in session.exec(
-        select(bmap.c.branch, *(func.sum(case((sets[k], 1), else_=0))
-                                for k in ("received", "in_competence", "resolved", "overdue")))
-        .select_from(Petition).join(bmap, bmap.c.id == Petition.unit_id)
-        .where(Petition.received_date <= period.date_to).group_by(bmap.c.branch)).all()}
+    pets = petition_figures(session, units, period, villages=villages, bmap=bmap)
+    petitions_by_branch = {b: (f["received"], f["in_competence"], f["resolved"], f["overdue"])
+                           for b, f in pets.items()}
     roads = by_branch("works", "quantity", where=lambda r: r.c.category.in_(ROADS))
     figures = {
         "models": by_branch("models", "n"),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -15,9 +16,12 @@ from sqlmodel import Session
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
 from app.db.models import Model
-from app.db.stats import StatContribution, StatLand, StatModel, StatWork
+from app.db.petitions import Petition
+from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClose,
+                          StatPetitionIn, StatPetitionOpen, StatWork)
+from app.db.units import Unit
 from app.db.works import Work
-from app.enums import Measure, Source
+from app.enums import Measure, PetitionStatus, Source, UnitLevel
 from app.services import scope
 
 GRAINS = ("y", "m")
@@ -32,6 +36,25 @@ class Effect:
     day: date
     dims: dict[str, str]
     sums: dict[str, float | int]
+
+
+# -- which unit a record's sums are kept under -----------------------------------------------
+# A village's records are summed under its commune: villages hold few records each, so sums
+# per village would be nearly as many rows as the records. A report or league table that
+# must tell villages apart reads the records instead (see `rolled(..., villages=True)`).
+# A village merged into another unit keeps its own sums, so its successor's subtree finds them.
+def rollup_unit(session: Session, unit_id: int) -> int:
+    u = session.get(Unit, unit_id)
+    if u is not None and u.level == UnitLevel.village.value and u.merged_into_id is None \
+            and u.parent_id is not None:
+        return u.parent_id
+    return unit_id
+
+
+def rollup_unit_sql(unit: Any) -> Any:
+    """The same rule in SQL, on a Unit alias joined to the record."""
+    return case((and_(unit.level == UnitLevel.village.value, unit.merged_into_id.is_(None),
+                      unit.parent_id.is_not(None)), unit.parent_id), else_=unit.id)
 
 
 # -- what each record adds ------------------------------------------------------------------
@@ -55,19 +78,19 @@ def _work_key(session: Session, work_id: int | None, amount: int) -> list[Effect
     w = session.get(Work, work_id)
     if w is None or w.completed_date is None:
         return []
-    return [Effect(StatWork, w.unit_id, w.completed_date,
+    return [Effect(StatWork, rollup_unit(session, w.unit_id), w.completed_date,
                    {"category": w.category, "org_type": w.org_type or ""}, {"non_state_vnd": amount})]
 
 
 def contribution_effects(session: Session, c: Any) -> list[Effect]:
-    own = Effect(StatContribution, c.unit_id, c.date, {"source": c.source, "kind": c.kind},
+    own = Effect(StatContribution, rollup_unit(session, c.unit_id), c.date, {"source": c.source, "kind": c.kind},
                  {"n": 1, "amount_vnd": c.amount_vnd or 0, "labor_days": c.labor_days or 0.0})
     non_state = (c.amount_vnd or 0) if c.source != Source.state_budget.value else 0
     return [own, *_work_key(session, c.work_id, non_state)]
 
 
 def land_effects(session: Session, d: Any) -> list[Effect]:
-    own = Effect(StatLand, d.unit_id, d.date, {},
+    own = Effect(StatLand, rollup_unit(session, d.unit_id), d.date, {},
                  {"n": 1, "households": d.households or 0, "area_m2": d.area_m2 or 0.0,
                   "value_vnd": d.value_vnd or 0})
     return [own, *_work_key(session, d.work_id, d.value_vnd or 0)]
@@ -76,16 +99,30 @@ def land_effects(session: Session, d: Any) -> list[Effect]:
 def work_effects(session: Session, w: Any) -> list[Effect]:
     if w.completed_date is None:
         return []
-    return [Effect(StatWork, w.unit_id, w.completed_date,
+    return [Effect(StatWork, rollup_unit(session, w.unit_id), w.completed_date,
                    {"category": w.category, "org_type": w.org_type or ""},
                    {"n": 1, "quantity": _work_quantity(w), "total_cost_vnd": w.total_cost_vnd or 0,
                     "non_state_vnd": _linked_non_state(session, w.id) if w.id else 0})]
 
 
 def model_effects(session: Session, m: Any) -> list[Effect]:
-    return [Effect(StatModel, m.unit_id, m.start_date,
+    return [Effect(StatModel, rollup_unit(session, m.unit_id), m.start_date,
                    {"kind": m.kind, "field": m.field, "status": m.status},
                    {"n": 1, "members": m.members or 0})]
+
+
+OUTSIDE = (PetitionStatus.transferred.value, PetitionStatus.rejected.value)
+
+
+def petition_effects(session: Session, p: Any) -> list[Effect]:
+    key = rollup_unit(session, p.unit_id)
+    competent = "0" if p.status in OUTSIDE else "1"
+    out = [Effect(StatPetitionIn, key, p.received_date,
+                  {"type": p.type, "channel": p.channel or "", "competent": competent}, {"n": 1}),
+           Effect(StatPetitionOpen, key, p.received_date, {"competent": competent}, {"n": 1})]
+    if p.closed_date is not None:
+        out.append(Effect(StatPetitionClose, key, p.closed_date, {"status": p.status}, {"n": 1}))
+    return out
 
 
 def bucket(grain: str, day: date) -> date:
@@ -220,6 +257,29 @@ def raw_works(units: Any, when: Any) -> Any:
             .where(_scoped(Work.unit_id, units), when(Work.completed_date)))
 
 
+def raw_petitions_in(units: Any, when: Any) -> Any:
+    competent = case((Petition.status.in_(OUTSIDE), "0"), else_="1")
+    return (select(Petition.unit_id.label("unit_id"), Petition.type.label("type"),
+                   func.coalesce(Petition.channel, "").label("channel"),
+                   competent.label("competent"), literal(1).label("n"),
+                   Petition.received_date.label("day"))
+            .where(_scoped(Petition.unit_id, units), when(Petition.received_date)))
+
+
+def raw_petitions_open(units: Any, when: Any) -> Any:
+    competent = case((Petition.status.in_(OUTSIDE), "0"), else_="1")
+    return (select(Petition.unit_id.label("unit_id"), competent.label("competent"),
+                   literal(1).label("n"), Petition.received_date.label("day"))
+            .where(_scoped(Petition.unit_id, units), when(Petition.received_date)))
+
+
+def raw_petitions_close(units: Any, when: Any) -> Any:
+    return (select(Petition.unit_id.label("unit_id"), Petition.status.label("status"),
+                   literal(1).label("n"), Petition.closed_date.label("day"))
+            .where(_scoped(Petition.unit_id, units), Petition.closed_date.is_not(None),
+                   when(Petition.closed_date)))
+
+
 @dataclass(frozen=True)
 class Kind:
     stat: Any
@@ -239,14 +299,21 @@ KINDS = {
                   ["n", "quantity", "total_cost_vnd", "non_state_vnd"], Work, "completed_date"),
     "models": Kind(StatModel, raw_models, ["kind", "field", "status"], ["n", "members"], Model,
                    "start_date"),
+    "petitions_in": Kind(StatPetitionIn, raw_petitions_in, ["type", "channel", "competent"], ["n"],
+                         Petition, "received_date"),
+    "petitions_open": Kind(StatPetitionOpen, raw_petitions_open, ["competent"], ["n"], Petition,
+                           "received_date"),
+    "petitions_close": Kind(StatPetitionClose, raw_petitions_close, ["status"], ["n"], Petition,
+                            "closed_date"),
 }
 
 
-def rolled(kind: str, units: Any, date_from: date, date_to: date) -> Any:
+def rolled(kind: str, units: Any, date_from: date, date_to: date, *, villages: bool = False) -> Any:
     """A subquery (unit_id, dims..., sums...) whose rows add up to the records of `units`
-    dated in [date_from, date_to]: stat rows for whole years and months, raw rows for the rest."""
+    dated in [date_from, date_to]: stat rows for whole years and months, raw rows for the rest.
+    With `villages`, every row is a record's own (for figures per village)."""
     k = KINDS[kind]
-    span = cover(date_from, date_to)
+    span = cover(date_from, date_to) if not villages else Cover([], [], [(date_from, date_to)])
     parts = stat_parts(k.stat, units, span, k.dims, k.sums)
     for n, (first, last) in enumerate(span.days):
         # One SELECT per range: an OR of ranges would keep the (unit_id, date) index unused.
@@ -262,24 +329,34 @@ def _bucket_sql(column: Any, grain: str, dialect: str) -> Any:
     return func.date(column, "start of year" if grain == "y" else "start of month")
 
 
-def _grouped_raw(session: Session, k: "Kind", grain: str) -> Any:
-    """The records of a kind summed per (unit, bucket, dims) of a grain: what the stat rows
-    should hold."""
+def _grouped_raw(session: Session, k: "Kind", grain: str, keys_only: Any = None) -> Any:
+    """The records of a kind summed per (rollup unit, bucket, dims) of a grain: what the stat
+    rows should hold (only those of the rollup units `keys_only`, if given)."""
     dialect = session.get_bind().dialect.name
     src = k.raw(None, lambda column: column.is_not(None)).subquery()
+    unit = aliased(Unit)
+    key = rollup_unit_sql(unit).label("unit_id")
+    keyed = (select(key, *(c for c in src.c if c.key != "unit_id"))
+             .join(unit, unit.id == src.c.unit_id))
+    if keys_only is not None:
+        keyed = keyed.where(key.in_(keys_only))
+    src = keyed.subquery()
     keys = [src.c.unit_id, _bucket_sql(src.c.day, grain, dialect).label("bucket"),
             *(src.c[d] for d in k.dims)]
     return select(literal(grain).label("grain"), *keys,
                   *(func.sum(src.c[s]).label(s) for s in k.sums)).group_by(*keys[:2], *keys[2:])
 
 
-def rebuild(session: Session) -> None:
-    """Recompute every stat row from the records (after a bulk load), in SQL."""
+def rebuild(session: Session, keys: list[int] | None = None) -> None:
+    """Recompute the stat rows from the records, in SQL: all of them (after a bulk load), or
+    those kept under the units `keys` (after a village moved or merged)."""
     for k in KINDS.values():
-        session.exec(k.stat.__table__.delete())
+        table = k.stat.__table__
+        session.exec(table.delete() if keys is None else table.delete().where(table.c.unit_id.in_(keys)))
         for grain in GRAINS:
-            session.exec(k.stat.__table__.insert().from_select(
-                ["grain", "unit_id", "bucket", *k.dims, *k.sums], _grouped_raw(session, k, grain)))
+            session.exec(table.insert().from_select(
+                ["grain", "unit_id", "bucket", *k.dims, *k.sums],
+                _grouped_raw(session, k, grain, keys)))
     session.flush()
 
 

@@ -17,7 +17,7 @@ from app.db.units import Unit, UnitCreate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
 from app.formatting import sort_key
-from app.services import scope
+from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
 from app.services.records import Id, ListParams, Records
@@ -108,3 +108,19 @@ def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
 
     walk(None, 0)
     return out
+
+
+KEYED_BY = ("level", "parent_id", "merged_into_id")
+
+
+def update(session: Session, *, actor: Actor, id: int, data: Any,
+           if_match: int | None = None) -> tuple[Unit, dict[str, list[Any]]]:
+    """Edit a unit; when a village moves or merges, its records' sums move with it."""
+    unit = records.get_for_write(session, actor=actor, id=id)
+    before = rollups.rollup_unit(session, unit.id)
+    unit, changes = records.update(session, actor=actor, id=id, data=data, if_match=if_match)
+    if any(k in changes for k in KEYED_BY):
+        after = rollups.rollup_unit(session, unit.id)
+        if after != before:
+            rollups.rebuild(session, keys=[before, after])
+    return unit, changes

@@ -10,7 +10,7 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import models, records, reports, templates, units
+from app.ui import models, records, reports, templates, units, users
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -18,6 +18,7 @@ router.include_router(units.router)
 router.include_router(models.router)
 router.include_router(records.router)
 router.include_router(reports.router)
+router.include_router(users.router)
 
 
 @router.get("/")

@@ -8,7 +8,7 @@ import pytest
 
 from app.services import reports, rollups
 from app.services.actor import SYSTEM
-from tests.factories import (make_contribution, make_land_donation, make_model, make_tree,
+from tests.factories import (make_contribution, make_land_donation, make_model, make_petition, make_tree,
                              make_work)
 
 
@@ -104,3 +104,56 @@ def test_a_work_with_gifts_cannot_be_deleted(api, db):
     r = api.delete(f"/api/v1/works/{w.id}")
     assert r.status_code == 409 and "đóng góp" in r.json()["detail"]
     assert api.get(f"/api/v1/works/{w.id}").status_code == 200
+
+
+def test_village_sums_follow_the_village_when_it_moves(api, db):
+    with db() as s:
+        tree = make_tree(s)
+        make_contribution(s, unit_id=tree.lam_giang, amount_vnd=7_000_000, date="2019-04-01")
+    moved = api.patch(f"/api/v1/units/{tree.lam_giang}", json={"parent_id": tree.ham_lien})
+    assert moved.status_code == 200, moved.text
+    with db() as s:
+        assert rollups.differences(s) == []
+    full_year = {"date_from": "2019-01-01", "date_to": "2019-12-31"}
+    for unit, expected in ((tree.ham_lien, 7_000_000), (tree.ham_tri, 0), (tree.lam_giang, 7_000_000)):
+        body = api.get("/api/v1/reports/summary", params={"unit_id": unit, **full_year}).json()
+        assert body["contributions"]["total_vnd"] == expected, unit
+
+
+@pytest.mark.parametrize("period", [
+    ("2016-01-01", "2020-12-31"), ("2018-03-15", "2019-11-02"), ("2019-06-30", "2019-06-30"),
+    ("2017-12-01", "2019-01-31"),
+])
+def test_petition_figures_from_sums_equal_the_definitions(api, db, period):
+    """The report counts petitions from sums by received and closed date; each figure must
+    equal the petitions that meet its definition one by one (the list filter `figure`)."""
+    rng = random.Random(5)
+    with db() as s:
+        tree = make_tree(s)
+        for i in range(120):
+            unit = rng.choice([tree.ham_tri, tree.lam_giang, tree.ham_lien, tree.district])
+            received = date(2016, 1, 1) + timedelta(days=rng.randint(0, 1700))
+            fate = rng.random()
+            accepted = received + timedelta(days=rng.randint(0, 9))
+            closed = accepted + timedelta(days=rng.randint(0, 80))
+            if fate < 0.15:
+                kw = {"status": "received"}
+            elif fate < 0.3:
+                kw = {"status": "in_progress", "accepted_date": str(accepted)}
+            elif fate < 0.4:
+                kw = {"status": rng.choice(["transferred", "rejected", "withdrawn"]),
+                      "closed_date": str(received + timedelta(days=rng.randint(0, 9)))}
+            else:
+                kw = {"status": "resolved", "accepted_date": str(accepted), "closed_date": str(closed)}
+            make_petition(s, unit_id=unit, received_date=str(received),
+                          type=rng.choice(["complaint", "dispute", "request"]), **kw)
+    body = api.get("/api/v1/reports/summary", params={
+        "unit_id": tree.province, "date_from": period[0], "date_to": period[1]}).json()["petitions"]
+    for figure in ("received", "carried_over", "in_competence", "resolved", "overdue"):
+        listed = api.get("/api/v1/petitions", params={
+            "unit_id": tree.province, "figure": figure, "period_from": period[0],
+            "period_to": period[1], "limit": 1}).json()["total"]
+        assert body[figure] == listed, figure
+    assert sum(body["by_type"].values()) == body["received"]
+    with db() as s:
+        assert rollups.differences(s) == []
