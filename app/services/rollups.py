@@ -3,11 +3,11 @@ in bulk after a bulk load, checked against the raw rows, and read by the report 
 "whole years from the year rows, whole months from the month rows, the odd days raw"."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,7 +24,16 @@ from app.db.works import Work
 from app.enums import Measure, PetitionStatus, Source, UnitLevel
 from app.services import scope
 
-GRAINS = ("y", "m")
+# 'p': a phase of the movement, five years from 2016 (2016–2020, 2021–2025, ...), so that the
+# phase reports and a province's ten years read a handful of rows per commune; 'y' a year;
+# 'm' a month.
+GRAINS = ("p", "y", "m")
+PHASE_START = 2016
+PHASE_YEARS = 5
+
+
+def phase_of(year: int) -> int:
+    return year - (year - PHASE_START) % PHASE_YEARS
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,8 @@ def petition_effects(session: Session, p: Any) -> list[Effect]:
 
 
 def bucket(grain: str, day: date) -> date:
+    if grain == "p":
+        return date(phase_of(day.year), 1, 1)
     return date(day.year, 1, 1) if grain == "y" else date(day.year, day.month, 1)
 
 
@@ -150,6 +161,7 @@ class Cover:
     years: list[tuple[date, date]]  # bucket ranges of grain 'y'
     months: list[tuple[date, date]]  # bucket ranges of grain 'm'
     days: list[tuple[date, date]]  # raw date ranges
+    phases: list[tuple[date, date]] = field(default_factory=list)  # bucket ranges of grain 'p'
 
 
 def _month_end(d: date) -> date:
@@ -169,9 +181,14 @@ def cover(date_from: date, date_to: date) -> Cover:
         else:
             ranges.append((start, end))
 
+    phases: list[tuple[date, date]] = []
     d = date_from
     while d <= date_to:
-        if (d.month, d.day) == (1, 1) and date(d.year, 12, 31) <= date_to:
+        if (d.month, d.day) == (1, 1) and phase_of(d.year) == d.year \
+                and date(d.year + PHASE_YEARS - 1, 12, 31) <= date_to:
+            add(phases, d, d, lambda last, new: new.year == last.year + PHASE_YEARS)
+            d = date(d.year + PHASE_YEARS, 1, 1)
+        elif (d.month, d.day) == (1, 1) and date(d.year, 12, 31) <= date_to:
             add(years, d, d, lambda last, new: new.year == last.year + 1)
             d = date(d.year + 1, 1, 1)
         elif d.day == 1 and _month_end(d) <= date_to:
@@ -181,7 +198,7 @@ def cover(date_from: date, date_to: date) -> Cover:
             end = min(date_to, _month_end(d))
             add(days, d, end, lambda last, new: last + timedelta(days=1) == new)
             d = end + timedelta(days=1)
-    return Cover(years, months, days)
+    return Cover(years, months, days, phases)
 
 
 def _ranges(column: Any, ranges: list[tuple[date, date]]) -> Any:
@@ -191,7 +208,7 @@ def _ranges(column: Any, ranges: list[tuple[date, date]]) -> Any:
 def stat_parts(stat: Any, units: Any, span: Cover, dims: list[str], sums: list[str]) -> list[Any]:
     """SELECTs of the year and month rows inside the period, labelled unit_id, dims, sums."""
     parts = []
-    for grain, ranges in (("y", span.years), ("m", span.months)):
+    for grain, ranges in (("p", span.phases), ("y", span.years), ("m", span.months)):
         if ranges:
             parts.append(select(stat.unit_id.label("unit_id"),
                                 *(getattr(stat, d).label(d) for d in dims),
@@ -324,6 +341,13 @@ def rolled(kind: str, units: Any, date_from: date, date_to: date, *, villages: b
 
 # -- bulk: rebuild and check -----------------------------------------------------------------
 def _bucket_sql(column: Any, grain: str, dialect: str) -> Any:
+    if grain == "p":
+        year = (cast(func.extract("year", column), Integer) if dialect == "postgresql"
+                else cast(func.strftime("%Y", column), Integer))
+        start = year - ((year - PHASE_START) % PHASE_YEARS + PHASE_YEARS) % PHASE_YEARS
+        if dialect == "postgresql":
+            return func.make_date(start, 1, 1)
+        return func.date(func.printf("%04d-01-01", start))
     if dialect == "postgresql":
         return cast(func.date_trunc("year" if grain == "y" else "month", column), Date)
     return func.date(column, "start of year" if grain == "y" else "start of month")

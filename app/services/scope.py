@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -48,6 +49,10 @@ class InUnits(ColumnElement[bool]):
     `IN (SELECT ...)` made it guess half the table and scan all of it (bench/README.md)."""
 
     inherit_cache = True
+    # Both parts belong to the statement's cache key: without this, two statements that
+    # differ only here would share one compiled SQL string.
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("units", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column: Any, units: Any) -> None:
         self.column, self.units = column, units

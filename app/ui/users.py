@@ -48,10 +48,18 @@ def new_user_form(request: Request, session: SessionDep, actor: PageActor) -> Re
 def edit_user_form(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """The form filled with one account, to correct it."""
     service.ensure_can_manage(actor)
-    values = UserRead.model_validate(service.get(session, actor=actor, id=id),
-                                     from_attributes=True).model_dump(mode="json")
-    ctx = _users_context(session, actor, values=values, user_id=id)
+    ctx = _users_context(session, actor, values=_stored(session, actor, id, strict=True), user_id=id)
     return _respond(request, USERS, ctx, form_id="user-form")
+
+
+def _stored(session: Any, actor: Actor, id: int, *, strict: bool = False) -> dict[str, Any]:
+    try:
+        user = service.get(session, actor=actor, id=id)
+    except DomainError:
+        if strict:
+            raise
+        return {}
+    return UserRead.model_validate(user, from_attributes=True).model_dump(mode="json")
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -80,7 +88,9 @@ async def update_user(id: int, request: Request, session: SessionDep, actor: Pag
                                  if_match=int(version) if version and version.isdigit() else None)
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        ctx = _users_context(session, actor, values={**values, "version": version}, user_id=id)
+        # Fields the form did not send (disabled on one's own account) show as stored.
+        typed = {**_stored(session, actor, id), **values, "version": version}
+        ctx = _users_context(session, actor, values=typed, user_id=id)
         return _form_error(request, USERS, ctx, exc, form_id="user-form")
     ctx = _users_context(session, actor, notice=f"Đã cập nhật tài khoản “{user.username}”.")
     return _respond(request, USERS, ctx, form_id="user-form", with_list=True)

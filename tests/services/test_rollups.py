@@ -20,7 +20,12 @@ def test_cover_splits_a_period_into_years_months_and_days():
     one_day = rollups.cover(date(2020, 2, 29), date(2020, 2, 29))
     assert (one_day.years, one_day.months, one_day.days) == ([], [], [(date(2020, 2, 29),) * 2])
     whole = rollups.cover(date(2016, 1, 1), date(2025, 12, 31))
-    assert whole.years == [(date(2016, 1, 1), date(2025, 1, 1))] and not whole.months and not whole.days
+    assert whole.phases == [(date(2016, 1, 1), date(2021, 1, 1))]
+    assert not whole.years and not whole.months and not whole.days
+    mixed = rollups.cover(date(2015, 1, 1), date(2022, 6, 30))
+    assert mixed.years == [(date(2015, 1, 1), date(2015, 1, 1)), (date(2021, 1, 1), date(2021, 1, 1))]
+    assert mixed.phases == [(date(2016, 1, 1), date(2016, 1, 1))]
+    assert mixed.months == [(date(2022, 1, 1), date(2022, 6, 1))]
 
 
 def test_sums_follow_creates_updates_and_deletes(api, db):
@@ -69,6 +74,7 @@ def test_sums_follow_creates_updates_and_deletes(api, db):
 
 @pytest.mark.parametrize("period", [
     (date(2016, 1, 1), date(2020, 12, 31)), (date(2018, 3, 15), date(2019, 11, 2)),
+    (date(2015, 1, 1), date(2021, 6, 30)),
     (date(2018, 6, 30), date(2018, 6, 30)), (date(2017, 12, 1), date(2019, 1, 31)),
 ])
 def test_report_from_sums_equals_report_from_rows(db, period, monkeypatch):
