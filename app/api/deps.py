@@ -19,10 +19,15 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def current_actor(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+def current_actor(request: Request, session: SessionDep,
+                  token: Annotated[str | None, Depends(_bearer)]) -> Actor:
     if not token:
         raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
-    return auth.actor_for_token(session, token)
+    actor = auth.actor_for_token(session, token)
+    if actor.token_id is not None:
+        auth.note_use(session, actor.token_id,
+                      in_this_transaction=request.method not in ("GET", "HEAD", "OPTIONS"))
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -5,7 +5,6 @@ its creator's role, but over the token's unit and within its scope (auth.actor_f
 secret is shown once and stored only as its SHA-256; revoking takes effect on the next request.
 """
 
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from app.db.users import ApiToken
 from app.enums import Role, TokenScope
 from app.services import audit, scope
 from app.services.actor import Actor
-from app.services.auth import _digest
+from app.services.auth import _digest, new_secret
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.paging import Page
 
@@ -110,7 +109,7 @@ def create(session: Session, *, actor: Actor, data: ApiTokenCreate) -> tuple[Api
     scope.check_write(session, actor, data.unit_id, role=Role.manager)
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Invalid.field("expires_at", "Thời điểm hết hạn phải ở tương lai.")
-    secret = "dvk_" + secrets.token_urlsafe(32)
+    secret = new_secret()
     token = ApiToken(name=data.name, kind=KIND, user_id=actor.user_id,  # type: ignore[arg-type]
                      unit_id=data.unit_id, scope=data.scope, token_hash=_digest(secret),
                      expires_at=data.expires_at)

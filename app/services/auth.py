@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -99,7 +99,7 @@ def _digest(secret: str) -> str:
 
 
 def issue_login_token(session: Session, user: User, *, ttl_minutes: int) -> str:
-    secret = "dvk_" + secrets.token_urlsafe(32)
+    secret = new_secret()
     session.add(ApiToken(
         name=f"login {user.username}", kind="login", user_id=user.id, unit_id=user.unit_id,
         scope=TokenScope.write, token_hash=_digest(secret),
@@ -107,6 +107,30 @@ def issue_login_token(session: Session, user: User, *, ttl_minutes: int) -> str:
     ))
     session.flush()
     return secret
+
+
+def new_secret() -> str:
+    """A bearer secret: 256 random bits, recognisable by its prefix in a leaked log."""
+    return "dvk_" + secrets.token_urlsafe(32)
+
+
+# A provincial system may call many times a second; its last use is written at most this often.
+LAST_USE_EVERY = timedelta(minutes=1)
+
+
+def note_use(session: Session, token_id: int, *, in_this_transaction: bool) -> None:
+    """Record an API token's use. A reading request does it in a short transaction of its own,
+    so that its own stays read-only (on SQLite a reader turned writer can fail to commit)."""
+    now = utcnow()
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USE_EVERY)
+    stmt = update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now)
+    if in_this_transaction:
+        session.exec(stmt)
+        return
+    from app.db.session import session_scope
+
+    for own in session_scope(session.get_bind(), write=True):  # type: ignore[arg-type]
+        own.exec(stmt)
 
 
 def actor_for_token(session: Session, secret: str) -> Actor:

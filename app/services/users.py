@@ -85,7 +85,8 @@ def base_query(actor: Actor) -> Select[Any]:
 def list_(session: Session, *, actor: Actor, filters: Filters) -> Page[User]:
     stmt = base_query(actor)
     if filters.unit_id is not None:
-        stmt = stmt.where(scope.in_units(User.unit_id, scope.subtree_ids(filters.unit_id, "filter_units")))
+        units = scope.subtree_ids(filters.unit_id, "filter_units")
+        stmt = stmt.where(scope.in_units(User.unit_id, units))
     if filters.role:
         stmt = stmt.where(User.role.in_(filters.role))  # type: ignore[attr-defined]
     if filters.active is not None:
@@ -119,7 +120,8 @@ def usernames(session: Session, ids: set[int]) -> dict[int, str]:
     """Names for a page of rows that point at users (one query for the page)."""
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.username).where(User.id.in_(ids))).all())  # type: ignore[union-attr]
+    stmt = select(User.id, User.username).where(User.id.in_(ids))  # type: ignore[union-attr]
+    return dict(session.exec(stmt).all())  # type: ignore[arg-type]
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -255,7 +257,8 @@ def _apply(session: Session, actor: Actor, user: User, values: dict[str, Any], *
 def revoke_tokens(session: Session, user_id: int, *, kind: str | None = None) -> None:
     """Revoke every live token of a user (sign-in sessions and API tokens, or one kind)."""
     now = utcnow()
-    stmt = sql_update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    live = ApiToken.revoked_at.is_(None)  # type: ignore[union-attr]
+    stmt = sql_update(ApiToken).where(ApiToken.user_id == user_id, live)
     if kind is not None:
         stmt = stmt.where(ApiToken.kind == kind)
     session.exec(stmt.values(revoked_at=now, updated_at=now, version=ApiToken.version + 1)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import SessionDep
+from app.api.deps import RecordId, SessionDep
 from app.db.base import utcnow
 from app.enums import Role
 from app.services import api_tokens as tokens_service
@@ -45,7 +45,7 @@ def new_user_form(request: Request, session: SessionDep, actor: PageActor) -> Re
 
 
 @router.get("/users/{id}/edit", response_class=HTMLResponse)
-def edit_user_form(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def edit_user_form(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """The form filled with one account, to correct it."""
     service.ensure_can_manage(actor)
     ctx = _users_context(session, actor, values=_stored(session, actor, id, strict=True), user_id=id)
@@ -77,7 +77,7 @@ async def create_user(request: Request, session: SessionDep, actor: PageActor) -
 
 
 @router.post("/users/{id}", response_class=HTMLResponse)
-async def update_user(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+async def update_user(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Save corrections to an account; an empty password field leaves the password as it is."""
     values = _values(await request.form())
     version = values.pop("version", None)
@@ -97,7 +97,7 @@ async def update_user(id: int, request: Request, session: SessionDep, actor: Pag
 
 
 @router.post("/users/{id}/deactivate", response_class=HTMLResponse)
-def deactivate_user(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def deactivate_user(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Lock an account: no more sign-in, its tokens revoked."""
     try:
         user = service.delete(session, actor=actor, id=id)
@@ -111,11 +111,10 @@ def deactivate_user(id: int, request: Request, session: SessionDep, actor: PageA
 
 def _users_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
     page = service.list_(session, actor=actor, filters=_page_filters(service.Filters, offset))
-    units = units_service.nested(units_service.tree(session, actor=actor))
-    return {"actor": actor, "page": page, "units": units, "unit_names": {u.id: u.name for u, _ in units},
-            "roles": [r for r in Role if actor.at_least(r)], "url": lambda o: f"/users?offset={max(o, 0)}",
-            **_form_fields(kw, default={"role": Role.clerk.value, "active": "true"}),
-            "user_id": kw.get("user_id")}
+    return {**_units(session, actor), "actor": actor, "page": page,
+            "roles": [r for r in Role if actor.at_least(r)],
+            "url": lambda o: f"/users?offset={max(o, 0)}", "user_id": kw.get("user_id"),
+            **_form_fields(kw, default={"role": Role.clerk.value, "active": "true"})}
 
 
 # -- one's own password ----------------------------------------------------------------------
@@ -130,7 +129,8 @@ async def change_password(request: Request, session: SessionDep, actor: PageActo
     """Check the current password and set the new one."""
     values = _values(await request.form())
     try:
-        data = PasswordChange.model_validate({k: values.get(k, "") for k in ("old_password", "new_password")})
+        data = PasswordChange.model_validate(
+            {k: values.get(k, "") for k in ("old_password", "new_password")})
         if data.new_password != values.get("new_password_confirm", ""):
             raise Invalid.field("new_password_confirm", "Không khớp với mật khẩu mới.")
         service.change_password(session, actor=actor, old=data.old_password, new=data.new_password)
@@ -175,7 +175,7 @@ async def create_token(request: Request, session: SessionDep, actor: PageActor) 
 
 
 @router.post("/api-tokens/{id}/revoke", response_class=HTMLResponse)
-def revoke_token(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def revoke_token(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Revoke a token: refused from its next request on."""
     try:
         token = tokens_service.revoke(session, actor=actor, id=id)
@@ -188,9 +188,9 @@ def revoke_token(id: int, request: Request, session: SessionDep, actor: PageActo
 
 
 def _tokens_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
-    page = tokens_service.list_(session, actor=actor, filters=_page_filters(tokens_service.Filters, offset))
-    units = units_service.nested(units_service.tree(session, actor=actor))
-    return {"actor": actor, "page": page, "units": units, "unit_names": {u.id: u.name for u, _ in units},
+    filters = _page_filters(tokens_service.Filters, offset)
+    page = tokens_service.list_(session, actor=actor, filters=filters)
+    return {**_units(session, actor), "actor": actor, "page": page,
             "owners": service.usernames(session, {t.user_id for t in page.items}),
             "now": utcnow(), "when": _when, "url": lambda o: f"/api-tokens?offset={max(o, 0)}",
             **_form_fields(kw, default={"scope": "read"}), "secret": kw.get("secret")}
@@ -211,6 +211,11 @@ def _when(value: datetime | None) -> str:
 
 
 # -- shared ----------------------------------------------------------------------------------
+def _units(session: Any, actor: Actor) -> dict[str, Any]:
+    units = units_service.nested(units_service.tree(session, actor=actor))
+    return {"units": units, "unit_names": {u.id: u.name for u, _ in units}}
+
+
 def _values(form: Any) -> dict[str, Any]:
     return {k: v for k, v in form.items() if k != "csrf"}
 
