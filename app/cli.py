@@ -94,6 +94,25 @@ def rollups_command(
     typer.echo("Các bảng tổng hợp khớp với số liệu gốc.")
 
 
+audit_cli = typer.Typer(help="The audit log.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; report the first entry whose link is broken."""
+    from app.db.session import get_engine, session_scope
+    from app.services import audit
+
+    for session in session_scope(get_engine()):
+        checked, broken = audit.verify(session)
+    if broken is not None:
+        typer.echo(f"Chuỗi nhật ký bị phá vỡ tại mục số {broken} (đã kiểm {checked} mục trước đó): "
+                   "mục này hoặc mục ngay trước nó đã bị sửa hoặc xóa.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Nhật ký nguyên vẹn: {checked} mục.")
+
+
 @cli.command("create-user")
 def create_user(
     username: str,

@@ -9,8 +9,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import (api_tokens, auth, commendations, contributions, land_donations, meta,
-                     models, petitions, recognitions, reports, targets, units, users, works)
+from app.api import (api_tokens, approvals, audit, auth, commendations, contributions,
+                     land_donations, meta, models, petitions, recognitions, reports, targets,
+                     units, users, works)
 from app.api.errors import install as install_errors
 from app.api.errors import problem
 from app import demo
@@ -23,7 +24,7 @@ from app.ui import routes as ui_routes
 
 log = logging.getLogger("dvk")
 
-API_ROUTERS = (auth.router, meta.router, units.router, models.router, works.router,
+API_ROUTERS = (auth.router, audit.router, approvals.router, meta.router, units.router, models.router, works.router,
                contributions.router, land_donations.router, petitions.router,
                commendations.router, targets.router, recognitions.router, reports.router,
                users.router, api_tokens.router)

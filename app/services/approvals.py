@@ -4,7 +4,7 @@ stands, creating, changing or deleting a record of that subtree dated in the per
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -61,7 +61,12 @@ def approve(session: Session, *, actor: Actor, data: ApprovalCreate) -> Approval
 
 
 def _query(actor: Actor) -> Any:
-    return scope.restrict(select(Approval), Approval.unit_id, actor)
+    """Approvals of the actor's subtree, and those above it that cover the actor's unit."""
+    visible = scope.visible_unit_ids(actor)
+    if visible is None or actor.unit_id is None:
+        return select(Approval)
+    return select(Approval).where(or_(scope.in_units(Approval.unit_id, visible),
+                                      Approval.unit_id.in_(covering_units(actor.unit_id))))
 
 
 def list_(session: Session, *, actor: Actor, unit_id: int | None = None) -> list[Approval]:
