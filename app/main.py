@@ -4,8 +4,10 @@ import logging
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,7 +20,9 @@ from app import demo
 from app.config import get_settings
 from app.db.session import get_engine, session_scope
 from app.services import auth as auth_service
-from app.ui import STATIC_DIR
+from app.security import SecurityHeaders
+from app.ui import STATIC_DIR, templates
+from app.ui import csrf
 from app.ui import errors as ui_errors
 from app.ui import routes as ui_routes
 
@@ -86,11 +90,13 @@ def create_app() -> FastAPI:
         description="Records, roll-up reports and live figures of the 'Dân vận khéo' movement. "
                     "Contract: spec/api.md (v1).",
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored Swagger UI: no CDN, no inline script
+        redoc_url=None,
     )
     install_errors(app, html=ui_errors.render)
     for router in API_ROUTERS:
         app.include_router(router)
-    app.include_router(ui_routes.router)
+    app.include_router(ui_routes.router, dependencies=[Depends(csrf.verify)])
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -99,8 +105,14 @@ def create_app() -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """The API's interactive documentation."""
+        return templates.TemplateResponse(request, "docs.html", {})
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

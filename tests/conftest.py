@@ -147,3 +147,14 @@ def make_user(db: Callable[[], Any], server: str) -> Callable[..., httpx.Client]
 def api(make_user: Callable[..., httpx.Client]) -> httpx.Client:
     """An admin's API client."""
     return make_user(Role.admin)
+
+
+def carry_csrf(client: httpx.Client) -> None:
+    """Do what the pages' htmx does: send the session's CSRF token on every request (read
+    from a page, as a browser would)."""
+    import re
+
+    page = client.get("/units").text
+    match = re.search(r'"X-CSRF-Token": "([0-9a-f]+)"', page)
+    assert match, "no CSRF token on the page"
+    client.headers["X-CSRF-Token"] = match.group(1)

@@ -77,3 +77,18 @@ def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:
         fields = {str(e["loc"][-1]): e["msg"] for e in exc.errors if e.get("loc")}
         return fields, exc.detail
     raise exc
+
+
+def _csrf_token(request: Any) -> str:
+    from app.ui.csrf import token_for
+
+    return token_for(request)
+
+
+def _csrf_input(request: Any) -> Any:
+    from app.ui.csrf import hidden_input
+
+    return hidden_input(request)
+
+
+templates.env.globals.update(csrf_token=_csrf_token, csrf_input=_csrf_input)

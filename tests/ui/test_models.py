@@ -8,6 +8,7 @@ import pytest
 
 from app.enums import Role
 from app.services import auth
+from tests.conftest import carry_csrf
 from tests.factories import PASSWORD, make_model, make_tree
 
 HX = {"HX-Request": "true"}
@@ -26,6 +27,7 @@ def clerk(server: str, db, tree) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=30) as client:
         r = client.post("/login", data={"username": "canbo", "password": PASSWORD, "next": "/models"})
         assert r.status_code == 303 and r.headers["location"] == "/models"
+        carry_csrf(client)
         yield client
 
 
@@ -103,3 +105,16 @@ def test_edit_with_a_stale_version_shows_a_conflict(clerk, db, tree):
     assert stale.status_code == 412
     assert "hãy tải lại" in stale.text
     assert "Ghi đè" not in clerk.get("/models").text
+
+
+def test_a_form_without_the_csrf_token_is_refused(clerk, tree):
+    token = clerk.headers.pop("X-CSRF-Token")
+    try:
+        r = clerk.post("/models", data=_form(tree.lam_giang), headers=HX)
+        assert r.status_code == 403
+        forged = clerk.post("/models", data={**_form(tree.lam_giang), "csrf": "0" * 64})
+        assert forged.status_code == 403
+        assert clerk.post("/models", data={**_form(tree.lam_giang), "csrf": token}).status_code == 200
+    finally:
+        clerk.headers["X-CSRF-Token"] = token
+    assert clerk.get("/models").text.count("Chức sắc tham gia") == 1

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import carry_csrf
 from tests.demo import ADMIN, ADMIN_PASSWORD, _clean, demo_loaded  # noqa: F401
 
 
@@ -16,6 +17,7 @@ def browser(server: str, demo_loaded: None) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=60) as client:
         r = client.post("/login", data={"username": ADMIN, "password": ADMIN_PASSWORD})
         assert r.status_code == 303
+        carry_csrf(client)
         yield client
 
 

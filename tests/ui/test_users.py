@@ -13,6 +13,7 @@ from app.db.audit import AuditEntry
 from app.db.users import ApiToken, User
 from app.enums import Role
 from app.services import auth
+from tests.conftest import carry_csrf
 from tests.factories import PASSWORD, make_tree
 
 HX = {"HX-Request": "true"}
@@ -36,6 +37,7 @@ def page_user(server: str, db: Callable[[], Any], tree) -> Iterator[Callable[...
         clients.append(client)
         r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
         assert r.status_code == 303, r.text
+        carry_csrf(client)
         return client
 
     yield make
