@@ -22,6 +22,9 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 15_000, **kw: object) -> Engine:
+    # Errors must not carry the statement's values into the logs: they may be a petitioner's
+    # name or a password hash.
+    kw.setdefault("hide_parameters", True)
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from app.api.deps import SessionDep
 from app.db.models import ModelCreate, ModelRead, ModelUpdate
+from app.services import audit
 from app.services import models as service
 from app.services import units as units_service
 from app.services.actor import Actor
@@ -34,7 +35,8 @@ def edit_form(id: int, request: Request, session: SessionDep, actor: PageActor) 
     """The form filled with one model, to correct it."""
     model = service.records.get(session, actor=actor, id=id)
     values = ModelRead.model_validate(model, from_attributes=True).model_dump(mode="json")
-    return _form(request, session, actor, values=values, model_id=id)
+    return _form(request, session, actor, values=values, model_id=id,
+                 history=_history(session, actor, id))
 
 
 @router.get("/models/new", response_class=HTMLResponse)
@@ -82,11 +84,19 @@ def _saved(request: Request, session: SessionDep, actor: Actor, notice: str) -> 
     return HTMLResponse(list_html + form_html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
 
 
+def _history(session: SessionDep, actor: Actor, id: int) -> list[dict[str, Any]]:
+    """Who changed this model, when, and what (newest first)."""
+    filters = audit.AuditFilters(resource="models", record_id=id, limit=20)
+    return [audit.present(e, actor) for e in audit.list_(session, actor=actor, filters=filters).items]
+
+
 def _form(request: Request, session: SessionDep, actor: Actor, *, values: dict[str, Any] | None = None,
           model_id: int | None = None, errors: dict[str, str] | None = None,
-          message: str | None = None, status_code: int = 200) -> Response:
+          message: str | None = None, status_code: int = 200,
+          history: list[dict[str, Any]] | None = None) -> Response:
     ctx = _form_context(session, actor, values=values, model_id=model_id, errors=errors,
                         message=message)
+    ctx["history"] = history or []
     if is_htmx(request):
         return render_block(request, PAGE, "form", ctx, status_code=status_code,
                             headers={"HX-Retarget": "#model-form", "HX-Reswap": "outerHTML"})

@@ -118,3 +118,20 @@ def test_a_form_without_the_csrf_token_is_refused(clerk, tree):
     finally:
         clerk.headers["X-CSRF-Token"] = token
     assert clerk.get("/models").text.count("Chức sắc tham gia") == 1
+
+
+def test_edit_form_shows_the_history_and_an_approved_period_refuses(clerk, api, db, tree):
+    with db() as s:
+        model = make_model(s, name="Đội dân phòng", unit_id=tree.lam_giang, start_date="2019-05-01")
+    ok = clerk.post(f"/models/{model.id}", data=_form(tree.lam_giang, name="Đội dân phòng thôn",
+                                                      start_date="2019-05-01", version="1"), headers=HX)
+    assert ok.status_code == 200
+    form = clerk.get(f"/models/{model.id}/edit", headers=HX).text
+    assert "Lịch sử thay đổi" in form and "canbo" in form and "Đội dân phòng thôn" in form
+    assert api.post("/api/v1/approvals", json={"unit_id": tree.ham_tri, "period_start": "2019-01-01",
+                                               "period_end": "2019-12-31"}).status_code == 201
+    locked = clerk.post(f"/models/{model.id}", data=_form(tree.lam_giang, name="Sửa sau phê duyệt",
+                                                          start_date="2019-05-01", version="2"),
+                        headers=HX)
+    assert locked.status_code == 409 and "đã được phê duyệt" in locked.text
+    assert "đã phê duyệt 01/01/2019–31/12/2019" in clerk.get("/units").text

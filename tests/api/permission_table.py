@@ -1,0 +1,178 @@
+"""How to call every /api/v1 route for the permission matrix (tests/api/test_permissions.py).
+
+TABLE maps (method, path template) to an Entry: what kind of call it is, the least role the
+contract lets make it, and a builder (world, side) -> Req filling ids and bodies from the
+records `build_world` stores once per test: side "in" = Hàm Trí and its villages (the users
+under test work in T-HT), side "out" = Hàm Liêm. A builder returns None where a route has no
+outside (the caller's own account, the code lists)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from app.db.approvals import ApprovalCreate
+from app.db.issued_reports import IssueRequest
+from app.enums import Role
+from app.services import api_tokens, approvals, auth, issued_reports
+from app.services.actor import SYSTEM, Actor
+from tests.api.helpers import API, RESOURCES
+from tests.factories import (PASSWORD, make_commendation, make_contribution, make_land_donation,
+                             make_model, make_petition, make_recognition, make_target, make_tree,
+                             make_unit, make_work)
+
+READ, LIST, WRITE = "read", "list", "write"
+SECRET_NAME = "Phạm Văn Tố"  # the denouncer of each side's petition
+ISSUE = {"date_from": "2018-01-01", "date_to": "2018-12-31", "number": "12-BC/BDV",
+         "issuer": "Ban Dân vận Huyện ủy", "place": "Hàm Thuận Bắc", "issued_on": "2019-01-15",
+         "signer_name": "Nguyễn Văn A"}
+
+
+@dataclass(frozen=True)
+class Req:
+    url: str
+    params: dict[str, Any] | None = None
+    json: Any = None
+    find: tuple[str, Any] | None = None  # a list: the item (key, value) present or absent
+    probe: str | None = None  # a write: what an admin reads to see that a refusal changed nothing
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # READ, LIST or WRITE
+    need: Role  # the least role the contract allows (reads: sees others' records)
+    build: Callable[[dict[str, dict[str, int]], str], Req | None]
+
+
+def build_world(s: Session) -> dict[str, dict[str, int]]:
+    """One record of every kind on each side, stored through the services as the system."""
+    tree = make_tree(s)
+    owner = auth.create_user(s, username="chu.token", password=PASSWORD, role=Role.admin)
+    issuer = Actor(user_id=owner.id, username=owner.username, role=Role.admin, unit_id=None)
+    world = {}
+    for side, commune, village, code in (("in", tree.ham_tri, tree.lam_giang, "T-LG"),
+                                         ("out", tree.ham_lien, tree.thon_1, "T-HL1")):
+        spare = make_unit(s, code=f"{code}-2", name=f"Thôn trống {code}", level="village",
+                          kind="thon", parent_id=commune)
+        world[side] = {
+            "commune": commune, "village": village, "units": spare.id,
+            "models": make_model(s, unit_id=commune).id,
+            "works": make_work(s, unit_id=village).id,
+            "contributions": make_contribution(s, unit_id=village).id,
+            "land-donations": make_land_donation(s, unit_id=village).id,
+            "petitions": make_petition(s, unit_id=commune, type="denunciation", status="accepted",
+                                       accepted_date="2019-05-10", petitioner_name=SECRET_NAME).id,
+            "commendations": make_commendation(s, unit_id=commune).id,
+            "targets": make_target(s, unit_id=commune).id,
+            "recognitions": make_recognition(s, unit_id=commune).id,
+            "approvals": approvals.approve(s, actor=SYSTEM, data=ApprovalCreate(
+                unit_id=commune, period_start="2001-01-01", period_end="2001-12-31")).id,
+            "issued": issued_reports.issue(s, actor=SYSTEM, data=IssueRequest(
+                **ISSUE, unit_id=commune)).id,
+            "users": auth.create_user(s, username=f"nguoi.{side}", password=PASSWORD,
+                                      role=Role.viewer, unit_code=code).id,
+            "api-tokens": api_tokens.create(s, actor=issuer, data=api_tokens.ApiTokenCreate(
+                name=f"Cổng {side}", unit_id=commune, scope="read"))[0].id,
+        }
+    return world
+
+
+def collection(base: str, name: str, need_read: Role, need_write: Role | None,
+               body: Callable[[dict[str, int], str], dict[str, Any]] | None,
+               patch: dict[str, Any] | None = None,
+               filter_: str | None = "unit_id") -> dict[tuple[str, str], Entry]:
+    """List (+ create) and read (+ patch, delete) of one resource, as far as it has them."""
+    def listing(w: Any, side: str) -> Req:
+        # Outside: filtered to Hàm Liêm, which must still not show its record.
+        params = {filter_: w["out"]["commune"]} if side == "out" and filter_ else None
+        return Req(base, params=params, find=("id", w[side][name]))
+
+    def one(suffix: str = "", **kw: Any) -> Callable[[Any, str], Req]:
+        return lambda w, side: Req(f"{base}/{w[side][name]}{suffix}",
+                                   probe=f"{base}/{w[side][name]}", **kw)
+
+    table = {("GET", base): Entry(LIST, need_read, listing),
+             ("GET", base + "/{id}"): Entry(READ, need_read, one())}
+    if need_write is not None and body is not None:
+        table[("POST", base)] = Entry(WRITE, need_write, lambda w, side: Req(
+            base, json=body(w[side], side),
+            probe=f"{base}?{filter_}={w[side]['commune']}" if filter_ else base))
+    if need_write is not None and patch is not None:
+        table[("PATCH", base + "/{id}")] = Entry(WRITE, need_write, one(json=patch))
+    if need_write is not None:
+        table[("DELETE", base + "/{id}")] = Entry(WRITE, need_write, one())
+    return table
+
+
+def _record_body(res: Any) -> Callable[[dict[str, int], str], dict[str, Any]]:
+    return lambda ids, side: res.body(ids["commune"])
+
+
+def _petition(ids: dict[str, int], side: str) -> dict[str, Any]:
+    return {"received_date": "2019-06-03", "unit_id": ids["village"], "type": "complaint",
+            "subject": "Khiếu nại về đền bù"}
+
+
+def _only_inside(req: Req) -> Callable[[Any, str], Req | None]:
+    return lambda w, side: req if side == "in" else None
+
+
+TABLE: dict[tuple[str, str], Entry] = {}
+for _res in RESOURCES:
+    TABLE |= collection(_res.path, _res.name, Role.viewer, Role.clerk, _record_body(_res), _res.patch)
+TABLE |= collection(f"{API}/petitions", "petitions", Role.viewer, Role.clerk, _petition,
+                    {"subject": "Tố cáo sai phạm (đã bổ sung)"})
+TABLE |= collection(f"{API}/units", "units", Role.viewer, Role.manager,
+                    lambda ids, side: {"code": f"T-MOI-{side}", "name": "Thôn Mới",
+                                       "level": "village", "kind": "thon",
+                                       "parent_id": ids["commune"]},
+                    {"name": "Thôn Trống (đổi tên)"}, filter_="parent_id")
+TABLE |= collection(f"{API}/users", "users", Role.manager, Role.manager,
+                    lambda ids, side: {"username": f"moi.{side}", "password": "mat-khau-moi-123",
+                                       "role": "viewer", "unit_id": ids["village"]},
+                    {"full_name": "Tên mới"})
+TABLE |= collection(f"{API}/api-tokens", "api-tokens", Role.manager, Role.manager,
+                    lambda ids, side: {"name": "Cổng mới", "unit_id": ids["commune"], "scope": "read"},
+                    filter_=None)
+TABLE |= collection(f"{API}/approvals", "approvals", Role.viewer, Role.manager,
+                    lambda ids, side: {"unit_id": ids["commune"], "period_start": "2002-01-01",
+                                       "period_end": "2002-12-31"})
+TABLE |= collection(f"{API}/reports/issued", "issued", Role.viewer, Role.manager,
+                    lambda ids, side: {**ISSUE, "unit_id": ids["commune"]})
+del TABLE[("DELETE", f"{API}/reports/issued/{{id}}")]  # an issued report is never withdrawn
+
+_P = f"{API}/petitions/{{id}}"
+
+
+def _summary(suffix: str) -> Entry:
+    return Entry(READ, Role.viewer, lambda w, side: Req(
+        f"{API}/reports/summary{suffix}",
+        params={"unit_id": w[side]["commune"], "date_from": "2018-01-01", "date_to": "2020-12-31"}))
+
+
+TABLE |= {
+    ("POST", _P + "/transitions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
+        f"{API}/petitions/{w[side]['petitions']}/transitions",
+        json={"to": "in_progress", "date": "2019-06-01"},
+        probe=f"{API}/petitions/{w[side]['petitions']}")),
+    ("POST", _P + "/extensions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
+        f"{API}/petitions/{w[side]['petitions']}/extensions",
+        json={"days": 30, "decision_no": "7/QĐ-UBND", "date": "2019-06-01"},
+        probe=f"{API}/petitions/{w[side]['petitions']}")),
+    ("GET", _P + "/history"): Entry(READ, Role.viewer, lambda w, side: Req(
+        f"{API}/petitions/{w[side]['petitions']}/history")),
+    ("GET", f"{API}/audit"): Entry(LIST, Role.viewer, lambda w, side: Req(
+        f"{API}/audit", params={"resource": "models", "record_id": w[side]["models"]},
+        find=("record_id", w[side]["models"]))),
+    ("GET", f"{API}/reports/summary"): _summary(""),
+    ("GET", f"{API}/reports/summary.docx"): _summary(".docx"),
+    ("GET", f"{API}/reports/summary.xlsx"): _summary(".xlsx"),
+    ("GET", f"{API}/reports/issued/{{id}}.docx"): Entry(READ, Role.viewer, lambda w, side: Req(
+        f"{API}/reports/issued/{w[side]['issued']}.docx")),
+    ("GET", f"{API}/meta/enums"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/meta/enums"))),
+    ("GET", f"{API}/users/me"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/users/me"))),
+    ("POST", f"{API}/users/me/password"): Entry(WRITE, Role.viewer, _only_inside(Req(
+        f"{API}/users/me/password",
+        json={"old_password": PASSWORD, "new_password": "mat-khau-moi-456"}))),
+}

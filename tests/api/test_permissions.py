@@ -1,0 +1,171 @@
+"""The permission matrix: every /api/v1 route of the app's route table × every kind of caller ×
+a target inside the caller's subtree (Hàm Trí, its villages; the callers work in T-HT) and one
+outside (Hàm Liêm). Routes are read from `app.main.app.routes`, so a new route is in the matrix
+at once, and fails until tests/api/permission_table.py says how to call it.
+
+Expected (spec/api.md, users): reads inside 200, outside 404, lists 200 without the outside
+record; writes inside 2xx for the roles allowed (clerk+ records; manager+ units, users,
+approvals, API tokens, issued reports), 403 for the others; writes outside 403 or 404, and the
+target unchanged; an admin (with or without a unit) does everything; a read-scoped API token
+reads within its unit and writes nothing; no token at all is 401."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from app.enums import Role
+from app.main import app
+from tests.api.permission_table import LIST, READ, SECRET_NAME, TABLE, WRITE, Entry, build_world
+
+API = "/api/v1"
+NOT_IN_MATRIX = {("POST", f"{API}/auth/token")}  # signing in: no token to check
+
+
+def api_routes() -> list[tuple[str, str]]:
+    """(method, path template) of every APIRoute under /api/v1, from app.routes."""
+    try:  # newer FastAPI keeps each included router as one node of app.routes
+        from fastapi.routing import iter_route_contexts
+        found = [(c.original_route, c.path, c.methods) for c in iter_route_contexts(app.routes)]
+    except ImportError:
+        found = [(r, getattr(r, "path", ""), getattr(r, "methods", None)) for r in app.routes]
+    keys = {(method, path) for route, path, methods in found
+            if isinstance(route, APIRoute) and path.startswith(f"{API}/") for method in methods}
+    return sorted(keys - NOT_IN_MATRIX, key=lambda k: (k[1], k[0]))
+
+
+ROUTES = api_routes()
+WHO = ("anonymous", "viewer", "clerk", "manager", "admin@T-HT", "admin", "read-token")
+ROLE = {"viewer": Role.viewer, "clerk": Role.clerk, "manager": Role.manager,
+        "admin@T-HT": Role.admin, "admin": Role.admin, "read-token": Role.admin}  # token: its maker's
+RANK = {Role.viewer: 0, Role.clerk: 1, Role.manager: 2, Role.admin: 3}
+SUCCESS = frozenset(range(200, 300))
+
+
+def expect(who: str, entry: Entry, side: str) -> tuple[frozenset[int], bool | None]:
+    """(acceptable statuses, whether a list shows the side's record) by the contract."""
+    if who == "anonymous":
+        return frozenset({401}), None
+    reaches = side == "in" or who in ("admin", "admin@T-HT")  # admins reach every unit
+    allowed = RANK[ROLE[who]] >= RANK[entry.need]
+    if entry.kind == LIST:
+        return frozenset({200}), allowed and reaches
+    if entry.kind == READ:
+        if allowed:
+            return frozenset({200} if reaches else {404}), None
+        return frozenset({403, 404}), None
+    if allowed and reaches and who != "read-token":
+        return SUCCESS, None
+    return frozenset({403} if reaches else {403, 404}), None
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, dict[str, int]]:
+    with db() as s:
+        return build_world(s)
+
+
+@pytest.fixture
+def caller(make_user: Any, api: httpx.Client, anon: httpx.Client, server: str,
+           world: dict[str, dict[str, int]]) -> Iterator[Any]:
+    opened: list[httpx.Client] = []
+
+    def make(who: str) -> httpx.Client:
+        if who == "anonymous":
+            return anon
+        if who == "admin":
+            return api
+        if who == "read-token":
+            r = api.post(f"{API}/api-tokens", json={"name": "Cổng dữ liệu tỉnh (chỉ đọc)",
+                                                    "unit_id": world["in"]["commune"], "scope": "read"})
+            assert r.status_code == 201, r.text
+            opened.append(httpx.Client(base_url=server, timeout=30,
+                                       headers={"Authorization": f"Bearer {r.json()['token']}"}))
+            return opened[-1]
+        return make_user(ROLE[who], "T-HT")
+
+    yield make
+    for client in opened:
+        client.close()
+
+
+def _stable(value: Any) -> Any:
+    """A read without the token bookkeeping that using a token changes (last_used_at)."""
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k != "last_used_at"}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def snapshot(api: httpx.Client, url: str) -> Any:
+    r = api.get(url)
+    assert r.status_code == 200, f"probe {url} as admin: {r.status_code} {r.text[:300]}"
+    return _stable(r.json())
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    return body if isinstance(body, list) else body["items"]
+
+
+def test_every_route_has_an_entry_and_no_entry_is_stale() -> None:
+    assert ("GET", f"{API}/models/{{id}}") in ROUTES, f"route discovery found {ROUTES}"
+    missing = [r for r in ROUTES if r not in TABLE]
+    stale = [k for k in TABLE if k not in ROUTES]
+    assert not missing, f"routes without an entry in permission_table.TABLE: {missing}"
+    assert not stale, f"entries of permission_table.TABLE for no route: {stale}"
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", ROUTES, ids=" ".join)
+def test_matrix(route: tuple[str, str], who: str, world: dict[str, dict[str, int]],
+                caller: Any, api: httpx.Client) -> None:
+    entry = TABLE.get(route)
+    if entry is None:
+        pytest.fail(f"{route} has no entry in tests/api/permission_table.py TABLE: say how to "
+                    "call it, and which role it needs")
+    method = route[0]
+    client = caller(who)
+    failures = []
+    for side in ("in", "out"):
+        req = entry.build(world, side)
+        if req is None:
+            continue
+        statuses, present = expect(who, entry, side)
+        probe = entry.kind == WRITE and req.probe and not statuses & SUCCESS
+        before = snapshot(api, req.probe) if probe else None
+        r = client.request(method, req.url, params=req.params, json=req.json)
+        where = f"{method} {req.url} {req.params or ''} as {who}, {side}side"
+        if r.status_code not in statuses:
+            want = "2xx" if statuses == SUCCESS else "/".join(map(str, sorted(statuses)))
+            failures.append(f"{where}: expected {want}, got {r.status_code} {r.text[:300]}")
+        elif present is not None and req.find is not None:
+            key, value = req.find
+            shown = any(item.get(key) == value for item in _items(r.json()))
+            if shown != present:
+                failures.append(f"{where}: {key}={value} {'missing from' if present else 'shown in'}"
+                                " the list")
+        if probe and snapshot(api, req.probe) != before:
+            failures.append(f"{where}: answered {r.status_code}, yet {req.probe} changed")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", ["viewer", "clerk", "manager", "admin@T-HT", "admin", "read-token"])
+def test_a_denouncer_is_shown_to_managers_and_admins_only(who: str, world: dict[str, dict[str, int]],
+                                                          caller: Any) -> None:
+    client, pid = caller(who), world["in"]["petitions"]
+    sees = RANK[ROLE[who]] >= RANK[Role.manager]
+    name, address = (SECRET_NAME, "thôn 2") if sees else (None, None)
+    one = client.get(f"{API}/petitions/{pid}")
+    assert one.status_code == 200, one.text
+    assert (one.json()["petitioner_name"], one.json()["petitioner_address"]) == (name, address)
+    listed = {p["id"]: p for p in _items(client.get(f"{API}/petitions").json())}
+    assert (listed[pid]["petitioner_name"], listed[pid]["petitioner_address"]) == (name, address)
+    entries = _items(client.get(f"{API}/audit", params={"resource": "petitions",
+                                                          "record_id": pid}).json())
+    created = [e for e in entries if e["action"] == "create"]
+    assert len(created) == 1, entries
+    changes = created[0]["changes"]
+    assert (changes["petitioner_name"], changes["petitioner_address"]) == ([None, name], [None, address])
