@@ -17,11 +17,11 @@ from app.services.actor import Actor
 from app.services.errors import Conflict, Invalid, NotFound
 
 
-def covering_units(unit_id: int) -> Any:
+def covering_units(unit_id: int, name: str = "covering") -> Any:
     """The unit, every unit above it, and every unit it was merged into (with theirs): an
     approval on any of them covers the unit's records."""
     up = select(Unit.id, Unit.parent_id, Unit.merged_into_id).where(Unit.id == unit_id) \
-        .cte("covering", recursive=True)
+        .cte(name, recursive=True)
     above = aliased(Unit)
     up = up.union(select(above.id, above.parent_id, above.merged_into_id).join(
         up, (above.id == up.c.parent_id) | (above.id == up.c.merged_into_id)))
@@ -66,7 +66,7 @@ def _query(actor: Actor) -> Any:
     if visible is None or actor.unit_id is None:
         return select(Approval)
     return select(Approval).where(or_(scope.in_units(Approval.unit_id, visible),
-                                      Approval.unit_id.in_(covering_units(actor.unit_id))))
+                                      Approval.unit_id.in_(covering_units(actor.unit_id, "above_actor"))))
 
 
 def list_(session: Session, *, actor: Actor, unit_id: int | None = None) -> list[Approval]:
