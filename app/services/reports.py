@@ -66,7 +66,7 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     """Every figure of the summary for `unit_id`'s subtree over [date_from, date_to]."""
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
-    units = scope.subtree_ids(unit_id).scalar_subquery()
+    units = scope.subtree_id_list(session, unit_id)
     # A village's records are summed under its commune; a village's own report reads rows.
     villages = unit.level == UnitLevel.village.value
     works = _works(session, units, period, villages)
@@ -341,7 +341,7 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     # Rows per village need the records themselves (sums are kept per commune).
     villages = unit.level in (UnitLevel.commune.value, UnitLevel.village.value)
 
-    units = scope.subtree_ids(unit_id).scalar_subquery()
+    units = scope.subtree_id_list(session, unit_id)
 
     def by_branch(kind: str, *sums: str, where: Any = None) -> dict[int, tuple[Any, ...]]:
         r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)

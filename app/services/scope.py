@@ -72,7 +72,16 @@ def _in_units_pg(element: InUnits, compiler: Any, **kw: Any) -> str:
 
 
 def in_units(column: Any, units: Any) -> Any:
+    """`column` in a subtree: a SELECT of unit ids, or a list of them already fetched."""
+    if isinstance(units, (list, tuple, frozenset, set)):
+        return column.in_(sorted(units))
     return InUnits(column, units)
+
+
+def subtree_id_list(session: Session, unit_id: int) -> list[int]:
+    """The subtree's ids, fetched once: the report's many queries then filter on a constant
+    list, which PostgreSQL hashes and estimates well, whatever the subtree's size."""
+    return list(session.exec(subtree_ids(unit_id)).scalars())
 
 
 def visible_unit_ids(actor: Actor) -> Select[Any] | None:
