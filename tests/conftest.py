@@ -34,7 +34,7 @@ from app.db.base import metadata  # noqa: E402
 from app.db.session import get_engine, session_scope  # noqa: E402
 from app.enums import Role  # noqa: E402
 from app.services import auth  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import PASSWORD, wipe  # noqa: E402
 
 
 def _reset_postgres(url: str) -> None:
@@ -57,13 +57,7 @@ def engine() -> Any:
 def _clean(engine: Any) -> Iterator[None]:
     """Every test starts from an empty (migrated) database."""
     yield
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
+    wipe(engine)
 
 
 @pytest.fixture

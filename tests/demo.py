@@ -5,25 +5,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from app import demo
-from app.db.base import metadata
 from app.db.session import session_scope
 from app.enums import Role
 from app.services import auth
+from tests.factories import wipe
 
 ADMIN, ADMIN_PASSWORD = "tinh", "mat-khau-tinh-1"
-
-
-def wipe(engine: Any) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)

@@ -107,3 +107,18 @@ def make_tree(session: Session, prefix: str = "T") -> Tree:
 
 def iso(d: date) -> str:
     return d.isoformat()
+
+
+def wipe(engine: Any) -> None:
+    """Empty every table (the schema stays): what each test starts from."""
+    from sqlalchemy import text
+
+    from app.db.base import metadata
+
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())

@@ -10,11 +10,10 @@ import docx
 import openpyxl
 import pytest
 from docx.shared import Pt
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app import demo
 from app import formatting as fmt
-from app.db.base import metadata
 from app.db.session import session_scope
 from app.db.units import Unit
 from app.enums import PetitionType, Source, WorkCategory
@@ -22,7 +21,7 @@ from app.services import land_donations, petitions, reports, works
 from app.services.actor import SYSTEM
 from app.services.report_docx import build_docx
 from app.services.report_xlsx import build_xlsx
-from tests.factories import make_unit
+from tests.factories import make_unit, wipe
 
 DATE_FROM, DATE_TO = date(2016, 1, 1), date(2020, 12, 31)
 PARTICULARS = dict(issuer="HUYỆN ỦY HÀM THUẬN BẮC\nBAN DÂN VẬN", number="125-BC/BDVHU",
@@ -41,22 +40,14 @@ def _clean() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def loaded(engine: Any) -> Iterator[dict[str, int]]:
     """The demo, plus a commune with no records at all; their unit ids."""
-    with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+    wipe(engine)
     for session in session_scope(engine, write=True):
         assert demo.load(session)
         district = session.exec(select(Unit.id).where(Unit.code == "BTH.HTB")).scalar_one()
         empty = make_unit(session, code="BTH.HTB.TRONG", name="Xã Trống", parent_id=district)
         ids = {"district": district, "empty": empty.id}
     yield ids
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
+    wipe(engine)
 
 
 def _summary(engine: Any, unit_id: int) -> dict[str, Any]:
