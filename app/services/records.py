@@ -191,6 +191,9 @@ class Records(Generic[T]):
         old_unit = getattr(obj, column)
         changes = {k: [getattr(obj, k), v] for k, v in values.items() if getattr(obj, k) != v}
         if not changes:
+            # Nothing to change still answers only those who may change it.
+            if old_unit is not None:
+                scope.check_write(session, actor, old_unit, role=self.write_role)
             return {}
         if old_unit is not None and column in changes:
             scope.check_write(session, actor, old_unit, role=self.write_role)

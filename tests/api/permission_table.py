@@ -2,9 +2,9 @@
 
 TABLE maps (method, path template) to an Entry: what kind of call it is, the least role the
 contract lets make it, and a builder (world, side) -> Req filling ids and bodies from the
-records `build_world` stores once per test: side "in" = Hàm Trí and its villages (the users
-under test work in T-HT), side "out" = Hàm Liêm. A builder returns None where a route has no
-outside (the caller's own account, the code lists)."""
+test's World: side "in" = Hàm Trí and its village Lâm Giang (the callers work in T-HT), side
+"out" = Hàm Liêm and its Thôn 1. A builder returns None where a route has no outside (the
+caller's own account, the code lists)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,40 +42,59 @@ class Req:
 class Entry:
     kind: str  # READ, LIST or WRITE
     need: Role  # the least role the contract allows (reads: sees others' records)
-    build: Callable[[dict[str, dict[str, int]], str], Req | None]
+    build: Callable[[Any, str], Req | None]  # (World, side) -> the request, None: no such side
 
 
-def build_world(s: Session) -> dict[str, dict[str, int]]:
-    """One record of every kind on each side, stored through the services as the system."""
-    tree = make_tree(s)
-    owner = auth.create_user(s, username="chu.token", password=PASSWORD, role=Role.admin)
-    issuer = Actor(user_id=owner.id, username=owner.username, role=Role.admin, unit_id=None)
-    world = {}
-    for side, commune, village, code in (("in", tree.ham_tri, tree.lam_giang, "T-LG"),
-                                         ("out", tree.ham_lien, tree.thon_1, "T-HL1")):
-        spare = make_unit(s, code=f"{code}-2", name=f"Thôn trống {code}", level="village",
-                          kind="thon", parent_id=commune)
-        world[side] = {
-            "commune": commune, "village": village, "units": spare.id,
-            "models": make_model(s, unit_id=commune).id,
-            "works": make_work(s, unit_id=village).id,
-            "contributions": make_contribution(s, unit_id=village).id,
-            "land-donations": make_land_donation(s, unit_id=village).id,
-            "petitions": make_petition(s, unit_id=commune, type="denunciation", status="accepted",
-                                       accepted_date="2019-05-10", petitioner_name=SECRET_NAME).id,
-            "commendations": make_commendation(s, unit_id=commune).id,
-            "targets": make_target(s, unit_id=commune).id,
-            "recognitions": make_recognition(s, unit_id=commune).id,
-            "approvals": approvals.approve(s, actor=SYSTEM, data=ApprovalCreate(
-                unit_id=commune, period_start="2001-01-01", period_end="2001-12-31")).id,
-            "issued": issued_reports.issue(s, actor=SYSTEM, data=IssueRequest(
-                **ISSUE, unit_id=commune)).id,
-            "users": auth.create_user(s, username=f"nguoi.{side}", password=PASSWORD,
-                                      role=Role.viewer, unit_code=code).id,
-            "api-tokens": api_tokens.create(s, actor=issuer, data=api_tokens.ApiTokenCreate(
-                name=f"Cổng {side}", unit_id=commune, scope="read"))[0].id,
-        }
-    return world
+def _token(s: Session, ids: dict[str, int], side: str) -> int:
+    owner = auth.create_user(s, username=f"chu.token.{side}", password=PASSWORD, role=Role.admin)
+    maker = Actor(user_id=owner.id, username=owner.username, role=Role.admin, unit_id=None)
+    data = api_tokens.ApiTokenCreate(name=f"Cổng {side}", unit_id=ids["commune"], scope="read")
+    return api_tokens.create(s, actor=maker, data=data)[0].id
+
+
+# name -> (session, the side's ids, side) -> id of that side's record, stored as the system.
+MAKERS: dict[str, Callable[[Session, dict[str, int], str], int]] = {
+    "units": lambda s, ids, side: make_unit(s, code=f"T-TRONG-{side}", name="Thôn Trống",
+                                            level="village", kind="thon", parent_id=ids["commune"]).id,
+    "models": lambda s, ids, side: make_model(s, unit_id=ids["commune"]).id,
+    "works": lambda s, ids, side: make_work(s, unit_id=ids["village"]).id,
+    "contributions": lambda s, ids, side: make_contribution(s, unit_id=ids["village"]).id,
+    "land-donations": lambda s, ids, side: make_land_donation(s, unit_id=ids["village"]).id,
+    "petitions": lambda s, ids, side: make_petition(
+        s, unit_id=ids["commune"], type="denunciation", status="accepted",
+        accepted_date="2019-05-10", petitioner_name=SECRET_NAME).id,
+    "commendations": lambda s, ids, side: make_commendation(s, unit_id=ids["commune"]).id,
+    "targets": lambda s, ids, side: make_target(s, unit_id=ids["commune"]).id,
+    "recognitions": lambda s, ids, side: make_recognition(s, unit_id=ids["commune"]).id,
+    "approvals": lambda s, ids, side: approvals.approve(s, actor=SYSTEM, data=ApprovalCreate(
+        unit_id=ids["commune"], period_start="2001-01-01", period_end="2001-12-31")).id,
+    "issued": lambda s, ids, side: issued_reports.issue(s, actor=SYSTEM, data=IssueRequest(
+        **ISSUE, unit_id=ids["commune"])).id,
+    "users": lambda s, ids, side: auth.create_user(
+        s, username=f"nguoi.{side}", password=PASSWORD, role=Role.viewer,
+        unit_code="T-LG" if side == "in" else "T-HL1").id,
+    "api-tokens": _token,
+}
+
+
+class World:
+    """The tree, and one record of each kind a test asks for on each side, made on first use
+    (both sides at once, in one transaction) and then kept for the rest of the test."""
+
+    def __init__(self, db: Callable[[], Any]) -> None:
+        self._db = db
+        with db() as s:
+            tree = make_tree(s)
+        self.ids = {"in": {"commune": tree.ham_tri, "village": tree.lam_giang},
+                    "out": {"commune": tree.ham_lien, "village": tree.thon_1}}
+
+    def __getitem__(self, key: tuple[str, str]) -> int:
+        side, name = key
+        if name not in self.ids[side]:
+            with self._db() as s:
+                for one in ("in", "out"):
+                    self.ids[one][name] = MAKERS[name](s, self.ids[one], one)
+        return self.ids[side][name]
 
 
 def collection(base: str, name: str, need_read: Role, need_write: Role | None,
@@ -85,19 +104,18 @@ def collection(base: str, name: str, need_read: Role, need_write: Role | None,
     """List (+ create) and read (+ patch, delete) of one resource, as far as it has them."""
     def listing(w: Any, side: str) -> Req:
         # Outside: filtered to Hàm Liêm, which must still not show its record.
-        params = {filter_: w["out"]["commune"]} if side == "out" and filter_ else None
-        return Req(base, params=params, find=("id", w[side][name]))
+        params = {filter_: w["out", "commune"]} if side == "out" and filter_ else None
+        return Req(base, params=params, find=("id", w[side, name]))
 
-    def one(suffix: str = "", **kw: Any) -> Callable[[Any, str], Req]:
-        return lambda w, side: Req(f"{base}/{w[side][name]}{suffix}",
-                                   probe=f"{base}/{w[side][name]}", **kw)
+    def one(**kw: Any) -> Callable[[Any, str], Req]:
+        return lambda w, side: Req(f"{base}/{w[side, name]}", probe=f"{base}/{w[side, name]}", **kw)
 
     table = {("GET", base): Entry(LIST, need_read, listing),
              ("GET", base + "/{id}"): Entry(READ, need_read, one())}
     if need_write is not None and body is not None:
         table[("POST", base)] = Entry(WRITE, need_write, lambda w, side: Req(
-            base, json=body(w[side], side),
-            probe=f"{base}?{filter_}={w[side]['commune']}" if filter_ else base))
+            base, json=body(w.ids[side], side),
+            probe=f"{base}?{filter_}={w[side, 'commune']}" if filter_ else base))
     if need_write is not None and patch is not None:
         table[("PATCH", base + "/{id}")] = Entry(WRITE, need_write, one(json=patch))
     if need_write is not None:
@@ -148,28 +166,28 @@ _P = f"{API}/petitions/{{id}}"
 def _summary(suffix: str) -> Entry:
     return Entry(READ, Role.viewer, lambda w, side: Req(
         f"{API}/reports/summary{suffix}",
-        params={"unit_id": w[side]["commune"], "date_from": "2018-01-01", "date_to": "2020-12-31"}))
+        params={"unit_id": w[side, "commune"], "date_from": "2018-01-01", "date_to": "2020-12-31"}))
 
 
 TABLE |= {
     ("POST", _P + "/transitions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
-        f"{API}/petitions/{w[side]['petitions']}/transitions",
+        f"{API}/petitions/{w[side, 'petitions']}/transitions",
         json={"to": "in_progress", "date": "2019-06-01"},
-        probe=f"{API}/petitions/{w[side]['petitions']}")),
+        probe=f"{API}/petitions/{w[side, 'petitions']}")),
     ("POST", _P + "/extensions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
-        f"{API}/petitions/{w[side]['petitions']}/extensions",
+        f"{API}/petitions/{w[side, 'petitions']}/extensions",
         json={"days": 30, "decision_no": "7/QĐ-UBND", "date": "2019-06-01"},
-        probe=f"{API}/petitions/{w[side]['petitions']}")),
+        probe=f"{API}/petitions/{w[side, 'petitions']}")),
     ("GET", _P + "/history"): Entry(READ, Role.viewer, lambda w, side: Req(
-        f"{API}/petitions/{w[side]['petitions']}/history")),
+        f"{API}/petitions/{w[side, 'petitions']}/history")),
     ("GET", f"{API}/audit"): Entry(LIST, Role.viewer, lambda w, side: Req(
-        f"{API}/audit", params={"resource": "models", "record_id": w[side]["models"]},
-        find=("record_id", w[side]["models"]))),
+        f"{API}/audit", params={"resource": "models", "record_id": w[side, "models"]},
+        find=("record_id", w[side, "models"]))),
     ("GET", f"{API}/reports/summary"): _summary(""),
     ("GET", f"{API}/reports/summary.docx"): _summary(".docx"),
     ("GET", f"{API}/reports/summary.xlsx"): _summary(".xlsx"),
     ("GET", f"{API}/reports/issued/{{id}}.docx"): Entry(READ, Role.viewer, lambda w, side: Req(
-        f"{API}/reports/issued/{w[side]['issued']}.docx")),
+        f"{API}/reports/issued/{w[side, 'issued']}.docx")),
     ("GET", f"{API}/meta/enums"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/meta/enums"))),
     ("GET", f"{API}/users/me"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/users/me"))),
     ("POST", f"{API}/users/me/password"): Entry(WRITE, Role.viewer, _only_inside(Req(

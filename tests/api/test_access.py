@@ -51,3 +51,13 @@ def test_clerk_writes_only_within_their_subtree(make_user, api, tree, res: Resou
     assert clerk.get(res.path, params={"unit_id": tree.province}).json()["total"] == 1
     assert api.get(url).json() == theirs
     assert listing(api, res)["total"] == 2
+
+
+def test_a_patch_that_changes_nothing_is_still_refused_to_a_viewer(make_user, db, tree):
+    from tests.factories import make_model
+
+    with db() as s:
+        model = make_model(s, unit_id=tree.ham_tri, members=12)
+    viewer = make_user(Role.viewer, "T-HT")
+    assert viewer.patch(f"/api/v1/models/{model.id}", json={}).status_code == 403
+    assert viewer.patch(f"/api/v1/models/{model.id}", json={"members": 12}).status_code == 403

@@ -18,7 +18,9 @@ from fastapi.routing import APIRoute
 
 from app.enums import Role
 from app.main import app
-from tests.api.permission_table import LIST, READ, SECRET_NAME, TABLE, WRITE, Entry, build_world
+from app.services import auth
+from tests.api.permission_table import LIST, READ, SECRET_NAME, TABLE, WRITE, Entry, World
+from tests.factories import PASSWORD
 
 API = "/api/v1"
 NOT_IN_MATRIX = {("POST", f"{API}/auth/token")}  # signing in: no token to check
@@ -62,33 +64,67 @@ def expect(who: str, entry: Entry, side: str) -> tuple[frozenset[int], bool | No
 
 
 @pytest.fixture
-def world(db: Any) -> dict[str, dict[str, int]]:
-    with db() as s:
-        return build_world(s)
+def world(db: Any) -> World:
+    return World(db)
 
 
 @pytest.fixture
-def caller(make_user: Any, api: httpx.Client, anon: httpx.Client, server: str,
-           world: dict[str, dict[str, int]]) -> Iterator[Any]:
+def client(server: str, db: Any) -> Iterator[Any]:
+    """client(role, unit_code) -> signed in through /auth/token as a new user of that role;
+    client(bearer=secret) -> with that token; client() -> anonymous. Like conftest's make_user,
+    but without TLS: an httpx.Client with certificate checks costs 25 ms to build, a third of
+    this whole test, for plain HTTP on the loopback."""
     opened: list[httpx.Client] = []
+    numbers = iter(range(1, 1000))
 
-    def make(who: str) -> httpx.Client:
-        if who == "anonymous":
-            return anon
-        if who == "admin":
-            return api
-        if who == "read-token":
-            r = api.post(f"{API}/api-tokens", json={"name": "Cổng dữ liệu tỉnh (chỉ đọc)",
-                                                    "unit_id": world["in"]["commune"], "scope": "read"})
-            assert r.status_code == 201, r.text
-            opened.append(httpx.Client(base_url=server, timeout=30,
-                                       headers={"Authorization": f"Bearer {r.json()['token']}"}))
-            return opened[-1]
-        return make_user(ROLE[who], "T-HT")
+    def make(role: Role | None = None, unit_code: str | None = None,
+             bearer: str | None = None) -> httpx.Client:
+        c = httpx.Client(base_url=server, timeout=30, verify=False)
+        opened.append(c)
+        if role is not None:
+            name = f"matrix.{role.value}{next(numbers)}"
+            with db() as s:
+                auth.create_user(s, username=name, password=PASSWORD, role=role, unit_code=unit_code)
+            r = c.post(f"{API}/auth/token", data={"username": name, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            bearer = r.json()["access_token"]
+        if bearer:
+            c.headers["Authorization"] = f"Bearer {bearer}"
+        return c
 
     yield make
-    for client in opened:
-        client.close()
+    for c in opened:
+        c.close()
+
+
+@pytest.fixture
+def admin(client: Any) -> Any:
+    """The admin (no unit) who checks; made on first use only."""
+    made: list[httpx.Client] = []
+
+    def get() -> httpx.Client:
+        if not made:
+            made.append(client(Role.admin))
+        return made[0]
+
+    return get
+
+
+@pytest.fixture
+def caller(client: Any, admin: Any, world: World) -> Any:
+    def make(who: str) -> httpx.Client:
+        if who == "anonymous":
+            return client()
+        if who == "admin":
+            return admin()
+        if who == "read-token":
+            r = admin().post(f"{API}/api-tokens", json={"name": "Cổng dữ liệu tỉnh (chỉ đọc)",
+                                                    "unit_id": world["in", "commune"], "scope": "read"})
+            assert r.status_code == 201, r.text
+            return client(bearer=r.json()["token"])
+        return client(ROLE[who], "T-HT")
+
+    return make
 
 
 def _stable(value: Any) -> Any:
@@ -100,10 +136,9 @@ def _stable(value: Any) -> Any:
     return value
 
 
-def snapshot(api: httpx.Client, url: str) -> Any:
+def snapshot(api: httpx.Client, url: str) -> tuple[int, Any]:
     r = api.get(url)
-    assert r.status_code == 200, f"probe {url} as admin: {r.status_code} {r.text[:300]}"
-    return _stable(r.json())
+    return r.status_code, _stable(r.json())
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
@@ -120,8 +155,8 @@ def test_every_route_has_an_entry_and_no_entry_is_stale() -> None:
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("route", ROUTES, ids=" ".join)
-def test_matrix(route: tuple[str, str], who: str, world: dict[str, dict[str, int]],
-                caller: Any, api: httpx.Client) -> None:
+def test_matrix(route: tuple[str, str], who: str, world: World,
+                caller: Any, admin: Any) -> None:
     entry = TABLE.get(route)
     if entry is None:
         pytest.fail(f"{route} has no entry in tests/api/permission_table.py TABLE: say how to "
@@ -135,7 +170,8 @@ def test_matrix(route: tuple[str, str], who: str, world: dict[str, dict[str, int
             continue
         statuses, present = expect(who, entry, side)
         probe = entry.kind == WRITE and req.probe and not statuses & SUCCESS
-        before = snapshot(api, req.probe) if probe else None
+        before = snapshot(admin(), req.probe) if probe else None
+        assert before is None or before[0] == 200, f"probe {req.probe} as admin: {before}"
         r = client.request(method, req.url, params=req.params, json=req.json)
         where = f"{method} {req.url} {req.params or ''} as {who}, {side}side"
         if r.status_code not in statuses:
@@ -147,15 +183,15 @@ def test_matrix(route: tuple[str, str], who: str, world: dict[str, dict[str, int
             if shown != present:
                 failures.append(f"{where}: {key}={value} {'missing from' if present else 'shown in'}"
                                 " the list")
-        if probe and snapshot(api, req.probe) != before:
+        if probe and snapshot(admin(), req.probe) != before:
             failures.append(f"{where}: answered {r.status_code}, yet {req.probe} changed")
     assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("who", ["viewer", "clerk", "manager", "admin@T-HT", "admin", "read-token"])
-def test_a_denouncer_is_shown_to_managers_and_admins_only(who: str, world: dict[str, dict[str, int]],
+def test_a_denouncer_is_shown_to_managers_and_admins_only(who: str, world: World,
                                                           caller: Any) -> None:
-    client, pid = caller(who), world["in"]["petitions"]
+    client, pid = caller(who), world["in", "petitions"]
     sees = RANK[ROLE[who]] >= RANK[Role.manager]
     name, address = (SECRET_NAME, "thôn 2") if sees else (None, None)
     one = client.get(f"{API}/petitions/{pid}")
