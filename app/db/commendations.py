@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Level, RecipientType
@@ -18,7 +19,8 @@ class CommendationBase(Normalized):
     decision_date: SaneDate
 
 
-class Commendation(CommendationBase, RecordMeta, table=True):
+class Commendation(CommendationBase, Searchable, RecordMeta, table=True):
+    __search__ = ("recipient_name", "decision_no")
     __table_args__ = (Index("ix_commendation_unit_id_decision_date", "unit_id", "decision_date"),)
 
 

@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import ContributionKind, Source
@@ -21,7 +22,8 @@ class ContributionBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class Contribution(ContributionBase, RecordMeta, table=True):
+class Contribution(ContributionBase, Searchable, RecordMeta, table=True):
+    __search__ = ("contributor_name", "note")
     __table_args__ = (Index("ix_contribution_unit_id_date", "unit_id", "date"),)
 
 

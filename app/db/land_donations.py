@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import LandStatus
@@ -20,7 +21,8 @@ class LandDonationBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class LandDonation(LandDonationBase, RecordMeta, table=True):
+class LandDonation(LandDonationBase, Searchable, RecordMeta, table=True):
+    __search__ = ("donor_name", "note")
     __tablename__ = "land_donation"
     __table_args__ = (Index("ix_land_donation_unit_id_date", "unit_id", "date"),)
 

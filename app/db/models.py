@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Field_, Level, ModelKind, ModelStatus, OrgType
@@ -25,7 +26,8 @@ class ModelBase(Normalized):
     score: float | None = Field(default=None, ge=0, le=1000)
 
 
-class Model(ModelBase, RecordMeta, table=True):
+class Model(ModelBase, Searchable, RecordMeta, table=True):
+    __search__ = ("name", "org_name")
     __table_args__ = (Index("ix_model_unit_id_start_date", "unit_id", "start_date"),)
 
 

@@ -5,6 +5,7 @@ from datetime import date as date_
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
@@ -30,7 +31,9 @@ class PetitionBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class Petition(PetitionBase, RecordMeta, table=True):
+class Petition(PetitionBase, Searchable, RecordMeta, table=True):
+    # Never the petitioner: a search by name would reveal a denouncer.
+    __search__ = ("subject", "handler")
     # Computed by the service from the legal time limits; stored so that "overdue" is a
     # plain indexed comparison in reports and dashboards.
     due_date: date_ | None = Field(default=None, index=True)

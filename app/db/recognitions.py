@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
@@ -15,7 +16,8 @@ class RecognitionBase(Normalized):
     decision_no: str | None = Field(default=None, max_length=100)
 
 
-class Recognition(RecognitionBase, RecordMeta, table=True):
+class Recognition(RecognitionBase, Searchable, RecordMeta, table=True):
+    __search__ = ("title", "decision_no")
     __table_args__ = (Index("ix_recognition_unit_id_date", "unit_id", "date"),)
 
 

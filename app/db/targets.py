@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
@@ -17,7 +18,8 @@ class TargetBase(Normalized):
     achieved: bool | None = None
 
 
-class Target(TargetBase, RecordMeta, table=True):
+class Target(TargetBase, Searchable, RecordMeta, table=True):
+    __search__ = ("name",)
     __table_args__ = (Index("ix_target_unit_id_period_end", "unit_id", "period_end"),)
 
 

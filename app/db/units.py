@@ -2,6 +2,7 @@
 
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, RecordMeta
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import UnitKind, UnitLevel
@@ -19,8 +20,8 @@ class UnitBase(Normalized):
     merged_into_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
 
 
-class Unit(UnitBase, RecordMeta, table=True):
-    pass
+class Unit(UnitBase, Searchable, RecordMeta, table=True):
+    __search__ = ("name", "code")
 
 
 class UnitCreate(UnitBase, Input):

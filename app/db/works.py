@@ -3,6 +3,7 @@
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from app.db.search import Searchable
 from app.db.base import MAX_ID, RecordMeta, amount, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
@@ -23,7 +24,8 @@ class WorkBase(Normalized):
     status: WorkStatus | None = code_field(None)
 
 
-class Work(WorkBase, RecordMeta, table=True):
+class Work(WorkBase, Searchable, RecordMeta, table=True):
+    __search__ = ("name",)
     __table_args__ = (
         Index("ix_work_unit_id_completed_date", "unit_id", "completed_date"),
         Index("ix_work_category_completed_date", "category", "completed_date"),

@@ -15,6 +15,6 @@ class Filters(ListParams):
 
 records = Records(
     Commendation, label="khen thưởng", date_field="decision_date",
-    create_schema=CommendationCreate, text_columns=("recipient_name", "decision_no"),
+    create_schema=CommendationCreate,
     resource="commendations",
 )

@@ -28,7 +28,7 @@ class Filters(ListParams):
 
 records = Records(
     Contribution, label="khoản đóng góp", date_field="date", create_schema=ContributionCreate,
-    check=_check, text_columns=("contributor_name", "note"),
+    check=_check,
     rollup=rollups.contribution_effects,
     resource="contributions",
 )

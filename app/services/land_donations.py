@@ -15,7 +15,6 @@ class Filters(ListParams):
 
 records = Records(
     LandDonation, label="hồ sơ hiến đất", date_field="date", create_schema=LandDonationCreate,
-    text_columns=("donor_name", "note"),
     rollup=rollups.land_effects,
     resource="land-donations",
 )

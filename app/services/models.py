@@ -37,7 +37,6 @@ def _before_delete(session: Session, actor: Actor, model: Model) -> None:
 records = Records(
     Model, label="mô hình", date_field="start_date", create_schema=ModelCreate,
     date_order=[("start_date", "end_date")], check=_check,
-    text_columns=("name", "org_name"),
     rollup=rollups.model_effects, before_delete=_before_delete,
     resource="models",
 )

@@ -105,7 +105,7 @@ records = Records(
     Petition, label="đơn thư", date_field="received_date", create_schema=PetitionCreate,
     date_order=[("received_date", "accepted_date"), ("received_date", "closed_date"),
                 ("accepted_date", "closed_date")],
-    check=_check, text_columns=("subject", "handler"),
+    check=_check,
     special_filters=frozenset({"figure", "period_from", "period_to"}), refine=_refine,
     confidential=frozenset(CONFIDENTIAL),
     resource="petitions",

@@ -12,6 +12,5 @@ class Filters(ListParams):
 
 records = Records(
     Recognition, label="công nhận danh hiệu", date_field="date", create_schema=RecognitionCreate,
-    text_columns=("title", "decision_no"),
     resource="recognitions",
 )

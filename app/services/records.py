@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from app.db.base import MAX_ID, utcnow
+from app.db.search import fold
 from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
@@ -83,8 +84,6 @@ class Records(Generic[T]):
     # Fields only managers may sort by (sorting by a hidden name would reveal its order).
     confidential: frozenset[str] = frozenset()
     refine: Callable[[Select[Any], Any], Select[Any]] | None = None
-    # Columns a free-text `q` searches.
-    text_columns: Sequence[str] = ()
     # The column that places a record in the tree (reads are scoped and filtered on it) ...
     unit_column: str = "unit_id"
     # ... and the one a write is checked against (a unit is written under its parent).
@@ -148,10 +147,10 @@ class Records(Generic[T]):
             stmt = stmt.where(getattr(t, self.date_field) <= filters.date_to)
         if filters.updated_since is not None:
             stmt = stmt.where(t.updated_at >= filters.updated_since)  # type: ignore[attr-defined]
-        if getattr(filters, "q", None) and self.text_columns:
-            needle = f"%{filters.q.lower()}%"
-            stmt = stmt.where(or_(*(func.lower(getattr(t, c)).like(needle)
-                                    for c in self.text_columns)))
+        if getattr(filters, "q", None) and hasattr(t, "search_text"):
+            # Without diacritics on both sides: "ham tri" finds "Hàm Trí".
+            words = fold(filters.q).split()
+            stmt = stmt.where(*(t.search_text.like(f"%{w}%") for w in words))
         if self.refine is not None:
             stmt = self.refine(stmt, filters)
         for name, value in filters:
@@ -292,7 +291,7 @@ class Records(Generic[T]):
 
 def _fields(obj: Any) -> dict[str, Any]:
     """The record's own columns (not id, timestamps or version), for the audit log."""
-    skip = {"id", "created_at", "updated_at", "version"}
+    skip = {"id", "created_at", "updated_at", "version", "search_text"}
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in skip}
 
 

@@ -12,6 +12,6 @@ class Filters(ListParams):
 
 records = Records(
     Target, label="chỉ tiêu", date_field="period_end", create_schema=TargetCreate,
-    date_order=[("period_start", "period_end")], text_columns=("name",),
+    date_order=[("period_start", "period_end")],
     resource="targets",
 )

@@ -80,7 +80,7 @@ class Filters(ListParams):
 records = Records(
     Unit, label="đơn vị", date_field="active_from", create_schema=UnitCreate,
     date_order=[("active_from", "active_to")], write_role=Role.manager, check=_check,
-    before_delete=_before_delete, text_columns=("name", "code"),
+    before_delete=_before_delete,
     unit_column="id", write_column="parent_id",
     resource="units", lockable=False,
 )

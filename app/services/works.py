@@ -57,7 +57,7 @@ def _before_delete(session: Session, actor: Actor, work: Work) -> None:
 
 records = Records(
     Work, label="công trình", date_field="completed_date", create_schema=WorkCreate,
-    date_order=[("start_date", "completed_date")], check=_check, text_columns=("name",),
+    date_order=[("start_date", "completed_date")], check=_check,
     rollup=rollups.work_effects, before_delete=_before_delete,
     resource="works",
 )

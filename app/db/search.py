@@ -1,0 +1,32 @@
+"""Search without diacritics: "nguyen van" finds "Nguyễn Văn", "ham tri" finds "Hàm Trí", on
+SQLite and PostgreSQL alike. Each searchable record keeps its text folded (no marks, đ → d,
+lower case) in `search_text`, filled by the ORM on every insert and update."""
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import Text, event
+from sqlmodel import Field, SQLModel
+
+
+def fold(text: str) -> str:
+    """'Nguyễn Văn Đức' → 'nguyen van duc'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+class Searchable(SQLModel):
+    """Mixin: the table names its searched columns in `__search__`."""
+
+    search_text: str | None = Field(default=None, sa_type=Text, exclude=True)
+
+    @classmethod
+    def folded(cls, obj: Any) -> str:
+        parts = [getattr(obj, c) for c in getattr(cls, "__search__", ())]
+        return fold(" ".join(str(p) for p in parts if p))
+
+
+@event.listens_for(Searchable, "before_insert", propagate=True)
+@event.listens_for(Searchable, "before_update", propagate=True)
+def _fill(mapper: Any, connection: Any, target: Any) -> None:
+    target.search_text = type(target).folded(target)

@@ -1,0 +1,28 @@
+"""Searching lists without diacritics, on both databases."""
+
+from tests.factories import make_model, make_petition, make_tree
+
+
+def test_search_without_diacritics(api, db):
+    with db() as s:
+        tree = make_tree(s)
+        make_model(s, name="Đội dân phòng Lâm Giang", unit_id=tree.lam_giang, org_name="Nguyễn Văn Đức")
+        make_model(s, name="Trồng thanh long", unit_id=tree.ham_tri)
+    for q in ("nguyen van", "NGUYỄN văn", "doi dan phong", "lam giang duc"):
+        items = api.get("/api/v1/models", params={"q": q}).json()["items"]
+        assert [m["name"] for m in items] == ["Đội dân phòng Lâm Giang"], q
+    assert api.get("/api/v1/units", params={"q": "ham tri"}).json()["items"][0]["name"] == "Hàm Trí"
+    assert api.get("/api/v1/models", params={"q": "khong co"}).json()["total"] == 0
+
+
+def test_search_follows_edits_and_never_finds_a_petitioner(api, db):
+    with db() as s:
+        tree = make_tree(s)
+        m = make_model(s, name="Tổ hòa giải", unit_id=tree.ham_tri)
+        make_petition(s, unit_id=tree.ham_tri, type="denunciation", subject="Tố cáo sai phạm",
+                      petitioner_name="Trần Thị Kín")
+    api.patch(f"/api/v1/models/{m.id}", json={"name": "Tổ tự quản an ninh"})
+    assert api.get("/api/v1/models", params={"q": "tu quan"}).json()["total"] == 1
+    assert api.get("/api/v1/models", params={"q": "hoa giai"}).json()["total"] == 0
+    assert api.get("/api/v1/petitions", params={"q": "tran thi kin"}).json()["total"] == 0
+    assert api.get("/api/v1/petitions", params={"q": "to cao sai pham"}).json()["total"] == 1
