@@ -12,13 +12,25 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from app.enums import Role
+from app.services.errors import DomainError
+
 from app.api.deps import SessionDep
+from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
+from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
+from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
+from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
+from app.db.recognitions import RecognitionCreate, RecognitionRead, RecognitionUpdate
+from app.db.targets import TargetCreate, TargetRead, TargetUpdate
+from app.db.works import WorkCreate, WorkRead, WorkUpdate
 from app.enums import ENUMS
 from app.services import (commendations, contributions, land_donations, petitions, recognitions,
                           targets, works)
 from app.services import units as units_service
 from app.services.actor import Actor
 from app.ui import render_block, templates
+from app.ui import forms, form_errors
+from app.ui.forms import FormField
 from app.ui.deps import PageActor, is_htmx
 
 ENUM_NAMES = {enum: name for name, enum in ENUMS.items()}
@@ -32,6 +44,15 @@ class Listing:
     columns: tuple[tuple[str, str, str], ...]  # field, Vietnamese header, how to show it
     sort: str
     present: Callable[[Any, Actor], Any] | None = None
+    one: str = "bản ghi"  # "công trình": for the form's title and notices
+    fields: tuple[FormField, ...] = ()  # the entry form (none: a read-only list)
+    schemas: tuple[Any, Any, Any] | None = None  # Create, Update, Read
+    # Fields only managers see or send (a denouncer's identity).
+    confidential: tuple[str, ...] = ()
+
+
+F = FormField
+UNIT = F("unit_id", "Đơn vị", "unit", True)
 
 
 LISTINGS = [
@@ -39,35 +60,79 @@ LISTINGS = [
         ("name", "Tên công trình, phần việc", "text"), ("unit_id", "Đơn vị", "unit"),
         ("category", "Loại", "enum:work_category"), ("quantity", "Khối lượng", "quantity"),
         ("total_cost_vnd", "Kinh phí (đồng)", "money"), ("org_type", "Đơn vị thực hiện", "enum:org_type"),
-        ("completed_date", "Hoàn thành", "date")), "-completed_date"),
+        ("completed_date", "Hoàn thành", "date")), "-completed_date",
+        one="công trình", fields=(
+        F("name", "Tên công trình, phần việc", required=True), UNIT,
+        F("category", "Loại", "enum:work_category", True), F("quantity", "Khối lượng", "decimal"),
+        F("measure", "Đơn vị tính", "enum:measure"), F("total_cost_vnd", "Tổng kinh phí", "money"),
+        F("org_type", "Đơn vị thực hiện", "enum:org_type"), F("start_date", "Ngày khởi công", "date"),
+        F("completed_date", "Ngày hoàn thành", "date"), F("status", "Tình trạng", "enum:work_status")),
+        schemas=(WorkCreate, WorkUpdate, WorkRead)),
     Listing("contributions", "Đóng góp", contributions, (
         ("date", "Ngày", "date"), ("unit_id", "Đơn vị", "unit"), ("source", "Nguồn", "enum:source"),
         ("kind", "Hình thức", "enum:contribution_kind"), ("amount_vnd", "Số tiền (đồng)", "money"),
         ("labor_days", "Ngày công", "number"), ("contributor_name", "Người, đơn vị góp", "text")),
-        "-date"),
+        "-date",
+        one="khoản đóng góp", fields=(
+        UNIT, F("source", "Nguồn", "enum:source", True), F("kind", "Hình thức", "enum:contribution_kind", True),
+        F("amount_vnd", "Số tiền (quy ra đồng)", "money"), F("labor_days", "Ngày công", "decimal"),
+        F("work_id", "Mã công trình", "integer", hint="số ở cột Mã của danh sách công trình"),
+        F("contributor_name", "Người, đơn vị góp"), F("date", "Ngày", "date", True),
+        F("note", "Ghi chú", "textarea")),
+        schemas=(ContributionCreate, ContributionUpdate, ContributionRead)),
     Listing("land-donations", "Hiến đất", land_donations, (
         ("date", "Ngày", "date"), ("unit_id", "Đơn vị", "unit"), ("donor_name", "Hộ hiến", "text"),
         ("households", "Số hộ", "number"), ("area_m2", "Diện tích (m²)", "number"),
         ("value_vnd", "Trị giá (đồng)", "money"), ("status", "Hồ sơ", "enum:land_donation_status")),
-        "-date"),
+        "-date",
+        one="hồ sơ hiến đất", fields=(
+        UNIT, F("donor_name", "Hộ hiến đất", required=True), F("households", "Số hộ", "integer"),
+        F("area_m2", "Diện tích (m²)", "decimal", True), F("value_vnd", "Trị giá", "money"),
+        F("work_id", "Mã công trình", "integer", hint="công trình được hiến đất"),
+        F("date", "Ngày", "date", True), F("status", "Hồ sơ", "enum:land_donation_status"),
+        F("note", "Ghi chú", "textarea")),
+        schemas=(LandDonationCreate, LandDonationUpdate, LandDonationRead)),
     Listing("petitions", "Đơn thư", petitions, (
         ("received_date", "Ngày nhận", "date"), ("unit_id", "Đơn vị", "unit"),
         ("type", "Loại đơn", "enum:petition_type"), ("subject", "Nội dung", "text"),
         ("petitioner_name", "Người gửi", "text"), ("status", "Trạng thái", "enum:petition_status"),
         ("due_date", "Hạn giải quyết", "date"), ("closed_date", "Kết thúc", "date")),
-        "-received_date", present=petitions.present),
+        "-received_date", present=petitions.present,
+        confidential=("petitioner_name", "petitioner_address"),
+        one="đơn thư", fields=(
+        F("received_date", "Ngày nhận đơn", "date", True), UNIT,
+        F("type", "Loại đơn", "enum:petition_type", True), F("channel", "Kênh tiếp nhận", "enum:channel"),
+        F("subject", "Nội dung", required=True), F("domain", "Lĩnh vực", "enum:domain"),
+        F("petitioner_name", "Người gửi đơn"), F("petitioner_address", "Địa chỉ người gửi"),
+        F("signers", "Số người ký", "integer"), F("handler", "Người xử lý"),
+        F("complex", "Vụ việc phức tạp", "bool"), F("note", "Ghi chú", "textarea")),
+        schemas=(PetitionCreate, PetitionUpdate, PetitionRead)),
     Listing("commendations", "Khen thưởng", commendations, (
         ("decision_date", "Ngày quyết định", "date"), ("recipient_name", "Tập thể, cá nhân", "text"),
         ("recipient_type", "Đối tượng", "enum:recipient_type"), ("level", "Cấp", "enum:level"),
-        ("decision_no", "Số quyết định", "text"), ("unit_id", "Đơn vị", "unit")), "-decision_date"),
+        ("decision_no", "Số quyết định", "text"), ("unit_id", "Đơn vị", "unit")), "-decision_date",
+        one="khen thưởng", fields=(
+        UNIT, F("recipient_type", "Đối tượng", "enum:recipient_type", True),
+        F("recipient_name", "Tập thể, cá nhân", required=True), F("level", "Cấp khen", "enum:level"),
+        F("decision_no", "Số quyết định"), F("decision_date", "Ngày quyết định", "date", True)),
+        schemas=(CommendationCreate, CommendationUpdate, CommendationRead)),
     Listing("targets", "Chỉ tiêu", targets, (
         ("name", "Chỉ tiêu", "text"), ("unit_id", "Đơn vị", "unit"),
         ("period_start", "Từ", "date"), ("period_end", "Đến", "date"), ("achieved", "Đạt", "bool")),
-        "-period_end"),
+        "-period_end",
+        one="chỉ tiêu", fields=(
+        UNIT, F("name", "Chỉ tiêu", required=True), F("period_start", "Từ ngày", "date", True),
+        F("period_end", "Đến ngày", "date", True), F("target_value", "Giá trị chỉ tiêu", "decimal"),
+        F("actual_value", "Đạt được", "decimal"), F("achieved", "Đã đạt", "bool")),
+        schemas=(TargetCreate, TargetUpdate, TargetRead)),
     Listing("recognitions", "Công nhận danh hiệu", recognitions, (
         ("date", "Ngày", "date"), ("unit_id", "Đơn vị", "unit"),
         ("title", "Danh hiệu", "enum:recognition_title"), ("decision_no", "Số quyết định", "text")),
-        "-date"),
+        "-date",
+        one="công nhận danh hiệu", fields=(
+        UNIT, F("title", "Danh hiệu", "enum:recognition_title", True), F("date", "Ngày", "date", True),
+        F("decision_no", "Số quyết định")),
+        schemas=(RecognitionCreate, RecognitionUpdate, RecognitionRead)),
 ]
 
 
@@ -88,41 +153,144 @@ def _flatten(annotation: Any) -> list[Any]:
     return [leaf for a in args for leaf in _flatten(a)]
 
 
+def _list_context(listing: Listing, request: Request, session: Any, actor: Actor,
+                  keep_query: bool = True) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for key in request.query_params if keep_query else ():
+        values = [v for v in request.query_params.getlist(key) if v]
+        if values:
+            raw[key] = values if len(values) > 1 else values[0]
+    filters_cls = listing.service.Filters
+    listy = {n for n, _ in enum_filters(filters_cls)}
+    parsed = {k: ([v] if k in listy and not isinstance(v, list) else v) for k, v in raw.items()}
+    try:
+        filters = filters_cls.model_validate({"sort": listing.sort, **parsed})
+        error = None
+    except ValidationError:
+        filters, error = filters_cls(sort=listing.sort), "Bộ lọc không hợp lệ; đã bỏ qua."
+    result = listing.service.records.list_(session, actor=actor, filters=filters)
+    rows = [listing.present(r, actor) if listing.present else r for r in result.items]
+    units = units_service.nested(units_service.tree(session, actor=actor))
+    query = {k: v for k, v in raw.items() if k not in ("offset",)}
+
+    def url(offset: int) -> str:
+        return f"/{listing.path}?" + urlencode({**query, "offset": max(offset, 0)}, doseq=True)
+
+    return {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
+            "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
+            "filter_error": error, "enum_filters": enum_filters(filters_cls)}
+
+
+def _fields(listing: Listing, actor: Actor, editing: bool) -> tuple[FormField, ...]:
+    """The form's fields for this actor. Anyone who records a petition may write its
+    petitioner; correcting it later (which shows it) is for managers only."""
+    return tuple(f for f in listing.fields if not editing or f.name not in listing.confidential
+                 or actor.at_least(Role.manager))
+
+
+def _form_context(listing: Listing, actor: Actor, **kw: Any) -> dict[str, Any]:
+    editing = kw.get("record_id") is not None
+    return {"form_fields": _fields(listing, actor, editing), "values": kw.get("values") or {},
+            "errors": kw.get("errors") or {}, "message": kw.get("message"),
+            "notice": kw.get("notice"), "record_id": kw.get("record_id")}
+
+
+PAGE = "records/list.html"
+
+
 def _page(listing: Listing) -> Callable[..., Response]:
     def page(request: Request, session: SessionDep, actor: PageActor) -> Response:
-        raw: dict[str, Any] = {}
-        for key in request.query_params:
-            values = [v for v in request.query_params.getlist(key) if v]
-            if values:
-                raw[key] = values if len(values) > 1 else values[0]
-        filters_cls = listing.service.Filters
-        listy = {n for n, _ in enum_filters(filters_cls)}
-        parsed = {k: ([v] if k in listy and not isinstance(v, list) else v) for k, v in raw.items()}
-        try:
-            filters = filters_cls.model_validate({"sort": listing.sort, **parsed})
-            error = None
-        except ValidationError:
-            filters, error = filters_cls(sort=listing.sort), "Bộ lọc không hợp lệ; đã bỏ qua."
-        result = listing.service.records.list_(session, actor=actor, filters=filters)
-        rows = [listing.present(r, actor) if listing.present else r for r in result.items]
-        units = units_service.nested(units_service.tree(session, actor=actor))
-        query = {k: v for k, v in raw.items() if k not in ("offset",)}
-
-        def url(offset: int) -> str:
-            return f"/{listing.path}?" + urlencode({**query, "offset": max(offset, 0)}, doseq=True)
-
-        ctx = {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
-               "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
-               "filter_error": error, "enum_filters": enum_filters(filters_cls)}
+        ctx = _list_context(listing, request, session, actor)
         if is_htmx(request) and request.headers.get("HX-Target") == "list":
-            return render_block(request, "records/list.html", "list", ctx)
-        return templates.TemplateResponse(request, "records/list.html", ctx)
+            return render_block(request, PAGE, "list", ctx)
+        return templates.TemplateResponse(request, PAGE, {**ctx, **_form_context(listing, actor)})
 
-    page.__doc__ = f"{listing.title}: the list with its filters."
+    page.__doc__ = f"{listing.title}: the list with its filters, and the entry form."
     return page
+
+
+def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
+    """The entry form's routes: the same Create/Update schemas and services as the API."""
+    create_schema, update_schema, read_schema = listing.schemas  # type: ignore[misc]
+
+    def form(request: Request, session: Any, actor: Actor, status: int = 200, **kw: Any) -> Response:
+        ctx = {**_list_context(listing, request, session, actor), **_form_context(listing, actor, **kw)}
+        if is_htmx(request):
+            return render_block(request, PAGE, "form", ctx, status_code=status,
+                                headers={"HX-Retarget": "#entry-form", "HX-Reswap": "outerHTML"})
+        return templates.TemplateResponse(request, PAGE, ctx, status_code=status)
+
+    def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
+               exc: Exception, record_id: int | None = None) -> Response:
+        session.rollback()
+        errors, message = form_errors(exc)
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return form(request, session, actor, status, values=values, errors=errors,
+                    message=message, record_id=record_id)
+
+    def saved(request: Request, session: Any, actor: Actor, notice: str) -> Response:
+        ctx = {**_list_context(listing, request, session, actor, keep_query=False),
+               **_form_context(listing, actor, notice=notice), "oob": True}
+        html = (render_block(request, PAGE, "list", ctx).body.decode()
+                + render_block(request, PAGE, "form", ctx).body.decode())
+        return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
+
+    async def typed(request: Request, actor: Actor, editing: bool) -> dict[str, Any]:
+        form_data = {k: v for k, v in (await request.form()).items() if k != "csrf"}
+        fields = _fields(listing, actor, editing)
+        allowed = {f.name for f in fields}
+        # Unknown fields reach the schema, which refuses them; a confidential field this
+        # actor may not correct is dropped, so it can neither be read nor blanked.
+        kept = {k: v for k, v in form_data.items() if k in allowed or k not in listing.confidential}
+        return forms.parse(kept, fields)
+
+    async def create(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        values = await typed(request, actor, editing=False)
+        try:
+            obj = listing.service.records.create(session, actor=actor,
+                                                 data=create_schema.model_validate(values))
+        except (ValidationError, DomainError) as exc:
+            return failed(request, session, actor, values, exc)
+        return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
+
+    async def update(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+        values = await typed(request, actor, editing=True)
+        version = values.pop("version", None)
+        run = getattr(listing.service, "update", None) or listing.service.records.update
+        try:
+            obj, _ = run(session, actor=actor, id=id, data=update_schema.model_validate(values),
+                         if_match=int(version) if version and str(version).isdigit() else None)
+        except (ValidationError, DomainError) as exc:
+            return failed(request, session, actor, {**values, "version": version}, exc, id)
+        return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
+
+    def new(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        return form(request, session, actor)
+
+    def edit(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+        obj = listing.service.records.get(session, actor=actor, id=id)
+        shown_obj = listing.present(obj, actor) if listing.present else obj
+        values = read_schema.model_validate(shown_obj, from_attributes=True).model_dump(mode="json")
+        return form(request, session, actor, record_id=id,
+                    values=forms.shown(values, _fields(listing, actor, editing=True)))
+
+    create.__doc__ = f"Save a new {listing.path} record from the form."
+    update.__doc__ = f"Save corrections to a {listing.path} record (stale versions refused)."
+    new.__doc__ = "An empty entry form."
+    edit.__doc__ = "The entry form filled with one record."
+    return {"create": create, "update": update, "new": new, "edit": edit}
 
 
 router = APIRouter()
 for _listing in LISTINGS:
-    router.add_api_route(f"/{_listing.path}", _page(_listing), methods=["GET"],
-                         response_class=HTMLResponse, name=f"page.{_listing.path}")
+    base = f"/{_listing.path}"
+    router.add_api_route(base, _page(_listing), methods=["GET"], response_class=HTMLResponse,
+                         name=f"page.{_listing.path}")
+    if _listing.fields:
+        entry = _entry(_listing)
+        router.add_api_route(base, entry["create"], methods=["POST"], response_class=HTMLResponse)
+        router.add_api_route(base + "/new", entry["new"], methods=["GET"], response_class=HTMLResponse)
+        router.add_api_route(base + "/{id}/edit", entry["edit"], methods=["GET"],
+                             response_class=HTMLResponse)
+        router.add_api_route(base + "/{id}", entry["update"], methods=["POST"],
+                             response_class=HTMLResponse)
