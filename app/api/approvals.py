@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from app.api.deps import ActorDep, RecordId, SessionDep
+from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.approvals import ApprovalCreate, ApprovalRead
 from app.services import approvals
@@ -23,7 +23,7 @@ def approve(session: SessionDep, actor: ActorDep, data: Annotated[ApprovalCreate
 
 @router.get("", response_model=list[ApprovalRead], responses=PROBLEM_RESPONSES)
 def list_approvals(session: SessionDep, actor: ActorDep,
-                   unit_id: int | None = None) -> list[ApprovalRead]:
+                   unit_id: UnitId = None) -> list[ApprovalRead]:
     """Approvals in force: of the caller's subtree, or those covering one unit."""
     return [ApprovalRead.model_validate(r, from_attributes=True)
             for r in approvals.list_(session, actor=actor, unit_id=unit_id)]

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -47,6 +47,7 @@ def if_match(
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
+UnitId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A unit's id.")]
 
 
 def etag(version: int) -> str:

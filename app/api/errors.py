@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.errors import DomainError, Unauthorized
@@ -89,6 +90,12 @@ def _integrity(request: Request, exc: Exception) -> Response:
     return respond(request, 409, "Xung đột", "Dữ liệu trùng hoặc đang được người khác ghi; hãy thử lại.")
 
 
+def _stale(request: Request, exc: Exception) -> Response:
+    # Two writers raced on one version; the loser changed nothing.
+    return respond(request, 412, "Bản ghi đã bị thay đổi",
+                   "Bản ghi vừa được người khác sửa; hãy tải lại rồi sửa tiếp.")
+
+
 def _operational(request: Request, exc: Exception) -> Response:
     log.exception("database unavailable on %s %s", request.method, request.url.path)
     return respond(request, 503, "Cơ sở dữ liệu đang bận", "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây.",
@@ -106,5 +113,6 @@ def install(app: FastAPI, *, html: Callable[[Request, int, str, str], Response] 
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(OperationalError, _operational)
     app.add_exception_handler(Exception, _unexpected)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
-from app.api.deps import ActorDep, RecordId, SessionDep
+from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
 from app.db.issued_reports import IssueRequest
@@ -100,7 +100,7 @@ def issue(session: SessionDep, actor: ActorDep, data: Annotated[IssueRequest, Bo
 
 
 @router.get("/issued", response_model=list[IssuedOut], responses=PROBLEM_RESPONSES)
-def list_issued(session: SessionDep, actor: ActorDep, unit_id: int | None = None) -> list[IssuedOut]:
+def list_issued(session: SessionDep, actor: ActorDep, unit_id: UnitId = None) -> list[IssuedOut]:
     """Reports issued for a unit subtree, newest first."""
     return [_out(r) for r in issued_reports.list_(session, actor=actor, unit_id=unit_id)]
 

@@ -128,7 +128,8 @@ def list_(session: Session, *, actor: Actor, filters: AuditFilters) -> Page[Audi
 def present(e: AuditEntry, actor: Actor) -> dict[str, Any]:
     """An entry as this actor may read it: a denouncer's identity only for managers up."""
     changes = json.loads(e.changes)
-    if e.confidential and not actor.at_least(Role.manager):
+    # Any petition may become a denunciation later: its identity is hidden in all its entries.
+    if (e.confidential or e.resource == "petitions") and not actor.at_least(Role.manager):
         for name in CONFIDENTIAL_FIELDS:
             if name in changes:
                 changes[name] = [None, None]

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlmodel import Session
 
 from app.config import get_settings
@@ -18,7 +18,7 @@ from app.db.audit import LoginAttempt
 from app.db.users import ApiToken, User
 from app.enums import Role, TokenScope
 from app.services.actor import Actor
-from app.services import audit
+from app.services import audit, scope
 from app.services.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 
 MIN_PASSWORD = 8
@@ -148,6 +148,10 @@ def actor_for_token(session: Session, secret: str) -> Actor:
     if user is None or not user.active:
         raise Unauthorized("Tài khoản đã bị khóa.")
     role = Role(user.role)
+    if token.kind == "api" and role != Role.admin and token.unit_id is not None and (
+            user.unit_id is None or not scope.in_subtree(session, token.unit_id, user.unit_id)):
+        # Its maker moved away from the token's unit: the token may not outreach them.
+        raise Unauthorized("Mã truy cập này không còn hiệu lực (người tạo đã đổi đơn vị).")
     return Actor(
         user_id=user.id, username=user.username, role=role,
         unit_id=token.unit_id if token.kind == "api" else user.unit_id,
@@ -178,6 +182,9 @@ def create_user(session: Session, *, username: str, password: str, role: Role,
 
 def bootstrap_admin(session: Session, username: str, password: str) -> bool:
     """Create the first admin from DVK_ADMIN_USERNAME/PASSWORD unless that user exists."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers start at once; one of them creates the admin.
+        session.exec(text("SELECT pg_advisory_xact_lock(2021)"))
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         return False
     create_user(session, username=username, password=password, role=Role.admin)

@@ -222,3 +222,19 @@ def present(p: Petition, actor: Actor) -> PetitionRead:
         for name in CONFIDENTIAL:
             setattr(read, name, None)
     return read
+
+
+def recompute_due_dates(session: Session, unit_id: int) -> int:
+    """After a unit's remote flag, parent or merger changed: the legal deadlines of its
+    subtree's accepted, still open petitions follow (they are derived, not edited)."""
+    stmt = (select(Petition).where(scope.in_units(Petition.unit_id, scope.subtree_ids(unit_id)),
+                                   Petition.accepted_date.is_not(None),
+                                   Petition.status.in_([s.value for s in OPEN])))
+    changed = 0
+    for p in session.exec(stmt).scalars():
+        due = due_date(session, p)
+        if due != p.due_date:
+            p.due_date = due
+            changed += 1
+    session.flush()
+    return changed

@@ -123,4 +123,8 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
         after = rollups.rollup_unit(session, unit.id)
         if after != before:
             rollups.rebuild(session, keys=[before, after])
+    if any(k in changes for k in ("remote", "parent_id", "merged_into_id")):
+        from app.services import petitions  # petitions' deadlines depend on the unit
+
+        petitions.recompute_due_dates(session, unit.id)
     return unit, changes

@@ -145,6 +145,10 @@ def _for_write(session: Session, actor: Actor, id: int) -> User:
         raise
     if not actor.at_least(Role(user.role)):
         raise Forbidden("Không được sửa tài khoản có vai trò cao hơn vai trò của bạn.")
+    # A manager manages the people below them: a peer of the same unit is not below.
+    if (actor.role == Role.manager and user.id != actor.user_id and user.role == Role.manager.value
+            and user.unit_id == actor.unit_id):
+        raise Forbidden("Không được sửa tài khoản lãnh đạo cùng cấp; hãy nhờ cấp trên.")
     return user
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import SessionDep
+from app.api.deps import RecordId, SessionDep
 from app.db.models import ModelCreate, ModelRead, ModelUpdate
 from app.services import audit
 from app.services import models as service
@@ -31,7 +31,7 @@ def list_page(request: Request, session: SessionDep, actor: PageActor) -> Respon
 
 
 @router.get("/models/{id}/edit", response_class=HTMLResponse)
-def edit_form(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def edit_form(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """The form filled with one model, to correct it."""
     model = service.records.get(session, actor=actor, id=id)
     values = ModelRead.model_validate(model, from_attributes=True).model_dump(mode="json")
@@ -58,14 +58,14 @@ async def create(request: Request, session: SessionDep, actor: PageActor) -> Res
 
 
 @router.post("/models/{id}", response_class=HTMLResponse)
-async def update(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+async def update(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Save corrections; a change made meanwhile by someone else is shown, not overwritten."""
     values = _values(await request.form())
     version = values.pop("version", None)
     try:
         data = ModelUpdate.model_validate(values)
         model, _ = service.records.update(session, actor=actor, id=id, data=data,
-                                          if_match=int(version) if version else None)
+                                          if_match=int(version) if version and version.isdigit() else None)
     except (ValidationError, DomainError) as exc:
         session.rollback()
         return _form_error(request, session, actor, {**values, "version": version}, exc, model_id=id)

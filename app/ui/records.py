@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from app.enums import Role
 from app.services.errors import DomainError
 
-from app.api.deps import SessionDep
+from app.api.deps import RecordId, SessionDep
 from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
 from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
 from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
@@ -253,7 +253,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             return failed(request, session, actor, values, exc)
         return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
 
-    async def update(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    async def update(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         values = await typed(request, actor, editing=True)
         version = values.pop("version", None)
         run = getattr(listing.service, "update", None) or listing.service.records.update
@@ -267,7 +267,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
     def new(request: Request, session: SessionDep, actor: PageActor) -> Response:
         return form(request, session, actor)
 
-    def edit(id: int, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    def edit(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         obj = listing.service.records.get(session, actor=actor, id=id)
         shown_obj = listing.present(obj, actor) if listing.present else obj
         values = read_schema.model_validate(shown_obj, from_attributes=True).model_dump(mode="json")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import SessionDep
+from app.api.deps import RecordId, SessionDep, UnitId
 from app.enums import Role, WorkCategory
 from app.api.reports import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
@@ -32,7 +32,7 @@ def _dates(preset: str | None, date_from: date | None, date_to: date | None) -> 
 
 @router.get("/reports/summary", response_class=HTMLResponse)
 def summary_page(request: Request, session: SessionDep, actor: PageActor,
-                 unit_id: int | None = None, preset: str | None = None,
+                 unit_id: UnitId = None, preset: str | None = None,
                  date_from: date | None = None, date_to: date | None = None,
                  compare: str | None = None) -> HTMLResponse:
     """The report of a unit subtree over a period, printable, each figure a link."""
@@ -62,7 +62,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
 
 @router.get("/reports/summary.{ext}")
 def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
-             unit_id: int | None = None, preset: str | None = None,
+             unit_id: UnitId = None, preset: str | None = None,
              date_from: date | None = None, date_to: date | None = None) -> Response:
     """The report on the page as a Word document or an Excel workbook."""
     start, end = _dates(preset, date_from, date_to)
@@ -100,14 +100,14 @@ async def issue(request: Request, session: SessionDep, actor: PageActor) -> Resp
 
 
 @router.get("/reports/issued/{id}.docx")
-def issued_docx(id: int, session: SessionDep, actor: PageActor) -> Response:
+def issued_docx(id: RecordId, session: SessionDep, actor: PageActor) -> Response:
     """The issued document, from its frozen figures."""
     return Response(report_exports.issued_docx(session, actor=actor, id=id), media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="bao-cao-{id}.docx"'})
 
 
 @router.get("/reports/issued/{id}", response_class=HTMLResponse)
-def issued_page(id: int, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
+def issued_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
     """An issued report: its frozen figures and what has changed in the records since."""
     row = issued_reports.get(session, actor=actor, id=id)
     return templates.TemplateResponse(request, "reports/issued.html", {

@@ -57,10 +57,14 @@ def test_a_denouncer_is_hidden_in_the_log_below_manager(api, make_user, db):
 def test_readers_see_only_their_subtree(api, make_user, db):
     with db() as s:
         tree = make_tree(s)
-    api.post("/api/v1/models", json={"name": "Ở Hàm Liêm", "unit_id": tree.ham_lien, "field": "economy",
-                                     "org_type": "government", "start_date": "2019-03-01"})
+    for name, unit in (("Ở Hàm Liêm", tree.ham_lien), ("Ở Lâm Giang", tree.lam_giang)):
+        assert api.post("/api/v1/models", json={"name": name, "unit_id": unit, "field": "economy",
+                                                "org_type": "government",
+                                                "start_date": "2019-03-01"}).status_code == 201
     clerk = make_user(Role.clerk, "T-HT")
-    assert "Ở Hàm Liêm" not in clerk.get("/api/v1/audit", params={"limit": 500}).text
+    log = clerk.get("/api/v1/audit", params={"limit": 500})
+    assert log.status_code == 200
+    assert "Ở Lâm Giang" in log.text and "Ở Hàm Liêm" not in log.text
 
 
 def test_the_chain_finds_an_edited_entry(api, db, engine):
