@@ -238,3 +238,13 @@ def recompute_due_dates(session: Session, unit_id: int) -> int:
             changed += 1
     session.flush()
     return changed
+
+
+def next_steps(p: Petition) -> list[S]:
+    """The lifecycle steps the law allows from where the petition stands (for the buttons)."""
+    return sorted(TRANSITIONS.get(S(p.status), frozenset()), key=lambda s: list(S).index(s))
+
+
+def can_extend(p: Petition, extensions: int) -> bool:
+    limit = TIME_LIMITS[PetitionType(p.type)]
+    return (S(p.status) in (S.accepted, S.in_progress) and extensions < limit.max_extensions)

@@ -1,0 +1,64 @@
+"""A petition's page: deadline and days left, and only the legal next steps as buttons."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import auth
+from tests.conftest import carry_csrf
+from tests.factories import PASSWORD, make_petition, make_tree
+
+
+@pytest.fixture
+def tree(db):
+    with db() as s:
+        return make_tree(s)
+
+
+@pytest.fixture
+def clerk(server: str, db, tree) -> Iterator[httpx.Client]:
+    with db() as s:
+        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    with httpx.Client(base_url=server, timeout=30) as client:
+        assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
+        carry_csrf(client)
+        yield client
+
+
+def test_walk_a_complaint_to_resolved(clerk, db, tree):
+    received = date.today() - timedelta(days=3)
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, received_date=str(received))
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert "còn 7 ngày" in page  # ten days to accept, three gone
+    assert 'value="accepted"' in page and 'value="resolved"' not in page
+    today = date.today().strftime("%d/%m/%Y")
+    r = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": today, "version": "1"})
+    assert r.status_code == 303
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert "Đã thụ lý" in page and "còn 30 ngày" in page and 'value="resolved"' in page
+    r = clerk.post(f"/petitions/{p.id}/steps", data={"to": "resolved", "date": today, "outcome": "Đã trả lời"})
+    assert r.status_code == 303
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert "Hồ sơ đã kết thúc" in page and "Đã giải quyết" in page
+
+
+def test_an_illegal_step_or_date_is_explained(clerk, db, tree):
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, received_date="2024-03-10")
+    bad = clerk.post(f"/petitions/{p.id}/steps", data={"to": "resolved", "date": "11/03/2024"})
+    assert bad.status_code == 409 and "Không thể chuyển đơn" in bad.text
+    early = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": "01/03/2024"})
+    assert early.status_code == 409 and "trước bước trước đó" in early.text
+
+
+def test_overdue_is_marked_and_the_denouncer_stays_hidden(clerk, db, tree):
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03", petitioner_name="Người Kín")
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert "quá hạn" in page and "được bảo mật" in page and "Người Kín" not in page
+    assert "Gia hạn giải quyết" in page
