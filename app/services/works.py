@@ -61,3 +61,32 @@ records = Records(
     rollup=rollups.work_effects, before_delete=_before_delete,
     resource="works",
 )
+
+
+def money(session: Session, *, actor: Actor, id: int) -> dict[str, object]:
+    """A work's money, added up by the database: gifts by source, labour days, land given,
+    and the non-state share (people, businesses, organisations and the land's value)."""
+    from sqlalchemy import func, select
+
+    from app.enums import Source
+
+    work = records.get(session, actor=actor, id=id)
+    by_source = dict.fromkeys((s.value for s in Source), 0)
+    labor = 0.0
+    for source, amount, days in session.exec(
+        select(Contribution.source, func.sum(Contribution.amount_vnd), func.sum(Contribution.labor_days))
+        .where(Contribution.work_id == work.id).group_by(Contribution.source)
+    ).all():
+        by_source[source] = int(amount or 0)
+        labor += float(days or 0)
+    n, households, area, value = session.exec(
+        select(func.count(), func.sum(LandDonation.households), func.sum(LandDonation.area_m2),
+               func.sum(LandDonation.value_vnd)).where(LandDonation.work_id == work.id)
+    ).one()
+    land_value = int(value or 0)
+    non_state = sum(v for k, v in by_source.items() if k != Source.state_budget.value) + land_value
+    cost = work.total_cost_vnd or 0
+    return {"work": work, "by_source": by_source, "labor_days": labor,
+            "land": {"count": int(n or 0), "households": int(households or 0),
+                     "area_m2": float(area or 0), "value_vnd": land_value},
+            "non_state_vnd": non_state, "non_state_share": non_state / cost if cost else None}

@@ -10,7 +10,7 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import models, petitions, records, reports, templates, units, users
+from app.ui import models, petitions, records, reports, templates, units, works, users
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +19,7 @@ router.include_router(models.router)
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(petitions.router)
+router.include_router(works.router)
 router.include_router(reports.router)
 router.include_router(users.router)
 

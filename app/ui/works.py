@@ -1,0 +1,18 @@
+"""A work's own page: what it cost and who paid, computed by the database."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import RecordId, SessionDep
+from app.services import works as service
+from app.ui import templates
+from app.ui.deps import PageActor
+
+router = APIRouter()
+
+
+@router.get("/works/{id}", response_class=HTMLResponse)
+def work_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
+    """One work: total cost, contributions by source, labour days, land donated, non-state share."""
+    return templates.TemplateResponse(request, "works/detail.html",
+                                      {"actor": actor, **service.money(session, actor=actor, id=id)})
