@@ -66,7 +66,7 @@ def record_routes(
     router: APIRouter, *, service: Records[Any], filters: type[ListParams],
     create: type[SQLModel], update: type[SQLModel], read: type[SQLModel],
     plural: str, present: Callable[[Any, Actor], SQLModel] | None = None,
-    update_fn: Callable[..., Any] | None = None,
+    update_fn: Callable[..., Any] | None = None, create_fn: Callable[..., Any] | None = None,
 ) -> None:
     """Add list/create/read/update/delete for one resource to `router` (mounted at its path)."""
     show = present or default_present(read)
@@ -86,7 +86,7 @@ def record_routes(
                       data: Annotated[create, Body()],  # type: ignore[valid-type]
                       key: IdempotencyKeyHeader = None) -> JSONResponse:
         def run() -> JSONResponse:
-            obj = service.create(session, actor=actor, data=data)
+            obj = (create_fn or service.create)(session, actor=actor, data=data)
             return json_record(show(obj, actor), status=201, location=f"{base}/{obj.id}")
 
         return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)

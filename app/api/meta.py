@@ -1,9 +1,12 @@
 """/api/v1/meta: what the codes mean."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
-from app.api.deps import ActorDep
+from app.api.deps import ActorDep, SessionDep
 from app.enums import ENUMS
+from app.services import evaluations
 
 router = APIRouter(prefix="/api/v1/meta", tags=["meta"])
 
@@ -13,3 +16,13 @@ def enums(actor: ActorDep) -> dict[str, list[dict[str, str]]]:
     """Every enumerated code with its Vietnamese and English label."""
     return {name: [{"code": m.value, "vi": m.vi, "en": m.en} for m in enum]  # type: ignore[attr-defined]
             for name, enum in ENUMS.items()}
+
+
+@router.get("/criteria-sets")
+def criteria_sets(session: SessionDep, actor: ActorDep, kind: str | None = None) -> list[dict[str, Any]]:
+    """The criteria sets models and exemplars are evaluated against, with their criteria."""
+    return [{"id": s.id, "name": s.name, "kind": s.kind, "period_start": s.period_start.isoformat(),
+             "period_end": s.period_end.isoformat(),
+             "criteria": [{"id": c.id, "position": c.position, "name": c.name,
+                           "max_score": c.max_score} for c in crits]}
+            for s, crits in evaluations.criteria_sets(session, kind=kind)]

@@ -24,6 +24,10 @@ class ModelBase(Normalized):
     status: ModelStatus = code_field(ModelStatus.registered)
     recognition_level: Level | None = code_field(None)
     score: float | None = Field(default=None, ge=0, le=1000)
+    # Recognition at a level, by decision; and the model this one replicates (nhân rộng).
+    recognition_decision_no: str | None = Field(default=None, max_length=100)
+    recognition_date: SaneDate | None = None
+    replicated_from_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id")
 
 
 class Model(ModelBase, Searchable, RecordMeta, table=True):

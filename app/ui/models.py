@@ -50,7 +50,7 @@ async def create(request: Request, session: SessionDep, actor: PageActor) -> Res
     """Save a new model; on a mistake, the form again with the typed values and messages."""
     values = _values(await request.form())
     try:
-        model = service.records.create(session, actor=actor, data=ModelCreate.model_validate(values))
+        model = service.create(session, actor=actor, data=ModelCreate.model_validate(values))
     except (ValidationError, DomainError) as exc:
         session.rollback()
         return _form_error(request, session, actor, values, exc)
@@ -64,7 +64,7 @@ async def update(id: RecordId, request: Request, session: SessionDep, actor: Pag
     version = values.pop("version", None)
     try:
         data = ModelUpdate.model_validate(values)
-        model, _ = service.records.update(session, actor=actor, id=id, data=data,
+        model, _ = service.update(session, actor=actor, id=id, data=data,
                                           if_match=int(version) if version and version.isdigit() else None)
     except (ValidationError, DomainError) as exc:
         session.rollback()

@@ -7,15 +7,19 @@ test's World: side "in" = Hàm Trí and its village Lâm Giang (the callers work
 caller's own account, the code lists)."""
 
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.db.approvals import ApprovalCreate
+from app.db.evaluations import EvaluationIn
+from app.db.session import get_engine
 from app.db.issued_reports import IssueRequest
 from app.enums import Role
-from app.services import api_tokens, approvals, auth, issued_reports
+from app.services import api_tokens, approvals, auth, evaluations, issued_reports
 from app.services.actor import SYSTEM, Actor
 from tests.api.helpers import API, RESOURCES
 from tests.factories import (PASSWORD, make_commendation, make_contribution, make_land_donation,
@@ -75,6 +79,26 @@ MAKERS: dict[str, Callable[[Session, dict[str, int], str], int]] = {
         unit_code="T-LG" if side == "in" else "T-HL1").id,
     "api-tokens": _token,
 }
+
+
+@lru_cache
+def _full_marks() -> dict[str, float]:
+    """Full marks on the seeded collective criteria (the migration's default set)."""
+    with get_engine().connect() as conn:
+        rows = conn.execute(text(
+            "SELECT c.id, c.max_score FROM criterion c JOIN criteria_set s ON s.id = c.set_id "
+            "WHERE s.kind = 'collective'")).all()
+    return {str(cid): float(score) for cid, score in rows}
+
+
+def _evaluated(s: Session, ids: dict[str, int], side: str) -> int:
+    m = make_model(s, unit_id=ids["commune"])
+    evaluations.evaluate(s, actor=SYSTEM, id=m.id, data=EvaluationIn(date="2019-06-01",
+                                                                      scores=_full_marks()))
+    return m.id
+
+
+MAKERS["evaluated-models"] = _evaluated
 
 
 class World:
@@ -161,6 +185,7 @@ TABLE |= collection(f"{API}/reports/issued", "issued", Role.viewer, Role.manager
 del TABLE[("DELETE", f"{API}/reports/issued/{{id}}")]  # an issued report is never withdrawn
 
 _P = f"{API}/petitions/{{id}}"
+_M = f"{API}/models/{{id}}"
 
 
 def _summary(suffix: str) -> Entry:
@@ -189,6 +214,20 @@ TABLE |= {
     ("GET", f"{API}/reports/issued/{{id}}.docx"): Entry(READ, Role.viewer, lambda w, side: Req(
         f"{API}/reports/issued/{w[side, 'issued']}.docx")),
     ("GET", f"{API}/meta/enums"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/meta/enums"))),
+    ("GET", f"{API}/meta/criteria-sets"): Entry(READ, Role.viewer, _only_inside(
+        Req(f"{API}/meta/criteria-sets"))),
+    ("POST", _M + "/evaluations"): Entry(WRITE, Role.manager, lambda w, side: Req(
+        f"{API}/models/{w[side, 'models']}/evaluations",
+        json={"date": "2019-06-01", "scores": _full_marks()}, probe=f"{API}/models/{w[side, 'models']}")),
+    ("GET", _M + "/evaluations"): Entry(READ, Role.viewer, lambda w, side: Req(
+        f"{API}/models/{w[side, 'models']}/evaluations")),
+    ("POST", _M + "/recognition"): Entry(WRITE, Role.manager, lambda w, side: Req(
+        f"{API}/models/{w[side, 'evaluated-models']}/recognition",
+        json={"level": "district", "decision_no": "12/QĐ-UBND", "date": "2019-07-01"},
+        probe=f"{API}/models/{w[side, 'evaluated-models']}")),
+    ("POST", _M + "/transitions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
+        f"{API}/models/{w[side, 'models']}/transitions", json={"to": "in_progress", "date": "2019-06-01"},
+        probe=f"{API}/models/{w[side, 'models']}")),
     ("GET", f"{API}/users/me"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/users/me"))),
     ("POST", f"{API}/users/me/password"): Entry(WRITE, Role.viewer, _only_inside(Req(
         f"{API}/users/me/password",
