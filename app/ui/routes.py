@@ -10,12 +10,13 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import models, petitions, records, reports, templates, units, works, users
+from app.ui import model_page, models, petitions, records, reports, templates, units, works, users
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
 router.include_router(units.router)
 router.include_router(models.router)
+router.include_router(model_page.router)
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(petitions.router)

@@ -1,0 +1,88 @@
+"""A model's own page: its workflow (start, evaluate against the criteria, recognise by
+decision, or not), through the same services as the API."""
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.api.deps import RecordId, SessionDep
+from app.db.evaluations import EvaluationIn, RecognitionIn
+from app.enums import ModelStatus, Role
+from app.services import evaluations
+from app.services import models as service
+from app.services.errors import DomainError
+from app.ui import form_errors, forms, templates
+from app.ui.deps import PageActor
+
+router = APIRouter()
+DATE = (forms.FormField("date", "Ngày", "date", True),)
+
+
+@router.get("/models/{id}", response_class=HTMLResponse)
+def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
+               error: str | None = None) -> HTMLResponse:
+    """One model: its facts, evaluations, and the workflow's next steps."""
+    m = service.records.get(session, actor=actor, id=id)
+    status = ModelStatus(m.status)
+    crit_set = None
+    if status in (ModelStatus.registered, ModelStatus.in_progress, ModelStatus.evaluated):
+        try:
+            crit_set = evaluations.set_for(session, m.kind, date.today())
+        except DomainError:
+            crit_set = None
+    return templates.TemplateResponse(request, "models/detail.html", {
+        "actor": actor, "m": m, "error": error, "today": date.today(),
+        "steps": sorted(evaluations.STEPS.get(status, frozenset()), key=lambda s: list(ModelStatus).index(s)),
+        "manager": actor.at_least(Role.manager), "crit_set": crit_set,
+        "history": evaluations.evaluations_of(session, actor=actor, id=id),
+    })
+
+
+@router.post("/models/{id}/step")
+async def take_step(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Start, discontinue, or conclude not recognised."""
+    form = forms.parse(dict(await request.form()), DATE)
+    try:
+        evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
+                         on=date.fromisoformat(str(form.get("date", ""))))
+    except ValueError:
+        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.")
+    except DomainError as exc:
+        return _again(request, session, actor, id, exc.detail)
+    return RedirectResponse(f"/models/{id}", status_code=303)
+
+
+@router.post("/models/{id}/evaluate")
+async def evaluate(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Score the model on each criterion (managers)."""
+    form = forms.parse(dict(await request.form()), DATE)
+    scores = {k.removeprefix("score_"): forms.vn_decimal(str(v)) for k, v in form.items()
+              if k.startswith("score_")}
+    try:
+        data = EvaluationIn.model_validate({"date": form.get("date"), "scores": scores,
+                                            "note": form.get("note") or None})
+        evaluations.evaluate(session, actor=actor, id=id, data=data)
+    except (ValidationError, DomainError) as exc:
+        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.")
+    return RedirectResponse(f"/models/{id}", status_code=303)
+
+
+@router.post("/models/{id}/recognize")
+async def recognize(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Recognise the evaluated model at a level, by decision (managers)."""
+    form = forms.parse(dict(await request.form()), DATE)
+    try:
+        data = RecognitionIn.model_validate({k: form.get(k) or None for k in ("level", "decision_no", "date")})
+        evaluations.recognize(session, actor=actor, id=id, data=data)
+    except (ValidationError, DomainError) as exc:
+        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.")
+    return RedirectResponse(f"/models/{id}", status_code=303)
+
+
+def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str) -> Response:
+    session.rollback()
+    page = model_page(id, request, session, actor, error=error)
+    page.status_code = 409
+    return page
