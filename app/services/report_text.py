@@ -6,7 +6,7 @@ from typing import Any
 
 from app import formatting as fmt
 from app.enums import Measure, UnitKind, WorkCategory
-from app.services.reports import MASS_ORGS
+from app.services.reports import mass_org_totals
 from app.services.works import MEASURES
 
 MOVEMENT = "phong trào thi đua “Dân vận khéo”"
@@ -45,9 +45,9 @@ def place_name(unit: dict[str, Any]) -> str:
 
 def mass_org_works(report: dict[str, Any]) -> tuple[int, int]:
     """Count and cost of the works of the Front and the mass organisations (figure D12)."""
-    by_org = report["works"]["by_org_type"]
-    return (sum(by_org.get(o.value, {}).get("count", 0) for o in MASS_ORGS),
-            sum(by_org.get(o.value, {}).get("total_cost_vnd", 0) for o in MASS_ORGS))
+    # Reports issued before the summary carried these totals are added up from their parts.
+    totals = report["works"].get("mass_organizations") or mass_org_totals(report["works"]["by_org_type"])
+    return totals["count"], totals["total_cost_vnd"]
 
 
 def gratitude_house_cost(report: dict[str, Any]) -> int:

@@ -150,7 +150,14 @@ def _works(session: Session, units: Any, period: Period, villages: bool) -> dict
         org["total_cost_vnd"] += cost
     return {"total": sum(e["count"] for e in by_category.values()),
             "total_cost_vnd": sum(e["total_cost_vnd"] for e in by_category.values()),
-            "by_category": by_category, "by_org_type": by_org}
+            "by_category": by_category, "by_org_type": by_org,
+            "mass_organizations": mass_org_totals(by_org)}
+
+
+def mass_org_totals(by_org_type: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Works of the Front and the mass organisations together (figure D12)."""
+    return {key: sum(by_org_type.get(o.value, {}).get(key, 0) for o in MASS_ORGS)
+            for key in ("count", "total_cost_vnd")}
 
 
 def _roads(by_category: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -309,8 +316,11 @@ def _commendations(session: Session, units: Any, period: Period) -> dict[str, An
 
 
 def resolve_params(session: Session, *, actor: Actor, unit_id: int | None, date_from: date | None,
-                   date_to: date | None) -> dict[str, Any]:
-    """Fill in what the caller left out: their own unit, the current year."""
+                   date_to: date | None, preset: str | None = None) -> dict[str, Any]:
+    """Fill in what the caller left out: their own unit; explicit dates, else the preset period
+    (a year or a phase), else the current year."""
+    if preset and not (date_from or date_to):
+        date_from, date_to = preset_period(preset)  # type: ignore[misc]
     if unit_id is None:
         unit_id = actor.unit_id or _top_unit(session)
     if unit_id is None:
@@ -407,7 +417,6 @@ def preset_period(preset: str | None) -> tuple[date, date] | None:
 def headline(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """(key, Vietnamese label, value) of the figures a comparison shows side by side."""
     works, roads, pets = report["works"], report["roads"], report["petitions"]
-    mass = [o.value for o in MASS_ORGS]
     return [
         ("models", "Mô hình, điển hình", report["models"]["total"]),
         ("works", "Công trình, phần việc", works["total"]),
@@ -416,8 +425,7 @@ def headline(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("roads_non_state", "Nhân dân, doanh nghiệp góp cho đường (đồng)", roads["non_state_vnd"]),
         ("concrete_km", "Đường bê tông xi măng (km)", roads["concrete_km"]),
         ("canal_km", "Kênh mương nạo vét (km)", works["by_category"]["canal"]["quantity"]),
-        ("mass_works", "Công trình của Mặt trận, đoàn thể",
-         sum(works["by_org_type"][o]["count"] for o in mass)),
+        ("mass_works", "Công trình của Mặt trận, đoàn thể", works["mass_organizations"]["count"]),
         ("contributions", "Tổng đóng góp (đồng)", report["contributions"]["total_vnd"]),
         ("labor_days", "Ngày công", report["contributions"]["labor_days"]),
         ("land_m2", "Đất hiến (m²)", report["land_donations"]["area_m2"]),

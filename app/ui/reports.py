@@ -22,12 +22,8 @@ from app.ui.deps import PageActor
 router = APIRouter()
 
 
-def _dates(preset: str | None, date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    if date_from or date_to:
-        today = date.today()
-        start = date_from or date((date_to or today).year, 1, 1)
-        return start, date_to or date(start.year, 12, 31)
-    return reports.preset_period(preset) or reports.PHASES["2016-2020"]
+# The page opens on the first phase of the movement (the API's default is the current year).
+DEFAULT_PRESET = "2016-2020"
 
 
 @router.get("/reports/summary", response_class=HTMLResponse)
@@ -36,21 +32,20 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
                  date_from: date | None = None, date_to: date | None = None,
                  compare: str | None = None) -> HTMLResponse:
     """The report of a unit subtree over a period, printable, each figure a link."""
-    start, end = _dates(preset, date_from, date_to)
-    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=start,
-                                    date_to=end)
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
+                                    date_to=date_to, preset=preset or DEFAULT_PRESET)
     report = reports.summary(session, actor=actor, **params)
     league = reports.league(session, actor=actor, **params)
     other = None
     if compare:
-        c_from, c_to = reports.preset_period(compare) or (start, end)
+        c_from, c_to = reports.preset_period(compare) or (params["date_from"], params["date_to"])
         other = reports.summary(session, actor=actor, unit_id=params["unit_id"], date_from=c_from,
                                 date_to=c_to)
     units = units_service.nested(units_service.tree(session, actor=actor))
     years = list(range(date.today().year, 2015, -1))
     return templates.TemplateResponse(request, "reports/summary.html", {
         "actor": actor, "r": report, "league": league, "other": other, "units": units,
-        "params": params, "preset": preset if not (date_from or date_to) else "custom",
+        "params": params, "preset": (preset or DEFAULT_PRESET) if not (date_from or date_to) else "custom",
         "compare": compare, "years": years, "phases": list(reports.PHASES),
         "headline": reports.headline(report), "other_headline": reports.headline(other) if other else None,
         "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
@@ -65,9 +60,8 @@ def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
              unit_id: UnitId = None, preset: str | None = None,
              date_from: date | None = None, date_to: date | None = None) -> Response:
     """The report on the page as a Word document or an Excel workbook."""
-    start, end = _dates(preset, date_from, date_to)
-    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=start,
-                                    date_to=end)
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
+                                    date_to=date_to, preset=preset or DEFAULT_PRESET)
     name = f"bao-cao-dvk-{params['date_from']}-{params['date_to']}.{ext}"
     if ext == "docx":
         content, media = report_exports.summary_docx(session, actor=actor, **params), DOCX

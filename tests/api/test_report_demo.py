@@ -83,6 +83,7 @@ def test_d12_front_and_mass_organisations(district):
     by_org = district["works"]["by_org_type"]
     assert sum(by_org[o]["count"] for o in MASS_ORGS) == 510
     assert sum(by_org[o]["total_cost_vnd"] for o in MASS_ORGS) == 71_660_000_000
+    assert district["works"]["mass_organizations"] == {"count": 510, "total_cost_vnd": 71_660_000_000}
 
 
 def test_d13_to_d18_houses_cards_funds(district):

@@ -101,3 +101,16 @@ def test_issue_from_the_page_then_see_changes(browser, district_id: int) -> None
     missing = browser.post("/reports/issued", data={"unit_id": district_id, "date_from": "2016-01-01",
                                                     "date_to": "2020-12-31", "number": ""})
     assert missing.status_code == 422 and "Số văn bản" in missing.text
+
+
+def test_the_page_opens_on_the_first_phase_and_the_api_on_this_year(browser, district_id: int, server) -> None:
+    assert "từ 01/01/2016 đến 31/12/2020" in browser.get("/reports/summary",
+                                                       params={"unit_id": district_id}).text
+    from datetime import date
+
+    from tests.conftest import login
+    from tests.demo import ADMIN, ADMIN_PASSWORD
+
+    api = login(server, ADMIN, ADMIN_PASSWORD)
+    body = api.get("/api/v1/reports/summary", params={"unit_id": district_id}).json()
+    assert body["date_from"] == f"{date.today().year}-01-01"
