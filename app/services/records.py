@@ -130,6 +130,15 @@ class Records(Generic[T]):
         items = list(session.exec(stmt).scalars())
         return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
+    def choices(self, session: Session, *, actor: Actor, unit_id: int, cap: int = 300) -> list[T]:
+        """The records a record of `unit_id` may refer to (a contribution's work, a work's
+        model): those the actor sees, on one line of the tree with that unit, newest first.
+        It is the rule `_check_reference` enforces, offered before the clerk picks."""
+        line = select(Unit.id).where(scope.on_line(session, unit_id))
+        stmt = self.base_query(actor).where(self._unit_col.in_(line))
+        order = getattr(self.table, self.date_field) if self.date_field else self.table.id  # type: ignore[attr-defined]
+        return list(session.exec(stmt.order_by(order.desc(), self.table.id.desc()).limit(cap)).scalars())  # type: ignore[attr-defined]
+
     def all(self, session: Session, *, actor: Actor, filters: Any, cap: int) -> list[T]:
         """Every matching record (at most `cap`), oldest first: for exports."""
         stmt = self.filtered(self.base_query(actor), filters)

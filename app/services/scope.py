@@ -117,6 +117,28 @@ def in_subtree(session: Session, unit_id: int, root_id: int) -> bool:
     return session.exec(select(tree.c.id).where(tree.c.id == unit_id)).first() is not None
 
 
+def ancestor_ids(session: Session, unit_id: int) -> list[int]:
+    """The units whose subtree holds `unit_id`, nearest first (parents, and the units it was
+    merged into, up to the root). The tree is a few levels deep, so this is a few lookups."""
+    out: list[int] = []
+    todo = [unit_id]
+    while todo:
+        unit = session.get(Unit, todo.pop())
+        for above in (unit.parent_id, unit.merged_into_id) if unit is not None else ():
+            if above is not None and above not in out and above != unit_id:
+                out.append(above)
+                todo.append(above)
+    return out
+
+
+def on_line(session: Session, unit_id: int) -> Any:
+    """The units on one line of the tree with `unit_id`: its subtree and the units above it.
+    A record may refer to a work or model of these units, and of no others."""
+    above = ancestor_ids(session, unit_id)
+    below = subtree_ids(unit_id, name="line_units")
+    return or_(Unit.id.in_(below), Unit.id.in_(above)) if above else Unit.id.in_(below)
+
+
 def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
     visible = visible_unit_ids(actor)
     if visible is None:

@@ -48,6 +48,13 @@ def vn_date(text: str) -> str:
         return text
 
 
+def version(text: Any) -> int | None:
+    """The record version a form carries back (its hidden `version` field); None if absent
+    or not a number, which the service reads as "no check"."""
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 def parse(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:
     """The form's values with numbers and dates read the Vietnamese way; unknown keys kept
     (the schema refuses them), booleans from checkboxes."""

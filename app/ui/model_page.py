@@ -10,11 +10,12 @@ from pydantic import ValidationError
 from app.api.deps import RecordId, SessionDep
 from app.db.evaluations import EvaluationIn, RecognitionIn
 from app.enums import ModelStatus, Role
-from app.services import evaluations
+from app.services import audit, evaluations
 from app.services import models as service
 from app.services.errors import DomainError
 from app.ui import form_errors, forms, templates
 from app.ui.deps import PageActor
+from app.ui.records import field_labels
 
 router = APIRouter()
 DATE = (forms.FormField("date", "Ngày", "date", True),)
@@ -34,6 +35,8 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
             crit_set = None
     return templates.TemplateResponse(request, "models/detail.html", {
         "actor": actor, "m": m, "error": error, "today": date.today(),
+        "changes": audit.history(session, actor=actor, resource="models", record_id=id),
+        "labels": field_labels("models"),
         "steps": sorted(evaluations.STEPS.get(status, frozenset()), key=lambda s: list(ModelStatus).index(s)),
         "manager": actor.at_least(Role.manager), "crit_set": crit_set,
         "history": evaluations.evaluations_of(session, actor=actor, id=id),

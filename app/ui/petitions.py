@@ -9,11 +9,13 @@ from pydantic import ValidationError
 
 from app.api.deps import RecordId, SessionDep
 from app.enums import PetitionStatus
+from app.services import audit
 from app.services import petitions as service
 from app.services.errors import DomainError, Invalid
 from app.services.petition_rules import TIME_LIMITS
 from app.ui import forms, templates
 from app.ui.deps import PageActor
+from app.ui.records import field_labels
 
 router = APIRouter()
 DATE = (forms.FormField("date", "Ngày", "date", True),)
@@ -30,6 +32,8 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     days_left = (p.due_date - date.today()).days if p.due_date and open_ else None
     return templates.TemplateResponse(request, "petitions/detail.html", {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
+        "changes": audit.history(session, actor=actor, resource="petitions", record_id=id),
+        "labels": field_labels("petitions"),
         "next_steps": service.next_steps(p), "can_extend": service.can_extend(p, len(extensions)),
         "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,
         "today": date.today(),

@@ -1,37 +1,40 @@
-"""Read-only list pages of every record type, with the same filters as the API: where the
-report's figures lead. (Entry forms come per resource, as the models page has.)"""
+"""The list page and the entry form of every record type, with the same filters, schemas
+and services as the API: one generic mechanism, described per resource by a `Listing`."""
 
+import secrets
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-
-from app.enums import Role
-from app.services.errors import DomainError
+from sqlalchemy.exc import IntegrityError
 
 from app.api.deps import RecordId, SessionDep
+from app.db.base import MAX_ID
 from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
 from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
 from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
+from app.db.models import ModelCreate, ModelRead, ModelUpdate
 from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
 from app.db.recognitions import RecognitionCreate, RecognitionRead, RecognitionUpdate
 from app.db.targets import TargetCreate, TargetRead, TargetUpdate
+from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
-from app.enums import ENUMS
-from app.services import (commendations, contributions, land_donations, petitions, recognitions,
-                          targets, works)
+from app.enums import ENUMS, Role
+from app.services import (audit, commendations, contributions, idempotency, land_donations, models,
+                          petitions, recognitions, targets, works)
+from app.services import scope
 from app.services import units as units_service
 from app.services.actor import Actor
-from app.ui import render_block, templates
-from app.ui import forms, form_errors
-from app.ui.forms import FormField
+from app.services.errors import DomainError
+from app.ui import forms, form_errors, render_block, templates
 from app.ui.deps import PageActor, is_htmx
+from app.ui.forms import FormField
 
 ENUM_NAMES = {enum: name for name, enum in ENUMS.items()}
 
@@ -49,6 +52,15 @@ class Listing:
     schemas: tuple[Any, Any, Any] | None = None  # Create, Update, Read
     # Fields only managers see or send (a denouncer's identity).
     confidential: tuple[str, ...] = ()
+    detail: bool = False  # the record has its own page at /<path>/<id> (workflow, money)
+    defaults: dict[str, Any] = field(default_factory=dict)  # a new form's values
+    write_role: Role = Role.clerk  # below it the page is a list without a form
+    template: str = "records/list.html"
+    # More of the page's context (the unit tree's rows), from (session, actor).
+    extra: Callable[[Any, Actor], dict[str, Any]] | None = None
+
+    def shows_form(self, actor: Actor) -> bool:
+        return bool(self.fields) and actor.can_write and actor.at_least(self.write_role)
 
 
 F = FormField
@@ -56,17 +68,35 @@ UNIT = F("unit_id", "Đơn vị", "unit", True)
 
 
 LISTINGS = [
+    Listing("models", "Mô hình “Dân vận khéo”, điển hình", models, (
+        ("name", "Tên mô hình, điển hình", "text"), ("unit_id", "Đơn vị", "unit"),
+        ("field", "Lĩnh vực", "enum:field"), ("kind", "Loại", "enum:model_kind"),
+        ("org_type", "Tổ chức chủ trì", "enum:org_type"), ("start_date", "Bắt đầu", "date"),
+        ("members", "Thành viên", "number"), ("status", "Trạng thái", "enum:model_status")),
+        "-start_date", detail=True,
+        one="mô hình", defaults={"kind": "collective", "status": "registered"}, fields=(
+        F("name", "Tên mô hình, điển hình", required=True), UNIT,
+        F("kind", "Loại", "enum:model_kind", True), F("field", "Lĩnh vực", "enum:field", True),
+        F("org_type", "Tổ chức chủ trì", "enum:org_type", True),
+        F("org_name", "Tên tổ chức, cá nhân"), F("start_date", "Ngày bắt đầu", "date", True),
+        F("end_date", "Ngày kết thúc", "date"), F("members", "Số thành viên", "integer"),
+        F("status", "Trạng thái", "enum:model_status"),
+        F("replicated_from_id", "Nhân rộng từ mô hình", "ref:models",
+          hint="mô hình gốc mà mô hình này học tập, nhân rộng (nếu có)"),
+        F("description", "Mô tả", "textarea"), F("results", "Kết quả", "textarea")),
+        schemas=(ModelCreate, ModelUpdate, ModelRead)),
     Listing("works", "Công trình, phần việc", works, (
         ("name", "Tên công trình, phần việc", "text"), ("unit_id", "Đơn vị", "unit"),
         ("category", "Loại", "enum:work_category"), ("quantity", "Khối lượng", "quantity"),
         ("total_cost_vnd", "Kinh phí (đồng)", "money"), ("org_type", "Đơn vị thực hiện", "enum:org_type"),
-        ("completed_date", "Hoàn thành", "date")), "-completed_date",
+        ("completed_date", "Hoàn thành", "date")), "-completed_date", detail=True,
         one="công trình", fields=(
         F("name", "Tên công trình, phần việc", required=True), UNIT,
         F("category", "Loại", "enum:work_category", True), F("quantity", "Khối lượng", "decimal"),
         F("measure", "Đơn vị tính", "enum:measure"), F("total_cost_vnd", "Tổng kinh phí", "money"),
         F("org_type", "Đơn vị thực hiện", "enum:org_type"), F("start_date", "Ngày khởi công", "date"),
-        F("completed_date", "Ngày hoàn thành", "date"), F("status", "Tình trạng", "enum:work_status")),
+        F("completed_date", "Ngày hoàn thành", "date"), F("status", "Tình trạng", "enum:work_status"),
+        F("model_id", "Thuộc mô hình", "ref:models", hint="mô hình “Dân vận khéo” làm nên công trình (nếu có)")),
         schemas=(WorkCreate, WorkUpdate, WorkRead)),
     Listing("contributions", "Đóng góp", contributions, (
         ("date", "Ngày", "date"), ("unit_id", "Đơn vị", "unit"), ("source", "Nguồn", "enum:source"),
@@ -76,7 +106,7 @@ LISTINGS = [
         one="khoản đóng góp", fields=(
         UNIT, F("source", "Nguồn", "enum:source", True), F("kind", "Hình thức", "enum:contribution_kind", True),
         F("amount_vnd", "Số tiền (quy ra đồng)", "money"), F("labor_days", "Ngày công", "decimal"),
-        F("work_id", "Mã công trình", "integer", hint="số ở cột Mã của danh sách công trình"),
+        F("work_id", "Cho công trình", "ref:works", hint="chỉ các công trình cùng địa bàn với đơn vị đã chọn"),
         F("contributor_name", "Người, đơn vị góp"), F("date", "Ngày", "date", True),
         F("note", "Ghi chú", "textarea")),
         schemas=(ContributionCreate, ContributionUpdate, ContributionRead)),
@@ -88,7 +118,7 @@ LISTINGS = [
         one="hồ sơ hiến đất", fields=(
         UNIT, F("donor_name", "Hộ hiến đất", required=True), F("households", "Số hộ", "integer"),
         F("area_m2", "Diện tích (m²)", "decimal", True), F("value_vnd", "Trị giá", "money"),
-        F("work_id", "Mã công trình", "integer", hint="công trình được hiến đất"),
+        F("work_id", "Cho công trình", "ref:works", hint="công trình được hiến đất, cùng địa bàn"),
         F("date", "Ngày", "date", True), F("status", "Hồ sơ", "enum:land_donation_status"),
         F("note", "Ghi chú", "textarea")),
         schemas=(LandDonationCreate, LandDonationUpdate, LandDonationRead)),
@@ -97,7 +127,7 @@ LISTINGS = [
         ("type", "Loại đơn", "enum:petition_type"), ("subject", "Nội dung", "text"),
         ("petitioner_name", "Người gửi", "text"), ("status", "Trạng thái", "enum:petition_status"),
         ("due_date", "Hạn giải quyết", "date"), ("closed_date", "Kết thúc", "date")),
-        "-received_date", present=petitions.present,
+        "-received_date", present=petitions.present, detail=True,
         confidential=("petitioner_name", "petitioner_address"),
         one="đơn thư", fields=(
         F("received_date", "Ngày nhận đơn", "date", True), UNIT,
@@ -133,7 +163,36 @@ LISTINGS = [
         UNIT, F("title", "Danh hiệu", "enum:recognition_title", True), F("date", "Ngày", "date", True),
         F("decision_no", "Số quyết định")),
         schemas=(RecognitionCreate, RecognitionUpdate, RecognitionRead)),
+    Listing("units", "Cây đơn vị hành chính", units_service, (), "code",
+            template="units/tree.html", write_role=Role.manager, one="đơn vị",
+            extra=lambda session, actor: unit_tree(session, actor), fields=(
+        F("name", "Tên đơn vị", required=True), F("code", "Mã đơn vị", required=True,
+                                                  hint="chữ không dấu, số, dấu chấm, gạch: HT-HAMTRI"),
+        F("level", "Cấp", "enum:unit_level", True), F("kind", "Loại", "enum:unit_kind"),
+        F("parent_id", "Đơn vị cấp trên", "unit"), F("remote", "Vùng sâu, vùng xa", "bool"),
+        F("active_from", "Hiệu lực từ", "date"), F("active_to", "Hết hiệu lực", "date"),
+        F("merged_into_id", "Sáp nhập vào", "unit", hint="đơn vị mới sau sáp nhập (nếu có)")),
+        schemas=(UnitCreate, UnitUpdate, UnitRead)),
 ]
+BY_PATH = {listing.path: listing for listing in LISTINGS}
+
+
+def field_labels(path: str) -> dict[str, str]:
+    """Field name → the form's Vietnamese label, for history panels."""
+    return {f.name: f.label for f in BY_PATH[path].fields}
+REFS = {"ref:works": works, "ref:models": models}
+
+
+def unit_tree(session: Any, actor: Actor) -> dict[str, Any]:
+    """The unit page's tree: every unit in the actor's scope, nested, with approved periods."""
+    from app.services import approvals
+
+    approved: dict[int, list[Any]] = {}
+    for a in approvals.list_(session, actor=actor):
+        approved.setdefault(a.unit_id, []).append(a)
+    units = units_service.tree(session, actor=actor)
+    return {"tree_rows": units_service.nested(units), "names": {u.id: u.name for u in units},
+            "approved": approved}
 
 
 def enum_filters(filters: type[Any]) -> list[tuple[str, str]]:
@@ -176,9 +235,13 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
     def url(offset: int) -> str:
         return f"/{listing.path}?" + urlencode({**query, "offset": max(offset, 0)}, doseq=True)
 
-    return {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
-            "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
-            "filter_error": error, "enum_filters": enum_filters(filters_cls)}
+    ctx = {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
+           "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
+           "filter_error": error, "enum_filters": enum_filters(filters_cls),
+           "shows_form": listing.shows_form(actor)}
+    if listing.extra is not None:
+        ctx.update(listing.extra(session, actor))
+    return ctx
 
 
 def _fields(listing: Listing, actor: Actor, editing: bool) -> tuple[FormField, ...]:
@@ -188,22 +251,52 @@ def _fields(listing: Listing, actor: Actor, editing: bool) -> tuple[FormField, .
                  or actor.at_least(Role.manager))
 
 
-def _form_context(listing: Listing, actor: Actor, **kw: Any) -> dict[str, Any]:
-    editing = kw.get("record_id") is not None
-    return {"form_fields": _fields(listing, actor, editing), "values": kw.get("values") or {},
-            "errors": kw.get("errors") or {}, "message": kw.get("message"),
-            "notice": kw.get("notice"), "record_id": kw.get("record_id")}
+def _choices(session: Any, actor: Actor, kind: str, unit_id: Any,
+             selected: Any = None) -> list[tuple[int, str]]:
+    """(id, label) of the works or models a record of `unit_id` may refer to: the same
+    rule the service enforces on save, so the picker offers nothing it would refuse."""
+    try:
+        unit = int(unit_id)
+    except (TypeError, ValueError):
+        return []
+    if not 1 <= unit <= MAX_ID or not scope.can_see_unit(session, actor, unit):
+        return []
+    service = REFS[kind]
+    rows = service.records.choices(session, actor=actor, unit_id=unit)
+    out = [(r.id, f"{r.name} (số {r.id})") for r in rows]
+    if selected and str(selected).isdigit() and int(selected) not in {i for i, _ in out}:
+        try:  # a stored link the picker would not offer still shows, so saving keeps it
+            kept = service.records.get(session, actor=actor, id=int(selected))
+            out.insert(0, (kept.id, f"{kept.name} (số {kept.id})"))
+        except DomainError:
+            pass
+    return out
 
 
-PAGE = "records/list.html"
+def _form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> dict[str, Any]:
+    record_id = kw.get("record_id")
+    editing = record_id is not None
+    fields = _fields(listing, actor, editing)
+    values = kw.get("values") or dict(listing.defaults)
+    choices = {f.name: _choices(session, actor, f.kind, values.get("unit_id"), values.get(f.name))
+               for f in fields if f.kind.startswith("ref:")}
+    history = (audit.history(session, actor=actor, resource=listing.path, record_id=record_id)
+               if editing else [])
+    # A new form carries a one-time key: sending it twice saves one record, not two.
+    submission = kw.get("submission") or (None if editing else secrets.token_urlsafe(16))
+    return {"form_fields": fields, "values": values, "errors": kw.get("errors") or {},
+            "message": kw.get("message"), "notice": kw.get("notice"), "record_id": record_id,
+            "choices": choices, "history": history, "submission": submission,
+            "field_labels": {f.name: f.label for f in listing.fields}}
 
 
 def _page(listing: Listing) -> Callable[..., Response]:
     def page(request: Request, session: SessionDep, actor: PageActor) -> Response:
         ctx = _list_context(listing, request, session, actor)
         if is_htmx(request) and request.headers.get("HX-Target") == "list":
-            return render_block(request, PAGE, "list", ctx)
-        return templates.TemplateResponse(request, PAGE, {**ctx, **_form_context(listing, actor)})
+            return render_block(request, listing.template, "list", ctx)
+        return templates.TemplateResponse(request, listing.template,
+                                          {**ctx, **_form_context(listing, session, actor)})
 
     page.__doc__ = f"{listing.title}: the list with its filters, and the entry form."
     return page
@@ -212,27 +305,31 @@ def _page(listing: Listing) -> Callable[..., Response]:
 def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
     """The entry form's routes: the same Create/Update schemas and services as the API."""
     create_schema, update_schema, read_schema = listing.schemas  # type: ignore[misc]
+    page = listing.template
+    save_new = getattr(listing.service, "create", None) or listing.service.records.create
+    save_changes = getattr(listing.service, "update", None) or listing.service.records.update
 
     def form(request: Request, session: Any, actor: Actor, status: int = 200, **kw: Any) -> Response:
-        ctx = {**_list_context(listing, request, session, actor), **_form_context(listing, actor, **kw)}
+        ctx = {**_list_context(listing, request, session, actor),
+               **_form_context(listing, session, actor, **kw)}
         if is_htmx(request):
-            return render_block(request, PAGE, "form", ctx, status_code=status,
+            return render_block(request, page, "form", ctx, status_code=status,
                                 headers={"HX-Retarget": "#entry-form", "HX-Reswap": "outerHTML"})
-        return templates.TemplateResponse(request, PAGE, ctx, status_code=status)
+        return templates.TemplateResponse(request, page, ctx, status_code=status)
 
     def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
-               exc: Exception, record_id: int | None = None) -> Response:
+               exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
         session.rollback()
         errors, message = form_errors(exc)
         status = exc.status if isinstance(exc, DomainError) else 422
         return form(request, session, actor, status, values=values, errors=errors,
-                    message=message, record_id=record_id)
+                    message=message, record_id=record_id, submission=submission)
 
     def saved(request: Request, session: Any, actor: Actor, notice: str) -> Response:
         ctx = {**_list_context(listing, request, session, actor, keep_query=False),
-               **_form_context(listing, actor, notice=notice), "oob": True}
-        html = (render_block(request, PAGE, "list", ctx).body.decode()
-                + render_block(request, PAGE, "form", ctx).body.decode())
+               **_form_context(listing, session, actor, notice=notice), "oob": True}
+        html = (render_block(request, page, "list", ctx).body.decode()
+                + render_block(request, page, "form", ctx).body.decode())
         return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
 
     async def typed(request: Request, actor: Actor, editing: bool) -> dict[str, Any]:
@@ -244,22 +341,42 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         kept = {k: v for k, v in form_data.items() if k in allowed or k not in listing.confidential}
         return forms.parse(kept, fields)
 
+    def earlier(session: Any, actor: Actor, key: str) -> int | None:
+        """The record an earlier sending of this form saved, if any."""
+        stored = idempotency.find(session, actor=actor, key=key, fingerprint=key)
+        return stored.body["id"] if stored is not None else None
+
     async def create(request: Request, session: SessionDep, actor: PageActor) -> Response:
         values = await typed(request, actor, editing=False)
+        submission = str(values.pop("submission", "") or "")[:100] or None
+        key = f"form:{listing.path}:{submission}" if submission else None
+        if key and (done := earlier(session, actor, key)) is not None:
+            return saved(request, session, actor, f"Đã lưu {listing.one} số {done} (biểu mẫu "
+                                                   "đã được gửi trước đó, không lưu lần hai).")
         try:
-            obj = listing.service.records.create(session, actor=actor,
-                                                 data=create_schema.model_validate(values))
+            obj = save_new(session, actor=actor, data=create_schema.model_validate(values))
+            if key:
+                idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
+                                 path=f"/{listing.path}",
+                                 stored=idempotency.Stored(201, {"id": obj.id}, None))
         except (ValidationError, DomainError) as exc:
-            return failed(request, session, actor, values, exc)
+            return failed(request, session, actor, values, exc, submission=submission)
+        except IntegrityError:
+            # The same form, sent twice at once: the other request saved it first.
+            session.rollback()
+            if key and (done := earlier(session, actor, key)) is not None:
+                return saved(request, session, actor, f"Đã lưu {listing.one} số {done}.")
+            raise
         return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
 
     async def update(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         values = await typed(request, actor, editing=True)
         version = values.pop("version", None)
-        run = getattr(listing.service, "update", None) or listing.service.records.update
+        values.pop("submission", None)
         try:
-            obj, _ = run(session, actor=actor, id=id, data=update_schema.model_validate(values),
-                         if_match=int(version) if version and str(version).isdigit() else None)
+            obj, _ = save_changes(session, actor=actor, id=id,
+                                  data=update_schema.model_validate(values),
+                                  if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, {**values, "version": version}, exc, id)
         return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
@@ -274,11 +391,22 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         return form(request, session, actor, record_id=id,
                     values=forms.shown(values, _fields(listing, actor, editing=True)))
 
-    create.__doc__ = f"Save a new {listing.path} record from the form."
+    def choices(request: Request, session: SessionDep, actor: PageActor,
+                field: str = Query(max_length=40), unit_id: str = Query("", max_length=12)) -> Response:
+        kinds = {f.name: f.kind for f in listing.fields if f.kind.startswith("ref:")}
+        if field not in kinds:
+            return HTMLResponse("", status_code=404)
+        selected = request.query_params.get(field, "")[:12]  # the picker's own value
+        return render_block(request, "records/options.html", "options", {
+            "options": _choices(session, actor, kinds[field], unit_id, selected),
+            "selected": selected, "unit_id": unit_id})
+
+    create.__doc__ = f"Save a new {listing.path} record from the form (once, however often sent)."
     update.__doc__ = f"Save corrections to a {listing.path} record (stale versions refused)."
     new.__doc__ = "An empty entry form."
-    edit.__doc__ = "The entry form filled with one record."
-    return {"create": create, "update": update, "new": new, "edit": edit}
+    edit.__doc__ = "The entry form filled with one record, and its history."
+    choices.__doc__ = "The options of a work or model picker for the chosen unit."
+    return {"create": create, "update": update, "new": new, "edit": edit, "choices": choices}
 
 
 router = APIRouter()
@@ -290,6 +418,8 @@ for _listing in LISTINGS:
         entry = _entry(_listing)
         router.add_api_route(base, entry["create"], methods=["POST"], response_class=HTMLResponse)
         router.add_api_route(base + "/new", entry["new"], methods=["GET"], response_class=HTMLResponse)
+        router.add_api_route(base + "/choices", entry["choices"], methods=["GET"],
+                             response_class=HTMLResponse)
         router.add_api_route(base + "/{id}/edit", entry["edit"], methods=["GET"],
                              response_class=HTMLResponse)
         router.add_api_route(base + "/{id}", entry["update"], methods=["POST"],

@@ -16,7 +16,7 @@ from app.services import users as service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Invalid
 from app.services.users import PasswordChange, UserCreate, UserRead, UserUpdate
-from app.ui import form_errors, render_block, templates
+from app.ui import form_errors, forms, render_block, templates
 from app.ui.deps import PageActor, is_htmx
 
 router = APIRouter()
@@ -85,7 +85,7 @@ async def update_user(id: RecordId, request: Request, session: SessionDep, actor
     try:
         data = UserUpdate.model_validate(changes)
         user, _ = service.update(session, actor=actor, id=id, data=data,
-                                 if_match=int(version) if version and version.isdigit() else None)
+                                 if_match=forms.version(version))
     except (ValidationError, DomainError) as exc:
         session.rollback()
         # Fields the form did not send (disabled on one's own account) show as stored.

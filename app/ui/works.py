@@ -4,9 +4,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import RecordId, SessionDep
+from app.services import audit
 from app.services import works as service
 from app.ui import templates
 from app.ui.deps import PageActor
+from app.ui.records import field_labels
 
 router = APIRouter()
 
@@ -14,5 +16,7 @@ router = APIRouter()
 @router.get("/works/{id}", response_class=HTMLResponse)
 def work_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
     """One work: total cost, contributions by source, labour days, land donated, non-state share."""
-    return templates.TemplateResponse(request, "works/detail.html",
-                                      {"actor": actor, **service.money(session, actor=actor, id=id)})
+    return templates.TemplateResponse(request, "works/detail.html", {
+        "actor": actor, **service.money(session, actor=actor, id=id),
+        "changes": audit.history(session, actor=actor, resource="works", record_id=id),
+        "labels": field_labels("works")})

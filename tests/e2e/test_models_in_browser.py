@@ -21,7 +21,7 @@ def test_clerk_adds_a_model(page, db):
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/models$"))
     shot(page, "models-empty")
-    form = page.locator("#model-form")
+    form = page.locator("#entry-form")
     form.locator("#f-name").fill("Chức sắc tham gia giữ gìn an ninh – trật tự")
     village = form.locator("#f-unit_id option", has_text="Lâm Giang").get_attribute("value")
     form.locator("#f-unit_id").select_option(village)
@@ -30,14 +30,14 @@ def test_clerk_adds_a_model(page, db):
     form.locator("#f-start_date").fill("1900-01-01")  # a typing mistake
     form.locator("#f-members").fill("27")
     form.locator("button[type=submit]").click()
-    error = page.locator("#model-form small.error")
+    error = page.locator("#entry-form small.error")
     error.first.wait_for()
     assert "01/01/1990" in error.first.inner_text()
-    assert page.locator("#model-form #f-name").input_value().startswith("Chức sắc")  # kept
+    assert page.locator("#entry-form #f-name").input_value().startswith("Chức sắc")  # kept
     shot(page, "models-error")
-    page.locator("#model-form #f-start_date").fill("2017-03-02")
-    page.locator("#model-form button[type=submit]").click()
+    page.locator("#entry-form #f-start_date").fill("02/03/2017")
+    page.locator("#entry-form button[type=submit]").click()
     page.locator("#list").get_by_text("Chức sắc tham gia giữ gìn an ninh – trật tự").wait_for()
-    assert "Đã lưu mô hình" in page.locator("#model-form .notice.ok").inner_text()
+    assert "Đã lưu mô hình" in page.locator("#entry-form .notice.ok").inner_text()
     assert page.url.endswith("/models")  # no full reload
     shot(page, "models-saved")
