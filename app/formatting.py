@@ -63,3 +63,28 @@ def sort_key(text: str) -> tuple[str, str]:
 
     base = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in base if not unicodedata.combining(c)).casefold(), text
+
+
+def money_short(vnd: Any) -> str:
+    """For a tile or a chart, where the unit (đồng) is in the heading: '10,04 tỷ', '91,9 triệu'."""
+    return money(vnd).removesuffix(" đồng")
+
+
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def isodate(value: Any) -> date | None:
+    """'2025-11-26' (a date in JSON) → date; a date passes; empty → None."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def clock(value: Any) -> str:
+    """A UTC moment (datetime or ISO text) as Vietnam's wall-clock time: '14:05 26/11'."""
+    from babel.dates import format_datetime, get_timezone
+
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return format_datetime(moment, format="HH:mm dd/MM", tzinfo=get_timezone(TIMEZONE), locale=LOCALE)

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import (api_tokens, approvals, audit, auth, commendations, contributions,
+from app.api import (api_tokens, approvals, audit, auth, commendations, contributions, display_tokens,
                      land_donations, meta, models, petitions, recognitions, reports, targets,
-                     units, users, works)
+                     stats, units, users, works)
 from app.api.errors import install as install_errors
 from app.api.errors import problem
 from app import demo
@@ -31,7 +31,7 @@ log = logging.getLogger("dvk")
 API_ROUTERS = (auth.router, audit.router, approvals.router, meta.router, units.router, models.router, works.router,
                contributions.router, land_donations.router, petitions.router,
                commendations.router, targets.router, recognitions.router, reports.router,
-               users.router, api_tokens.router)
+               users.router, api_tokens.router, display_tokens.router, stats.router)
 
 
 class BodyLimit:

@@ -5,6 +5,7 @@ from app.db.audit import AuditEntry, LoginAttempt
 from app.db.base import metadata
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
+from app.db.dashboards import ChangeMark, DashboardCache, DisplayToken
 from app.db.evaluations import CriteriaSet, Criterion, Evaluation, EvaluationScore
 from app.db.idempotency import IdempotencyKey
 from app.db.issued_reports import IssuedReport
@@ -20,7 +21,7 @@ from app.db.users import ApiToken, User
 from app.db.works import Work
 
 __all__ = [
-    "ApiToken", "Approval", "AuditEntry", "Commendation", "Contribution", "CriteriaSet", "Criterion", "Evaluation", "EvaluationScore", "IdempotencyKey", "LoginAttempt", "IssuedReport", "LandDonation", "Model",
+    "ApiToken", "Approval", "AuditEntry", "ChangeMark", "DashboardCache", "DisplayToken", "Commendation", "Contribution", "CriteriaSet", "Criterion", "Evaluation", "EvaluationScore", "IdempotencyKey", "LoginAttempt", "IssuedReport", "LandDonation", "Model",
     "Petition", "PetitionExtension", "PetitionStep", "Recognition", "StatContribution",
     "StatLand", "StatModel", "StatPetitionClose", "StatPetitionIn", "StatPetitionOpen",
     "StatWork", "Target", "Unit", "User",

@@ -14,7 +14,9 @@ from app.db.base import utcnow
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_resource_record_id", "resource", "record_id"),)
+    # (unit_id, id): a dashboard's feed reads the latest entries of a few units by index.
+    __table_args__ = (Index("ix_audit_entry_resource_record_id", "resource", "record_id"),
+                      Index("ix_audit_entry_unit_id_id", "unit_id", "id"))
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     user_id: int | None = Field(default=None)
@@ -23,7 +25,7 @@ class AuditEntry(SQLModel, table=True):
     resource: str = Field(max_length=32)
     record_id: int | None = None
     # The unit the record belongs to: readers see the entries of their own subtree.
-    unit_id: int | None = Field(default=None, index=True)
+    unit_id: int | None = Field(default=None)
     changes: str = Field(default="{}", sa_type=Text)  # JSON {field: [before, after]}
     # Set when the entry may hold a denouncer's identity: shown only to managers and admins.
     confidential: bool = False

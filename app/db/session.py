@@ -1,7 +1,7 @@
 """The engine (SQLite with WAL, foreign keys and a busy timeout; PostgreSQL through psycopg 3)
 and the request-scoped session that owns the transaction."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,3 +81,24 @@ def get_session(request: Request) -> Iterator[Session]:
     out (it is declared with scope="function" in app.api.deps)."""
     write = request.method not in ("GET", "HEAD", "OPTIONS")
     yield from session_scope(get_engine(), write=write)
+
+
+def side_write(session: Session, write: Callable[[Session], None]) -> bool:
+    """A small write in a transaction of its own, beside a reading request's: a shared cache or
+    a last-seen stamp that a GET keeps current. (A GET's own transaction only reads: on SQLite
+    it could not become a writer safely.) Losing one such write to a busy database costs
+    nothing, so it is given up rather than waited for; returns whether it was saved."""
+    from sqlalchemy.exc import OperationalError
+
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    try:
+        with Session(engine, expire_on_commit=False) as side:
+            side.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            write(side)
+            side.commit()
+        return True
+    except OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return False
+        raise

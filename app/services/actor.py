@@ -15,6 +15,7 @@ class Actor:
     unit_id: int | None  # root of the subtree they work in; None only for the system itself
     can_write: bool = True  # False for a read-scoped API token
     token_id: int | None = None
+    screen: bool = False  # a wall screen (display token): sees the dashboard, nothing else
 
     def at_least(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role]

@@ -11,9 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.db.audit import AuditEntry
+from app.db.dashboards import ChangeMark
 from app.enums import Role
 from app.services import scope
 from app.services.actor import Actor
@@ -60,7 +63,21 @@ def record(session: Session, *, username: str, user_id: int | None, action: str,
     entry.hash = _digest(entry.prev_hash, entry)
     session.add(entry)
     session.flush()
+    if unit_id is not None:
+        mark_change(session, unit_id, entry.id, entry.at)  # type: ignore[arg-type]
     return entry
+
+
+def mark_change(session: Session, unit_id: int, entry_id: int, at: datetime) -> None:
+    """Move the unit's change mark to this entry, in the change's own transaction: every
+    server process then sees the change (live dashboards) exactly when it is committed."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(ChangeMark).values(unit_id=unit_id, last_entry=entry_id, at=at)
+    stmt = stmt.on_conflict_do_update(index_elements=["unit_id"],
+                                      set_={"last_entry": stmt.excluded.last_entry,
+                                            "at": stmt.excluded.at})
+    session.exec(stmt)
 
 
 def verify(session: Session, *, batch: int = 5000) -> tuple[int, int | None]:
@@ -136,3 +153,11 @@ def present(e: AuditEntry, actor: Actor) -> dict[str, Any]:
     return {"id": e.id, "at": e.at, "username": e.username, "action": e.action,
             "resource": e.resource, "record_id": e.record_id, "unit_id": e.unit_id,
             "changes": changes}
+
+
+def history(session: Session, *, actor: Actor, resource: str, record_id: int,
+            limit: int = 30) -> list[dict[str, Any]]:
+    """One record's changes, newest first, as this actor may read them: the history panel
+    of every record page."""
+    filters = AuditFilters(resource=resource, record_id=record_id, limit=limit)
+    return [present(e, actor) for e in list_(session, actor=actor, filters=filters).items]

@@ -10,25 +10,24 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import model_page, models, petitions, records, reports, templates, units, works, users
+from app.ui import dashboard, model_page, petitions, records, reports, templates, works, users
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
-router.include_router(units.router)
-router.include_router(models.router)
-router.include_router(model_page.router)
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(petitions.router)
+router.include_router(model_page.router)
 router.include_router(works.router)
 router.include_router(reports.router)
+router.include_router(dashboard.router)
 router.include_router(users.router)
 
 
 @router.get("/")
 def home() -> RedirectResponse:
     """The start page."""
-    return RedirectResponse("/units", status_code=303)
+    return RedirectResponse("/dashboard", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from app.db.evaluations import EvaluationIn
 from app.db.session import get_engine
 from app.db.issued_reports import IssueRequest
 from app.enums import Role
-from app.services import api_tokens, approvals, auth, evaluations, issued_reports
+from app.services import api_tokens, approvals, auth, display_tokens, evaluations, issued_reports
 from app.services.actor import SYSTEM, Actor
 from tests.api.helpers import API, RESOURCES
 from tests.factories import (PASSWORD, make_commendation, make_contribution, make_land_donation,
@@ -56,6 +56,11 @@ def _token(s: Session, ids: dict[str, int], side: str) -> int:
     return api_tokens.create(s, actor=maker, data=data)[0].id
 
 
+def _screen(s: Session, ids: dict[str, int], side: str) -> int:
+    data = display_tokens.DisplayTokenCreate(name=f"Màn hình {side}", unit_id=ids["commune"])
+    return display_tokens.create(s, actor=SYSTEM, data=data)[0].id
+
+
 # name -> (session, the side's ids, side) -> id of that side's record, stored as the system.
 MAKERS: dict[str, Callable[[Session, dict[str, int], str], int]] = {
     "units": lambda s, ids, side: make_unit(s, code=f"T-TRONG-{side}", name="Thôn Trống",
@@ -78,6 +83,7 @@ MAKERS: dict[str, Callable[[Session, dict[str, int], str], int]] = {
         s, username=f"nguoi.{side}", password=PASSWORD, role=Role.viewer,
         unit_code="T-LG" if side == "in" else "T-HL1").id,
     "api-tokens": _token,
+    "display-tokens": _screen,
 }
 
 
@@ -177,6 +183,9 @@ TABLE |= collection(f"{API}/users", "users", Role.manager, Role.manager,
 TABLE |= collection(f"{API}/api-tokens", "api-tokens", Role.manager, Role.manager,
                     lambda ids, side: {"name": "Cổng mới", "unit_id": ids["commune"], "scope": "read"},
                     filter_=None)
+TABLE |= collection(f"{API}/display-tokens", "display-tokens", Role.manager, Role.manager,
+                    lambda ids, side: {"name": "Màn hình mới", "unit_id": ids["commune"]},
+                    filter_=None)
 TABLE |= collection(f"{API}/approvals", "approvals", Role.viewer, Role.manager,
                     lambda ids, side: {"unit_id": ids["commune"], "period_start": "2002-01-01",
                                        "period_end": "2002-12-31"})
@@ -209,6 +218,8 @@ TABLE |= {
         f"{API}/audit", params={"resource": "models", "record_id": w[side, "models"]},
         find=("record_id", w[side, "models"]))),
     ("GET", f"{API}/reports/summary"): _summary(""),
+    ("GET", f"{API}/stats/dashboard"): Entry(READ, Role.viewer, lambda w, side: Req(
+        f"{API}/stats/dashboard", params={"unit_id": w[side, "commune"]})),
     ("GET", f"{API}/reports/summary.docx"): _summary(".docx"),
     ("GET", f"{API}/reports/summary.xlsx"): _summary(".xlsx"),
     ("GET", f"{API}/reports/issued/{{id}}.docx"): Entry(READ, Role.viewer, lambda w, side: Req(

@@ -1,0 +1,171 @@
+"""The live dashboard pages: a signed-in user's (/dashboard) and a wall screen's
+(/screen/<display token>), and the page where managers make and revoke screens' tokens.
+
+Both dashboards load once, then their script (static/live.js) asks `…/live` every few
+seconds with the ETag it holds: 304 while nothing changed, otherwise the parts' HTML, of
+which it swaps only the parts that differ."""
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from app.api.deps import RecordId, SessionDep
+from app.api.stats import etag_matches
+from app.db.base import MAX_ID
+from app.services import dashboards, display_tokens, reports
+from app.services import units as units_service
+from app.services.actor import Actor
+from app.services.display_tokens import DisplayTokenCreate
+from app.services.errors import DomainError, Unauthorized
+from app.ui import form_errors, forms, render_block, templates
+from app.ui.deps import PageActor
+
+router = APIRouter()
+PARTS = "dashboard/_parts.html"
+POLL_SECONDS = 2  # a change shows within this + dashboards.MIN_AGE (< 5 s)
+SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
+                 forms.FormField("unit_id", "Đơn vị", "unit", True),
+                 forms.FormField("rotate_seconds", "Chuyển bảng sau (giây)", "integer"))
+
+
+def _year(year: int | None) -> date:
+    return dashboards.as_of(year)
+
+
+def _parts(request: Request, live: dashboards.Live, *, links: bool, variant: str,
+           year: int | None) -> Response:
+    ctx = {"d": live.figures, "links": links, "league_rows": 12 if links else 8,
+           "year_q": f"&year={year}" if year else ""}
+    response = render_block(request, PARTS, "parts", ctx)
+    response.headers["ETag"] = f'"{live.etag}-{variant}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _unchanged(request: Request, live: dashboards.Live, variant: str) -> Response | None:
+    etag = f"{live.etag}-{variant}"
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        return Response(status_code=304, headers={"ETag": f'"{etag}"', "Cache-Control": "no-cache"})
+    return None
+
+
+def _unit(session: Any, actor: Actor, unit_id: int | None) -> int:
+    return reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=None,
+                                  date_to=None)["unit_id"]
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
+                   unit_id: int | None = Query(None, ge=1, le=MAX_ID),
+                   year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+    """The unit's live dashboard: its own unit by default, any unit of the user's subtree."""
+    unit = _unit(session, actor, unit_id)
+    live = dashboards.live(session, actor=actor, unit_id=unit, today=_year(year))
+    query = f"unit_id={unit}" + (f"&year={year}" if year else "")
+    return templates.TemplateResponse(request, "dashboard/page.html", {
+        "actor": actor, "d": live.figures, "links": True, "league_rows": 12,
+        "year_q": f"&year={year}" if year else "", "etag": f"{live.etag}-page",
+        "live_url": f"/dashboard/live?{query}", "poll": POLL_SECONDS, "year": year,
+        "years": list(range(date.today().year, reports.DATE_MIN.year + 24, -1)),
+        "units": units_service.nested(units_service.tree(session, actor=actor)),
+    })
+
+
+@router.get("/dashboard/live", response_class=HTMLResponse)
+def dashboard_live(request: Request, session: SessionDep, actor: PageActor,
+                   unit_id: int | None = Query(None, ge=1, le=MAX_ID),
+                   year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+    """The dashboard's parts, or 304 if the figures are those the page holds."""
+    live = dashboards.live(session, actor=actor, unit_id=_unit(session, actor, unit_id),
+                           today=_year(year))
+    return _unchanged(request, live, "page") or _parts(request, live, links=True, variant="page",
+                                                       year=year)
+
+
+# -- the wall screen -------------------------------------------------------------------------
+def _screen_actor(session: Any, secret: str) -> tuple[Actor, Any]:
+    if len(secret) > 100:
+        raise Unauthorized("Mã màn hình không hợp lệ hoặc đã bị thu hồi.")
+    return display_tokens.screen_actor(session, secret)
+
+
+@router.get("/screen/{secret}", response_class=HTMLResponse)
+def screen_page(secret: str, request: Request, session: SessionDep,
+                rotate: int | None = Query(None, ge=5, le=3600),
+                year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+    """A wall screen: no sign-in (the display token is its key), large type, no controls;
+    optionally one panel at a time, each `rotate` seconds."""
+    try:
+        actor, token = _screen_actor(session, secret)
+    except Unauthorized as exc:
+        return templates.TemplateResponse(request, "dashboard/screen.html",
+                                          {"revoked": exc.detail, "actor": None}, status_code=401)
+    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=_year(year))
+    return templates.TemplateResponse(request, "dashboard/screen.html", {
+        "actor": None, "d": live.figures, "links": False, "league_rows": 8, "year_q": "",
+        "etag": f"{live.etag}-screen", "poll": POLL_SECONDS, "screen": token.name,
+        "live_url": f"/screen/{secret}/live" + (f"?year={year}" if year else ""),
+        "rotate": rotate or token.rotate_seconds,
+    })
+
+
+@router.get("/screen/{secret}/live", response_class=HTMLResponse)
+def screen_live(secret: str, request: Request, session: SessionDep,
+                year: int | None = Query(None, ge=1990, le=2100)) -> Response:
+    """A wall screen's parts, 304 while unchanged, 401 once its token is revoked."""
+    try:
+        actor, token = _screen_actor(session, secret)
+    except Unauthorized as exc:
+        return HTMLResponse(exc.detail, status_code=401)
+    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=_year(year))
+    return _unchanged(request, live, "screen") or _parts(request, live, links=False,
+                                                         variant="screen", year=year)
+
+
+# -- managing screens ------------------------------------------------------------------------
+def _screens_page(request: Request, session: Any, actor: Actor, status: int = 200,
+                  **kw: Any) -> Response:
+    display_tokens.ensure_manager(actor, write=False)
+    page = display_tokens.list_(session, actor=actor, filters=display_tokens.Filters(limit=200))
+    units = units_service.nested(units_service.tree(session, actor=actor))
+    return templates.TemplateResponse(request, "dashboard/screens.html", {
+        "actor": actor, "tokens": page.items, "units": units,
+        "names": {u.id: u.name for u, _ in units}, "fields": SCREEN_FIELDS,
+        "values": kw.get("values") or {"unit_id": actor.unit_id}, "errors": kw.get("errors") or {},
+        "message": kw.get("message"), "created": kw.get("created"), "notice": kw.get("notice"),
+    }, status_code=status)
+
+
+@router.get("/screens", response_class=HTMLResponse)
+def screens(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Wall screens of the manager's subtree: make one, see when each last asked, revoke."""
+    return _screens_page(request, session, actor)
+
+
+@router.post("/screens", response_class=HTMLResponse)
+async def create_screen(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Make a screen's token; its URL is shown this once."""
+    form = {k: v for k, v in (await request.form()).items() if k != "csrf"}
+    values = forms.parse(form, SCREEN_FIELDS)
+    try:
+        token, secret = display_tokens.create(session, actor=actor,
+                                              data=DisplayTokenCreate.model_validate(values))
+    except (ValidationError, DomainError) as exc:
+        session.rollback()
+        errors, message = form_errors(exc)
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _screens_page(request, session, actor, status, values=form, errors=errors,
+                             message=message)
+    url = str(request.base_url).rstrip("/") + f"/screen/{secret}"
+    return _screens_page(request, session, actor, created={"name": token.name, "url": url})
+
+
+@router.post("/screens/{id}/revoke", response_class=HTMLResponse)
+def revoke_screen(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """Revoke a screen's token: the screen says so at its next refresh."""
+    token = display_tokens.revoke(session, actor=actor, id=id)
+    return _screens_page(request, session, actor,
+                         notice=f"Đã thu hồi mã của màn hình “{token.name}”.")

@@ -1,0 +1,90 @@
+// DVK live dashboards: ask the server every few seconds whether the figures changed (sending
+// the ETag held, so an unchanged answer is an empty 304), swap only the parts whose HTML
+// differs (no flicker), keep the last good figures on screen, marked stale, while the server
+// cannot be reached, and recover by itself. On a wall screen, optionally show one panel at a
+// time. No inline script: the page's Content-Security-Policy allows only files like this one.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root) return;
+  var url = root.getAttribute("data-live");
+  var etag = root.getAttribute("data-etag") || "";
+  var poll = (parseFloat(root.getAttribute("data-poll")) || 2) * 1000;
+  var rotate = parseFloat(root.getAttribute("data-rotate")) || 0;
+  var updated = document.getElementById("updated");
+  var stale = document.getElementById("stale");
+  var staleAt = document.getElementById("stale-at");
+  var revoked = document.getElementById("revoked");
+  var lastGood = null;
+  var stopped = false;
+  var PANELS = [["year", "phase"], ["league", "trend"], ["due", "feed"], ["split", "trend"]];
+  var panel = 0;
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function clock(d) { return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()); }
+
+  function fresh() {
+    lastGood = new Date();
+    if (updated) updated.textContent = clock(lastGood);
+    document.body.classList.remove("is-stale");
+    if (stale) stale.hidden = true;
+  }
+
+  function lost() {
+    document.body.classList.add("is-stale");
+    if (staleAt) staleAt.textContent = lastGood ? clock(lastGood) : "—";
+    if (stale) stale.hidden = false;
+  }
+
+  function refused() {
+    stopped = true;
+    document.body.classList.add("is-revoked");
+    if (revoked) revoked.hidden = false;
+  }
+
+  function showPanel() {
+    if (!rotate) return;
+    var names = PANELS[panel % PANELS.length];
+    root.querySelectorAll("[data-part]").forEach(function (part) {
+      part.classList.toggle("shown", names.indexOf(part.getAttribute("data-part")) >= 0);
+    });
+  }
+
+  function swap(html) {
+    var incoming = document.createElement("template");
+    incoming.innerHTML = html;
+    incoming.content.querySelectorAll("[data-part]").forEach(function (part) {
+      var name = part.getAttribute("data-part");
+      var here = root.querySelector('[data-part="' + name + '"]');
+      if (!here) {
+        root.appendChild(part);
+      } else if (here.innerHTML !== part.innerHTML) {
+        here.innerHTML = part.innerHTML;
+        here.classList.add("changed");
+        window.setTimeout(function () { here.classList.remove("changed"); }, 1500);
+      }
+    });
+    showPanel();
+  }
+
+  function tick() {
+    if (stopped) return;
+    var headers = { "Accept": "text/html" };
+    if (etag) headers["If-None-Match"] = '"' + etag + '"';
+    fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) { refused(); return null; }
+        if (response.status === 304) { fresh(); return null; }
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        etag = (response.headers.get("ETag") || "").replace(/^W\//, "").replace(/"/g, "");
+        return response.text().then(function (html) { swap(html); fresh(); });
+      })
+      .catch(lost)
+      .then(function () { if (!stopped) window.setTimeout(tick, poll); });
+  }
+
+  fresh();
+  showPanel();
+  if (rotate) window.setInterval(function () { panel += 1; showPanel(); }, rotate * 1000);
+  window.setTimeout(tick, poll);
+})();

@@ -1,0 +1,153 @@
+"""The dashboard's figures and their freshness: the same numbers as the summary report, a
+change mark moved by every audited write, a shared cache that is reused while nothing changed
+and refreshed once something did."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.db.dashboards import ChangeMark, DashboardCache
+from app.services import dashboards, reports, scope
+from app.services.actor import SYSTEM
+from app.services.errors import Invalid, NotFound
+from app.services.actor import Actor
+from app.enums import Role
+from tests.factories import (make_contribution, make_model, make_petition, make_tree, make_work)
+
+TODAY = date(2024, 6, 30)
+
+
+@pytest.fixture
+def tree(db):
+    with db() as s:
+        t = make_tree(s)
+        make_model(s, unit_id=t.lam_giang, start_date="2024-02-01")
+        make_model(s, unit_id=t.ham_tri, kind="individual", start_date="2022-05-01")
+        w = make_work(s, unit_id=t.ham_tri, completed_date="2024-03-15", quantity=2.5,
+                      total_cost_vnd=1_000_000_000)
+        make_contribution(s, unit_id=t.lam_giang, work_id=w.id, source="people",
+                          amount_vnd=300_000_000, date="2024-03-02")
+        make_contribution(s, unit_id=t.ham_tri, work_id=w.id, source="state_budget",
+                          amount_vnd=700_000_000, date="2024-01-20")
+        make_contribution(s, unit_id=t.ham_lien, source="business", amount_vnd=50_000_000,
+                          date="2024-05-05")
+        make_petition(s, unit_id=t.lam_giang, received_date="2024-05-02")  # to accept by 12/05
+        make_petition(s, unit_id=t.ham_tri, received_date="2024-06-25", subject="Kiến nghị sửa cầu")
+    return t
+
+
+@pytest.fixture
+def read(engine):
+    """A reading transaction, as a GET has: the dashboard's cache is written beside it."""
+    from contextlib import contextmanager
+
+    from app.db.session import session_scope
+
+    @contextmanager
+    def reading():
+        yield from session_scope(engine)
+
+    return reading
+
+
+def test_headline_matches_the_summary_report(db, tree):
+    with db() as s:
+        f = dashboards.figures(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+        year = reports.summary(s, actor=SYSTEM, unit_id=tree.ham_tri, date_from=date(2024, 1, 1),
+                               date_to=TODAY)
+    y = f["year"]
+    assert (y["models"], y["exemplars"]) == (1, 0)
+    assert f["phase"]["exemplars"] == 1 and f["phase"]["label"] == "2021–2025"
+    assert (y["works"], y["roads_km"]) == (1, 2.5)
+    assert y["money_vnd"] == year["contributions"]["total_vnd"] == 1_000_000_000
+    assert y["non_state_vnd"] == 300_000_000 and y["non_state_share"] == pytest.approx(0.3)
+    assert (y["petitions_received"], y["petitions_overdue"]) == (2, 1)  # with Lâm Giang
+    assert y["petitions_overdue"] == year["petitions"]["overdue"]
+    # Hàm Liêm's gift is not Hàm Trí's.
+    assert 50_000_000 not in [m["amount_vnd"] for m in f["trend"]]
+    assert [m["amount_vnd"] for m in f["trend"]] == [700_000_000, 0, 300_000_000, 0, 0, 0]
+
+
+def test_league_due_and_feed(db, tree):
+    with db() as s:
+        f = dashboards.figures(s, actor=SYSTEM, unit_id=tree.district, today=TODAY)
+    assert [r["unit"]["name"] for r in f["league"]] == ["Hàm Trí", "Hàm Liêm"]  # most mobilised first
+    assert f["league"][0]["contributions_vnd"] == 1_000_000_000
+    late = f["due"][0]
+    assert late["days_left"] == (date(2024, 5, 12) - TODAY).days and late["unit"] == "Lâm Giang"
+    soon = f["due"][1]
+    assert soon["subject"] == "Kiến nghị sửa cầu" and 0 <= soon["days_left"] <= 7
+    assert f["feed"][0]["what"] == "đơn thư" and f["feed"][0]["title"] is None  # no subject
+    assert any(e["title"] == "Đường bê tông thôn 1" for e in f["feed"])
+
+
+def test_a_village_reads_its_own_records(db, tree):
+    with db() as s:
+        f = dashboards.figures(s, actor=SYSTEM, unit_id=tree.lam_giang, today=TODAY)
+    assert f["year"]["money_vnd"] == 300_000_000
+    assert [m["amount_vnd"] for m in f["trend"]][2] == 300_000_000
+
+
+def test_every_write_moves_its_units_mark(db, tree):
+    with db() as s:
+        units = scope.subtree_id_list(s, tree.ham_tri)
+        before = dashboards.mark(s, units)
+        other = dashboards.mark(s, scope.subtree_id_list(s, tree.ham_lien))
+    with db() as s:
+        make_contribution(s, unit_id=tree.lam_giang, amount_vnd=1_000_000, date="2024-06-01")
+    with db() as s:
+        assert dashboards.mark(s, units) > before
+        assert dashboards.mark(s, scope.subtree_id_list(s, tree.ham_lien)) == other
+        assert s.get(ChangeMark, tree.lam_giang).last_entry == dashboards.mark(s, units)
+
+
+def test_live_reuses_the_cache_until_a_change(db, read, tree):
+    with read() as s:
+        first = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+    with db() as s:
+        row = s.get(DashboardCache, (tree.ham_tri, TODAY.isoformat()))
+        assert row is not None and row.etag == first.etag
+        # Older than MIN_AGE, so only an unchanged mark keeps it.
+        row.computed_at = row.computed_at - timedelta(seconds=5)
+        row.body = row.body.replace('"money_vnd": 1000000000', '"money_vnd": 1')
+    with read() as s:
+        again = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+    assert again.figures["year"]["money_vnd"] == 1  # served from the cache, not recomputed
+    with db() as s:
+        make_contribution(s, unit_id=tree.ham_tri, amount_vnd=5_000_000, date="2024-06-10")
+    with read() as s:
+        fresh = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+    assert fresh.figures["year"]["money_vnd"] == 1_005_000_000
+    assert fresh.etag != first.etag
+
+
+def test_wall_screens_never_get_petition_subjects(read, tree):
+    screen = Actor(user_id=None, username="màn hình", role=Role.viewer, unit_id=tree.ham_tri,
+                   can_write=False, screen=True)
+    with read() as s:
+        shown = dashboards.live(s, actor=screen, unit_id=tree.ham_tri, today=TODAY)
+        user = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+    assert shown.figures["due"] and all(d["subject"] is None for d in shown.figures["due"])
+    assert any(d["subject"] for d in user.figures["due"])
+
+
+def test_scope_and_years(db, tree):
+    clerk = Actor(user_id=1, username="canbo", role=Role.clerk, unit_id=tree.ham_tri)
+    with db() as s:
+        with pytest.raises(NotFound):
+            dashboards.live(s, actor=clerk, unit_id=tree.ham_lien, today=TODAY)
+    assert dashboards.as_of(2019, date(2024, 6, 30)) == date(2019, 12, 31)
+    assert dashboards.as_of(None, TODAY) == TODAY
+    for bad in (2030, 1980):
+        with pytest.raises(Invalid):
+            dashboards.as_of(bad, TODAY)
+
+
+def test_cache_rows_are_per_day(db, read, tree):
+    with read() as s:
+        dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
+        dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=date(2023, 12, 31))
+    with db() as s:
+        days = s.exec(select(DashboardCache.day).where(DashboardCache.unit_id == tree.ham_tri)).scalars()
+        assert sorted(days) == ["2023-12-31", "2024-06-30"]
