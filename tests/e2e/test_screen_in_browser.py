@@ -1,0 +1,144 @@
+"""A wall screen in a real browser: it fits 1920×1080 and 1366×768 without scrolling, shows a
+change made through the API within 5 seconds without reloading, keeps its figures marked
+stale while its server is down, recovers when the server is back, and says so once its token
+is revoked. The screen talks to a server of its own (a uvicorn process on the same database)
+so that this test can stop and start it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import display_tokens
+from app.services.actor import SYSTEM
+from tests.e2e.conftest import shot
+from tests.factories import make_tree
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Server:
+    """`uvicorn app.main:app` in a process of its own, on a fixed port, that can be stopped and
+    started again."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=dict(os.environ))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the screen's server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+            self.process = None
+
+
+@pytest.fixture
+def screen_server(engine) -> Iterator[Server]:
+    server = Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1 && "
+                         "document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_screen_live_stale_recovered_revoked(chromium, screen_server, db, api):
+    with db() as s:
+        tree = make_tree(s)
+        token, secret = display_tokens.create(s, actor=SYSTEM, data=display_tokens.DisplayTokenCreate(
+            name="Phòng họp UBND xã", unit_id=tree.ham_tri))
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{screen_server.url}/screen/{secret}")
+    year = page.locator("#part-year")
+    year.wait_for()
+    assert "Hàm Trí" in page.locator("h1").inner_text()
+    assert _fits(page)
+    shot(page, "screen-1920x1080")
+    page.evaluate("window.__sameDocument = true")
+
+    # A change through the API (to the other server) shows within 5 seconds, without reload.
+    started = time.monotonic()
+    r = api.post("/api/v1/contributions", json={
+        "unit_id": tree.lam_giang, "source": "people", "kind": "cash", "amount_vnd": 7_350_000_000,
+        "date": date.today().isoformat()})
+    assert r.status_code == 201, r.text
+    page.locator("#part-year", has_text="7,35 tỷ").wait_for(timeout=5000)
+    assert time.monotonic() - started < 5
+    assert page.evaluate("window.__sameDocument === true")
+    assert "cập nhật lúc" in page.locator(".status").inner_text()
+
+    # The server goes away: the figures stay, marked stale.
+    screen_server.stop()
+    page.locator("#stale").wait_for(state="visible", timeout=10_000)
+    assert "7,35 tỷ" in year.inner_text()
+    assert page.evaluate("document.body.classList.contains('is-stale')")
+    shot(page, "screen-stale")
+
+    # It comes back: the screen recovers by itself.
+    screen_server.start()
+    page.locator("#stale").wait_for(state="hidden", timeout=15_000)
+    assert not page.evaluate("document.body.classList.contains('is-stale')")
+
+    # Revoked: the screen says so (within a minute; here within a few seconds).
+    assert api.delete(f"/api/v1/display-tokens/{token.id}").status_code == 204
+    page.locator("#revoked").wait_for(state="visible", timeout=10_000)
+    shot(page, "screen-revoked")
+    assert page.evaluate("window.__sameDocument === true")
+    context.close()
+
+    # A fresh load of a revoked screen is refused outright.
+    small = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+    small.goto(f"{screen_server.url}/screen/{secret}")
+    assert "không còn được phép" in small.locator(".revoked").inner_text()
+
+
+def test_screen_fits_a_small_office_screen(chromium, server, db):
+    with db() as s:
+        tree = make_tree(s)
+        _, secret = display_tokens.create(s, actor=SYSTEM, data=display_tokens.DisplayTokenCreate(
+            name="Màn hình nhỏ", unit_id=tree.district))
+    for width, height in ((1366, 768), (1920, 1080)):
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        page = context.new_page()
+        page.goto(f"{server}/screen/{secret}")
+        page.locator("#part-league").wait_for()
+        assert _fits(page), f"scrolls at {width}×{height}"
+        assert page.locator("#part-league").inner_text().count("Hàm") >= 2  # both communes
+        shot(page, f"screen-district-{width}x{height}")
+        context.close()
+    rotating = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    rotating.goto(f"{server}/screen/{secret}?rotate=5")
+    rotating.locator("#part-year.shown").wait_for()
+    assert not rotating.locator("#part-league").is_visible()
+    rotating.locator("#part-league.shown").wait_for(timeout=8000)  # the next panel
+    assert not rotating.locator("#part-year").is_visible()
+    assert _fits(rotating)
+    shot(rotating, "screen-rotating")

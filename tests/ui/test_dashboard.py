@@ -1,0 +1,123 @@
+"""The dashboard pages over HTTP: the signed-in page and its live parts, the wall screen opened
+by a display token, and the page where managers make and revoke screens."""
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import auth, dashboards, display_tokens
+from app.services.actor import SYSTEM
+from tests.conftest import carry_csrf
+from tests.factories import PASSWORD, make_petition, make_tree
+
+
+@pytest.fixture
+def tree(db):
+    with db() as s:
+        t = make_tree(s)
+        make_petition(s, unit_id=t.lam_giang, type="denunciation", received_date="2020-01-06",
+                      subject="Tố cáo cán bộ thôn", petitioner_name="Phạm Văn Tố")
+    return t
+
+
+def _client(server: str, db, username: str, role: Role) -> httpx.Client:
+    with db() as s:
+        auth.create_user(s, username=username, password=PASSWORD, role=role, unit_code="T-HT")
+    client = httpx.Client(base_url=server, timeout=30)
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
+    carry_csrf(client)
+    return client
+
+
+@pytest.fixture
+def clerk(server, db, tree) -> Iterator[httpx.Client]:
+    c = _client(server, db, "canbo", Role.clerk)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def manager(server, db, tree) -> Iterator[httpx.Client]:
+    c = _client(server, db, "lanhdao", Role.manager)
+    yield c
+    c.close()
+
+
+def _screen(db, unit_id: int) -> str:
+    with db() as s:
+        data = display_tokens.DisplayTokenCreate(name="Phòng họp", unit_id=unit_id)
+        return display_tokens.create(s, actor=SYSTEM, data=data)[1]
+
+
+def test_home_is_the_dashboard_of_ones_own_unit(clerk):
+    r = clerk.get("/", follow_redirects=True)
+    assert r.url.path == "/dashboard"
+    assert "Bảng theo dõi trực tiếp · Hàm Trí" in r.text
+    assert 'src="/static/live.js"' in r.text
+    assert re.search(r'data-live="/dashboard/live\?unit_id=\d+"', r.text)
+    assert "Đơn số" in r.text and "Tố cáo cán bộ thôn" in r.text  # a signed-in user sees subjects
+    assert "Phạm Văn Tố" not in r.text  # never the denouncer
+
+
+def test_live_parts_answer_304_until_a_change(clerk, api, tree):
+    page = clerk.get("/dashboard").text
+    etag = re.search(r'data-etag="([^"]+)"', page).group(1)
+    url = re.search(r'data-live="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert clerk.get(url, headers={"If-None-Match": f'"{etag}"'}).status_code == 304
+    r = api.post("/api/v1/works", json={"name": "Đường <b>bê tông</b> xóm 3", "unit_id": tree.lam_giang,
+                                        "category": "road_concrete", "quantity": 1.5, "measure": "km",
+                                        "completed_date": time.strftime("%Y-%m-%d")})
+    assert r.status_code == 201, r.text
+    time.sleep(dashboards.MIN_AGE.total_seconds())
+    fresh = clerk.get(url, headers={"If-None-Match": f'"{etag}"'})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != f'"{etag}"'
+    assert 'data-part="year"' in fresh.text and "<html" not in fresh.text
+    assert "Đường &lt;b&gt;bê tông&lt;/b&gt; xóm 3" in fresh.text  # escaped in the feed
+    assert "<b>bê tông</b>" not in fresh.text
+
+
+def test_outside_the_subtree_is_not_found(clerk, tree):
+    assert clerk.get(f"/dashboard?unit_id={tree.ham_lien}").status_code == 404
+    assert clerk.get(f"/dashboard/live?unit_id={tree.ham_lien}").status_code == 404
+    assert clerk.get("/dashboard?year=1800").status_code == 422
+
+
+def test_the_wall_screen_needs_no_sign_in_and_shows_no_subjects(anon, db, tree):
+    secret = _screen(db, tree.ham_tri)
+    r = anon.get(f"/screen/{secret}")
+    assert r.status_code == 200
+    assert "Hàm Trí" in r.text and "cập nhật lúc" in r.text
+    assert "Tố cáo cán bộ thôn" not in r.text and "Phạm Văn Tố" not in r.text
+    assert "<a " not in r.text.split("<main", 1)[1]  # no links, no controls
+    assert "<form" not in r.text
+    live = anon.get(f"/screen/{secret}/live")
+    assert live.status_code == 200 and live.headers["ETag"].endswith('-screen"')
+    assert anon.get(f"/screen/{secret}/live", headers={"If-None-Match": live.headers["ETag"]}).status_code == 304
+    assert anon.get("/screen/dvk_nonsense/live").status_code == 401
+    assert anon.get("/screen/" + "x" * 500).status_code == 401
+
+
+def test_managers_make_and_revoke_screens(manager, anon, tree):
+    r = manager.post("/screens", data={"name": "Màn hình hội trường", "unit_id": str(tree.ham_tri),
+                                       "rotate_seconds": "15"})
+    assert r.status_code == 200
+    url = re.search(r'<code id="screen-url">([^<]+)</code>', r.text).group(1)
+    path = httpx.URL(url).path
+    assert anon.get(path).status_code == 200
+    assert "Màn hình hội trường" in manager.get("/screens").text
+    assert path not in manager.get("/screens").text  # the secret is shown once only
+    screen_id = re.search(r'action="/screens/(\d+)/revoke"', r.text).group(1)
+    revoked = manager.post(f"/screens/{screen_id}/revoke")
+    assert revoked.status_code == 200 and "Đã thu hồi" in revoked.text
+    assert anon.get(path + "/live").status_code == 401
+    bad = manager.post("/screens", data={"name": "", "unit_id": str(tree.ham_lien)})
+    assert bad.status_code in (403, 422)
+
+
+def test_clerks_cannot_manage_screens(clerk, tree):
+    assert clerk.get("/screens").status_code == 403
+    assert clerk.post("/screens", data={"name": "X", "unit_id": str(tree.ham_tri)}).status_code == 403
