@@ -213,6 +213,12 @@ class Records(Generic[T]):
             for name, (_, new) in changes.items():
                 setattr(obj, name, new)
             self._validate(session, actor, obj)
+            # What really changed, once the checks have filled in what they fill in (a
+            # work's status left empty keeps its own): the audit logs only that.
+            changes = {k: [old, getattr(obj, k)] for k, (old, _) in changes.items()
+                       if getattr(obj, k) != old}
+            if not changes:
+                return {}
             obj.updated_at = utcnow()  # type: ignore[attr-defined]
         self._flush(session)
         if self.rollup is not None:

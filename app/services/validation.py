@@ -4,6 +4,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+DATE_MESSAGE = "Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/02/2021 (hoặc 2021-02-05)."
+# An empty value where one is required is "required", whatever type was expected.
+_TYPE_ERRORS = {"string_type", "int_type", "float_type", "bool_type", "date_type",
+                "datetime_type", "enum", "decimal_type"}
+
 _MESSAGES = {
     "missing": "Bắt buộc nhập.",
     "string_type": "Bắt buộc nhập (văn bản).",
@@ -22,9 +27,9 @@ _MESSAGES = {
     "greater_than": "Phải lớn hơn {gt}.",
     "less_than_equal": "Không được lớn hơn {le}.",
     "less_than": "Phải nhỏ hơn {lt}.",
-    "date_parsing": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
-    "date_from_datetime_parsing": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
-    "date_type": "Ngày không hợp lệ (dạng YYYY-MM-DD).",
+    "date_parsing": DATE_MESSAGE,
+    "date_from_datetime_parsing": DATE_MESSAGE,
+    "date_type": DATE_MESSAGE,
     "datetime_parsing": "Thời điểm không hợp lệ (ISO 8601).",
     "datetime_from_date_parsing": "Thời điểm không hợp lệ (ISO 8601).",
     "datetime_type": "Thời điểm không hợp lệ (ISO 8601).",
@@ -39,6 +44,8 @@ _MESSAGES = {
 def vi_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind in _TYPE_ERRORS and "input" in error and error["input"] is None:
+        return "Bắt buộc nhập."
     if kind == "enum":
         expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
         return f"Giá trị không hợp lệ; chọn một trong: {expected}."

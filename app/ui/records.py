@@ -31,7 +31,7 @@ from app.services import (audit, commendations, contributions, idempotency, land
 from app.services import scope
 from app.services import units as units_service
 from app.services.actor import Actor
-from app.services.errors import DomainError
+from app.services.errors import DomainError, Forbidden
 from app.ui import forms, form_errors, render_block, templates
 from app.ui.deps import PageActor, is_htmx
 from app.ui.forms import FormField
@@ -222,6 +222,9 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
     filters_cls = listing.service.Filters
     listy = {n for n, _ in enum_filters(filters_cls)}
     parsed = {k: ([v] if k in listy and not isinstance(v, list) else v) for k, v in raw.items()}
+    for key in ("date_from", "date_to"):  # typed dd/mm/yyyy, like every date on the pages
+        if isinstance(parsed.get(key), str):
+            parsed[key] = forms.vn_date(parsed[key])
     try:
         filters = filters_cls.model_validate({"sort": listing.sort, **parsed})
         error = None
@@ -249,6 +252,10 @@ def _fields(listing: Listing, actor: Actor, editing: bool) -> tuple[FormField, .
     petitioner; correcting it later (which shows it) is for managers only."""
     return tuple(f for f in listing.fields if not editing or f.name not in listing.confidential
                  or actor.at_least(Role.manager))
+
+
+def _nullable(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation)
 
 
 def _choices(session: Any, actor: Actor, kind: str, unit_id: Any,
@@ -321,6 +328,8 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
         session.rollback()
         errors, message = form_errors(exc)
+        if isinstance(exc, Forbidden) and not errors and values.get("unit_id"):
+            errors = {"unit_id": exc.detail}  # the unit chosen lies outside the user's subtree
         status = exc.status if isinstance(exc, DomainError) else 422
         return form(request, session, actor, status, values=values, errors=errors,
                     message=message, record_id=record_id, submission=submission)
@@ -332,14 +341,22 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                 + render_block(request, page, "form", ctx).body.decode())
         return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
 
-    async def typed(request: Request, actor: Actor, editing: bool) -> dict[str, Any]:
+    async def typed(request: Request, actor: Actor, editing: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(what was typed, to show back on a mistake; what the schema is given)."""
         form_data = {k: v for k, v in (await request.form()).items() if k != "csrf"}
         fields = _fields(listing, actor, editing)
         allowed = {f.name for f in fields}
         # Unknown fields reach the schema, which refuses them; a confidential field this
         # actor may not correct is dropped, so it can neither be read nor blanked.
         kept = {k: v for k, v in form_data.items() if k in allowed or k not in listing.confidential}
-        return forms.parse(kept, fields)
+        values = forms.parse(kept, fields)
+        # An optional field left empty whose schema has a default but no "none" (a land
+        # donation's status) takes that default, or keeps its value when editing.
+        for name in [k for k, v in values.items() if v == "" and k in create_schema.model_fields]:
+            info = create_schema.model_fields[name]
+            if not info.is_required() and not _nullable(info.annotation):
+                del values[name]
+        return kept, values
 
     def earlier(session: Any, actor: Actor, key: str) -> int | None:
         """The record an earlier sending of this form saved, if any."""
@@ -347,7 +364,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         return stored.body["id"] if stored is not None else None
 
     async def create(request: Request, session: SessionDep, actor: PageActor) -> Response:
-        values = await typed(request, actor, editing=False)
+        shown, values = await typed(request, actor, editing=False)
         submission = str(values.pop("submission", "") or "")[:100] or None
         key = f"form:{listing.path}:{submission}" if submission else None
         if key and (done := earlier(session, actor, key)) is not None:
@@ -360,7 +377,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                                  path=f"/{listing.path}",
                                  stored=idempotency.Stored(201, {"id": obj.id}, None))
         except (ValidationError, DomainError) as exc:
-            return failed(request, session, actor, values, exc, submission=submission)
+            return failed(request, session, actor, shown, exc, submission=submission)
         except IntegrityError:
             # The same form, sent twice at once: the other request saved it first.
             session.rollback()
@@ -370,7 +387,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
 
     async def update(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
-        values = await typed(request, actor, editing=True)
+        shown, values = await typed(request, actor, editing=True)
         version = values.pop("version", None)
         values.pop("submission", None)
         try:
@@ -378,10 +395,12 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                                   data=update_schema.model_validate(values),
                                   if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
-            return failed(request, session, actor, {**values, "version": version}, exc, id)
+            return failed(request, session, actor, shown, exc, id)
         return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
 
     def new(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        if not listing.shows_form(actor):
+            raise Forbidden(f"Vai trò '{actor.role.vi}' không được thêm {listing.one}.")
         return form(request, session, actor)
 
     def edit(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
