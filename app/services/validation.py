@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.formatting import number
+
 DATE_MESSAGE = "Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/02/2021 (hoặc 2021-02-05)."
 # An empty value where one is required is "required", whatever type was expected.
 _TYPE_ERRORS = {"string_type", "int_type", "float_type", "bool_type", "date_type",
@@ -56,7 +58,9 @@ def vi_message(error: dict[str, Any]) -> str:
     if template is None:
         return str(error.get("msg", "Giá trị không hợp lệ."))
     try:
-        return template.format(**ctx)
+        # Limits the Vietnamese way: 100.000.000.000.000, not 100000000000000; 0, not 0.0.
+        return template.format(**{k: number(v) if isinstance(v, (int, float))
+                                  and not isinstance(v, bool) else v for k, v in ctx.items()})
     except (KeyError, IndexError):
         return template
 

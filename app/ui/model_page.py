@@ -15,7 +15,7 @@ from app.services import models as service
 from app.services.errors import DomainError
 from app.ui import form_errors, forms, templates
 from app.ui.deps import PageActor
-from app.ui.records import field_labels
+from app.ui.records import field_labels, shown_history
 
 router = APIRouter()
 DATE = (forms.FormField("date", "Ngày", "date", True),)
@@ -35,7 +35,8 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
             crit_set = None
     return templates.TemplateResponse(request, "models/detail.html", {
         "actor": actor, "m": m, "error": error, "today": date.today(),
-        "changes": audit.history(session, actor=actor, resource="models", record_id=id),
+        "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
+                                                          record_id=id)),
         "labels": field_labels("models"),
         "steps": sorted(evaluations.STEPS.get(status, frozenset()), key=lambda s: list(ModelStatus).index(s)),
         "manager": actor.at_least(Role.manager), "crit_set": crit_set,

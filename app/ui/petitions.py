@@ -15,7 +15,7 @@ from app.services.errors import DomainError, Invalid
 from app.services.petition_rules import TIME_LIMITS
 from app.ui import forms, templates
 from app.ui.deps import PageActor
-from app.ui.records import field_labels
+from app.ui.records import field_labels, shown_history
 
 router = APIRouter()
 DATE = (forms.FormField("date", "Ngày", "date", True),)
@@ -32,7 +32,8 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     days_left = (p.due_date - date.today()).days if p.due_date and open_ else None
     return templates.TemplateResponse(request, "petitions/detail.html", {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
-        "changes": audit.history(session, actor=actor, resource="petitions", record_id=id),
+        "changes": shown_history("petitions", audit.history(session, actor=actor, resource="petitions",
+                                                             record_id=id)),
         "labels": field_labels("petitions"),
         "next_steps": service.next_steps(p), "can_extend": service.can_extend(p, len(extensions)),
         "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,

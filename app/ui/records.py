@@ -180,6 +180,41 @@ BY_PATH = {listing.path: listing for listing in LISTINGS}
 def field_labels(path: str) -> dict[str, str]:
     """Field name → the form's Vietnamese label, for history panels."""
     return {f.name: f.label for f in BY_PATH[path].fields}
+
+
+def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit entries with each value as the form shows it: labels for codes, 1.500.000 for
+    money, 05/02/2021 for dates. A hidden pair (a denouncer's identity) stays hidden."""
+    from datetime import date as date_
+
+    from app.formatting import number, vndate
+    from app.ui import label
+
+    kinds = {f.name: f.kind for f in BY_PATH[path].fields}
+
+    def show(name: str, value: Any) -> Any:
+        kind = kinds.get(name, "text")
+        if value is None or value == "":
+            return value
+        try:
+            if kind.startswith("enum:"):
+                return label(value, kind[5:])
+            if kind == "money":
+                return number(value, 0)
+            if kind in ("decimal", "integer"):
+                return number(value, 3)
+            if kind == "date":
+                return vndate(date_.fromisoformat(str(value)[:10]))
+            if kind == "bool":
+                return "có" if value else "không"
+            if kind.startswith("ref:") or kind == "unit":
+                return f"số {value}"
+        except (TypeError, ValueError):
+            pass
+        return value
+
+    return [{**e, "changes": {k: pair if pair == [None, None] else [show(k, v) for v in pair]
+                              for k, pair in e["changes"].items()}} for e in entries]
 REFS = {"ref:works": works, "ref:models": models}
 
 
@@ -287,8 +322,8 @@ def _form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> di
     values = kw.get("values") or dict(listing.defaults)
     choices = {f.name: _choices(session, actor, f.kind, values.get("unit_id"), values.get(f.name))
                for f in fields if f.kind.startswith("ref:")}
-    history = (audit.history(session, actor=actor, resource=listing.path, record_id=record_id)
-               if editing else [])
+    history = (shown_history(listing.path, audit.history(session, actor=actor, resource=listing.path,
+                                                         record_id=record_id)) if editing else [])
     # A new form carries a one-time key: sending it twice saves one record, not two.
     submission = kw.get("submission") or (None if editing else secrets.token_urlsafe(16))
     return {"form_fields": fields, "values": values, "errors": kw.get("errors") or {},
@@ -328,8 +363,9 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
         session.rollback()
         errors, message = form_errors(exc)
-        if isinstance(exc, Forbidden) and not errors and values.get("unit_id"):
-            errors = {"unit_id": exc.detail}  # the unit chosen lies outside the user's subtree
+        where = listing.service.records.write_column or listing.service.records.unit_column
+        if isinstance(exc, Forbidden) and not errors and values.get(where):
+            errors = {where: exc.detail}  # the unit chosen lies outside the user's subtree
         status = exc.status if isinstance(exc, DomainError) else 422
         return form(request, session, actor, status, values=values, errors=errors,
                     message=message, record_id=record_id, submission=submission)

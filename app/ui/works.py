@@ -8,7 +8,7 @@ from app.services import audit
 from app.services import works as service
 from app.ui import templates
 from app.ui.deps import PageActor
-from app.ui.records import field_labels
+from app.ui.records import field_labels, shown_history
 
 router = APIRouter()
 
@@ -18,5 +18,6 @@ def work_page(id: RecordId, request: Request, session: SessionDep, actor: PageAc
     """One work: total cost, contributions by source, labour days, land donated, non-state share."""
     return templates.TemplateResponse(request, "works/detail.html", {
         "actor": actor, **service.money(session, actor=actor, id=id),
-        "changes": audit.history(session, actor=actor, resource="works", record_id=id),
+        "changes": shown_history("works", audit.history(session, actor=actor, resource="works",
+                                                         record_id=id)),
         "labels": field_labels("works")})

@@ -17,7 +17,7 @@
   var revoked = document.getElementById("revoked");
   var lastGood = null;
   var stopped = false;
-  var PANELS = [["year", "phase"], ["league", "trend"], ["due", "feed"], ["split", "trend"]];
+  var PANELS = [["year", "phase"], ["league", "trend"], ["due", "feed"], ["split", "fields"]];
   var panel = 0;
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
