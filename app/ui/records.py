@@ -265,7 +265,12 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
         error = None
     except ValidationError:
         filters, error = filters_cls(sort=listing.sort), "Bộ lọc không hợp lệ; đã bỏ qua."
-    result = listing.service.records.list_(session, actor=actor, filters=filters)
+    try:
+        result = listing.service.records.list_(session, actor=actor, filters=filters)
+    except DomainError:  # a sort by an unknown or a confidential field
+        filters = filters.model_copy(update={"sort": listing.sort})
+        result = listing.service.records.list_(session, actor=actor, filters=filters)
+        error = "Không sắp xếp được theo cột này; đã dùng thứ tự mặc định."
     rows = [listing.present(r, actor) if listing.present else r for r in result.items]
     units = units_service.nested(units_service.tree(session, actor=actor))
     query = {k: v for k, v in raw.items() if k not in ("offset",)}
@@ -273,7 +278,16 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
     def url(offset: int) -> str:
         return f"/{listing.path}?" + urlencode({**query, "offset": max(offset, 0)}, doseq=True)
 
+    def sort_url(name: str) -> str:
+        """The list sorted by this column; again on the same column, the other way round."""
+        current = filters.sort or listing.sort
+        order = f"-{name}" if current == name else name
+        return f"/{listing.path}?" + urlencode({**query, "sort": order}, doseq=True)
+
+    sortable = {f for f, _, _ in listing.columns
+                if f not in listing.confidential or actor.at_least(Role.manager)}
     ctx = {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
+           "sort_url": sort_url, "sortable": sortable, "sorted_by": filters.sort or listing.sort,
            "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
            "filter_error": error, "enum_filters": enum_filters(filters_cls),
            "shows_form": listing.shows_form(actor)}

@@ -1,0 +1,52 @@
+"""Record lists: sorted by a click on a column header, both ways; a sort that is unknown, or by
+a confidential field for someone below manager, falls back to the default order."""
+
+import re
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import auth
+from tests.conftest import carry_csrf
+from tests.factories import PASSWORD, make_contribution, make_petition, make_tree
+
+
+@pytest.fixture
+def clerk(server, db):
+    with db() as s:
+        t = make_tree(s)
+        for amount in (3_000_000, 1_000_000, 2_000_000):
+            make_contribution(s, unit_id=t.ham_tri, amount_vnd=amount)
+        make_petition(s, unit_id=t.ham_tri, type="denunciation", petitioner_name="Phạm Văn Tố")
+        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    client = httpx.Client(base_url=server, timeout=30)
+    assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
+    carry_csrf(client)
+    yield client
+    client.close()
+
+
+def _amounts(html: str) -> list[str]:
+    return re.findall(r'<td class="num">(\d\.000\.000)</td>', html)
+
+
+def test_a_column_header_sorts_and_sorts_back(clerk):
+    page = clerk.get("/contributions").text
+    link = re.search(r'<a class="sort" href="([^"]+)"[^>]*>Số tiền \(đồng\)', page).group(1)
+    up = clerk.get(link.replace("&amp;", "&"))
+    assert _amounts(up.text) == ["1.000.000", "2.000.000", "3.000.000"]
+    assert 'aria-sort="ascending"' in up.text
+    back = re.search(r'<a class="sort" href="([^"]+)"[^>]*>Số tiền \(đồng\) ▲', up.text).group(1)
+    down = clerk.get(back.replace("&amp;", "&"))
+    assert _amounts(down.text) == ["3.000.000", "2.000.000", "1.000.000"]
+
+
+def test_an_unusable_sort_falls_back(clerk):
+    r = clerk.get("/contributions?sort=khong_co")
+    assert r.status_code == 200 and "Không sắp xếp được" in r.text and len(_amounts(r.text)) == 3
+    page = clerk.get("/petitions").text
+    assert 'title="Sắp xếp theo cột này">Người gửi' not in page  # no sorting by a hidden name
+    r = clerk.get("/petitions?sort=petitioner_name")
+    assert r.status_code == 200 and "Không sắp xếp được" in r.text
+    assert "Phạm Văn Tố" not in r.text
