@@ -58,6 +58,40 @@ def serve(
                 proxy_headers=True)
 
 
+@cli.command("backup")
+def backup_command(path: Annotated[Path, typer.Argument(help="The new backup file.")]) -> None:
+    """Copy the whole database to PATH while the server keeps running (SQLite: online backup;
+    PostgreSQL: pg_dump)."""
+    from app.config import get_settings
+    from app.services import backup
+
+    try:
+        done = backup.backup(get_settings().database_url, path)
+    except backup.BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Đã sao lưu vào {done.path} ({done.size:,} byte).".replace(",", "."))
+
+
+@cli.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="A file made by dvk backup.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database by a backup. Stop the server first."""
+    from app.config import get_settings
+    from app.services import backup
+
+    if not yes and not typer.confirm("Toàn bộ dữ liệu hiện có sẽ bị thay bằng bản sao lưu. Tiếp tục?"):
+        raise typer.Exit(1)
+    try:
+        backup.restore(get_settings().database_url, path)
+    except backup.BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Đã phục hồi từ {path}. Chạy dvk migrate nếu bản sao lưu cũ hơn phiên bản này.")
+
+
 @cli.command("demo")
 def load_demo() -> None:
     """Load the demo district (Hàm Thuận Bắc, 2016–2025) into an empty database."""
