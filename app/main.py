@@ -11,7 +11,8 @@ from starlette.requests import Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import (api_tokens, approvals, audit, auth, commendations, contributions, display_tokens,
+from app.api import (api_tokens, approvals, audit, auth, changes, commendations, contributions,
+                     display_tokens,
                      land_donations, meta, models, petitions, recognitions, reports, targets,
                      stats, units, users, works)
 from app.api.errors import install as install_errors
@@ -31,7 +32,8 @@ log = logging.getLogger("dvk")
 API_ROUTERS = (auth.router, audit.router, approvals.router, meta.router, units.router, models.router, works.router,
                contributions.router, land_donations.router, petitions.router,
                commendations.router, targets.router, recognitions.router, reports.router,
-               users.router, api_tokens.router, display_tokens.router, stats.router)
+               users.router, api_tokens.router, display_tokens.router, stats.router,
+               changes.router)
 
 
 class BodyLimit:

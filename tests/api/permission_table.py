@@ -218,6 +218,8 @@ TABLE |= {
         f"{API}/audit", params={"resource": "models", "record_id": w[side, "models"]},
         find=("record_id", w[side, "models"]))),
     ("GET", f"{API}/reports/summary"): _summary(""),
+    ("GET", f"{API}/changes"): Entry(LIST, Role.viewer, lambda w, side: Req(
+        f"{API}/changes", params={"resource": "models"}, find=("id", w[side, "models"]))),
     ("GET", f"{API}/stats/dashboard"): Entry(READ, Role.viewer, lambda w, side: Req(
         f"{API}/stats/dashboard", params={"unit_id": w[side, "commune"]})),
     ("GET", f"{API}/reports/summary.docx"): _summary(".docx"),

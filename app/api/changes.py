@@ -1,0 +1,40 @@
+"""/api/v1/changes: what changed since a cursor, for provincial systems that keep a copy."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.api.deps import ActorDep, SessionDep
+from app.api.errors import PROBLEM_RESPONSES
+from app.services import changes as service
+from app.services.changes import ChangesParams
+
+router = APIRouter(prefix="/api/v1/changes", tags=["changes"])
+
+
+class Change(BaseModel):
+    cursor: int
+    resource: str
+    id: int
+    action: str
+    at: datetime
+    unit_id: int | None
+    record: dict[str, Any] | None
+
+
+class ChangesPage(BaseModel):
+    items: list[Change]
+    next: int
+    more: bool
+
+
+@router.get("", response_model=ChangesPage, responses=PROBLEM_RESPONSES)
+def changes(session: SessionDep, actor: ActorDep,
+            params: Annotated[ChangesParams, Query()]) -> dict[str, Any]:
+    """Every change (create, update, workflow step, delete) of the records the caller may see,
+    oldest first, after `since`. Keep `next` and ask again with `since=next`: changes are in
+    commit order, so none is missed or repeated, even while others write. `record` is the
+    record as it is now (petitions as the caller may see them), null for a deletion."""
+    return service.feed(session, actor=actor, params=params)

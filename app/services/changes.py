@@ -1,0 +1,99 @@
+"""The changes feed for provincial systems (GET /api/v1/changes): every create, update, step
+and delete of the records an actor may see, in the order they were committed, from a cursor.
+
+The cursor is the audit log's entry id. Every writing transaction takes the audit chain's lock
+(services/audit.py) before its first entry and keeps it until it commits, so entry ids grow in
+commit order: a client that asks again from the last cursor it saw can neither miss a change
+committed meanwhile nor see one twice. Deletions are in the feed (action `delete`, record
+null); each other entry carries the record as it is now (a client applies the newest state
+and may see it again under a later cursor).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
+from sqlmodel import Session, SQLModel
+
+from app.db.audit import AuditEntry
+from app.db.base import MAX_ID
+from app.db.commendations import CommendationRead
+from app.db.contributions import ContributionRead
+from app.db.land_donations import LandDonationRead
+from app.db.models import ModelRead
+from app.db.recognitions import RecognitionRead
+from app.db.targets import TargetRead
+from app.db.units import UnitRead
+from app.db.works import WorkRead
+from app.services import (audit, commendations, contributions, land_donations, models, petitions,
+                          recognitions, targets, units, works)
+from app.services.actor import Actor
+
+
+def _read(schema: type[SQLModel]) -> Callable[[Any, Actor], Any]:
+    return lambda obj, actor: schema.model_validate(obj, from_attributes=True)
+
+
+# resource (as in the API's paths) -> (its records, how a record is shown to an actor)
+FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
+    "units": (units.records, _read(UnitRead)),
+    "models": (models.records, _read(ModelRead)),
+    "works": (works.records, _read(WorkRead)),
+    "contributions": (contributions.records, _read(ContributionRead)),
+    "land-donations": (land_donations.records, _read(LandDonationRead)),
+    "petitions": (petitions.records, petitions.present),
+    "commendations": (commendations.records, _read(CommendationRead)),
+    "targets": (targets.records, _read(TargetRead)),
+    "recognitions": (recognitions.records, _read(RecognitionRead)),
+}
+
+
+class ChangesParams(BaseModel):
+    since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
+    limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
+    resource: list[str] | None = Field(None, description="Only these resources (repeatable).")
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this unit's subtree.")
+
+    @field_validator("resource")
+    @classmethod
+    def _known(cls, value: list[str] | None) -> list[str] | None:
+        unknown = [r for r in value or () if r not in FEED]
+        if unknown:
+            raise ValueError(f"không có loại hồ sơ {', '.join(unknown)}; chọn trong: {', '.join(FEED)}")
+        return value
+
+
+def feed(session: Session, *, actor: Actor, params: ChangesParams) -> dict[str, Any]:
+    """{items, next, more}: changes after `since`, oldest first; ask again with `next`."""
+    wanted = list(params.resource or FEED)
+    stmt = (audit.base_query(actor)
+            .where(AuditEntry.id > params.since, AuditEntry.resource.in_(wanted),
+                   AuditEntry.record_id.is_not(None)))
+    if params.unit_id is not None:
+        from app.services import scope
+
+        stmt = stmt.where(AuditEntry.unit_id.in_(scope.subtree_ids(params.unit_id, "feed_units")))
+    entries = list(session.exec(stmt.order_by(AuditEntry.id).limit(params.limit + 1)).scalars())
+    more = len(entries) > params.limit
+    entries = entries[:params.limit]
+    current = _current(session, actor, entries)
+    items = [{"cursor": e.id, "resource": e.resource, "id": e.record_id, "action": e.action,
+              "at": e.at, "unit_id": e.unit_id,
+              "record": None if e.action == "delete" else current.get((e.resource, e.record_id))}
+             for e in entries]
+    return {"items": items, "next": entries[-1].id if entries else params.since, "more": more}
+
+
+def _current(session: Session, actor: Actor, entries: list[AuditEntry]) -> dict[tuple[str, int], Any]:
+    """The records the entries are about, as they are now and as the actor may see them."""
+    by_resource: dict[str, set[int]] = {}
+    for e in entries:
+        by_resource.setdefault(e.resource, set()).add(e.record_id)  # type: ignore[arg-type]
+    out: dict[tuple[str, int], Any] = {}
+    for resource, ids in by_resource.items():
+        records, show = FEED[resource]
+        stmt = records.base_query(actor).where(records.table.id.in_(ids))
+        for obj in session.exec(stmt).scalars():
+            out[(resource, obj.id)] = show(obj, actor).model_dump(mode="json")
+    return out
