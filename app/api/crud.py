@@ -4,19 +4,21 @@ Each resource module calls `record_routes` with its service and schemas and adds
 """
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, create_model
 from sqlmodel import SQLModel
 
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
 from app.api.errors import PROBLEM_RESPONSES
-from app.services import idempotency
+from app.services import exports, idempotency
 from app.services.actor import Actor
 from app.services.records import ListParams, Records
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
@@ -104,6 +106,34 @@ def record_routes(
                       expected: IfMatchDep) -> Response:
         service.delete(session, actor=actor, id=id, if_match=expected)
         return Response(status_code=204)
+
+    def export(params: Any, session: Any, actor: Actor, kind: str) -> Response:
+        columns, data = exports.rows(session, actor=actor, records=service, filters=params,
+                                     read=read, present=present)
+        name = f"dvk-{plural}-{date.today().isoformat()}.{kind}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if kind == "csv":
+            return StreamingResponse(exports.csv_chunks(columns, data),
+                                     media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(exports.xlsx_bytes(columns, data, plural), media_type=XLSX, headers=headers)
+
+    def export_csv(session: SessionDep, actor: ActorDep,
+                   params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
+        return export(params, session, actor, "csv")
+
+    def export_xlsx(session: SessionDep, actor: ActorDep,
+                    params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
+        return export(params, session, actor, "xlsx")
+
+    for suffix, endpoint, what in ((".csv", export_csv, "CSV (UTF-8 with BOM)"),
+                                   (".xlsx", export_xlsx, "an Excel workbook")):
+        # Mounted beside the collection: /api/v1/works.csv, like /reports/summary.xlsx.
+        router.add_api_route(
+            suffix, endpoint, methods=["GET"], response_class=Response,
+            summary=f"Export {plural} as {what}",
+            description=f"Every one of the {plural} the list's filters select (limit and offset "
+                        f"aside, at most {exports.MAX_ROWS:,}), as {what}; columns are the API's "
+                        "field names.", responses=PROBLEM_RESPONSES, name=f"{plural}.{endpoint.__name__}")
 
     routes = (
         ("", list_records, ["GET"], page_model, 200,

@@ -2,6 +2,7 @@
 and services as the API: one generic mechanism, described per resource by a `Listing`."""
 
 import secrets
+from datetime import date
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +27,7 @@ from app.db.targets import TargetCreate, TargetRead, TargetUpdate
 from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
 from app.enums import ENUMS, Role
-from app.services import (audit, commendations, contributions, idempotency, land_donations, models,
+from app.services import (audit, commendations, contributions, exports, idempotency, land_donations, models,
                           petitions, recognitions, targets, works)
 from app.services import scope
 from app.services import units as units_service
@@ -288,6 +289,8 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
                 if f not in listing.confidential or actor.at_least(Role.manager)}
     ctx = {"actor": actor, "listing": listing, "page": result, "rows": rows, "units": units,
            "sort_url": sort_url, "sortable": sortable, "sorted_by": filters.sort or listing.sort,
+           "filters": filters,
+           "download_query": urlencode({k: v for k, v in query.items() if k != "sort"}, doseq=True),
            "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
            "filter_error": error, "enum_filters": enum_filters(filters_cls),
            "shows_form": listing.shows_form(actor)}
@@ -478,11 +481,32 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
     return {"create": create, "update": update, "new": new, "edit": edit, "choices": choices}
 
 
+def _download(listing: Listing, kind: str) -> Callable[..., Response]:
+    def download(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        filters = _list_context(listing, request, session, actor)["filters"]
+        read = listing.schemas[2]  # type: ignore[index]
+        columns, data = exports.rows(session, actor=actor, records=listing.service.records,
+                                     filters=filters, read=read, present=listing.present)
+        name = f"dvk-{listing.path}-{date.today().isoformat()}.{kind}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if kind == "csv":
+            return StreamingResponse(exports.csv_chunks(columns, data),
+                                     media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(exports.xlsx_bytes(columns, data, listing.path), headers=headers,
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    download.__doc__ = f"{listing.title} as .{kind}, with the list's filters."
+    return download
+
+
 router = APIRouter()
 for _listing in LISTINGS:
     base = f"/{_listing.path}"
     router.add_api_route(base, _page(_listing), methods=["GET"], response_class=HTMLResponse,
                          name=f"page.{_listing.path}")
+    if _listing.schemas:
+        for _kind in ("csv", "xlsx"):
+            router.add_api_route(f"{base}.{_kind}", _download(_listing, _kind), methods=["GET"])
     if _listing.fields:
         entry = _entry(_listing)
         router.add_api_route(base, entry["create"], methods=["POST"], response_class=HTMLResponse)

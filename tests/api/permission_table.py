@@ -193,6 +193,13 @@ TABLE |= collection(f"{API}/reports/issued", "issued", Role.viewer, Role.manager
                     lambda ids, side: {**ISSUE, "unit_id": ids["commune"]})
 del TABLE[("DELETE", f"{API}/reports/issued/{{id}}")]  # an issued report is never withdrawn
 
+# Every list's exports: anyone may download them; what they hold is scoped like the list
+# (tests/api/test_exports.py reads them).
+for _name in [r.name for r in RESOURCES] + ["petitions", "units"]:
+    for _suffix in (".csv", ".xlsx"):
+        TABLE[("GET", f"{API}/{_name}{_suffix}")] = Entry(LIST, Role.viewer, lambda w, side, n=_name, x=_suffix: Req(
+            f"{API}/{n}{x}", params={"unit_id": w[side, "commune"]}))
+
 _P = f"{API}/petitions/{{id}}"
 _M = f"{API}/models/{{id}}"
 

@@ -50,3 +50,14 @@ def test_an_unusable_sort_falls_back(clerk):
     r = clerk.get("/petitions?sort=petitioner_name")
     assert r.status_code == 200 and "Không sắp xếp được" in r.text
     assert "Phạm Văn Tố" not in r.text
+
+
+def test_a_list_downloads_with_its_filters(clerk):
+    page = clerk.get("/contributions?source=people").text
+    link = re.search(r'<a href="(/contributions\.csv[^"]*)" download>CSV', page).group(1)
+    r = clerk.get(link.replace("&amp;", "&"))
+    assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
+    assert r.content.decode("utf-8-sig").count("\r\n") == 4  # the header and three gifts
+    xlsx = clerk.get("/petitions.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert "Phạm Văn Tố".encode() not in clerk.get("/petitions.csv").content
