@@ -152,3 +152,24 @@ def carry_csrf(client: httpx.Client) -> None:
     match = re.search(r'"X-CSRF-Token": "([0-9a-f]+)"', page)
     assert match, "no CSRF token on the page"
     client.headers["X-CSRF-Token"] = match.group(1)
+
+
+@pytest.fixture
+def sign_in(server: str, db: Callable[[], Any]) -> Iterator[Callable[..., httpx.Client]]:
+    """sign_in(username, role, unit_code) -> a page client: the session cookie from /login and
+    the CSRF header the pages' htmx sends."""
+    clients: list[httpx.Client] = []
+
+    def make(username: str, role: Role = Role.clerk, unit_code: str | None = "T-HT") -> httpx.Client:
+        with db() as s:
+            auth.create_user(s, username=username, password=PASSWORD, role=role, unit_code=unit_code)
+        client = httpx.Client(base_url=server, timeout=30)
+        clients.append(client)
+        r = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert r.status_code == 303, r.text
+        carry_csrf(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

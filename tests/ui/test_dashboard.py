@@ -3,16 +3,14 @@ by a display token, and the page where managers make and revoke screens."""
 
 import re
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from app.enums import Role
-from app.services import auth, dashboards, display_tokens
+from app.services import dashboards, display_tokens
 from app.services.actor import SYSTEM
-from tests.conftest import carry_csrf
-from tests.factories import PASSWORD, make_petition, make_tree
+from tests.factories import make_petition, make_tree
 
 
 @pytest.fixture
@@ -24,27 +22,14 @@ def tree(db):
     return t
 
 
-def _client(server: str, db, username: str, role: Role) -> httpx.Client:
-    with db() as s:
-        auth.create_user(s, username=username, password=PASSWORD, role=role, unit_code="T-HT")
-    client = httpx.Client(base_url=server, timeout=30)
-    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 303
-    carry_csrf(client)
-    return client
+@pytest.fixture
+def clerk(sign_in, tree) -> httpx.Client:
+    return sign_in("canbo", Role.clerk)
 
 
 @pytest.fixture
-def clerk(server, db, tree) -> Iterator[httpx.Client]:
-    c = _client(server, db, "canbo", Role.clerk)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def manager(server, db, tree) -> Iterator[httpx.Client]:
-    c = _client(server, db, "lanhdao", Role.manager)
-    yield c
-    c.close()
+def manager(sign_in, tree) -> httpx.Client:
+    return sign_in("lanhdao", Role.manager)
 
 
 def _screen(db, unit_id: int) -> str:

@@ -7,16 +7,13 @@ what; a viewer reads but cannot write."""
 
 import io
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from app.enums import Role
-from app.services import auth
-from tests.conftest import carry_csrf
-from tests.factories import PASSWORD, make_contribution, make_petition, make_tree, make_work
+from tests.factories import make_contribution, make_petition, make_tree, make_work
 
 HX = {"HX-Request": "true"}
 
@@ -30,33 +27,12 @@ def tree(db):
 
 
 @pytest.fixture
-def sign_in(server: str, db, tree) -> Iterator[Callable[..., httpx.Client]]:
-    """sign_in(username, role, unit_code) -> a page client with its session cookie and the
-    CSRF header the pages' htmx sends."""
-    clients: list[httpx.Client] = []
-
-    def make(username: str, role: Role = Role.clerk, unit_code: str = "T-HT") -> httpx.Client:
-        with db() as s:
-            auth.create_user(s, username=username, password=PASSWORD, role=role, unit_code=unit_code)
-        client = httpx.Client(base_url=server, timeout=30)
-        clients.append(client)
-        r = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert r.status_code == 303, r.text
-        carry_csrf(client)
-        return client
-
-    yield make
-    for c in clients:
-        c.close()
-
-
-@pytest.fixture
-def clerk(sign_in) -> httpx.Client:
+def clerk(sign_in, tree) -> httpx.Client:
     return sign_in("canbo.hamtri")
 
 
 @pytest.fixture
-def manager(sign_in) -> httpx.Client:
+def manager(sign_in, tree) -> httpx.Client:
     return sign_in("lanhdao.hamtri", Role.manager)
 
 
@@ -834,7 +810,7 @@ def test_a_complaint_turned_denunciation_hides_its_petitioner_from_the_clerk(
 # -- a viewer reads, never writes ---------------------------------------------------------------
 
 @pytest.fixture
-def viewer(sign_in) -> httpx.Client:
+def viewer(sign_in, tree) -> httpx.Client:
     return sign_in("xem.hamtri", Role.viewer)
 
 

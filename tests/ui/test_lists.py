@@ -3,28 +3,19 @@ a confidential field for someone below manager, falls back to the default order.
 
 import re
 
-import httpx
 import pytest
 
-from app.enums import Role
-from app.services import auth
-from tests.conftest import carry_csrf
-from tests.factories import PASSWORD, make_contribution, make_petition, make_tree
+from tests.factories import make_contribution, make_petition, make_tree
 
 
 @pytest.fixture
-def clerk(server, db):
+def clerk(sign_in, db):
     with db() as s:
         t = make_tree(s)
         for amount in (3_000_000, 1_000_000, 2_000_000):
             make_contribution(s, unit_id=t.ham_tri, amount_vnd=amount)
         make_petition(s, unit_id=t.ham_tri, type="denunciation", petitioner_name="Phạm Văn Tố")
-        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    client = httpx.Client(base_url=server, timeout=30)
-    assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
-    carry_csrf(client)
-    yield client
-    client.close()
+    return sign_in("canbo")
 
 
 def _amounts(html: str) -> list[str]:
