@@ -21,7 +21,7 @@ from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
 from app.services.errors import DomainError, Unauthorized
 from app.ui import form_errors, forms, render_block, templates
-from app.ui.deps import PageActor
+from app.ui.deps import FormDep, PageActor
 
 router = APIRouter()
 PARTS = "dashboard/_parts.html"
@@ -146,9 +146,10 @@ def screens(request: Request, session: SessionDep, actor: PageActor) -> Response
 
 
 @router.post("/screens", response_class=HTMLResponse)
-async def create_screen(request: Request, session: SessionDep, actor: PageActor) -> Response:
+def create_screen(request: Request, session: SessionDep,
+                  actor: PageActor, form_data: FormDep) -> Response:
     """Make a screen's token; its URL is shown this once."""
-    form = {k: v for k, v in (await request.form()).items() if k != "csrf"}
+    form = dict(form_data)
     values = forms.parse(form, SCREEN_FIELDS)
     try:
         token, secret = display_tokens.create(session, actor=actor,

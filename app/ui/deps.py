@@ -22,5 +22,17 @@ def page_actor(request: Request, session: SessionDep) -> Actor:
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
+async def form_values(request: Request) -> dict[str, str]:
+    """The posted form's fields, the CSRF token aside, read before the handler runs. Handlers
+    are then plain functions, run in the threadpool: their blocking database work never
+    stalls the event loop, where one request waiting on a row lock held by another would hold
+    up every request, the lock holder's too."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_values)]
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"

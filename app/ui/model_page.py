@@ -14,7 +14,7 @@ from app.services import audit, evaluations
 from app.services import models as service
 from app.services.errors import DomainError
 from app.ui import form_errors, forms, templates
-from app.ui.deps import PageActor
+from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter()
@@ -45,9 +45,10 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
 
 
 @router.post("/models/{id}/step")
-async def take_step(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def take_step(id: RecordId, request: Request, session: SessionDep,
+              actor: PageActor, form_data: FormDep) -> Response:
     """Start, discontinue, or conclude not recognised."""
-    form = forms.parse(dict(await request.form()), DATE)
+    form = forms.parse(dict(form_data), DATE)
     try:
         evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
                          on=date.fromisoformat(str(form.get("date", ""))))
@@ -59,9 +60,10 @@ async def take_step(id: RecordId, request: Request, session: SessionDep, actor: 
 
 
 @router.post("/models/{id}/evaluate")
-async def evaluate(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def evaluate(id: RecordId, request: Request, session: SessionDep,
+             actor: PageActor, form_data: FormDep) -> Response:
     """Score the model on each criterion (managers)."""
-    form = forms.parse(dict(await request.form()), DATE)
+    form = forms.parse(dict(form_data), DATE)
     scores = {k.removeprefix("score_"): forms.vn_decimal(str(v)) for k, v in form.items()
               if k.startswith("score_")}
     try:
@@ -74,9 +76,10 @@ async def evaluate(id: RecordId, request: Request, session: SessionDep, actor: P
 
 
 @router.post("/models/{id}/recognize")
-async def recognize(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def recognize(id: RecordId, request: Request, session: SessionDep,
+              actor: PageActor, form_data: FormDep) -> Response:
     """Recognise the evaluated model at a level, by decision (managers)."""
-    form = forms.parse(dict(await request.form()), DATE)
+    form = forms.parse(dict(form_data), DATE)
     try:
         data = RecognitionIn.model_validate({k: form.get(k) or None for k in ("level", "decision_no", "date")})
         evaluations.recognize(session, actor=actor, id=id, data=data)

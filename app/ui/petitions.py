@@ -14,7 +14,7 @@ from app.services import petitions as service
 from app.services.errors import DomainError, Invalid
 from app.services.petition_rules import TIME_LIMITS
 from app.ui import forms, templates
-from app.ui.deps import PageActor
+from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter()
@@ -42,9 +42,10 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
 
 
 @router.post("/petitions/{id}/steps")
-async def take_step(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def take_step(id: RecordId, request: Request, session: SessionDep,
+              actor: PageActor, form_data: FormDep) -> Response:
     """Move the petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
-    form = forms.parse({k: v for k, v in (await request.form()).items()}, DATE)
+    form = forms.parse(dict(form_data), DATE)
     try:
         to = PetitionStatus(str(form.get("to", "")))
         on = date.fromisoformat(str(form.get("date", "")))
@@ -61,9 +62,10 @@ async def take_step(id: RecordId, request: Request, session: SessionDep, actor: 
 
 
 @router.post("/petitions/{id}/extend")
-async def extend(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def extend(id: RecordId, request: Request, session: SessionDep,
+           actor: PageActor, form_data: FormDep) -> Response:
     """Record a legal extension of a denunciation's time limit, with its decision."""
-    form = forms.parse({k: v for k, v in (await request.form()).items()}, DATE)
+    form = forms.parse(dict(form_data), DATE)
     try:
         days = int(str(form.get("days", "")))
         on = date.fromisoformat(str(form.get("date", "")))

@@ -34,7 +34,7 @@ from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import forms, form_errors, render_block, templates
-from app.ui.deps import PageActor, is_htmx
+from app.ui.deps import FormDep, PageActor, is_htmx
 from app.ui.forms import FormField
 
 ENUM_NAMES = {enum: name for name, enum in ENUMS.items()}
@@ -394,9 +394,9 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                 + render_block(request, page, "form", ctx).body.decode())
         return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
 
-    async def typed(request: Request, actor: Actor, editing: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    def typed(form_data: dict[str, str], actor: Actor,
+              editing: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         """(what was typed, to show back on a mistake; what the schema is given)."""
-        form_data = {k: v for k, v in (await request.form()).items() if k != "csrf"}
         fields = _fields(listing, actor, editing)
         allowed = {f.name for f in fields}
         # Unknown fields reach the schema, which refuses them; a confidential field this
@@ -416,8 +416,9 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         stored = idempotency.find(session, actor=actor, key=key, fingerprint=key)
         return stored.body["id"] if stored is not None else None
 
-    async def create(request: Request, session: SessionDep, actor: PageActor) -> Response:
-        shown, values = await typed(request, actor, editing=False)
+    def create(request: Request, session: SessionDep,
+               actor: PageActor, form_data: FormDep) -> Response:
+        shown, values = typed(form_data, actor, editing=False)
         submission = str(values.pop("submission", "") or "")[:100] or None
         key = f"form:{listing.path}:{submission}" if submission else None
         if key and (done := earlier(session, actor, key)) is not None:
@@ -439,8 +440,9 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             raise
         return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
 
-    async def update(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
-        shown, values = await typed(request, actor, editing=True)
+    def update(id: RecordId, request: Request, session: SessionDep,
+               actor: PageActor, form_data: FormDep) -> Response:
+        shown, values = typed(form_data, actor, editing=True)
         version = values.pop("version", None)
         values.pop("submission", None)
         try:

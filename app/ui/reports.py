@@ -17,7 +17,7 @@ from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
 from app.services.reports import MASS_ORGS
 from app.ui import form_errors, templates
-from app.ui.deps import PageActor
+from app.ui.deps import FormDep, PageActor
 
 router = APIRouter()
 
@@ -79,9 +79,9 @@ def _base_query(params: dict[str, Any]) -> str:
 
 
 @router.post("/reports/issued")
-async def issue(request: Request, session: SessionDep, actor: PageActor) -> Response:
+def issue(request: Request, session: SessionDep, actor: PageActor, form_data: FormDep) -> Response:
     """Issue the report on the screen: its figures are frozen from now on."""
-    form = dict(await request.form())
+    form = dict(form_data)
     form["recipients"] = [r.strip() for r in str(form.get("recipients", "")).splitlines() if r.strip()]
     try:
         data = IssueRequest.model_validate({k: v for k, v in form.items() if k != "csrf"})

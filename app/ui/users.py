@@ -17,7 +17,7 @@ from app.services.actor import Actor
 from app.services.errors import DomainError, Invalid
 from app.services.users import PasswordChange, UserCreate, UserRead, UserUpdate
 from app.ui import form_errors, forms, render_block, templates
-from app.ui.deps import PageActor, is_htmx
+from app.ui.deps import FormDep, PageActor, is_htmx
 
 router = APIRouter()
 USERS, TOKENS, PASSWORD = "users/list.html", "users/tokens.html", "users/password.html"
@@ -63,9 +63,10 @@ def _stored(session: Any, actor: Actor, id: int, *, strict: bool = False) -> dic
 
 
 @router.post("/users", response_class=HTMLResponse)
-async def create_user(request: Request, session: SessionDep, actor: PageActor) -> Response:
+def create_user(request: Request, session: SessionDep,
+                actor: PageActor, form_data: FormDep) -> Response:
     """Save a new account; on a mistake, the form again with the typed values and messages."""
-    values = _values(await request.form())
+    values = _values(form_data)
     try:
         user = service.create(session, actor=actor, data=UserCreate.model_validate(values))
     except (ValidationError, DomainError) as exc:
@@ -77,9 +78,10 @@ async def create_user(request: Request, session: SessionDep, actor: PageActor) -
 
 
 @router.post("/users/{id}", response_class=HTMLResponse)
-async def update_user(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+def update_user(id: RecordId, request: Request, session: SessionDep,
+                actor: PageActor, form_data: FormDep) -> Response:
     """Save corrections to an account; an empty password field leaves the password as it is."""
-    values = _values(await request.form())
+    values = _values(form_data)
     version = values.pop("version", None)
     changes = {k: v for k, v in values.items() if k != "username" and not (k == "password" and not v)}
     try:
@@ -125,9 +127,10 @@ def password_page(request: Request, actor: PageActor) -> Response:
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-async def change_password(request: Request, session: SessionDep, actor: PageActor) -> Response:
+def change_password(request: Request, session: SessionDep,
+                    actor: PageActor, form_data: FormDep) -> Response:
     """Check the current password and set the new one."""
-    values = _values(await request.form())
+    values = _values(form_data)
     try:
         data = PasswordChange.model_validate(
             {k: values.get(k, "") for k in ("old_password", "new_password")})
@@ -157,9 +160,10 @@ def tokens_page(request: Request, session: SessionDep, actor: PageActor, offset:
 
 
 @router.post("/api-tokens", response_class=HTMLResponse)
-async def create_token(request: Request, session: SessionDep, actor: PageActor) -> Response:
+def create_token(request: Request, session: SessionDep,
+                 actor: PageActor, form_data: FormDep) -> Response:
     """Create a token and show its secret, this once."""
-    values = _values(await request.form())
+    values = _values(form_data)
     try:
         data = tokens_service.ApiTokenCreate.model_validate(
             {**values, "expires_at": _end_of_day(values.get("expires_at"))})
