@@ -210,9 +210,9 @@ def petition_sets(period: Period) -> dict[str, Any]:
 
 
 def petition_figures(session: Session, units: Any, period: Period, *, villages: bool,
-                     bmap: Any = None) -> dict[Any, dict[str, int]]:
-    """received, carried_over, in_competence, resolved, overdue — per branch of `bmap`, or
-    under the key None. Counts come from the sums by received and by closed date:
+                     branch_of: dict[int, int] | None = None) -> dict[Any, dict[str, int]]:
+    """received, carried_over, in_competence, resolved, overdue — per branch (`branch_of`
+    maps each unit of the subtree to its branch), or under the key None. Counts come from the sums by received and by closed date:
     carried over at f = received before f − closed before f; in competence = received up to t
     (competent) − closed before f (competent); resolved = closed as resolved or withdrawn in
     [f, t]. (closed_date ≥ received_date always holds, the services see to it.) Overdue is read
@@ -224,13 +224,11 @@ def petition_figures(session: Session, units: Any, period: Period, *, villages: 
         if hi < lo:
             return {}
         r = rollups.rolled(kind, units, lo, hi, villages=villages)
-        group = [bmap.c.branch] if bmap is not None else []
-        stmt = select(*group, func.sum(r.c.n)).select_from(r)
-        if bmap is not None:
-            stmt = stmt.join(bmap, bmap.c.id == r.c.unit_id).group_by(bmap.c.branch)
+        group = [r.c.unit_id] if branch_of is not None else []
+        stmt = select(*group, func.sum(r.c.n)).select_from(r).group_by(*group)
         if where is not None:
             stmt = stmt.where(where(r))
-        return {(row[0] if bmap is not None else None): _int(row[-1]) for row in session.exec(stmt).all()}
+        return per_branch(session.exec(stmt).all(), branch_of)
 
     competent = lambda r: r.c.competent == "1"  # noqa: E731
     received = count("petitions_open", f, t)
@@ -240,7 +238,7 @@ def petition_figures(session: Session, units: Any, period: Period, *, villages: 
     competent_closed_before = count("petitions_close", DATE_MIN, before,
                                     lambda r: r.c.status.not_in(OUTSIDE_COMPETENCE))
     resolved = count("petitions_close", f, t, lambda r: r.c.status.in_(DONE))
-    overdue = _overdue(session, units, t, bmap)
+    overdue = _overdue(session, units, t, branch_of)
     keys = set().union(received, opened_before, competent_to_t, resolved, overdue)
     return {k: {"received": received.get(k, 0),
                 "carried_over": opened_before.get(k, 0) - closed_before.get(k, 0),
@@ -248,7 +246,20 @@ def petition_figures(session: Session, units: Any, period: Period, *, villages: 
                 "resolved": resolved.get(k, 0), "overdue": overdue.get(k, 0)} for k in keys}
 
 
-def _overdue(session: Session, units: Any, t: date, bmap: Any) -> dict[Any, int]:
+def per_branch(rows: Any, branch_of: dict[int, int] | None) -> dict[Any, int]:
+    """Counts grouped by unit in SQL, added up per branch here: joining the recursive branch
+    map in SQL made the planner loop over it for every row (ten times slower, bench/README)."""
+    if branch_of is None:
+        return {None: _int(row[-1]) for row in rows}
+    out: dict[Any, int] = {}
+    for unit, n in rows:
+        branch = branch_of.get(unit)
+        if branch is not None:
+            out[branch] = out.get(branch, 0) + _int(n)
+    return out
+
+
+def _overdue(session: Session, units: Any, t: date, branch_of: dict[int, int] | None) -> dict[Any, int]:
     """In competence, past due before t and still open at t: from the petitions open at t
     (not closed, or closed after t), one indexed SELECT each."""
     parts = [select(Petition.unit_id).where(
@@ -256,11 +267,10 @@ def _overdue(session: Session, units: Any, t: date, bmap: Any) -> dict[Any, int]
         Petition.status.not_in(OUTSIDE_COMPETENCE))
         for open_at in (Petition.closed_date.is_(None), Petition.closed_date > t)]
     late = union_all(*parts).subquery("late")
-    if bmap is None:
+    if branch_of is None:
         return {None: _int(session.exec(select(func.count()).select_from(late)).scalar_one())}
-    rows = session.exec(select(bmap.c.branch, func.count()).select_from(late)
-                        .join(bmap, bmap.c.id == late.c.unit_id).group_by(bmap.c.branch)).all()
-    return {b: _int(n) for b, n in rows}
+    return per_branch(session.exec(select(late.c.unit_id, func.count()).select_from(late)
+                                   .group_by(late.c.unit_id)).all(), branch_of)
 
 
 def _petitions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
@@ -348,6 +358,7 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
     bmap = scope.branches(unit_id)
+    branch_of = {u: b for u, b in session.exec(select(bmap.c.id, bmap.c.branch)).all()}
     # Rows per village need the records themselves (sums are kept per commune).
     villages = unit.level in (UnitLevel.commune.value, UnitLevel.village.value)
 
@@ -355,13 +366,20 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
 
     def by_branch(kind: str, *sums: str, where: Any = None) -> dict[int, tuple[Any, ...]]:
         r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)
-        stmt = (select(bmap.c.branch, *(func.sum(r.c[s]) for s in sums)).select_from(r)
-                .join(bmap, bmap.c.id == r.c.unit_id).group_by(bmap.c.branch))
+        stmt = (select(r.c.unit_id, *(func.sum(r.c[s]) for s in sums)).select_from(r)
+                .group_by(r.c.unit_id))
         if where is not None:
             stmt = stmt.where(where(r))
-        return {row[0]: tuple(row[1:]) for row in session.exec(stmt).all()}
+        out: dict[int, list[Any]] = {}
+        for unit, *values in session.exec(stmt).all():
+            branch = branch_of.get(unit)
+            if branch is not None:
+                total = out.setdefault(branch, [0] * len(sums))
+                for i, v in enumerate(values):
+                    total[i] += v or 0
+        return {b: tuple(v) for b, v in out.items()}
 
-    pets = petition_figures(session, units, period, villages=villages, bmap=bmap)
+    pets = petition_figures(session, units, period, villages=villages, branch_of=branch_of)
     petitions_by_branch = {b: (f["received"], f["in_competence"], f["resolved"], f["overdue"])
                            for b, f in pets.items()}
     roads = by_branch("works", "quantity", where=lambda r: r.c.category.in_(ROADS))
@@ -374,7 +392,7 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
         "petitions": petitions_by_branch,
     }
     names = {u.id: u for u in session.exec(
-        select(Unit).where(Unit.id.in_(select(bmap.c.branch)))).scalars()}
+        select(Unit).where(Unit.id.in_(set(branch_of.values())))).scalars()}
     rows = []
     for branch, unit in sorted(names.items(), key=lambda kv: (kv[0] == unit_id, sort_key(kv[1].name))):
         models = figures["models"].get(branch, (0,))
