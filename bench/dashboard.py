@@ -81,6 +81,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Date, Engine, bindparam, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bench.summary import percentile, subtree, table_counts
 
@@ -144,6 +145,10 @@ def missing_data(url: str) -> str | None:
             return f"there is no database file {path!r}"
     engine = make_engine(url)
     try:
+        try:
+            inspect(engine)
+        except OperationalError as exc:
+            return f"cannot open the database ({exc.orig})"
         if not inspect(engine).has_table("unit"):
             return "the database has no tables"
         with engine.connect() as conn:
@@ -458,19 +463,20 @@ def screen(base: str, secret: str, level: str, year_q: str, etag: str | None, se
 
 
 def watch_cache(engine: Engine, day: str, window: Window, stored: dict[int, int]) -> None:
-    """Count, per unit, the figures stored in dashboard_cache during the window (computed_at
-    read every 0.1 s: two computations of one unit stored within 0.1 s count once)."""
-    stmt = text("SELECT unit_id, computed_at FROM dashboard_cache WHERE day = :day")
-    last: dict[int, str] = {}
+    """Count, per unit, the figures stored in dashboard_cache during the window: a new mark or
+    ETag (read every 0.1 s, so two stores of one unit within 0.1 s count once; `computed_at`
+    alone also moves when a request claims a refresh)."""
+    stmt = text("SELECT unit_id, mark, etag FROM dashboard_cache WHERE day = :day")
+    last: dict[int, tuple[int, str]] = {}
     with engine.connect() as conn:
         while not window.stop.wait(0.1):
             t = time.perf_counter()
             rows = conn.execute(stmt, {"day": day}).all()
             conn.rollback()  # the next read sees a fresh snapshot
-            for unit, at in rows:
-                if unit in last and last[unit] != str(at) and window.records(t):
+            for unit, mark, etag in rows:
+                if unit in last and last[unit] != (mark, etag) and window.records(t):
                     stored[unit] = stored.get(unit, 0) + 1
-                last[unit] = str(at)
+                last[unit] = (mark, etag)
 
 
 @dataclass
@@ -704,9 +710,14 @@ def main(argv: list[str] | None = None) -> int:
 
     problem = missing_data(args.url)
     if problem:
+        create = ""
+        if args.url.startswith("postgres"):  # an empty database must exist first
+            u = make_url(args.url)
+            create = (f"    createdb -h {u.host or 'localhost'} -p {u.port or 5432} "
+                      f"-U {u.username or 'postgres'} {u.database}   # if it does not exist\n")
         print(f"{problem}: make the data set first (a province, 2.5 million contributions; "
               "a few minutes), e.g.\n"
-              f"    dvk gen --url {args.url}\n"
+              f"{create}    dvk gen --url {args.url}\n"
               f"or  python -m bench.generate --url {args.url}", file=sys.stderr)
         return 2
 

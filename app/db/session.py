@@ -89,16 +89,28 @@ def side_write(session: Session, write: Callable[[Session], None]) -> bool:
     it could not become a writer safely.) Losing one such write to a busy database costs
     nothing, so it is given up rather than waited for; returns whether it was saved."""
     from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
     try:
-        with Session(engine, expire_on_commit=False) as side:
+        with Session(_side_engine(engine.url.render_as_string(hide_password=False)),
+                     expire_on_commit=False) as side:
             side.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             write(side)
             side.commit()
         return True
+    except PoolTimeout:
+        return False
     except OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return False
         raise
+
+
+@lru_cache
+def _side_engine(url: str) -> Engine:
+    """The connections side writes use, apart from the requests' pool: a request that holds
+    one of those and waits for another would, fifteen at once, wait for each other until the
+    pool's timeout. These are few and given up quickly (the write is only a cache or a stamp)."""
+    return make_engine(url, busy_timeout_ms=2_000, pool_size=2, max_overflow=2, pool_timeout=1)

@@ -140,6 +140,8 @@ def on_line(session: Session, unit_id: int) -> Any:
 
 
 def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
+    if unit_id == actor.unit_id:  # one's own unit (a wall screen's, every poll): no walk
+        return session.get(Unit, unit_id) is not None
     visible = visible_unit_ids(actor)
     if visible is None:
         return session.get(Unit, unit_id) is not None
