@@ -25,6 +25,20 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
+def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],
+                    filters: Any, read: type[SQLModel],
+                    present: Callable[[Any, Actor], Any] | None, name: str) -> Response:
+    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike."""
+    columns, data = exports.rows(session, actor=actor, records=records, filters=filters,
+                                 read=read, present=present)
+    filename = f"dvk-{name}-{date.today().isoformat()}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "csv":
+        return StreamingResponse(exports.csv_chunks(columns, data),
+                                 media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(exports.xlsx_bytes(columns, data, name), media_type=XLSX, headers=headers)
+
+
 def default_present(read: type[SQLModel]) -> Callable[[Any, Actor], SQLModel]:
     return lambda obj, actor: read.model_validate(obj, from_attributes=True)
 
@@ -108,14 +122,8 @@ def record_routes(
         return Response(status_code=204)
 
     def export(params: Any, session: Any, actor: Actor, kind: str) -> Response:
-        columns, data = exports.rows(session, actor=actor, records=service, filters=params,
-                                     read=read, present=present)
-        name = f"dvk-{plural}-{date.today().isoformat()}.{kind}"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        if kind == "csv":
-            return StreamingResponse(exports.csv_chunks(columns, data),
-                                     media_type="text/csv; charset=utf-8", headers=headers)
-        return Response(exports.xlsx_bytes(columns, data, plural), media_type=XLSX, headers=headers)
+        return export_response(session, actor, kind, records=service, filters=params, read=read,
+                               present=present, name=plural)
 
     def export_csv(session: SessionDep, actor: ActorDep,
                    params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]

@@ -31,10 +31,6 @@ SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
                  forms.FormField("rotate_seconds", "Chuyển bảng sau (giây)", "integer"))
 
 
-def _year(year: int | None) -> date:
-    return dashboards.as_of(year)
-
-
 def _parts(request: Request, live: dashboards.Live, *, links: bool, variant: str,
            year: int | None) -> Response:
     ctx = {"d": live.figures, "links": links, "league_rows": 12 if links else 8,
@@ -63,7 +59,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
                    year: int | None = Query(None, ge=1990, le=2100)) -> Response:
     """The unit's live dashboard: its own unit by default, any unit of the user's subtree."""
     unit = _unit(session, actor, unit_id)
-    live = dashboards.live(session, actor=actor, unit_id=unit, today=_year(year))
+    live = dashboards.live(session, actor=actor, unit_id=unit, today=dashboards.as_of(year))
     query = f"unit_id={unit}" + (f"&year={year}" if year else "")
     return templates.TemplateResponse(request, "dashboard/page.html", {
         "actor": actor, "d": live.figures, "links": True, "league_rows": 12,
@@ -80,7 +76,7 @@ def dashboard_live(request: Request, session: SessionDep, actor: PageActor,
                    year: int | None = Query(None, ge=1990, le=2100)) -> Response:
     """The dashboard's parts, or 304 if the figures are those the page holds."""
     live = dashboards.live(session, actor=actor, unit_id=_unit(session, actor, unit_id),
-                           today=_year(year))
+                           today=dashboards.as_of(year))
     return _unchanged(request, live, "page") or _parts(request, live, links=True, variant="page",
                                                        year=year)
 
@@ -103,7 +99,7 @@ def screen_page(secret: str, request: Request, session: SessionDep,
     except Unauthorized as exc:
         return templates.TemplateResponse(request, "dashboard/screen.html",
                                           {"revoked": exc.detail, "actor": None}, status_code=401)
-    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=_year(year))
+    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=dashboards.as_of(year))
     return templates.TemplateResponse(request, "dashboard/screen.html", {
         "actor": None, "d": live.figures, "links": False, "league_rows": 8, "year_q": "",
         "etag": f"{live.etag}-screen", "poll": POLL_SECONDS, "screen": token.name,
@@ -120,7 +116,7 @@ def screen_live(secret: str, request: Request, session: SessionDep,
         actor, token = _screen_actor(session, secret)
     except Unauthorized as exc:
         return HTMLResponse(exc.detail, status_code=401)
-    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=_year(year))
+    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=dashboards.as_of(year))
     return _unchanged(request, live, "screen") or _parts(request, live, links=False,
                                                          variant="screen", year=year)
 

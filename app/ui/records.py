@@ -2,7 +2,6 @@
 and services as the API: one generic mechanism, described per resource by a `Listing`."""
 
 import secrets
-from datetime import date
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,10 +10,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from app.api.crud import export_response
 from app.api.deps import RecordId, SessionDep
 from app.db.base import MAX_ID
 from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
@@ -27,7 +27,7 @@ from app.db.targets import TargetCreate, TargetRead, TargetUpdate
 from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
 from app.enums import ENUMS, Role
-from app.services import (audit, commendations, contributions, exports, idempotency, land_donations, models,
+from app.services import (audit, commendations, contributions, idempotency, land_donations, models,
                           petitions, recognitions, targets, works)
 from app.services import scope
 from app.services import units as units_service
@@ -486,16 +486,9 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
 def _download(listing: Listing, kind: str) -> Callable[..., Response]:
     def download(request: Request, session: SessionDep, actor: PageActor) -> Response:
         filters = _list_context(listing, request, session, actor)["filters"]
-        read = listing.schemas[2]  # type: ignore[index]
-        columns, data = exports.rows(session, actor=actor, records=listing.service.records,
-                                     filters=filters, read=read, present=listing.present)
-        name = f"dvk-{listing.path}-{date.today().isoformat()}.{kind}"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        if kind == "csv":
-            return StreamingResponse(exports.csv_chunks(columns, data),
-                                     media_type="text/csv; charset=utf-8", headers=headers)
-        return Response(exports.xlsx_bytes(columns, data, listing.path), headers=headers,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return export_response(session, actor, kind, records=listing.service.records,
+                               filters=filters, read=listing.schemas[2],  # type: ignore[index]
+                               present=listing.present, name=listing.path)
 
     download.__doc__ = f"{listing.title} as .{kind}, with the list's filters."
     return download
