@@ -92,6 +92,64 @@ def restore_command(
     typer.echo(f"Đã phục hồi từ {path}. Chạy dvk migrate nếu bản sao lưu cũ hơn phiên bản này.")
 
 
+@cli.command("import")
+def import_command(
+    resource: Annotated[str, typer.Argument(help="models, works, contributions, land-donations, "
+                                                 "petitions, commendations, targets, recognitions")],
+    file: Annotated[Path, typer.Argument(help="An .xlsx or .csv (UTF-8) file, one record per row.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; save nothing.")] = False,
+    source: Annotated[str | None, typer.Option(help="The sending system (external_id is unique "
+                                                    "per source; default excel).")] = None,
+    user: Annotated[str | None, typer.Option(help="Import as this user (their subtree and role); "
+                                                  "default: the system, every unit.")] = None,
+) -> None:
+    """Import a file of records, all or nothing (the page's and the API's import)."""
+    from sqlmodel import select
+
+    from app.db.session import get_engine, session_scope
+    from app.db.users import User
+    from app.enums import Role
+    from app.services import imports
+    from app.services.actor import SYSTEM, Actor
+    from app.services.errors import DomainError
+
+    if not file.is_file():
+        typer.echo(f"Không có tệp {file}.", err=True)
+        raise typer.Exit(2)
+    report = None
+    try:
+        for session in session_scope(get_engine(), write=True):
+            actor = SYSTEM
+            if user:
+                found = session.exec(select(User).where(User.username == user)).scalars().first()
+                if found is None or not found.active:
+                    typer.echo(f"Không có người dùng đang hoạt động tên '{user}'.", err=True)
+                    raise typer.Exit(2)
+                role = Role(found.role)
+                actor = Actor(user_id=found.id, username=found.username, role=role,
+                              unit_id=found.unit_id, can_write=role != Role.viewer)
+
+            def shown(rows: int) -> None:
+                typer.echo(f"  đã đọc {rows:,} dòng".replace(",", "."), err=True)
+
+            with file.open("rb") as stream:
+                report = imports.run(session, actor=actor, resource=resource, stream=stream,
+                                     filename=file.name, dry_run=dry_run, source=source,
+                                     progress=shown)
+    except DomainError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from None
+    assert report is not None
+    for e in report.errors:
+        where = ", ".join(x for x in (f"dòng {e.row}" if e.row else "", e.column and f"cột '{e.column}'") if x)
+        typer.echo(f"{where}: {e.message}" + (f" (giá trị: {e.value})" if e.value else ""), err=True)
+    if report.error_count > len(report.errors):
+        typer.echo(f"... và {report.error_count - len(report.errors)} lỗi nữa.", err=True)
+    typer.echo(report.summary())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @cli.command("demo")
 def load_demo() -> None:
     """Load the demo district (Hàm Thuận Bắc, 2016–2025) into an empty database."""

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 12 * 60
     # Bodies above this are refused with 413 before they are parsed.
     max_body_bytes: int = 1_000_000
+    # Imported files (a province's year of contributions is some megabytes).
+    max_upload_bytes: int = 50_000_000
     sqlite_busy_timeout_ms: int = 15_000
     # Argon2id cost (RFC 9106's second recommended option by default); tests lower it.
     argon2_time_cost: int = 3

@@ -5,16 +5,15 @@ from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI, HTTPException
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import (api_tokens, approvals, audit, auth, changes, commendations, contributions,
-                     display_tokens,
-                     land_donations, meta, models, petitions, recognitions, reports, targets,
-                     stats, units, users, works)
+                     display_tokens, imports, land_donations, meta, models, petitions,
+                     recognitions, reports, targets, stats, units, users, works)
 from app.api.errors import install as install_errors
 from app.api.errors import problem
 from app import demo
@@ -33,22 +32,26 @@ API_ROUTERS = (auth.router, audit.router, approvals.router, meta.router, units.r
                contributions.router, land_donations.router, petitions.router,
                commendations.router, targets.router, recognitions.router, reports.router,
                users.router, api_tokens.router, display_tokens.router, stats.router,
-               changes.router)
+               changes.router, imports.router)
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413, before anything parses them."""
+    """Refuse request bodies over the limit with 413, before anything parses them. Imported
+    files get a larger limit than everything else."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    UPLOADS = ("/api/v1/imports/", "/imports")
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
+        self.app, self.small, self.upload = app, max_bytes, upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload if scope["path"].startswith(self.UPLOADS) else self.small
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
             return
         seen = 0
 
@@ -56,18 +59,17 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
+            if seen > limit:
                 # A chunked body has no Content-Length to check up front; the error handlers
                 # turn this into the same 413 problem.
-                raise HTTPException(413, f"Nội dung gửi lên vượt quá {self.max_bytes // 1000} kB.")
+                raise HTTPException(413, f"Nội dung gửi lên vượt quá {limit // 1000} kB.")
             return message
 
         await self.app(scope, counted, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Dữ liệu quá lớn",
-                           f"Nội dung gửi lên vượt quá {self.max_bytes // 1000} kB.")
-        await response(scope, receive, send)
+
+def _too_large(limit: int) -> Response:
+    return problem(413, "Dữ liệu quá lớn", f"Nội dung gửi lên vượt quá {limit // 1000} kB.")
 
 
 @asynccontextmanager
@@ -113,7 +115,8 @@ def create_app() -> FastAPI:
         return templates.TemplateResponse(request, "docs.html", {})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, MetaData
+from sqlalchemy import BigInteger, Index, MetaData
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -57,3 +57,19 @@ class RecordMeta(SQLModel):
         # UPDATE ... WHERE id = ? AND version = ?: two writers racing on the same version
         # cannot both win, even when both passed the If-Match check.
         return {"version_id_col": cls.__table__.c.version}
+
+
+class Imported(SQLModel):
+    """Where an imported record came from: the sending system ("excel" for a clerk's sheet,
+    or a provincial system's name) and the record's key there. A second import of the same
+    key updates the record instead of adding another (services/imports.py)."""
+
+    external_source: str | None = Field(default=None, max_length=40)
+    external_id: str | None = Field(default=None, max_length=100)
+
+
+def external_key(table: Any) -> Index:
+    """One record per (source, key) in each table; records typed in have neither (NULLs
+    never collide)."""
+    return Index(f"ux_{table.__tablename__}_external", table.external_source, table.external_id,
+                 unique=True)

@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, RecordMeta
+from app.db.base import Imported, MAX_ID, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Level, RecipientType
 
@@ -19,9 +19,12 @@ class CommendationBase(Normalized):
     decision_date: SaneDate
 
 
-class Commendation(CommendationBase, Searchable, RecordMeta, table=True):
+class Commendation(CommendationBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("recipient_name", "decision_no")
     __table_args__ = (Index("ix_commendation_unit_id_decision_date", "unit_id", "decision_date"),)
+
+
+external_key(Commendation)
 
 
 class CommendationCreate(CommendationBase, Input):
@@ -31,5 +34,5 @@ class CommendationCreate(CommendationBase, Input):
 CommendationUpdate = partial(CommendationCreate, "CommendationUpdate")
 
 
-class CommendationRead(ReadMeta, CommendationBase):
+class CommendationRead(ReadMeta, CommendationBase, Imported):
     pass

@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
+from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import ContributionKind, Source
 
@@ -22,9 +22,12 @@ class ContributionBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class Contribution(ContributionBase, Searchable, RecordMeta, table=True):
+class Contribution(ContributionBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("contributor_name", "note")
     __table_args__ = (Index("ix_contribution_unit_id_date", "unit_id", "date"),)
+
+
+external_key(Contribution)
 
 
 class ContributionCreate(ContributionBase, Input):
@@ -34,5 +37,5 @@ class ContributionCreate(ContributionBase, Input):
 ContributionUpdate = partial(ContributionCreate, "ContributionUpdate")
 
 
-class ContributionRead(ReadMeta, ContributionBase):
+class ContributionRead(ReadMeta, ContributionBase, Imported):
     pass

@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, MAX_TEXT, RecordMeta, amount, money
+from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import LandStatus
 
@@ -21,10 +21,13 @@ class LandDonationBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class LandDonation(LandDonationBase, Searchable, RecordMeta, table=True):
+class LandDonation(LandDonationBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("donor_name", "note")
     __tablename__ = "land_donation"
     __table_args__ = (Index("ix_land_donation_unit_id_date", "unit_id", "date"),)
+
+
+external_key(LandDonation)
 
 
 class LandDonationCreate(LandDonationBase, Input):
@@ -34,5 +37,5 @@ class LandDonationCreate(LandDonationBase, Input):
 LandDonationUpdate = partial(LandDonationCreate, "LandDonationUpdate")
 
 
-class LandDonationRead(ReadMeta, LandDonationBase):
+class LandDonationRead(ReadMeta, LandDonationBase, Imported):
     pass

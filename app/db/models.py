@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
+from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Field_, Level, ModelKind, ModelStatus, OrgType
 
@@ -30,9 +30,12 @@ class ModelBase(Normalized):
     replicated_from_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id")
 
 
-class Model(ModelBase, Searchable, RecordMeta, table=True):
+class Model(ModelBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("name", "org_name")
     __table_args__ = (Index("ix_model_unit_id_start_date", "unit_id", "start_date"),)
+
+
+external_key(Model)
 
 
 class ModelCreate(ModelBase, Input):
@@ -42,5 +45,5 @@ class ModelCreate(ModelBase, Input):
 ModelUpdate = partial(ModelCreate, "ModelUpdate")
 
 
-class ModelRead(ReadMeta, ModelBase):
+class ModelRead(ReadMeta, ModelBase, Imported):
     pass

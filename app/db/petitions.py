@@ -6,7 +6,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, MAX_TEXT, RecordMeta
+from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
 
@@ -31,7 +31,7 @@ class PetitionBase(Normalized):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class Petition(PetitionBase, Searchable, RecordMeta, table=True):
+class Petition(PetitionBase, Searchable, Imported, RecordMeta, table=True):
     # Never the petitioner: a search by name would reveal a denouncer.
     __search__ = ("subject", "handler")
     # Computed by the service from the legal time limits; stored so that "overdue" is a
@@ -68,6 +68,9 @@ class PetitionExtension(RecordMeta, table=True):
     date: date_
 
 
+external_key(Petition)
+
+
 class PetitionCreate(PetitionBase, Input):
     pass
 
@@ -75,5 +78,5 @@ class PetitionCreate(PetitionBase, Input):
 PetitionUpdate = partial(PetitionCreate, "PetitionUpdate")
 
 
-class PetitionRead(ReadMeta, PetitionBase):
+class PetitionRead(ReadMeta, PetitionBase, Imported):
     due_date: date_ | None = None

@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, RecordMeta
+from app.db.base import Imported, MAX_ID, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
 
@@ -16,9 +16,12 @@ class RecognitionBase(Normalized):
     decision_no: str | None = Field(default=None, max_length=100)
 
 
-class Recognition(RecognitionBase, Searchable, RecordMeta, table=True):
+class Recognition(RecognitionBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("title", "decision_no")
     __table_args__ = (Index("ix_recognition_unit_id_date", "unit_id", "date"),)
+
+
+external_key(Recognition)
 
 
 class RecognitionCreate(RecognitionBase, Input):
@@ -28,5 +31,5 @@ class RecognitionCreate(RecognitionBase, Input):
 RecognitionUpdate = partial(RecognitionCreate, "RecognitionUpdate")
 
 
-class RecognitionRead(ReadMeta, RecognitionBase):
+class RecognitionRead(ReadMeta, RecognitionBase, Imported):
     pass

@@ -4,7 +4,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, RecordMeta
+from app.db.base import Imported, MAX_ID, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
 
@@ -18,9 +18,12 @@ class TargetBase(Normalized):
     achieved: bool | None = None
 
 
-class Target(TargetBase, Searchable, RecordMeta, table=True):
+class Target(TargetBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("name",)
     __table_args__ = (Index("ix_target_unit_id_period_end", "unit_id", "period_end"),)
+
+
+external_key(Target)
 
 
 class TargetCreate(TargetBase, Input):
@@ -30,5 +33,5 @@ class TargetCreate(TargetBase, Input):
 TargetUpdate = partial(TargetCreate, "TargetUpdate")
 
 
-class TargetRead(ReadMeta, TargetBase):
+class TargetRead(ReadMeta, TargetBase, Imported):
     pass

@@ -38,12 +38,23 @@ def ensure_open(session: Session, unit_id: int | None, day: date | None) -> None
                Approval.period_start <= day, Approval.period_end >= day).limit(1)
     ).first()
     if hit is not None:
-        approval, name = hit
-        raise Conflict(
-            f"Số liệu của {name} từ {vndate(approval.period_start)} đến {vndate(approval.period_end)} "
-            f"đã được phê duyệt (phê duyệt số {approval.id}, do {approval.approved_by}); không thêm, "
-            "sửa, xóa được bản ghi trong kỳ này. Lãnh đạo đơn vị đó (hoặc cấp trên) có thể rút "
-            "phê duyệt để mở khóa.")
+        raise locked(*hit)
+
+
+def locked(approval: Approval, unit_name: str) -> Conflict:
+    """The refusal of a change inside `approval`'s period, naming who can lift it."""
+    return Conflict(
+        f"Số liệu của {unit_name} từ {vndate(approval.period_start)} đến {vndate(approval.period_end)} "
+        f"đã được phê duyệt (phê duyệt số {approval.id}, do {approval.approved_by}); không thêm, "
+        "sửa, xóa được bản ghi trong kỳ này. Lãnh đạo đơn vị đó (hoặc cấp trên) có thể rút "
+        "phê duyệt để mở khóa.")
+
+
+def standing(session: Session) -> list[tuple[Approval, str]]:
+    """Every standing approval with its unit's name (a few per unit and year at most): an
+    import checks its rows against them in memory."""
+    return list(session.exec(select(Approval, Unit.name).join(Unit, Unit.id == Approval.unit_id)
+                             .where(Approval.status == "approved")).all())
 
 
 def approve(session: Session, *, actor: Actor, data: ApprovalCreate) -> Approval:

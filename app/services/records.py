@@ -133,7 +133,7 @@ class Records(Generic[T]):
     def choices(self, session: Session, *, actor: Actor, unit_id: int, cap: int = 300) -> list[T]:
         """The records a record of `unit_id` may refer to (a contribution's work, a work's
         model): those the actor sees, on one line of the tree with that unit, newest first.
-        It is the rule `_check_reference` enforces, offered before the clerk picks."""
+        It is the rule `Lookup.check_reference` enforces, offered before the clerk picks."""
         line = select(Unit.id).where(scope.on_line(session, unit_id))
         stmt = self.base_query(actor).where(self._unit_col.in_(line))
         order = getattr(self.table, self.date_field) if self.date_field else self.table.id  # type: ignore[attr-defined]
@@ -245,13 +245,16 @@ class Records(Generic[T]):
         return obj
 
     # -- rules -----------------------------------------------------------------------------
-    def _validate(self, session: Session, actor: Actor, obj: T) -> None:
+    def _validate(self, session: Session, actor: Actor, obj: T,
+                  lookup: "Lookup | None" = None) -> None:
+        """Every rule a record must pass before it is stored. `lookup` answers the questions
+        about the tree, the referenced records and approved periods: the database by default,
+        or what an import loaded once for all its rows (services/imports.py)."""
+        look = lookup or DB_LOOKUP
         column = self.write_column or self.unit_column
         unit_id = getattr(obj, column)
         if unit_id is not None:
-            if session.get(Unit, unit_id) is None:
-                raise Invalid.field(column, f"Đơn vị số {unit_id} không tồn tại.")
-            scope.check_write(session, actor, unit_id, role=self.write_role)
+            look.check_unit(session, actor, column, unit_id, self.write_role)
         for earlier, later in self.date_order:
             a, b = getattr(obj, earlier), getattr(obj, later)
             if isinstance(a, date) and isinstance(b, date) and b < a:
@@ -261,10 +264,15 @@ class Records(Generic[T]):
                                                 ("model_id", Model, "mô hình")):
             ref_id = getattr(obj, ref_field, None)
             if ref_id is not None and unit_id is not None:
-                _check_reference(session, actor, ref_field, ref_table, ref_label, ref_id, unit_id)
+                look.check_reference(session, actor, ref_field, ref_table, ref_label, ref_id, unit_id)
         if self.check is not None:
             self.check(session, actor, obj)
-        self._ensure_open(session, obj)
+        if self.lockable and self.date_field:
+            look.ensure_open(session, getattr(obj, self.unit_column), getattr(obj, self.date_field))
+
+    def validate_new(self, session: Session, actor: Actor, obj: T, lookup: "Lookup") -> None:
+        """The rules of `create`, for a record an import stores itself."""
+        self._validate(session, actor, obj, lookup)
 
     def _ensure_open(self, session: Session, obj: T) -> None:
         if self.lockable and self.date_field:
@@ -310,6 +318,41 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key not in skip}
 
 
+class Lookup:
+    """How a record's rules learn about the tree, referenced records and approvals: one query
+    per question (a form or an API call). An import answers the same questions from what it
+    loaded once (services/imports.py), with the same rules and messages."""
+
+    def check_unit(self, session: Session, actor: Actor, column: str, unit_id: int,
+                   role: Role) -> None:
+        if session.get(Unit, unit_id) is None:
+            raise Invalid.field(column, f"Đơn vị số {unit_id} không tồn tại.")
+        scope.check_write(session, actor, unit_id, role=role)
+
+    def check_reference(self, session: Session, actor: Actor, field_name: str, table: Any,
+                        label: str, ref_id: int, unit_id: int) -> None:
+        ref = session.get(table, ref_id)
+        if ref is None or not self.can_see(session, actor, ref.unit_id):
+            raise Invalid.field(field_name, f"Không có {label} số {ref_id}.")
+        # Both must lie on one line of the tree: a village's gift to its commune's road is
+        # fine, a contribution of Hàm Trí to a road of Hàm Liêm is not.
+        if not self.on_line(session, unit_id, ref.unit_id):
+            raise Invalid.field(field_name, f"{label.capitalize()} '{ref.name}' thuộc đơn vị khác, "
+                                            "không cùng địa bàn với bản ghi này.")
+
+    def can_see(self, session: Session, actor: Actor, unit_id: int) -> bool:
+        return scope.can_see_unit(session, actor, unit_id)
+
+    def on_line(self, session: Session, a: int, b: int) -> bool:
+        return scope.in_subtree(session, a, b) or scope.in_subtree(session, b, a)
+
+    def ensure_open(self, session: Session, unit_id: int | None, day: Any) -> None:
+        approvals.ensure_open(session, unit_id, day)
+
+
+DB_LOOKUP = Lookup()
+
+
 def refuse_if_referenced(session: Session, obj: Any, references: Sequence[tuple[Any, str]]) -> None:
     """Refuse (409) to delete a record other records point at: they would lose their link."""
     from sqlalchemy import exists
@@ -326,19 +369,6 @@ def check_version(obj: Any, if_match: int | None) -> None:
             f"Bản ghi đã được sửa (phiên bản hiện tại {obj.version}, bạn gửi {if_match}); "
             "hãy tải lại rồi sửa tiếp."
         )
-
-
-def _check_reference(session: Session, actor: Actor, field_name: str, table: Any, label: str,
-                     ref_id: int, unit_id: int) -> None:
-    ref = session.get(table, ref_id)
-    if ref is None or not scope.can_see_unit(session, actor, ref.unit_id):
-        raise Invalid.field(field_name, f"Không có {label} số {ref_id}.")
-    # Both must lie on one line of the tree: a village's gift to its commune's road is fine,
-    # a contribution of Hàm Trí to a road of Hàm Liêm is not.
-    if not (scope.in_subtree(session, unit_id, ref.unit_id)
-            or scope.in_subtree(session, ref.unit_id, unit_id)):
-        raise Invalid.field(field_name, f"{label.capitalize()} '{ref.name}' thuộc đơn vị khác, "
-                                        "không cùng địa bàn với bản ghi này.")
 
 
 def _allows_none(annotation: Any) -> bool:

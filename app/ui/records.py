@@ -92,8 +92,9 @@ LISTINGS = [
         ("total_cost_vnd", "Kinh phí (đồng)", "money"), ("org_type", "Đơn vị thực hiện", "enum:org_type"),
         ("completed_date", "Hoàn thành", "date")), "-completed_date", detail=True,
         one="công trình", fields=(
-        F("name", "Tên công trình, phần việc", required=True), UNIT,
-        F("category", "Loại", "enum:work_category", True), F("quantity", "Khối lượng", "decimal"),
+        F("name", "Tên công trình, phần việc", required=True),
+        F("code", "Mã công trình", hint="không bắt buộc; chữ không dấu, số, dấu chấm, gạch: HT-DUONG-01"),
+        UNIT, F("category", "Loại", "enum:work_category", True), F("quantity", "Khối lượng", "decimal"),
         F("measure", "Đơn vị tính", "enum:measure"), F("total_cost_vnd", "Tổng kinh phí", "money"),
         F("org_type", "Đơn vị thực hiện", "enum:org_type"), F("start_date", "Ngày khởi công", "date"),
         F("completed_date", "Ngày hoàn thành", "date"), F("status", "Tình trạng", "enum:work_status"),

@@ -10,7 +10,8 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import dashboard, model_page, petitions, records, reports, templates, works, users
+from app.ui import (dashboard, imports, model_page, petitions, records, reports, templates, users,
+                    works)
 from app.ui.deps import COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -21,6 +22,7 @@ router.include_router(model_page.router)
 router.include_router(works.router)
 router.include_router(reports.router)
 router.include_router(dashboard.router)
+router.include_router(imports.router)
 router.include_router(users.router)
 
 

@@ -39,6 +39,7 @@ class Req:
     params: dict[str, Any] | None = None
     json: Any = None
     find: tuple[str, Any] | None = None  # a list: the item (key, value) present or absent
+    files: dict[str, Any] | None = None  # a file upload (imports)
     probe: str | None = None  # a write: what an admin reads to see that a refusal changed nothing
 
 
@@ -248,6 +249,13 @@ TABLE |= {
     ("POST", _M + "/transitions"): Entry(WRITE, Role.clerk, lambda w, side: Req(
         f"{API}/models/{w[side, 'models']}/transitions", json={"to": "in_progress", "date": "2019-06-01"},
         probe=f"{API}/models/{w[side, 'models']}")),
+    ("POST", f"{API}/imports/{{resource}}"): Entry(WRITE, Role.clerk, lambda w, side: Req(
+        f"{API}/imports/contributions", files={"file": ("dong-gop.csv", (
+            "unit_id,source,kind,amount_vnd,date\r\n"
+            f"{w[side, 'commune']},people,cash,1500000,2019-05-01\r\n").encode())},
+        probe=f"{API}/contributions?unit_id={w[side, 'commune']}")),
+    ("GET", f"{API}/imports/{{resource}}/template.{{kind}}"): Entry(READ, Role.viewer, _only_inside(
+        Req(f"{API}/imports/contributions/template.xlsx"))),
     ("GET", f"{API}/users/me"): Entry(READ, Role.viewer, _only_inside(Req(f"{API}/users/me"))),
     ("POST", f"{API}/users/me/password"): Entry(WRITE, Role.viewer, _only_inside(Req(
         f"{API}/users/me/password",

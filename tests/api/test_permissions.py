@@ -172,7 +172,7 @@ def test_matrix(route: tuple[str, str], who: str, world: World,
         probe = entry.kind == WRITE and req.probe and not statuses & SUCCESS
         before = snapshot(admin(), req.probe) if probe else None
         assert before is None or before[0] == 200, f"probe {req.probe} as admin: {before}"
-        r = client.request(method, req.url, params=req.params, json=req.json)
+        r = client.request(method, req.url, params=req.params, json=req.json, files=req.files)
         where = f"{method} {req.url} {req.params or ''} as {who}, {side}side"
         if r.status_code not in statuses:
             want = "2xx" if statuses == SUCCESS else "/".join(map(str, sorted(statuses)))

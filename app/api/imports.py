@@ -1,0 +1,60 @@
+"""/api/v1/imports: a file of records in (the same service as the page and `dvk import`), and
+each record type's template."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from app.api.crud import XLSX
+from app.api.deps import ActorDep, SessionDep
+from app.api.errors import PROBLEM, PROBLEM_RESPONSES
+from app.services import imports as service
+
+router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record type.")]  # type: ignore[valid-type]
+
+
+@router.post("/{resource}", responses=PROBLEM_RESPONSES)
+def import_file(
+    resource: Resource, session: SessionDep, actor: ActorDep,
+    file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8), one record per row.")],
+    dry_run: Annotated[bool, Query(description="Check every row and report; save nothing.")] = False,
+    source: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9._-]+$",
+                                        description="The sending system: `external_id` is "
+                                                    "unique per source (default `excel`).")] = None,
+) -> Response:
+    """Import a file of records, all or nothing. Rows with an `id` update that record; rows
+    with an `external_id` update the record imported earlier with that key from the same
+    `source`, or create it; other rows create records. Units are named by `unit_code` (or
+    `unit_id`), works by `work_code` (or `work_id`); headers may be the template's
+    Vietnamese ones or the API's field names.
+
+    200 with the report when the file was imported, or for a dry run (`ok` says whether the
+    real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
+    `["row", n, column]`) and the report when it was refused, with nothing saved (403 when
+    every bad row names a unit outside the caller's subtree)."""
+    report = service.run(session, actor=actor, resource=resource, stream=file.file,
+                         filename=file.filename or "", dry_run=dry_run, source=source)
+    body: dict[str, Any] = report.as_dict()
+    if report.ok or dry_run:
+        return JSONResponse(body)
+    errors = [{"loc": ["row", e.row, e.column], "msg": e.message} for e in report.errors]
+    status = 403 if report.only_forbidden else 422
+    problem = {"type": "about:blank", "title": "Tệp có dòng sai, chưa lưu gì", "status": status,
+               "detail": report.summary(), "errors": errors, "report": body}
+    return JSONResponse(problem, status_code=status, media_type=PROBLEM)
+
+
+@router.get("/{resource}/template.{kind}", responses=PROBLEM_RESPONSES)
+def template(resource: Resource, kind: Literal["xlsx", "csv"], session: SessionDep,
+             actor: ActorDep) -> Response:
+    """An empty file to fill for this record type, with Vietnamese headers (.xlsx: drop-down
+    lists, instructions and the caller's unit codes)."""
+    spec = service.spec_for(resource)
+    name = f"mau-nhap-{resource}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "csv":
+        return Response(service.template_csv(spec), media_type="text/csv; charset=utf-8",
+                        headers=headers)
+    return Response(service.template_xlsx(session, actor, spec), media_type=XLSX, headers=headers)

@@ -1,0 +1,120 @@
+"""The import page: pick the record type, download its template, send the file, check it
+first (nothing saved) or import it, and watch the rows being read.
+
+Progress needs no script and no shared state: the answer to the upload is a page that arrives
+in pieces. Its top is sent at once, then a line per chunk of rows read ("Đã đọc 40.000
+dòng…", the stylesheet shows only the newest), then the report. The import runs in a thread
+of its own with its own transaction (an import is a job that outlives the request's handler,
+so it owns its transaction rather than the request); the page's stream only relays its
+progress."""
+
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from app.api.deps import SessionDep
+from app.db.session import get_engine, session_scope
+from app.services import imports as service
+from app.services.actor import Actor
+from app.services.errors import DomainError, Forbidden
+from app.ui import templates
+from app.ui.deps import PageActor
+
+router = APIRouter()
+MARK = "<!--progress-->"
+_DONE = object()
+
+
+def _context(request: Request, actor: Actor, resource: str | None, **kw: Any) -> dict[str, Any]:
+    chosen = resource if resource in service.SPECS else None
+    return {"request": request, "actor": actor, "specs": service.SPECS, "chosen": chosen,
+            "columns": service.template_columns(service.SPECS[chosen]) if chosen else [],
+            "hints": service.KIND_HINTS, **kw}
+
+
+@router.get("/imports", response_class=HTMLResponse)
+def import_page(request: Request, actor: PageActor,
+                resource: str | None = Query(None, max_length=40)) -> Response:
+    """Choose what to import; the chosen type's columns and template."""
+    return templates.TemplateResponse(request, "imports/page.html",
+                                      _context(request, actor, resource))
+
+
+@router.get("/imports/{resource}/template.{kind}")
+def template(resource: str, kind: str, request: Request, session: SessionDep,
+             actor: PageActor) -> Response:
+    """The template as the API serves it, for a signed-in clerk."""
+    from app.api.imports import template as api_template
+
+    if kind not in ("xlsx", "csv"):
+        kind = "xlsx"
+    return api_template(resource, kind, session, actor)  # type: ignore[arg-type]
+
+
+@router.post("/imports", response_class=HTMLResponse)
+def run_import(request: Request, actor: PageActor,
+               file: UploadFile = File(...), resource: str = Form(..., max_length=40),
+               mode: str = Form("dry", max_length=10), source: str = Form("", max_length=40)) -> Response:
+    """Check (mode=dry) or import (mode=real) the file; the answer streams progress."""
+    dry_run = mode != "real"
+    if not actor.can_write:
+        raise Forbidden("Tài khoản chỉ xem không nhập được dữ liệu.")
+    # The upload is copied out of the request: the import reads it after the handler returns.
+    held = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    shutil.copyfileobj(file.file, held)
+    held.seek(0)
+    filename = file.filename or ""
+    page = templates.get_template("imports/page.html").render(_context(
+        request, actor, resource, running=True, filename=filename, dry_run=dry_run))
+    top, bottom = page.split(MARK, 1)
+    return StreamingResponse(_stream(request, actor, resource, held, filename, dry_run,
+                                     source or None, top, bottom),
+                             media_type="text/html; charset=utf-8")
+
+
+def _stream(request: Request, actor: Actor, resource: str, held: Any, filename: str,
+            dry_run: bool, source: str | None, top: str, bottom: str) -> Iterator[str]:
+    news: "queue.Queue[Any]" = queue.Queue()
+
+    def work() -> None:
+        try:
+            for session in session_scope(get_engine(), write=True):
+                report = service.run(session, actor=actor, resource=resource, stream=held,
+                                     filename=filename, dry_run=dry_run, source=source,
+                                     progress=news.put)
+            news.put(report)
+        except DomainError as exc:
+            news.put(exc)
+        except Exception as exc:  # a bug: shown as such, logged by the thread's handler
+            news.put(exc)
+            raise
+        finally:
+            held.close()
+            news.put(_DONE)
+
+    threading.Thread(target=work, name="import", daemon=True).start()
+    yield top
+    outcome: Any = None
+    while True:
+        item = news.get()
+        if item is _DONE:
+            break
+        if isinstance(item, int):
+            yield f'<p class="progress-line" role="status">Đã đọc {service.vn_number(item)} dòng…</p>\n'
+        else:
+            outcome = item
+    fragment = templates.get_template("imports/page.html").blocks["outcome"]
+    ctx = templates.get_template("imports/page.html").new_context(_context(
+        request, actor, resource, outcome=outcome,
+        report=outcome if isinstance(outcome, service.Report) else None,
+        refused=outcome.detail if isinstance(outcome, DomainError) else None,
+        failed=outcome is not None and not isinstance(outcome, (service.Report, DomainError)),
+        dry_run=dry_run, filename=filename))
+    yield "".join(fragment(ctx))
+    yield bottom

@@ -1,0 +1,219 @@
+"""Import through the API: a clerk's workbook with mistakes, a dry run, the real run, the same
+file twice, an export read back, references by code, and files that must be refused."""
+
+import io
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.db.audit import AuditEntry
+from app.db.contributions import Contribution
+from app.enums import Role
+from app.services import audit
+from app.services import rollups
+from tests.api.helpers import PROBLEM
+from tests.factories import make_tree, make_work
+
+URL = "/api/v1/imports"
+HEAD = ["Mã đơn vị", "Nguồn", "Hình thức", "Số tiền (đồng)", "Ngày công", "Mã công trình liên quan",
+        "Người, đơn vị đóng góp", "Ngày", "Ghi chú", "Mã tham chiếu"]
+
+
+def xlsx(rows: list[list[Any]], *, title_rows: int = 0, merge: str | None = None,
+         formula_at: str | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for _ in range(title_rows):
+        sheet.append(["BẢNG TỔNG HỢP ĐÓNG GÓP NĂM 2021"])
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    if formula_at:
+        sheet[formula_at] = "=SUM(D2:D3)"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows: list[list[Any]], sep: str = ",", encoding: str = "utf-8-sig") -> bytes:
+    return "\r\n".join(sep.join("" if c is None else str(c) for c in r) for r in rows).encode(encoding)
+
+
+def post(client: httpx.Client, resource: str, content: bytes, name: str = "dong-gop.xlsx",
+         **params: Any) -> httpx.Response:
+    return client.post(f"{URL}/{resource}", params=params, files={"file": (name, content)})
+
+
+@pytest.fixture
+def tree(db: Any) -> Any:
+    with db() as s:
+        t = make_tree(s)
+        make_work(s, unit_id=t.ham_tri, name="Đường thôn Lâm Giang", code="HT-DUONG-01",
+                  completed_date=date(2021, 6, 1))
+    return t
+
+
+def count(db: Any) -> int:
+    with db() as s:
+        return s.exec(select(func.count()).select_from(Contribution)).scalar_one()
+
+
+def good_rows() -> list[list[Any]]:
+    return [HEAD,
+            ["T-HT", "Nhân dân", "Tiền mặt", "1.500.000", None, "HT-DUONG-01", "Nguyễn Văn A",
+             "05/02/2021", "đợt 1", "DG-001"],
+            ["T-LG", "people", "cash", 2_000_000, None, None, "Trần Thị B", date(2021, 3, 8), None, "DG-002"],
+            ["t-ht", "Doanh nghiệp", "Ngày công", None, "12,5", None, "Công ty X", "2021-04-01", None, "DG-003"]]
+
+
+def test_dry_run_then_real_run_then_again(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    body = xlsx(good_rows(), title_rows=2)
+    dry = post(clerk, "contributions", body, dry_run="true")
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert (report["ok"], report["applied"], report["created"], report["rows"]) == (True, False, 3, 3)
+    assert count(db) == 0
+    real = post(clerk, "contributions", body)
+    assert real.status_code == 200, real.text
+    assert (real.json()["created"], real.json()["applied"]) == (3, True)
+    assert count(db) == 3
+    again = post(clerk, "contributions", body)
+    assert again.status_code == 200
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 3)
+    assert count(db) == 3
+    items = clerk.get("/api/v1/contributions", params={"sort": "date"}).json()["items"]
+    assert [i["amount_vnd"] for i in items] == [1_500_000, 2_000_000, None]
+    assert items[0]["work_id"] is not None and items[0]["external_id"] == "DG-001"
+    assert items[2]["labor_days"] == 12.5 and items[2]["kind"] == "labor"
+    with db() as s:
+        assert audit.verify(s)[1] is None
+        n = s.exec(select(func.count()).select_from(AuditEntry)
+                   .where(AuditEntry.resource == "contributions")).scalar_one()
+        assert n == 3
+        assert rollups.differences(s) == []
+
+
+def test_bad_rows_are_all_reported_and_nothing_saved(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    rows = good_rows() + [
+        ["T-XX", "Nhân dân", "Tiền mặt", "100", None, None, None, "01/01/2021", None, "DG-004"],
+        ["T-HL", "Nhân dân", "Tiền mặt", "100", None, None, None, "01/01/2021", None, "DG-005"],
+        ["T-HT", "Nhân dân", "Tiền mặt", "12abc", None, None, None, "31/02/2021", None, "DG-006"],
+        ["T-HT", "Nhân dân", "Tiền mặt", "100", None, None, None, "hôm qua", None, "DG-001"],
+        ["T-HT", "Nguồn lạ", "Tiền mặt", "100", None, "KHONG-CO", None, "01/01/2021", None, "DG-008"],
+    ]
+    r = post(clerk, "contributions", xlsx(rows))
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    problem = r.json()
+    by_row: dict[int, list[str]] = {}
+    for e in problem["errors"]:
+        by_row.setdefault(e["loc"][1], []).append(f'{e["loc"][2]}: {e["msg"]}')
+    assert set(by_row) == {5, 6, 7, 8, 9}, by_row
+    assert "Không có đơn vị mã 'T-XX'" in " ".join(by_row[5])
+    assert "ngoài phạm vi" in " ".join(by_row[6])
+    assert any(m.startswith("Số tiền (đồng)") for m in by_row[7])
+    assert any("không có trên lịch" in m for m in by_row[7])
+    assert any("trùng" in m for m in by_row[8]) and any(m.startswith("Ngày:") for m in by_row[8])
+    assert any(m.startswith("Nguồn") for m in by_row[9]) and any("KHONG-CO" in m for m in by_row[9])
+    assert problem["report"]["applied"] is False
+    assert count(db) == 0
+
+
+def test_export_reads_back_to_the_same_records(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    assert post(clerk, "contributions", xlsx(good_rows())).status_code == 200
+    before = clerk.get("/api/v1/contributions").json()["items"]
+    for kind in ("csv", "xlsx"):
+        exported = clerk.get(f"/api/v1/contributions.{kind}")
+        assert exported.status_code == 200
+        r = post(clerk, "contributions", exported.content, name=f"xuat.{kind}")
+        assert r.status_code == 200, r.text
+        assert (r.json()["created"], r.json()["updated"], r.json()["unchanged"]) == (0, 0, 3)
+    assert clerk.get("/api/v1/contributions").json()["items"] == before
+
+
+def test_edited_export_updates(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    assert post(clerk, "contributions", xlsx(good_rows())).status_code == 200
+    text = clerk.get("/api/v1/contributions.csv").content.decode("utf-8-sig")
+    text = text.replace("1500000", "1750000")
+    r = post(clerk, "contributions", text.encode("utf-8-sig"), name="sua.csv")
+    assert r.status_code == 200, r.text
+    assert (r.json()["updated"], r.json()["unchanged"]) == (1, 2)
+    amounts = sorted(i["amount_vnd"] or 0 for i in clerk.get("/api/v1/contributions").json()["items"])
+    assert amounts == [0, 1_750_000, 2_000_000]
+
+
+@pytest.mark.parametrize("content,name,status,words", [
+    (b"", "trong.csv", 422, "Tệp trống"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "cu.xls", 415, ".xls"),
+    (b"%PDF-1.4 hello", "bao-cao.pdf", 415, ".xlsx"),
+    # bytes of a TCVN3 (ABC) file saved as "CSV" by an old Excel: not UTF-8 at all
+    (b"M\xe3 \xae\xa1n v\xfb,Ngu\xe5n\r\nT-HT,Nh\xa9n d\xa9n\r\n", "a.csv", 422, "UTF-8"),
+    ("Mã đơn vị,Nguồn,Hình thức,Ngày\r\nT-HT,Nh©n d©n,TiÒn mÆt,01/01/2021\r\n".encode("utf-8"),
+     "tcvn3.csv", 422, "TCVN3"),
+    ("Mã đơn vị,Nguồn,Hình thức,Ngày\r\nT-HT,Nhaân daân,Tieàn maët,01/01/2021\r\n".encode("utf-8"),
+     "vni.csv", 422, "VNI"),
+    ("Mã đơn vi,Nguon tien,Hình thức,Ngày\r\nT-HT,Nhân dân,Tiền mặt,01/01/2021\r\n".encode("utf-8"),
+     "sai-tieu-de.csv", 422, "Nguồn"),
+    ("Mã đơn vị,Hình thức\r\nT-HT,Tiền mặt\r\n".encode("utf-8"), "thieu.csv", 422, "Thiếu cột bắt buộc"),
+    ("Mã đơn vị,Nguồn,Hình thức,Ngày\r\n".encode("utf-8"), "chi-tieu-de.csv", 422, "không có dòng dữ liệu"),
+])
+def test_files_refused_whole(tree: Any, db: Any, make_user: Any, content: bytes, name: str,
+                             status: int, words: str) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    r = post(clerk, "contributions", content, name=name)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert words in r.json()["detail"], r.json()["detail"]
+    assert count(db) == 0
+
+
+def test_formula_and_merged_cells(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    r = post(clerk, "contributions", xlsx(good_rows(), formula_at="D3", merge="G3:H3"))
+    assert r.status_code == 422, r.text
+    messages = " ".join(e["msg"] for e in r.json()["errors"])
+    assert "công thức" in messages and "ô gộp" in messages
+    assert count(db) == 0
+
+
+def test_semicolon_csv_and_stray_spaces(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    rows = [HEAD[:4] + ["Ngày"],
+            ["T-HT", "Nhân dân", "Tiền mặt", " 1 500 000 ", "5/2/2021"]]
+    r = post(clerk, "contributions", csv_bytes(rows, sep=";"), name="a.csv")
+    assert r.status_code == 200, r.text
+    assert clerk.get("/api/v1/contributions").json()["items"][0]["amount_vnd"] == 1_500_000
+
+
+def test_viewer_and_read_only_token_cannot_import(tree: Any, make_user: Any) -> None:
+    viewer = make_user(Role.viewer, "T-HT")
+    r = post(viewer, "contributions", xlsx(good_rows()))
+    assert r.status_code == 403
+
+
+def test_templates(tree: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    for resource in ("models", "works", "contributions", "land-donations", "petitions",
+                     "commendations", "targets", "recognitions"):
+        r = clerk.get(f"{URL}/{resource}/template.xlsx")
+        assert r.status_code == 200
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(r.content))
+        headers = [c.value for c in book["Dữ liệu"][1]]
+        assert "Mã đơn vị" in headers and "Mã tham chiếu" in headers
+        codes = [row[0].value for row in book["Danh mục đơn vị"].iter_rows(min_row=2)]
+        assert "T-HT" in codes and "T-HL" not in codes
+        # the empty template imports as "no data rows", not as a header problem
+        back = post(clerk, resource, r.content, name="mau.xlsx")
+        assert back.status_code == 422 and "không có dòng dữ liệu" in back.json()["detail"]
+    assert clerk.get(f"{URL}/nope/template.xlsx").status_code == 422

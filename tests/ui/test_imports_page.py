@@ -1,0 +1,89 @@
+"""The import page: the record types, the template, a check that saves nothing, a real import,
+a refused file, and who may use it."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.land_donations import LandDonation
+from app.enums import Role
+from tests.factories import make_tree
+
+CSV = ("\ufeffMã đơn vị,Hộ hiến đất,Số hộ,Diện tích (m2),Trị giá (đồng),Ngày,Mã tham chiếu\r\n"
+       "T-LG,Nguyễn Văn Ba,1,\"120,5\",15.000.000,05/02/2021,HD-1\r\n"
+       "T-HT,<script>alert(1)</script>,2,80,,06/02/2021,HD-2\r\n").encode()
+
+
+@pytest.fixture
+def tree(db: Any) -> Any:
+    with db() as s:
+        return make_tree(s)
+
+
+def donations(db: Any) -> int:
+    with db() as s:
+        return s.exec(select(func.count()).select_from(LandDonation)).scalar_one()
+
+
+def test_page_lists_types_and_columns(tree: Any, sign_in: Any) -> None:
+    clerk = sign_in("nhap.clerk")
+    page = clerk.get("/imports")
+    assert page.status_code == 200
+    assert "Hiến đất" in page.text and "Chọn loại dữ liệu" in page.text
+    page = clerk.get("/imports", params={"resource": "land-donations"})
+    assert 'href="/imports/land-donations/template.xlsx"' in page.text
+    assert "Hộ hiến đất" in page.text and "Mã đơn vị" in page.text
+    template = clerk.get("/imports/land-donations/template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    assert "Nhập từ Excel" in clerk.get("/land-donations").text
+
+
+def test_check_then_import(tree: Any, sign_in: Any, db: Any) -> None:
+    clerk = sign_in("nhap.clerk2")
+    files = {"file": ("hien-dat.csv", CSV, "text/csv")}
+    checked = clerk.post("/imports", data={"resource": "land-donations", "mode": "dry"}, files=files)
+    assert checked.status_code == 200
+    assert "Sẽ thêm 2" in checked.text and "nhập thử" in checked.text
+    assert "<script>alert(1)</script>" not in checked.text
+    assert donations(db) == 0
+    done = clerk.post("/imports", data={"resource": "land-donations", "mode": "real"}, files=files)
+    assert "Đã thêm 2" in done.text
+    assert donations(db) == 2
+    again = clerk.post("/imports", data={"resource": "land-donations", "mode": "real"}, files=files)
+    assert "Đã thêm 0, sửa 0, giữ nguyên 2" in again.text
+    listed = clerk.get("/land-donations").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listed
+
+
+def test_errors_are_listed_by_row_and_column(tree: Any, sign_in: Any, db: Any) -> None:
+    clerk = sign_in("nhap.clerk3")
+    bad = CSV.replace(b"05/02/2021", b"31/02/2021").replace(b"T-HT,", b"T-HL,")
+    r = clerk.post("/imports", data={"resource": "land-donations", "mode": "real"},
+                   files={"file": ("hien-dat.csv", bad, "text/csv")})
+    assert "Không nhập: 2 lỗi" in r.text
+    assert "không có trên lịch" in r.text and "ngoài phạm vi" in r.text
+    assert "<td>2</td><td>Ngày</td><td>31/02/2021</td>" in r.text
+    assert donations(db) == 0
+
+
+def test_refused_file_and_viewer(tree: Any, sign_in: Any, db: Any) -> None:
+    clerk = sign_in("nhap.clerk4")
+    r = clerk.post("/imports", data={"resource": "land-donations", "mode": "dry"},
+                   files={"file": ("bao-cao.pdf", b"%PDF-1.4", "application/pdf")})
+    assert "chỉ nhận bảng tính Excel" in r.text
+    viewer = sign_in("nhap.viewer", Role.viewer)
+    assert "Nhập Excel" not in viewer.get("/dashboard").text
+    r = viewer.post("/imports", data={"resource": "land-donations", "mode": "real"},
+                    files={"file": ("hien-dat.csv", CSV, "text/csv")})
+    assert r.status_code == 403
+    assert donations(db) == 0
+
+
+def test_without_csrf_refused(tree: Any, sign_in: Any, db: Any) -> None:
+    clerk = sign_in("nhap.clerk5")
+    del clerk.headers["X-CSRF-Token"]
+    r = clerk.post("/imports", data={"resource": "land-donations", "mode": "real"},
+                   files={"file": ("hien-dat.csv", CSV, "text/csv")})
+    assert r.status_code == 403
+    assert donations(db) == 0
