@@ -473,6 +473,9 @@ class Layout:
     # Headers are the API's field names (an exported file, another system's): its numbers
     # are written the international way (2.5), not the Vietnamese one (2,5; 1.200 = 1200).
     international: bool = False
+    # An export's created_at column: a row matched by id must be that very record (SQLite
+    # may give a deleted record's id to a newer one).
+    created_index: int | None = None
 
 
 def _layout(spec: Spec, rows: Iterator[tuple[int, list[Any]]], report: Report) -> Layout:
@@ -506,6 +509,7 @@ def _header(spec: Spec, keys: dict[str, Column], number: int, cells: list[Any],
     by_index: dict[int, Column] = {}
     headers: dict[int, str] = {}
     problems: list[str] = []
+    created_index: int | None = None
     for index, cell in enumerate(cells):
         if cell in (None, ""):
             continue
@@ -516,6 +520,8 @@ def _header(spec: Spec, keys: dict[str, Column], number: int, cells: list[Any],
                                f"đang ở bảng mã cũ {legacy_encoding(text)}."))
             continue
         key = _key(text)
+        if key == "created at":
+            created_index = index
         if key in READ_ONLY_KEYS:
             report.ignored_columns.append(text)
             continue
@@ -542,10 +548,15 @@ def _header(spec: Spec, keys: dict[str, Column], number: int, cells: list[Any],
         raise ImportRefused(f"Dòng tiêu đề (dòng {number}) chưa đúng mẫu: " + " ".join(problems)
                             + " Hãy sửa tiêu đề cho đúng mẫu nhập rồi nhập lại.")
     named = sum(1 for i, c in by_index.items() if headers[i] == c.name)
-    return Layout(number, by_index, headers, international=named * 2 > len(by_index))
+    return Layout(number, by_index, headers, international=named * 2 > len(by_index),
+                  created_index=created_index)
 
 
 # -- the tree, approvals and references, loaded once -----------------------------------------
+class OutsideSubtree(Forbidden):
+    """A row's unit lies outside the importer's subtree."""
+
+
 class Loaded(Lookup):
     """The answers `Records` needs, from what the import loaded once: every unit (a province
     has some thousands), the actor's subtree, the standing approvals; works and models a
@@ -572,7 +583,7 @@ class Loaded(Lookup):
         if unit_id not in self.units:
             raise Invalid.field(column, f"Đơn vị số {unit_id} không tồn tại.")
         if not self.can_see(session, actor, unit_id):
-            raise Forbidden("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")
+            raise OutsideSubtree("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")
 
     def can_see(self, session: Session, actor: Actor, unit_id: int) -> bool:
         return unit_id in self.units and (self.visible is None or unit_id in self.visible)
@@ -598,6 +609,7 @@ class Pending:
     record_id: int | None
     cells: dict[str, Any]  # column name → cell as written (for messages)
     bad: bool = False  # a cell could not be read: only checked for a repeated key
+    created: Any = None  # the created_at of an exported row
 
 
 def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], filename: str,
@@ -718,6 +730,11 @@ class _Job:
             if p.record_id is not None and stored is None:
                 self._fail(p, "id", f"Không có {self.spec.records.label} số {p.record_id} "
                                     "(hoặc nằm ngoài phạm vi của bạn).")
+                continue
+            if stored is not None and p.record_id is not None and not _same_stamp(p.created, stored):
+                self._fail(p, "id", f"Số hiệu {p.record_id} nay là một {self.spec.records.label} "
+                                    "khác: bản ghi trong tệp đã bị xóa. Để thêm lại, xóa số hiệu "
+                                    "(id) ở dòng này.")
                 continue
             if stored is not None:
                 if stored.id > self.floor:
@@ -843,7 +860,11 @@ class _Job:
             values[column.target] = value
         record_id = values.pop("id", None)
         external_id = values.pop("external_id", None)
-        return Pending(number, values, external_id, record_id, written, bad)
+        created = None
+        at = self.layout.created_index
+        if at is not None and at < len(cells) and cells[at] not in (None, ""):
+            created = cells[at]
+        return Pending(number, values, external_id, record_id, written, bad, created)
 
     def _resolve_works(self, parsed: list[Pending]) -> dict[str, Work] | None:
         codes = {p.values["_work_code"] for p in parsed if p.values.get("_work_code")}
@@ -914,9 +935,9 @@ class _Job:
     def _domain_error(self, p: Pending, exc: DomainError) -> None:
         named = [e for e in exc.errors if e.get("loc")]
         if not named:
+            outside = isinstance(exc, OutsideSubtree)
             unit = self.spec.records.write_column or self.spec.records.unit_column
-            where = unit if isinstance(exc, Forbidden) else None
-            self._fail(p, where, exc.detail, isinstance(exc, Forbidden))
+            self._fail(p, unit if outside else None, exc.detail, outside)
         for e in named:
             self._fail(p, str(e["loc"][-1]), e["msg"])
 
@@ -1078,6 +1099,23 @@ def _reserve_ids(session: Session, table: Any, n: int) -> list[int]:
         return sorted(session.execute(sql, {"n": n}).scalars())
     top = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     return list(range(top + 1, top + 1 + n))
+
+
+def _same_stamp(written: Any, stored: Any) -> bool:
+    """Whether an exported row's created_at (if it has one) is the stored record's."""
+    if written is None:
+        return True
+    try:
+        if isinstance(written, datetime):
+            when = written
+        else:
+            when = datetime.fromisoformat(str(written).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return True  # not a time: the id alone decides, as without the column
+    mine = stored.created_at
+    if when.tzinfo is None or mine.tzinfo is None:  # .xlsx holds times without a zone (UTC)
+        when, mine = when.replace(tzinfo=None), mine.replace(tzinfo=None)
+    return abs((when - mine).total_seconds()) < 0.001  # .xlsx keeps times to about a µs
 
 
 def _integrity(exc: IntegrityError) -> str:

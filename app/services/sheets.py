@@ -269,7 +269,10 @@ def _row_values(row: Any, strings: list[str], dates: frozenset[int], epoch: date
                 number = float(text)
                 style = c.get("s")
                 if style is not None and dates and int(style) in dates:
-                    values[index] = epoch + timedelta(days=int(number))
+                    day = epoch + timedelta(days=int(number))
+                    # A date with a time of day (an export's created_at) keeps its time.
+                    values[index] = day if number.is_integer() else \
+                        datetime(day.year, day.month, day.day) + timedelta(days=number % 1)
                 else:
                     values[index] = int(number) if number.is_integer() and "E" not in text else number
     return values
