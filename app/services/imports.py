@@ -101,13 +101,13 @@ class Spec:
 
 LABELS = {
     "name": "Tên", "unit_id": "Số hiệu đơn vị (id)", "work_id": "Số hiệu công trình (id)",
-    "model_id": "Số hiệu mô hình (id)", "field": "Lĩnh vực", "kind": "Loại",
+    "model_id": "Số mô hình (cột #)", "field": "Lĩnh vực", "kind": "Loại",
     "org_type": "Tổ chức chủ trì", "org_name": "Tên tổ chức, cá nhân",
     "start_date": "Ngày bắt đầu", "end_date": "Ngày kết thúc", "members": "Số thành viên",
     "description": "Mô tả", "results": "Kết quả", "status": "Trạng thái",
     "recognition_level": "Cấp công nhận", "score": "Điểm đánh giá",
     "recognition_decision_no": "Số quyết định công nhận", "recognition_date": "Ngày công nhận",
-    "replicated_from_id": "Nhân rộng từ mô hình (id)", "code": "Mã công trình",
+    "replicated_from_id": "Nhân rộng từ mô hình số (cột #)", "code": "Mã công trình",
     "category": "Loại công trình", "quantity": "Khối lượng", "measure": "Đơn vị tính",
     "total_cost_vnd": "Tổng kinh phí (đồng)", "completed_date": "Ngày hoàn thành",
     "source": "Nguồn", "amount_vnd": "Số tiền (đồng)", "labor_days": "Ngày công",
@@ -152,20 +152,18 @@ def _columns(resource: str, create: type[SQLModel]) -> tuple[Column, ...]:
     cols = [Column("id", LABELS["id"], "id", "id",
                    hint="để trống khi thêm mới; có số thì sửa đúng bản ghi đó (tệp xuất ra)"),
             Column("external_id", LABELS["external_id"], "external_id", "external_id",
-                   hint="mã của dòng trong sổ sách/hệ thống của bạn; nhập lại cùng mã thì sửa, "
-                        "không thêm trùng")]
+                   hint="không bắt buộc; nhập lại dòng cùng mã thì sửa bản ghi đã nhập, không "
+                        "thêm mới")]
     for name, info in create.model_fields.items():
         base, _ = _unwrap(info.annotation)
         label = LABEL_OVERRIDES.get((resource, name), LABELS.get(name, name))
         required = info.is_required()
         if name == "unit_id":
-            cols.append(Column("unit_code", LABELS["unit_code"], "unit_code", "unit_id", True,
-                               hint="mã đơn vị chính thức; hoặc dùng cột Số hiệu đơn vị (id)"))
+            cols.append(Column("unit_code", LABELS["unit_code"], "unit_code", "unit_id", True))
             cols.append(Column("unit_id", label, "unit_id", "unit_id"))
             continue
         if name == "work_id":
-            cols.append(Column("work_code", LABELS["work_code"], "work_code", "work_id",
-                               hint="mã công trình; hoặc dùng cột Số hiệu công trình (id)"))
+            cols.append(Column("work_code", LABELS["work_code"], "work_code", "work_id"))
             cols.append(Column("work_id", label, "work_id", "work_id"))
             continue
         if isinstance(base, type) and issubclass(base, Enum):
@@ -265,7 +263,7 @@ class Report:
                     "dòng nào. Sửa các lỗi dưới đây rồi nhập lại cả tệp.")
         verb = "Sẽ" if self.dry_run else "Đã"
         done = (f"{verb} thêm {n(self.created)}, sửa {n(self.updated)}, giữ nguyên "
-                f"{n(self.unchanged)} trong {n(self.rows)} dòng")
+                f"{n(self.unchanged)} (đã có, không đổi) trong {n(self.rows)} dòng")
         return done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".")
 
     def as_dict(self) -> dict[str, Any]:
@@ -610,6 +608,7 @@ class Pending:
     cells: dict[str, Any]  # column name → cell as written (for messages)
     bad: bool = False  # a cell could not be read: only checked for a repeated key
     created: Any = None  # the created_at of an exported row
+    auto: bool = False  # external_id is the row's fingerprint, not a key from the file
 
 
 def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], filename: str,
@@ -651,8 +650,11 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
         if batch:
             job.chunk(batch)
         for ref in sheet.merged:
-            report.error(None, ref, None, f"Vùng {ref} là ô gộp (Merge): hãy bỏ gộp ô và ghi đủ "
-                                          "giá trị vào từng dòng rồi nhập lại.")
+            rows_of = [int(n) for n in re.findall(r"\d+", ref)] or [0]
+            if max(rows_of) <= layout.header_row:
+                continue  # a title merged across the columns, above the header: no data
+            report.error(min(rows_of), ref, None, f"Vùng {ref} là ô gộp (Merge): hãy bỏ gộp ô và "
+                                                  "ghi đủ giá trị vào từng dòng rồi nhập lại.")
         if report.rows == 0:
             raise ImportRefused("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
         if report.ok:
@@ -715,6 +717,11 @@ class _Job:
         if works is not None:  # every row's work code is checked, a bad row's too
             parsed = [p for p in parsed if self._apply_work_code(p, works)]
         parsed = [p for p in parsed if not p.bad]
+        for p in parsed:
+            if p.record_id is None and not p.external_id:
+                # No key given: the row's own values are its key, so the same sheet imported
+                # again finds its records instead of adding them twice.
+                p.external_id, p.auto = _fingerprint(p.values), True
         existing = self._existing(parsed)
         new: list[tuple[Pending, Any]] = []
         in_chunk: dict[str, int] = {}
@@ -722,7 +729,8 @@ class _Job:
         for p in parsed:
             if p.external_id and p.record_id is None:
                 if p.external_id in in_chunk:
-                    self._fail(p, "external_id", f"Mã tham chiếu trùng với dòng {in_chunk[p.external_id]}.")
+                    self._fail(p, None if p.auto else "external_id",
+                               _repeated(p, f"dòng {in_chunk[p.external_id]}"))
                     continue
                 in_chunk[p.external_id] = p.number
             stored = existing.get(("id", p.record_id)) if p.record_id is not None else \
@@ -738,7 +746,8 @@ class _Job:
                 continue
             if stored is not None:
                 if stored.id > self.floor:
-                    self._fail(p, "external_id", "Mã tham chiếu trùng với một dòng trước trong tệp.")
+                    self._fail(p, None if p.auto else "external_id",
+                               _repeated(p, "một dòng trước trong tệp"))
                     continue
                 if stored.id in self.touched:
                     self._fail(p, "id" if p.record_id else "external_id",
@@ -1037,7 +1046,7 @@ class _Job:
                      "action": "create", "resource": self.spec.resource, "record_id": obj.id,
                      "unit_id": getattr(obj, unit_column),
                      "confidential": bool(confidential and confidential(obj)),
-                     "changes": json.dumps(changes, ensure_ascii=False),
+                     "changes": _JSON.encode(changes),
                      "prev_hash": self.prev_hash}
             entry["hash"] = self.prev_hash = audit._digest(self.prev_hash, SimpleNamespace(**entry))
             entries.append(entry)
@@ -1057,6 +1066,9 @@ class _Job:
             for (stat, unit, month, dims), sums in self.sums.items()))
         for unit_id, (entry_id, at) in self.marks.items():
             audit.mark_change(self.session, unit_id, entry_id, at)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps(..., ensure_ascii=False) makes one per call
 
 
 def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -1101,6 +1113,23 @@ def _reserve_ids(session: Session, table: Any, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
+def _fingerprint(values: dict[str, Any]) -> str:
+    """A row's key made of its values (in the form they are stored, so "1.500.000" in a CSV
+    and 1500000 in a workbook agree)."""
+    import hashlib
+
+    text = "\x1f".join(f"{k}={'' if v is None else getattr(v, 'value', v)}"
+                        for k, v in sorted(values.items()))
+    return "auto:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _repeated(p: Pending, where: str) -> str:
+    if p.auto:
+        return (f"Dòng này giống hệt {where} (mọi ô như nhau). Nếu đúng là hai bản ghi khác nhau, "
+                "ghi Mã tham chiếu (hoặc Ghi chú) khác nhau cho mỗi dòng.")
+    return f"Mã tham chiếu trùng với {where}."
+
+
 def _same_stamp(written: Any, stored: Any) -> bool:
     """Whether an exported row's created_at (if it has one) is the stored record's."""
     if written is None:
@@ -1138,8 +1167,9 @@ KIND_HINTS = {
     "text": "chữ", "integer": "số nguyên, ví dụ 12", "money": "số đồng, ví dụ 1.500.000",
     "decimal": "số, ví dụ 2,5", "date": "ngày/tháng/năm, ví dụ 05/02/2021", "bool": "có / không",
     "enum": "chọn trong danh sách", "unit_code": "mã đơn vị, xem trang 'Danh mục đơn vị'",
-    "work_code": "mã công trình đã nhập trước", "external_id": "mã của dòng trong sổ sách của bạn",
-    "id_ref": "số hiệu (id) của bản ghi liên quan",
+    "work_code": "mã công trình (cột Mã công trình của danh sách công trình)",
+    "external_id": "mã riêng của dòng trong sổ sách của bạn",
+    "id_ref": "số ở cột # của danh sách tương ứng",
 }
 
 

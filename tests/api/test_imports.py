@@ -236,3 +236,27 @@ def test_an_export_never_updates_a_newer_record_with_a_reused_id(tree: Any, db: 
         assert r.status_code == 422 and "Không có khoản đóng góp" in r.text, r.text
     amounts = {i["id"]: i["amount_vnd"] for i in clerk.get("/api/v1/contributions").json()["items"]}
     assert 9 in amounts.values()
+
+
+def test_a_sheet_without_keys_imports_once(tree: Any, db: Any, make_user: Any) -> None:
+    """No Mã tham chiếu column: a row's own values are its key. The same sheet again adds
+    nothing; two identical rows in one sheet are named (give each its own key or note)."""
+    clerk = make_user(Role.clerk, "T-HT")
+    head = ["Mã đơn vị", "Nguồn", "Hình thức", "Số tiền (đồng)", "Ngày"]
+    rows = [head, ["T-HT", "Nhân dân", "Tiền mặt", "1.500.000", "05/02/2021"],
+            ["T-LG", "Nhân dân", "Tiền mặt", "2.000.000", "06/02/2021"]]
+    assert post(clerk, "contributions", xlsx(rows)).json()["created"] == 2
+    # the same values from a CSV, money written another way
+    again = post(clerk, "contributions", csv_bytes([head, ["T-HT", "Nhân dân", "Tiền mặt", "1500000",
+                                                            "5/2/2021"]]), name="lai.csv")
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 1), again.text
+    twice = post(clerk, "contributions", xlsx(rows + [rows[2]]))
+    assert twice.status_code == 422
+    assert "giống hệt dòng 3" in twice.json()["errors"][0]["msg"]
+    assert count(db) == 2
+
+
+def test_a_merged_title_above_the_headers_is_fine(tree: Any, db: Any, make_user: Any) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    r = post(clerk, "contributions", xlsx(good_rows(), title_rows=1, merge="A1:J1"))
+    assert r.status_code == 200 and r.json()["created"] == 3, r.text
