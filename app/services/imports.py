@@ -22,6 +22,7 @@ What it promises:
 Updates, which are rare in an import, go one by one through the resource's own update.
 """
 
+import gc
 import hashlib
 import json
 import operator
@@ -633,6 +634,10 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     except FileProblem as exc:
         raise _refused(exc) from None
     savepoint = session.begin_nested()
+    # What lives already (the app, the loaded tree) is set aside from garbage collection while
+    # the rows go through: each collection then looks at the import's own young objects only
+    # (a quarter of the time, otherwise). unfreeze() hands them back afterwards.
+    gc.freeze()
     try:
         job = _Job(session, actor, spec, report, layout, source)
         batch: list[tuple[int, list[Any]]] = []
@@ -669,6 +674,8 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     except BaseException:
         savepoint.rollback()
         raise
+    finally:
+        gc.unfreeze()
     if report.ok and not dry_run:
         savepoint.commit()
         report.applied = True
