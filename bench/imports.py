@@ -103,8 +103,11 @@ def write_file(path: Path, data: list[list[Any]], kind: str) -> None:
         return
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Dữ liệu")
+    # Not write-only: that mode writes every text inline, where Excel (and openpyxl's normal
+    # mode) keeps each distinct text once in the shared strings, as a clerk's file has them.
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Dữ liệu"
     sheet.append(HEAD)
     for r in data:
         sheet.append(r)

@@ -12,6 +12,7 @@ way to convert it, never read as garbled text (`legacy_encoding`).
 """
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -29,6 +30,7 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Excel's built-in number formats that show a date (or a date and time).
 DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 # Sheets of a template that hold instructions or lists, not records.
+BLOCK = 1 << 20  # bytes of sheet XML read at a time
 HELP_SHEETS = ("huong dan", "danh muc", "instructions", "lists")
 CONVERT_HINT = ("Hãy mở tệp bằng Unikey: Công cụ chuyển mã (Ctrl+Shift+F6), chọn bảng mã nguồn "
                 "TCVN3 (ABC) hoặc VNI Windows, bảng mã đích Unicode, chuyển mã rồi lưu lại dạng "
@@ -129,24 +131,54 @@ def _xlsx(stream: IO[bytes]) -> Sheet:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with book.open(path) as f:
-            data = None
-            number = 0
-            for event, el in iterparse(f, events=("start", "end")):
-                tag = el.tag
-                if event == "start":
-                    if tag == MAIN + "sheetData":
-                        data = el
-                    continue
-                if tag == MAIN + "row":
-                    number = int(el.get("r") or number + 1)
-                    yield number, _row_values(el, strings, dates, epoch)
-                    if data is not None:
-                        data.clear()  # what was read is let go: memory stays flat
-                elif tag == MAIN + "mergeCell":
-                    sheet.merged.append(el.get("ref", ""))
+            number, rest = 0, b""
+            while True:
+                block = f.read(BLOCK)
+                buffer = rest + block
+                # Whole rows only: the rest waits for the next block.
+                end = _last_row_end(buffer) if block else len(buffer)
+                part, rest = buffer[:end], buffer[end:]
+                for found, body in _rows_of(part):
+                    number = found or number + 1
+                    if body:
+                        yield number, _row_values(body, strings, dates, epoch)
+                sheet.merged.extend(r.decode() for r in _MERGE.findall(part))
+                if not block:
+                    break
 
     sheet.rows = rows()
     return sheet
+
+
+# The sheet's XML is read with regular expressions over its bytes, a block at a time: three
+# times faster than building an element per cell. Tags may carry a namespace prefix (x:c).
+_P = rb"(?:\w+:)?"
+_ROW = re.compile(rb"<" + _P + rb"row\b([^>]*?)(?:/>|>(.*?)</" + _P + rb"row>)", re.S)
+_V = re.compile(rb"<" + _P + rb"v>(.*?)</" + _P + rb"v>", re.S)
+_F = re.compile(rb"<" + _P + rb"f\b[^>]*?(?:/>|>(.*?)</" + _P + rb"f>)", re.S)
+_T = re.compile(rb"<" + _P + rb"t\b[^>]*>(.*?)</" + _P + rb"t>", re.S)
+_MERGE = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*\bref="([^"]+)"')
+
+
+_ROW_END = re.compile(rb"</" + _P + rb"row>")
+
+
+def _last_row_end(buffer: bytes) -> int:
+    """Where the last complete row of `buffer` ends (0 if none does)."""
+    at = len(buffer)
+    while True:
+        at = buffer.rfind(b"row>", 0, at)
+        if at < 0:
+            return 0
+        start = buffer.rfind(b"<", 0, at)
+        if start >= 0 and _ROW_END.fullmatch(buffer, start, at + 4):
+            return at + 4
+        # an opening <row>: look further back
+
+
+def _text_of(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return html.unescape(text) if "&" in text else text
 
 
 def _first_sheet(book: zipfile.ZipFile) -> tuple[str, bool]:
@@ -223,58 +255,114 @@ def column_letter(index: int) -> str:
     return out
 
 
-_COLUMNS: dict[str, int] = {}
-_F, _V, _IS, _T = MAIN + "f", MAIN + "v", MAIN + "is", MAIN + "t"
+_COLUMNS: dict[bytes, int] = {}
 
 
-def _column_of(ref: str) -> int:
-    letters = ref.rstrip("0123456789")
+def _column_of(ref: bytes) -> int:
+    letters = ref.rstrip(b"0123456789")
     index = _COLUMNS.get(letters)
     if index is None:
-        index = _COLUMNS[letters] = column_index(letters)
+        index = _COLUMNS[letters] = column_index(letters.decode())
     return index
 
 
-def _row_values(row: Any, strings: list[str], dates: frozenset[int], epoch: date) -> list[Any]:
+_INLINE: dict[bytes, str] = {}
+
+
+def _rows_of(part: bytes) -> Iterator[tuple[int, bytes]]:
+    """(row number or 0, the row's cells' XML) of every complete row in `part`. Tags without
+    a namespace prefix (Excel's, openpyxl's) are cut with bytes.split, several times faster
+    than a regular expression; prefixed ones (x:row, some other writers) go through one."""
+    if b"<row" not in part and _PREFIXED.search(part):
+        for m in _ROW.finditer(part):
+            r = _ROW_NUMBER.search(m.group(1))
+            yield (int(r.group(1)) if r else 0), m.group(2) or b""
+        return
+    for piece in part.split(b"</row>")[:-1]:
+        start = piece.rfind(b"<row")  # empty <row .../> before it hold nothing...
+        close = piece.find(b">", start)
+        r = _ROW_NUMBER.search(piece, start, close)
+        if r is None:  # ...but a number, which the next row without its own follows
+            before = _ROW_NUMBER.findall(piece, 0, start)
+            yield (int(before[-1]) + 1 if before else 0), piece[close + 1:]
+        else:
+            yield int(r.group(1)), piece[close + 1:]
+
+
+def _cells_of(row: bytes) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(column letters, type, style, content) of each cell with content."""
+    if b"<c " not in row and b"<c>" not in row:
+        return [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in _CELL_RE.finditer(row)]
+    out = []
+    for piece in row.replace(b"<c>", b"<c >").split(b"<c ")[1:]:
+        close = piece.find(b">")
+        if close < 0 or piece[close - 1:close] == b"/":
+            continue  # <c r="B2" s="1"/>: a formatted cell without a value
+        attrs = b" " + piece[:close]
+        out.append((_attr(attrs, b' r="', letters=True), _attr(attrs, b' t="'),
+                    _attr(attrs, b' s="'), piece[close + 1:piece.rfind(b"</c>")]))
+    return out
+
+
+def _attr(attrs: bytes, name: bytes, letters: bool = False) -> bytes:
+    at = attrs.find(name)
+    if at < 0:
+        return b""
+    at += len(name)
+    value = attrs[at:attrs.find(b'"', at)]
+    return value.rstrip(b"0123456789") if letters else value
+
+
+_PREFIXED = re.compile(rb"<\w+:row\b")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# A cell's column, type and style (in whatever order its attributes come) and its content.
+_CELL_RE = re.compile(rb"<" + _P + rb'c\b(?=[^>]*?\br="([A-Za-z]+))?(?=[^>]*?\bt="(\w+)")?'
+                      rb'(?=[^>]*?\bs="(\d+)")?[^>]*?(?:/>|>(.*?)</' + _P + rb"c>)", re.S)
+
+
+def _row_values(row: bytes, strings: list[str], dates: frozenset[int], epoch: date) -> list[Any]:
     values: list[Any] = []
-    for position, c in enumerate(row):
-        ref = c.get("r")
-        index = _column_of(ref) if ref else position
+    for position, (letters, kind, style, body) in enumerate(_cells_of(row)):
+        if not body:
+            continue
+        index = _column_of(letters) if letters else position
         if index >= len(values):
             values.extend([None] * (index + 1 - len(values)))
-        text = None
-        for child in c:  # <f>, <v> or <is>, read in one pass
-            tag = child.tag
-            if tag == _F:
-                values[index] = Formula("=" + (child.text or ""))
-                break
-            if tag == _V:
-                text = child.text
-            elif tag == _IS:
-                values[index] = "".join(t.text or "" for t in child.iter(_T))
-                break
+        if b"f" in body and (formula := _F.search(body)) is not None:
+            values[index] = Formula("=" + _text_of(formula.group(1) or b""))
+            continue
+        if kind == b"inlineStr":
+            text = _INLINE.get(body)
+            if text is None:  # a sheet repeats its texts: each is decoded once
+                if len(_INLINE) > 50_000:
+                    _INLINE.clear()
+                text = _INLINE[body] = "".join(_text_of(t) for t in _T.findall(body))
+            values[index] = text
+            continue
+        if body.startswith(b"<v>") and body.endswith(b"</v>"):  # the usual, unprefixed form
+            raw = body[3:-4]
         else:
-            if text is None:
+            v = _V.search(body)
+            if v is None:
                 continue
-            kind = c.get("t")
-            if kind == "s":
-                values[index] = strings[int(text)]
-            elif kind in ("str", "e", "inlineStr"):
-                values[index] = text
-            elif kind == "b":
-                values[index] = text == "1"
-            elif kind == "d":
-                values[index] = datetime.fromisoformat(text)
+            raw = v.group(1)
+        if kind == b"s":
+            values[index] = strings[int(raw)]
+        elif kind in (b"str", b"e"):
+            values[index] = _text_of(raw)
+        elif kind == b"b":
+            values[index] = raw.strip() == b"1"
+        elif kind == b"d":
+            values[index] = datetime.fromisoformat(raw.decode())
+        else:
+            number = float(raw)
+            if style and dates and int(style) in dates:
+                day = epoch + timedelta(days=int(number))
+                # A date with a time of day (an export's created_at) keeps its time.
+                values[index] = day if number.is_integer() else \
+                    datetime(day.year, day.month, day.day) + timedelta(days=number % 1)
             else:
-                number = float(text)
-                style = c.get("s")
-                if style is not None and dates and int(style) in dates:
-                    day = epoch + timedelta(days=int(number))
-                    # A date with a time of day (an export's created_at) keeps its time.
-                    values[index] = day if number.is_integer() else \
-                        datetime(day.year, day.month, day.day) + timedelta(days=number % 1)
-                else:
-                    values[index] = int(number) if number.is_integer() and "E" not in text else number
+                values[index] = int(number) if number.is_integer() and b"E" not in raw else number
     return values
 
 

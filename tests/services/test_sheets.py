@@ -1,0 +1,64 @@
+"""Reading sheets: the .xlsx reader against what other writers than openpyxl produce
+(namespace prefixes, rows without numbers, entities, rich text, shared formulas), read in
+blocks of any size; and the legacy-encoding check."""
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from app.services import sheets
+from app.services.sheets import Formula, legacy_encoding, open_file
+
+WORKBOOK = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+            b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            b'<sheet name="H\xc6\xb0\xe1\xbb\x9bng d\xe1\xba\xabn" sheetId="2" r:id="rId2"/>'
+            b'<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="x" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Type="x" Target="worksheets/sheet2.xml"/></Relationships>')
+
+
+def book(rows: int, prefix: bool = True) -> io.BytesIO:
+    sheet = (b'<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<x:cols><x:col min="1" max="2" width="9"/></x:cols><x:sheetData>'
+             b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>M&#227; &amp; t\xc3\xaan</x:t></x:is></x:c>'
+             b'<x:c r="C1" t="inlineStr"><x:is><x:r><x:t>a</x:t></x:r><x:r><x:t xml:space="preserve"> b</x:t>'
+             b'</x:r></x:is></x:c></x:row><x:row r="2"/>'
+             + b"".join(b'<x:row><x:c r="A%d"><x:v>%d</x:v></x:c><x:c r="B%d"><x:f t="shared" si="0"/>'
+                        b'<x:v>3</x:v></x:c><x:c r="D%d" t="b"><x:v>1</x:v></x:c></x:row>' % (i, i, i, i)
+                        for i in range(3, rows + 1))
+             + b'</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells></x:worksheet>')
+    if not prefix:  # Excel's own way: no prefix, and here a cell without attributes too
+        sheet = sheet.replace(b"x:", b"").replace(b":x=", b"=").replace(b'<c r="A1" t="inlineStr">', b'<c t="inlineStr">')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/workbook.xml", WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        z.writestr("xl/worksheets/sheet2.xml", b"<worksheet/>")
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize("prefix", [True, False])
+@pytest.mark.parametrize("block", [37, 100, 4096, 1 << 20])
+def test_xlsx_read_in_blocks_of_any_size(block: int, prefix: bool, monkeypatch: Any) -> None:
+    monkeypatch.setattr(sheets, "BLOCK", block)
+    sheet = open_file(book(500, prefix), "tu-phan-mem-khac.xlsx")
+    rows = list(sheet.rows)
+    assert rows[0] == (1, ["Mã & tên", None, "a b"])  # the instructions sheet is passed over
+    assert len(rows) == 499  # row 2 is empty, so not listed
+    assert rows[1] == (3, [3, Formula("="), None, True])  # a row without r follows the last
+    assert rows[-1][0] == 500
+    assert sheet.merged == ["A1:B1"]
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Hµm TrÝ", "TCVN3 (ABC)"), ("®−êng", "TCVN3 (ABC)"), ("Haøm Trí", "VNI"), ("Höng", "VNI"),
+    ("Hàm Trí", None), ("Đường bê tông", None), ("Diện tích (m²)", None), ("30°C", None),
+    ("Nguyen Van A", None), ("Nguyễn Văn Đức", None),
+])
+def test_legacy_encodings(text: str, found: str | None) -> None:
+    assert legacy_encoding(text) == found
