@@ -284,6 +284,13 @@ class ImportRefused(DomainError):
     title = "Không nhập được tệp"
 
 
+def _too_long(size: int | None) -> str:
+    counted = f" (khoảng {vn_number(size)} dòng)" if size else ""
+    return (f"Tệp{counted} có hơn {vn_number(MAX_ROWS)} dòng dữ liệu: một lần nhập tối đa "
+            f"{vn_number(MAX_ROWS)} dòng. Hãy chia thành nhiều tệp nhỏ hơn (ví dụ theo năm hoặc "
+            "theo đơn vị) rồi nhập lần lượt.")
+
+
 def _refused(problem: FileProblem) -> ImportRefused:
     refused = ImportRefused(problem.message)
     refused.status = problem.status  # 415 for a file that is no spreadsheet
@@ -629,6 +636,8 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     report = Report(resource=resource, dry_run=dry_run, source=source)
     try:
         sheet = open_file(stream, filename)
+        if sheet.size is not None and sheet.size > MAX_ROWS + HEADER_SCAN:
+            raise ImportRefused(_too_long(sheet.size))
         rows = iter(sheet.rows)
         layout = _layout(spec, rows, report)
     except FileProblem as exc:
@@ -646,8 +655,7 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
                 continue  # blank rows between records are no mistake
             report.rows += 1
             if report.rows > MAX_ROWS:
-                raise ImportRefused(f"Tệp có hơn {vn_number(MAX_ROWS)} dòng dữ liệu: hãy chia thành "
-                                    "nhiều tệp nhỏ hơn (ví dụ theo năm hoặc theo đơn vị) rồi nhập lần lượt.")
+                raise ImportRefused(_too_long(None))
             batch.append((number, cells))
             if len(batch) >= CHUNK:
                 job.chunk(batch)

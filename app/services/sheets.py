@@ -58,6 +58,9 @@ class Sheet:
 
     rows: Iterator[tuple[int, list[Any]]]
     merged: list[str] = field(default_factory=list)  # ranges like "A7:B9", filled as read
+    # How many rows the file says it has (lines of a CSV, a sheet's dimension), known before
+    # reading them: a file far too long is refused at once.
+    size: int | None = None
 
 
 def open_file(stream: IO[bytes], filename: str) -> Sheet:
@@ -86,6 +89,10 @@ def _wrong_type(filename: str) -> str:
 
 # -- CSV ------------------------------------------------------------------------------------
 def _csv(stream: IO[bytes]) -> Sheet:
+    lines = 0
+    while block := stream.read(1 << 20):
+        lines += block.count(b"\n")
+    stream.seek(0)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="strict")
     try:
         sample = text.read(64 * 1024)
@@ -112,7 +119,7 @@ def _csv(stream: IO[bytes]) -> Sheet:
         except csv.Error as exc:
             raise FileProblem(f"Dòng {reader.line_num}: tệp CSV hỏng ({exc}).") from None
 
-    return Sheet(rows())
+    return Sheet(rows(), size=lines)
 
 
 # -- XLSX -----------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ def _xlsx(stream: IO[bytes]) -> Sheet:
     strings = _shared_strings(book) if "xl/sharedStrings.xml" in names else []
     dates = _date_styles(book) if "xl/styles.xml" in names else frozenset()
     epoch = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
-    sheet = Sheet(iter(()))
+    sheet = Sheet(iter(()), size=_dimension(book, path))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with book.open(path) as f:
@@ -179,6 +186,16 @@ def _last_row_end(buffer: bytes) -> int:
 def _text_of(raw: bytes) -> str:
     text = raw.decode("utf-8")
     return html.unescape(text) if "&" in text else text
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Za-z]*\d*:?[A-Za-z]*(\d+)"')
+
+
+def _dimension(book: zipfile.ZipFile, path: str) -> int | None:
+    """The last row number the sheet's <dimension> claims (near its top), if it has one."""
+    with book.open(path) as f:
+        found = _DIMENSION.search(f.read(4096))
+    return int(found.group(1)) if found else None
 
 
 def _first_sheet(book: zipfile.ZipFile) -> tuple[str, bool]:

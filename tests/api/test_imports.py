@@ -260,3 +260,31 @@ def test_a_merged_title_above_the_headers_is_fine(tree: Any, db: Any, make_user:
     clerk = make_user(Role.clerk, "T-HT")
     r = post(clerk, "contributions", xlsx(good_rows(), title_rows=1, merge="A1:J1"))
     assert r.status_code == 200 and r.json()["created"] == 3, r.text
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_million_rows_refused_before_reading_them(tree: Any, db: Any, make_user: Any,
+                                                    kind: str) -> None:
+    clerk = make_user(Role.clerk, "T-HT")
+    if kind == "csv":  # short lines: 1 000 001 of them fit in 12 MB
+        body = ("Mã đơn vị,Nguồn,Hình thức,Ngày\r\n" + "T-HT,a,b,c\r\n" * 1_000_000).encode()
+    else:  # a workbook whose sheet says it ends at row 1 000 001 (as Excel writes it)
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Dữ liệu")
+        sheet.append(["Mã đơn vị", "Nguồn", "Hình thức", "Ngày"])
+        out = io.BytesIO()
+        book.save(out)
+        import zipfile
+
+        src, fixed = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+        with zipfile.ZipFile(fixed, "w") as dst:
+            for name in src.namelist():
+                data = src.read(name)
+                if name.startswith("xl/worksheets/"):
+                    data = data.replace(b"<sheetData>", b'<dimension ref="A1:D1000001"/><sheetData>', 1)
+                dst.writestr(name, data)
+        body = fixed.getvalue()
+    r = post(clerk, "contributions", body, name=f"lon.{kind}")
+    assert r.status_code == 422, r.text[:300]
+    assert "1.000.001" in r.json()["detail"] and "chia thành nhiều tệp" in r.json()["detail"]
+    assert count(db) == 0
