@@ -40,13 +40,15 @@ requests and 4 writes a second, which costs it a few hundredths of a core: on th
 The printout: p50/p95 of the dashboard requests (all, 304 only, 200 only, and per level of the
 screen's unit), of the writes with and without screens and the writes' slowdown (goal ≤ 20 %),
 the dashboard p95 against the 30 ms goal, how often each level's figures were recomputed, the
-CPU used by the server's processes, PostgreSQL, this client and the whole machine in each
-phase, failed requests and the server's exceptions (the exit status is 1 if a request
-failed). Then, in the same process once the server has stopped, a raw-SQL baseline in the
-style of bench/summary.py: one `SELECT max(last_entry) FROM change_mark WHERE unit_id IN
-(...)` over the province's subtree (what deciding "unchanged" must at least cost) and one
-`SUM(amount_vnd)` over `stat_contribution` for the province's year (the smallest piece of a
-recomputation), with the dashboard's p50 as ratios to them; for context also the
+CPU used by the server's processes (with the process each worker computes the figures in),
+PostgreSQL, this client and the whole machine in each phase, failed requests and the server's
+exceptions (the exit status is 1 if a request failed). Then, in the same process once the
+server has stopped, a raw-SQL baseline in the style of bench/summary.py: one `SELECT
+max(last_entry) FROM change_mark WHERE unit_id IN (...)` over the province's subtree (what
+deciding "unchanged" cost while marks were kept per unit only), the province's own mark row
+(what it costs now: `audit.mark_change` moves the marks of every unit above the record's too),
+and one `SUM(amount_vnd)` over `stat_contribution` for the province's year (the smallest piece
+of a recomputation), with the dashboard's p50 as ratios to them; for context also the
 application's own `dashboards.live` (served from the cache) and `dashboards.figures` (a full
 recomputation) for the province, called in process, no HTTP.
 
@@ -561,6 +563,9 @@ def baseline(engine: Engine, province: int, year: int, runs: int) -> dict[str, l
                      f"AND bucket = :b AND unit_id IN ({ids})").bindparams(
                          bindparam("b", type_=Date))
         out["mark"] = timed(lambda: conn.execute(mark).scalar(), runs)
+        # What `dashboards.live` reads since marks move up the tree: the unit's own row.
+        own = text("SELECT last_entry FROM change_mark WHERE unit_id = :u")
+        out["mark_row"] = timed(lambda: conn.execute(own, {"u": province}).scalar(), runs)
         out["sum"] = timed(lambda: conn.execute(money, {"b": date(year, 1, 1)}).scalar(), runs)
         out["units"] = [float(len(ids.split(",")))]
         conn.rollback()
@@ -665,6 +670,8 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
     lines = (
         (f"raw SQL: max(last_entry) FROM change_mark, province subtree "
          f"({int(base['units'][0])} ids in IN (...))", base["mark"]),
+        ("raw SQL: last_entry FROM change_mark, the province's own row (what `live` reads)",
+         base["mark_row"]),
         (f"raw SQL: sum(amount_vnd) FROM stat_contribution, province, year {year}", base["sum"]),
         ("app: dashboards.live, province, served from the cache (no HTTP)", base["live"]),
         ("app: dashboards.figures, province, a full recomputation (no HTTP)", base["figures"]),

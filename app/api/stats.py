@@ -34,7 +34,8 @@ def dashboard(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
     nothing changed the answer is 304 with no body, which costs the server almost nothing."""
     unit = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=None,
                                   date_to=None)["unit_id"]
-    live = dashboards.live(session, actor=actor, unit_id=unit, today=dashboards.as_of(year))
+    live = dashboards.live(session, actor=actor, unit_id=unit, today=dashboards.as_of(year),
+                           held=lambda etag: etag_matches(if_none_match, etag))
     headers = {"ETag": f'"{live.etag}"', "Cache-Control": "no-cache"}
     if etag_matches(if_none_match, live.etag):
         return Response(status_code=304, headers=headers)

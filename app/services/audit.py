@@ -69,14 +69,24 @@ def record(session: Session, *, username: str, user_id: int | None, action: str,
 
 
 def mark_change(session: Session, unit_id: int, entry_id: int, at: datetime) -> None:
-    """Move the unit's change mark to this entry, in the change's own transaction: every
-    server process then sees the change (live dashboards) exactly when it is committed."""
+    """Move the change mark of the unit, and of every unit whose subtree holds it (its parents
+    and the units it was merged into, up to the root), to this entry, in the change's own
+    transaction: every server process then sees the change exactly when it is committed, and
+    a live dashboard learns whether anything in its subtree changed from its own unit's row
+    (one lookup each poll, not a walk of the subtree). A mark only moves forward (an import
+    marks its units in any order)."""
+    from sqlalchemy import case
+
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(ChangeMark).values(unit_id=unit_id, last_entry=entry_id, at=at)
-    stmt = stmt.on_conflict_do_update(index_elements=["unit_id"],
-                                      set_={"last_entry": stmt.excluded.last_entry,
-                                            "at": stmt.excluded.at})
+    units = sorted({unit_id, *scope.ancestor_ids(session, unit_id)})  # one order: no deadlock
+    stmt = insert(ChangeMark).values([{"unit_id": u, "last_entry": entry_id, "at": at}
+                                      for u in units])
+    newer = stmt.excluded.last_entry > ChangeMark.last_entry
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_id"],
+        set_={"last_entry": case((newer, stmt.excluded.last_entry), else_=ChangeMark.last_entry),
+              "at": case((newer, stmt.excluded.at), else_=ChangeMark.at)})
     session.exec(stmt)
 
 

@@ -2,12 +2,14 @@
 below compared, petitions nearing or past their due date, and the latest changes.
 
 Freshness without waste, and without anything held in one process's memory:
-- every audited change moves its unit's `change_mark` in the change's own transaction;
-- `live` reads the largest mark of the unit's subtree (one indexed query) and serves the
-  figures stored in `dashboard_cache`; when the mark has moved, the first request to see it
-  claims the refresh (a conditional UPDATE of the cache row, so one claimant among all screens
-  and processes) and a background thread computes the figures again (the report's grouped
-  queries over pre-aggregated sums) and stores them for every other screen and process;
+- every audited change moves the `change_mark` of its unit and of every unit above it, in
+  the change's own transaction (`audit.mark_change`);
+- `live` reads the unit's mark and the ETag of the figures stored in `dashboard_cache` (two
+  lookups by key; the figures themselves only for a 200); when the mark has moved, the first
+  request to see it claims the refresh (a conditional UPDATE of the cache row, so one claimant
+  among all screens and processes) and a process of that server process's own computes the
+  figures again (one grouped query per kind of record over the year's pre-aggregated sums,
+  `reports.standing`) and stores them for every other screen and process;
 - no request waits for a computation (but the very first of a unit's day), and there is at
   most one computation per unit every `MIN_AGE` seconds however fast clerks write. A change
   shows within two polling intervals and a computation (about 4 s with 2 s polls).
@@ -17,9 +19,15 @@ The ETag is a digest of the figures: a screen whose figures did not change gets 
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select, union_all, update
@@ -57,7 +65,9 @@ ACTION_LABELS = {"create": "thêm", "update": "sửa", "delete": "xóa", "transi
 
 @dataclass(frozen=True)
 class Live:
-    figures: dict[str, Any]
+    """The figures and their ETag; no figures (None) when the caller already holds them."""
+
+    figures: dict[str, Any] | None
     etag: str
 
 
@@ -87,23 +97,33 @@ def _headline(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def figures(session: Session, *, actor: Actor, unit_id: int, today: date) -> dict[str, Any]:
-    """Every figure of the dashboard, as JSON-ready values (GET /api/v1/stats/dashboard)."""
+    """Every figure of the dashboard, as JSON-ready values (GET /api/v1/stats/dashboard).
+
+    "This year" is the year's records as entered so far, read from the year's sums (grain 'y',
+    no record itself): the summary report of the whole year, 1/1 to 31/12, gives the same
+    figures (tests/services/test_dashboards.py checks it). A record dated later in the current
+    year than today (a typing mistake the forms allow: app/db/fields.py takes dates up to 2099;
+    petitions cannot be, their service refuses dates after today) counts from the day it is
+    entered, although the headline reads "to today". "This phase" likewise: the phase's whole
+    years up to this one. Overdue petitions and the due list are as of `today`."""
     unit = reports.report_unit(session, actor, unit_id)
-    year_from = date(today.year, 1, 1)
+    tree = reports.tree(session, unit)
+    year_from, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
     phase_from = date(phase_start(today.year), 1, 1)
-    year = reports.summary(session, actor=actor, unit_id=unit_id, date_from=year_from, date_to=today)
-    phase = year if phase_from == year_from else reports.summary(  # a phase's first year
-        session, actor=actor, unit_id=unit_id, date_from=phase_from, date_to=today)
-    units = scope.subtree_id_list(session, unit_id)
+    year = reports.standing(session, tree, reports.Period(year_from, year_end), today=today,
+                            league=True)
+    phase = year if phase_from == year_from else reports.standing(  # a phase's first year
+        session, tree, reports.Period(phase_from, year_end), today=today, league=False)
     return {
-        "unit": year["unit"],
+        "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level,
+                 "kind": unit.kind},
         "today": today.isoformat(),
         "year": {"label": str(today.year), **_headline(year)},
         "phase": {"label": f"{phase_from.year}–{phase_from.year + 4}", **_headline(phase)},
-        "league": _league(session, actor, unit_id, year_from, today),
-        "due": _due(session, actor, units, today),
-        "feed": _feed(session, actor, units),
-        "trend": _trend(session, units, unit, today),
+        "league": _league(year["league"]),
+        "due": _due(session, actor, tree.ids, today),
+        "feed": _feed(session, actor, tree),
+        "trend": _trend(session, tree, unit, today),
         "by_field": phase["models"]["by_field"],
         "by_source": year["contributions"]["by_source"],
         "works_by_category": {c.value: year["works"]["by_category"][c.value]["count"]
@@ -111,22 +131,26 @@ def figures(session: Session, *, actor: Actor, unit_id: int, today: date) -> dic
     }
 
 
-def _league(session: Session, actor: Actor, unit_id: int, f: date, t: date) -> list[dict[str, Any]]:
-    rows = [r for r in reports.league(session, actor=actor, unit_id=unit_id, date_from=f, date_to=t)
-            if not r["own"]]
+def _league(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = [r for r in rows if not r["own"]]
     # Most mobilised first: the table a district office puts on its wall.
     return sorted(rows, key=lambda r: (-r["contributions_vnd"], -r["works"], r["unit"]["name"]))
 
 
 def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[str, Any]]:
     """Open petitions past or within DUE_SOON_DAYS of their due date, most urgent first."""
-    stmt = (select(Petition, Unit.name).join(Unit, Unit.id == Petition.unit_id)
+    stmt = (select(Petition)
             .where(scope.in_units(Petition.unit_id, units), Petition.closed_date.is_(None),
                    Petition.status.in_([s.value for s in reports.OPEN]),
                    Petition.due_date <= today + timedelta(days=DUE_SOON_DAYS))
             .order_by(Petition.due_date, Petition.id).limit(10))
+    found = session.exec(stmt).scalars().all()
+    # The units' names once the ten are known (joined, every open petition of a province was).
+    names = dict(session.exec(select(Unit.id, Unit.name).where(
+        Unit.id.in_({p.unit_id for p in found}))).all()) if found else {}
     out = []
-    for p, unit_name in session.exec(stmt).all():
+    for p in found:
+        unit_name = names.get(p.unit_id, "")
         shown = petitions.present(p, actor)
         out.append({"id": p.id, "type": p.type, "subject": shown.subject, "unit": unit_name,
                     "received_date": p.received_date.isoformat(), "due_date": p.due_date.isoformat(),
@@ -134,17 +158,17 @@ def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[s
     return out
 
 
-def _feed(session: Session, actor: Actor, units: Any) -> list[dict[str, Any]]:
+def _feed(session: Session, actor: Actor, tree: reports.Tree) -> list[dict[str, Any]]:
     """The latest changes of records in the subtree. A few units: the newest entries of each
     unit by the (unit_id, id) index; many: the newest entries of all, filtered."""
     records = list(RESOURCE_LABELS)
-    if len(units.ids) <= 60:
+    if len(tree.unit_ids) <= 60:
         parts = [select(AuditEntry.id).where(AuditEntry.unit_id == u, AuditEntry.resource.in_(records))
-                 .order_by(AuditEntry.id.desc()).limit(FEED).subquery().select() for u in units.ids]
+                 .order_by(AuditEntry.id.desc()).limit(FEED).subquery().select() for u in tree.unit_ids]
         ids = select(union_all(*parts).subquery().c.id) if parts else select(AuditEntry.id).where(False)
         stmt = select(AuditEntry).where(AuditEntry.id.in_(ids))
     else:
-        stmt = select(AuditEntry).where(scope.in_units(AuditEntry.unit_id, units),
+        stmt = select(AuditEntry).where(scope.in_units(AuditEntry.unit_id, tree.ids),
                                         AuditEntry.resource.in_(records))
     entries = session.exec(stmt.order_by(AuditEntry.id.desc()).limit(FEED)).scalars().all()
     names = dict(session.exec(select(Unit.id, Unit.name).where(
@@ -166,7 +190,7 @@ def _feed(session: Session, actor: Actor, units: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _trend(session: Session, units: Any, unit: Unit, today: date) -> list[dict[str, Any]]:
+def _trend(session: Session, tree: reports.Tree, unit: Unit, today: date) -> list[dict[str, Any]]:
     """Money mobilised per month of the current year, from the month sums (a village's own
     records are read directly: sums are kept per commune)."""
     first, last = date(today.year, 1, 1), date(today.year, 12, 1)
@@ -174,12 +198,13 @@ def _trend(session: Session, units: Any, unit: Unit, today: date) -> list[dict[s
         month = rollups._bucket_sql(Contribution.date, "m", session.get_bind().dialect.name)
         rows = session.exec(
             select(month, func.sum(Contribution.amount_vnd))
-            .where(scope.in_units(Contribution.unit_id, units),
+            .where(scope.in_units(Contribution.unit_id, tree.ids),
                    Contribution.date.between(first, today)).group_by(month)).all()
     else:
         rows = session.exec(
             select(StatContribution.bucket, func.sum(StatContribution.amount_vnd))
-            .where(StatContribution.grain == "m", scope.in_units(StatContribution.unit_id, units),
+            .where(StatContribution.grain == "m",
+                   scope.in_units(StatContribution.unit_id, tree.stat_ids),
                    StatContribution.bucket.between(first, last))
             .group_by(StatContribution.bucket)).all()
     by_month = {(b if isinstance(b, date) else date.fromisoformat(str(b)[:10])).month: int(v or 0)
@@ -188,10 +213,11 @@ def _trend(session: Session, units: Any, unit: Unit, today: date) -> list[dict[s
 
 
 # -- freshness -------------------------------------------------------------------------------
-def mark(session: Session, units: Any) -> int:
-    """The newest change of any record kept in the subtree."""
-    return int(session.exec(select(func.max(ChangeMark.last_entry))
-                            .where(scope.in_units(ChangeMark.unit_id, units))).scalar() or 0)
+def mark(session: Session, unit_id: int) -> int:
+    """The newest change of any record kept in the unit's subtree: `audit.mark_change` moves
+    the marks of every unit above the record's too, so it is the unit's own row."""
+    return int(session.exec(select(ChangeMark.last_entry)
+                            .where(ChangeMark.unit_id == unit_id)).scalar() or 0)
 
 
 def as_of(year: int | None, today: date | None = None) -> date:
@@ -206,18 +232,24 @@ def as_of(year: int | None, today: date | None = None) -> date:
     return date(year, 12, 31)
 
 
-def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = None) -> Live:
+def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = None,
+         held: Callable[[str], bool] | None = None) -> Live:
     """The dashboard's figures as of `today` and their ETag (see the module's docstring).
+    `held(etag)`: does the caller hold the figures of this ETag already (If-None-Match)? Then
+    they are not read at all (Live.figures is None): a 304 costs two lookups by key, the unit's
+    mark and the cache row's ETag.
 
     A request never waits for a recomputation once the unit has figures: when they are out of
-    date it gets them as they are and claims the refresh, which one background thread (of one
-    process) does; the screens get the new figures at their next poll. Only the first request
+    date it gets them as they are and claims the refresh, which the claimant's refresher
+    process does (`_start_refresh`); the screens get the new figures at their next poll. Only the first request
     of a unit's day computes while the caller waits."""
     today = today or date.today()
     reports.report_unit(session, actor, unit_id)
-    units = scope.subtree_id_list(session, unit_id)
-    current = mark(session, units)
-    cached = session.get(DashboardCache, (unit_id, today.isoformat()))
+    current = mark(session, unit_id)
+    table = DashboardCache.__table__  # type: ignore[attr-defined]
+    key = (table.c.unit_id == unit_id, table.c.day == today.isoformat())
+    cached = session.exec(select(table.c.mark, table.c.computed_at, table.c.etag)
+                          .where(*key)).first()
     if cached is None:
         body, etag = _compute_and_store(session, unit_id, today, current)
         return Live(_for(body, actor), etag)
@@ -225,9 +257,12 @@ def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = N
     stale = cached.mark != current or age >= MAX_AGE
     if stale and age >= MIN_AGE and _claim(session, unit_id, today, cached.computed_at):
         engine = session.get_bind()
-        threading.Thread(target=_refresh, args=(getattr(engine, "engine", engine), unit_id, today),
-                         name=f"dashboard-{unit_id}", daemon=True).start()
-    return Live(_for(json.loads(cached.body), actor), cached.etag)
+        _start_refresh(getattr(engine, "engine", engine), unit_id, today)
+    if held is not None and held(cached.etag):
+        return Live(None, cached.etag)
+    # The figures with their own ETag: on PostgreSQL a refresh may have stored newer ones since.
+    body = session.exec(select(table.c.body, table.c.etag).where(*key)).one()
+    return Live(_for(json.loads(body.body), actor), body.etag)
 
 
 def _compute_and_store(session: Session, unit_id: int, today: date,
@@ -260,12 +295,99 @@ def _claim(session: Session, unit_id: int, today: date, seen: datetime) -> bool:
     return side_write(session, take) and claimed == [True]
 
 
+# The computations run in a process of this server process's own, started on first need: in a
+# thread they held the GIL for tens of milliseconds at a time, which every request of the
+# process then waited for (bench/README.md). It keeps nothing: it reads the database, stores
+# the figures through side_write, and a claim (in the database) says who computes.
+_pool: ProcessPoolExecutor | None = None
+_pool_pid = 0
+_pending: set[tuple[str, int, str]] = set()  # (database, unit, day) submitted, not yet done
+_lock = threading.Lock()
+
+
+def _start_refresh(engine: Any, unit_id: int, today: date) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    key = (url, unit_id, today.isoformat())
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        # A database in this process's memory: no other process can read it.
+        threading.Thread(target=_refresh, args=(engine, unit_id, today), daemon=True).start()
+        return
+    with _lock:
+        if key in _pending:  # already queued: that computation stores fresh figures
+            return
+        _pending.add(key)
+    try:
+        future = _refresher().submit(_refresh_in_child, url, unit_id, today)
+    except Exception:  # noqa: BLE001 - no process (a broken pool): a thread, as before
+        log.exception("dashboard refresher process unavailable; computing in a thread")
+        _reset_pool()
+        with _lock:
+            _pending.discard(key)
+        threading.Thread(target=_refresh, args=(engine, unit_id, today), daemon=True).start()
+        return
+    future.add_done_callback(lambda f: _done(key, f))
+
+
+def _done(key: tuple[str, int, str], future: Any) -> None:
+    with _lock:
+        _pending.discard(key)
+    if future.exception() is not None:  # the process died: the next claim starts another
+        log.error("dashboard refresh of unit %s failed: %r", key[1], future.exception())
+        _reset_pool()
+
+
+def _refresher() -> ProcessPoolExecutor:
+    global _pool, _pool_pid
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid():  # none yet, or a forked copy's
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_follow_parent, initargs=(os.getpid(),))
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _reset_pool() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _follow_parent(parent: int) -> None:
+    """In the refresher process: give way to the processes that answer requests when the cores
+    are busy (a screen may show figures a little later, a request is not kept waiting), and end
+    with the server process that started it, however that ends."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not on this system: at the server's priority
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+def _refresh_in_child(url: str, unit_id: int, today: date) -> None:
+    """In the refresher process: `_refresh` with an engine of its own for this database."""
+    _refresh(_child_engine(url), unit_id, today)
+
+
+@lru_cache
+def _child_engine(url: str) -> Any:
+    from app.db.session import make_engine
+
+    return make_engine(url)
+
+
 def _refresh(engine: Any, unit_id: int, today: date) -> None:
     """The background half of `live`: recompute a unit's figures in a session of its own."""
     try:
         with Session(engine, expire_on_commit=False) as session:
-            units = scope.subtree_id_list(session, unit_id)
-            _compute_and_store(session, unit_id, today, mark(session, units))
+            _compute_and_store(session, unit_id, today, mark(session, unit_id))
             session.rollback()  # it only read; the figures went in through side_write
     except Exception:  # noqa: BLE001 - a failed refresh is retried by the next claim
         log.exception("dashboard refresh of unit %s failed", unit_id)

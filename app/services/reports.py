@@ -1,11 +1,14 @@
 """The summary report (tổng kết) of any unit subtree over any period, computed by the database
 in a fixed number of grouped queries, whatever the number of rows. Definitions: spec/api.md."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select, union_all
+from sqlalchemy import (Integer, and_, case, cast, func, literal, literal_column, not_, or_, select,
+                        union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -106,6 +109,11 @@ def _models(session: Session, units: Any, period: Period, villages: bool) -> dic
         select(r.c.kind, r.c.field, r.c.status, func.sum(r.c.n), func.sum(r.c.members))
         .group_by(r.c.kind, r.c.field, r.c.status)
     ).all()
+    return _fold_models(rows)
+
+
+def _fold_models(rows: Any) -> dict[str, Any]:
+    """The model figures from rows (kind, field, status, n, members); a key may repeat."""
     by_kind = dict.fromkeys((k.value for k in ModelKind), 0)
     by_field = dict.fromkeys((f.value for f in Field_), 0)
     by_status = dict.fromkeys((s.value for s in ModelStatus), 0)
@@ -127,6 +135,11 @@ def _works(session: Session, units: Any, period: Period, villages: bool) -> dict
                func.sum(r.c.total_cost_vnd), func.sum(r.c.non_state_vnd))
         .group_by(r.c.category, r.c.org_type)
     ).all()
+    return _fold_works(rows)
+
+
+def _fold_works(rows: Any) -> dict[str, Any]:
+    """The work figures from rows (category, org_type, n, quantity, cost, non-state money)."""
     # "non_government": the part carried out by anyone but the government (figure D17: charity
     # houses built with funds that agencies, businesses and organisations mobilised).
     by_category = {c.value: {"count": 0, "quantity": 0.0, "total_cost_vnd": 0, "non_state_vnd": 0,
@@ -177,6 +190,11 @@ def _contributions(session: Session, units: Any, period: Period, villages: bool)
     rows = session.exec(
         select(r.c.source, func.sum(r.c.amount_vnd), func.sum(r.c.labor_days)).group_by(r.c.source)
     ).all()
+    return _fold_contributions(rows)
+
+
+def _fold_contributions(rows: Any) -> dict[str, Any]:
+    """The money figures from rows (source, amount, labour days)."""
     by_source = dict.fromkeys((s.value for s in Source), 0)
     labor = 0.0
     for source, amount, days in rows:
@@ -192,6 +210,10 @@ def _land(session: Session, units: Any, period: Period, villages: bool) -> dict[
         select(func.sum(r.c.n), func.sum(r.c.households), func.sum(r.c.area_m2),
                func.sum(r.c.value_vnd))
     ).one()
+    return _land_figures(n, households, area, value)
+
+
+def _land_figures(n: Any, households: Any, area: Any, value: Any) -> dict[str, Any]:
     return {"count": _int(n), "households": _int(households), "area_m2": _num(area),
             "value_vnd": _int(value)}
 
@@ -210,13 +232,16 @@ def petition_sets(period: Period) -> dict[str, Any]:
 
 
 def petition_figures(session: Session, units: Any, period: Period, *, villages: bool,
-                     branch_of: dict[int, int] | None = None) -> dict[Any, dict[str, int]]:
+                     branch_of: dict[int, int] | None = None, raw_units: Any = None,
+                     overdue_on: date | None = None) -> dict[Any, dict[str, int]]:
     """received, carried_over, in_competence, resolved, overdue — per branch (`branch_of`
     maps each unit of the subtree to its branch), or under the key None. Counts come from the sums by received and by closed date:
     carried over at f = received before f − closed before f; in competence = received up to t
     (competent) − closed before f (competent); resolved = closed as resolved or withdrawn in
     [f, t]. (closed_date ≥ received_date always holds, the services see to it.) Overdue is read
-    from the few petitions still open at t."""
+    from the few petitions still open at t (or at `overdue_on`: the dashboard's year runs to
+    31/12 while its overdue petitions are today's), of `raw_units` if given (the sums may be
+    read with only the units they are kept under, the petitions themselves need them all)."""
     f, t = period.date_from, period.date_to
     before = f - timedelta(days=1)
 
@@ -238,7 +263,8 @@ def petition_figures(session: Session, units: Any, period: Period, *, villages: 
     competent_closed_before = count("petitions_close", DATE_MIN, before,
                                     lambda r: r.c.status.not_in(OUTSIDE_COMPETENCE))
     resolved = count("petitions_close", f, t, lambda r: r.c.status.in_(DONE))
-    overdue = _overdue(session, units, t, branch_of)
+    overdue = _overdue(session, units if raw_units is None else raw_units, overdue_on or t,
+                       branch_of)
     keys = set().union(received, opened_before, competent_to_t, resolved, overdue)
     return {k: {"received": received.get(k, 0),
                 "carried_over": opened_before.get(k, 0) - closed_before.get(k, 0),
@@ -391,8 +417,13 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
         "land": by_branch("land", "area_m2", "value_vnd"),
         "petitions": petitions_by_branch,
     }
-    names = {u.id: u for u in session.exec(
-        select(Unit).where(Unit.id.in_(set(branch_of.values())))).scalars()}
+    return _league_rows(session, unit_id, set(branch_of.values()), figures)
+
+
+def _league_rows(session: Session, unit_id: int, branches: set[int],
+                 figures: dict[str, dict[int, tuple[Any, ...]]]) -> list[dict[str, Any]]:
+    """The league table's rows from the figures per branch (the tuples `league` makes)."""
+    names = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(branches))).scalars()}
     rows = []
     for branch, unit in sorted(names.items(), key=lambda kv: (kv[0] == unit_id, sort_key(kv[1].name))):
         models = figures["models"].get(branch, (0,))
@@ -413,6 +444,125 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
             continue  # nothing is kept on the unit itself
         rows.append(row)
     return rows
+
+
+# -- the live dashboard ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tree:
+    """A unit's subtree, read once for a dashboard: every unit (the records themselves are read
+    with these), the units sums are kept under (a village's records are summed under its
+    commune, so the sums are read with a fifth of the ids), and each unit's branch of the league
+    table (`scope.branches`). `ids` and `stat_ids` go to `scope.in_units` as SELECTs of one
+    bound parameter each (`id_select`)."""
+
+    unit: Unit
+    unit_ids: tuple[int, ...]
+    ids: Any
+    stat_ids: Any
+    branch_of: dict[int, int]
+
+
+def id_select(ids: Any, postgresql: bool) -> Any:
+    """A list of unit ids as a SELECT of one bound parameter: a JSON list read by json_each on
+    SQLite, an array literal on PostgreSQL. Bound one by one (IN with 755 parameters, or an
+    array of 755 items), the province's ids cost more to pass than most queries take to run."""
+    ids = [int(u) for u in ids]
+    if postgresql:
+        text = "{" + ",".join(map(str, ids)) + "}"
+        return select(func.unnest(cast(literal(text), ARRAY(Integer))))
+    return select(literal_column("value")).select_from(func.json_each(literal(json.dumps(ids))))
+
+
+def tree(session: Session, unit: Unit) -> Tree:
+    bmap = scope.branches(unit.id)
+    rows = session.exec(select(bmap.c.id, bmap.c.branch, Unit.level, Unit.parent_id,
+                               Unit.merged_into_id).join(Unit, Unit.id == bmap.c.id)).all()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    # The rule of rollups.rollup_unit: a village still in force, under a commune, is summed there.
+    kept = sorted(u for u, _, level, parent, merged in rows
+                  if not (level == UnitLevel.village.value and merged is None and parent is not None))
+    ids = tuple(sorted(u for u, *_ in rows))
+    return Tree(unit, ids, id_select(ids, postgresql), id_select(kept, postgresql),
+                {u: b for u, b, *_ in rows})
+
+
+def standing(session: Session, tree: Tree, period: Period, *, today: date,
+             league: bool) -> dict[str, Any]:
+    """What the live dashboard shows of a period: the summary report's headline figures (models,
+    works and roads, money, land, petitions) and, with `league`, the league table's rows; both
+    from one query per kind of record grouped by unit, added up here per branch and in all
+    (the summary and `league` ask the same twice). Over whole years only the sums are read,
+    with the ids they are kept under: the figures are then those of `summary` for the same
+    period. Overdue petitions are those of `today` (the dashboard's year runs to 31/12)."""
+    unit = tree.unit
+    # The league table of a commune has a row per village: it reads the records (as `league`).
+    villages = unit.level == UnitLevel.village.value or (
+        league and unit.level == UnitLevel.commune.value)
+    whole = not rollups.cover(period.date_from, period.date_to).days
+    units = tree.ids if villages or not whole else tree.stat_ids
+    branch_of = tree.branch_of if league else None
+
+    def grouped(kind: str, dims: list[str], sums: list[str]) -> tuple[list[tuple[Any, ...]],
+                                                                        dict[int, list[Any]]]:
+        """The kind's sums per `dims` in all, and the rows (dims..., sums...) of each branch."""
+        r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)
+        keys = ([r.c.unit_id] if league else []) + [r.c[d] for d in dims]
+        stmt = select(*keys, *(func.sum(r.c[x]) for x in sums)).select_from(r)
+        totals: dict[tuple[Any, ...], list[Any]] = {}
+        rows: dict[int, list[Any]] = {}
+        for row in session.exec(stmt.group_by(*keys) if keys else stmt).all():
+            if branch_of is not None:
+                branch = branch_of.get(row[0])
+                row = tuple(row[1:])
+                if branch is not None:
+                    rows.setdefault(branch, []).append(row)
+            total = totals.setdefault(tuple(row[:len(dims)]), [0] * len(sums))
+            for i, v in enumerate(row[len(dims):]):
+                total[i] += v or 0
+        return [(*k, *v) for k, v in totals.items()], rows
+
+    def add(rows: dict[int, list[Any]], *pick: Any) -> dict[int, tuple[Any, ...]]:
+        """Per branch: the sums of the columns `pick` (an index, or (index, row filter))."""
+        out = {}
+        for branch, xs in rows.items():
+            out[branch] = tuple(sum((x[p] or 0 for x in xs), 0) if isinstance(p, int)
+                                else sum((x[p[0]] or 0 for x in xs if p[1](x)), 0) for p in pick)
+        return out
+
+    models, models_by = grouped("models", ["kind", "field", "status"], ["n", "members"])
+    works, works_by = grouped("works", ["category", "org_type"],
+                              ["n", "quantity", "total_cost_vnd", "non_state_vnd"])
+    gifts, gifts_by = grouped("contributions", ["source"], ["amount_vnd", "labor_days"])
+    land, land_by = grouped("land", [], ["n", "households", "area_m2", "value_vnd"])
+    pets = petition_figures(session, units, period, villages=villages, branch_of=branch_of,
+                            raw_units=tree.ids, overdue_on=today)
+    keys = ("received", "carried_over", "in_competence", "resolved", "overdue")
+    petitions = {k: sum(f[k] for f in pets.values()) for k in keys}
+    competent = petitions["in_competence"]
+    works_figures = _fold_works(works)
+    out = {
+        "date_from": period.date_from.isoformat(),
+        "date_to": min(period.date_to, today).isoformat(),
+        "models": _fold_models(models),
+        "works": works_figures,
+        "roads": _roads(works_figures["by_category"]),
+        "contributions": _fold_contributions(gifts),
+        "land_donations": _land_figures(*(land[0] if land else (0, 0, 0, 0))),
+        "petitions": {**petitions,
+                      "resolution_rate": petitions["resolved"] / competent if competent else None},
+        "league": None,
+    }
+    if branch_of is not None:
+        roads = (3, lambda x: x[0] in {c.value for c in ROADS})  # km of road: quantity
+        out["league"] = _league_rows(session, unit.id, set(branch_of.values()), {
+            "models": add(models_by, 3),
+            "works": add(works_by, 2, 4, roads),
+            "contributions": add(gifts_by, 1, 2),
+            "land": add(land_by, 2, 3),
+            "petitions": {b: (f["received"], f["in_competence"], f["resolved"], f["overdue"])
+                          for b, f in pets.items()},
+        })
+    return out
 
 
 PHASES = {"2016-2020": (date(2016, 1, 1), date(2020, 12, 31)),

@@ -41,6 +41,17 @@ def _parts(request: Request, live: dashboards.Live, *, links: bool, variant: str
     return response
 
 
+def _live_parts(request: Request, session: Any, actor: Actor, unit_id: int, *, links: bool,
+                variant: str, year: int | None) -> Response:
+    """A page's /live answer: 304 if it holds these figures (which are then not even read from
+    the cache), else the parts."""
+    header = request.headers.get("If-None-Match")
+    live = dashboards.live(session, actor=actor, unit_id=unit_id, today=dashboards.as_of(year),
+                           held=lambda etag: etag_matches(header, f"{etag}-{variant}"))
+    return _unchanged(request, live, variant) or _parts(request, live, links=links,
+                                                        variant=variant, year=year)
+
+
 def _unchanged(request: Request, live: dashboards.Live, variant: str) -> Response | None:
     etag = f"{live.etag}-{variant}"
     if etag_matches(request.headers.get("If-None-Match"), etag):
@@ -75,10 +86,8 @@ def dashboard_live(request: Request, session: SessionDep, actor: PageActor,
                    unit_id: int | None = Query(None, ge=1, le=MAX_ID),
                    year: int | None = Query(None, ge=1990, le=2100)) -> Response:
     """The dashboard's parts, or 304 if the figures are those the page holds."""
-    live = dashboards.live(session, actor=actor, unit_id=_unit(session, actor, unit_id),
-                           today=dashboards.as_of(year))
-    return _unchanged(request, live, "page") or _parts(request, live, links=True, variant="page",
-                                                       year=year)
+    return _live_parts(request, session, actor, _unit(session, actor, unit_id), links=True,
+                       variant="page", year=year)
 
 
 # -- the wall screen -------------------------------------------------------------------------
@@ -116,9 +125,8 @@ def screen_live(secret: str, request: Request, session: SessionDep,
         actor, token = _screen_actor(session, secret)
     except Unauthorized as exc:
         return HTMLResponse(exc.detail, status_code=401)
-    live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=dashboards.as_of(year))
-    return _unchanged(request, live, "screen") or _parts(request, live, links=False,
-                                                         variant="screen", year=year)
+    return _live_parts(request, session, actor, token.unit_id, links=False, variant="screen",
+                       year=year)
 
 
 # -- managing screens ------------------------------------------------------------------------

@@ -53,21 +53,68 @@ def read(engine):
 
 
 def test_headline_matches_the_summary_report(db, tree):
+    """The year's figures are the summary report's of the whole year (they are read from the
+    year's sums), but for the overdue petitions, which are today's."""
     with db() as s:
         f = dashboards.figures(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)
         year = reports.summary(s, actor=SYSTEM, unit_id=tree.ham_tri, date_from=date(2024, 1, 1),
-                               date_to=TODAY)
+                               date_to=date(2024, 12, 31))
+        to_today = reports.summary(s, actor=SYSTEM, unit_id=tree.ham_tri,
+                                   date_from=date(2024, 1, 1), date_to=TODAY)
+        phase = reports.summary(s, actor=SYSTEM, unit_id=tree.ham_tri, date_from=date(2021, 1, 1),
+                                date_to=date(2024, 12, 31))
     y = f["year"]
+    assert (y["date_from"], y["date_to"]) == ("2024-01-01", TODAY.isoformat())
     assert (y["models"], y["exemplars"]) == (1, 0)
     assert f["phase"]["exemplars"] == 1 and f["phase"]["label"] == "2021–2025"
     assert (y["works"], y["roads_km"]) == (1, 2.5)
     assert y["money_vnd"] == year["contributions"]["total_vnd"] == 1_000_000_000
     assert y["non_state_vnd"] == 300_000_000 and y["non_state_share"] == pytest.approx(0.3)
     assert (y["petitions_received"], y["petitions_overdue"]) == (2, 1)  # with Lâm Giang
-    assert y["petitions_overdue"] == year["petitions"]["overdue"]
+    assert y["petitions_overdue"] == to_today["petitions"]["overdue"]
+    for shown, report in ((y, year), (f["phase"], phase)):
+        assert shown["models"] == report["models"]["by_kind"]["collective"]
+        assert (shown["works"], shown["works_cost_vnd"], shown["roads_km"]) == (
+            report["works"]["total"], report["works"]["total_cost_vnd"], report["roads"]["km"])
+        assert (shown["money_vnd"], shown["labor_days"]) == (
+            report["contributions"]["total_vnd"], report["contributions"]["labor_days"])
+        assert (shown["land_m2"], shown["land_value_vnd"]) == (
+            report["land_donations"]["area_m2"], report["land_donations"]["value_vnd"])
+        assert [shown[f"petitions_{k}"] for k in ("received", "in_competence", "resolved")] == [
+            report["petitions"][k] for k in ("received", "in_competence", "resolved")]
+    assert f["by_field"] == phase["models"]["by_field"]
+    assert f["by_source"] == year["contributions"]["by_source"]
     # Hàm Liêm's gift is not Hàm Trí's.
     assert 50_000_000 not in [m["amount_vnd"] for m in f["trend"]]
     assert [m["amount_vnd"] for m in f["trend"]] == [700_000_000, 0, 300_000_000, 0, 0, 0]
+
+
+def test_league_matches_the_league_report(db, tree):
+    """One grouped query per kind gives the headline and the league table: the same rows as
+    reports.league over the whole year (overdue: today's)."""
+    for unit in (tree.district, tree.ham_tri):  # a commune's rows are its villages
+        with db() as s:
+            f = dashboards.figures(s, actor=SYSTEM, unit_id=unit, today=TODAY)
+            year = reports.league(s, actor=SYSTEM, unit_id=unit, date_from=date(2024, 1, 1),
+                                  date_to=date(2024, 12, 31))
+            to_today = reports.league(s, actor=SYSTEM, unit_id=unit, date_from=date(2024, 1, 1),
+                                      date_to=TODAY)
+        overdue = {r["unit"]["id"]: r["petitions_overdue"] for r in to_today}
+        expected = [{**r, "petitions_overdue": overdue.get(r["unit"]["id"], 0)}
+                    for r in year if not r["own"]]
+        key = lambda r: r["unit"]["id"]  # noqa: E731
+        assert sorted(f["league"], key=key) == sorted(expected, key=key) and f["league"]
+
+
+def test_a_record_dated_later_this_year_counts_in_the_year(db, tree):
+    """The year's figures come from the year's sums: a gift dated after today (the forms allow
+    it) counts from the day it is entered, as in the summary of the whole year."""
+    with db() as s:
+        make_contribution(s, unit_id=tree.ham_lien, source="people", amount_vnd=7_000_000,
+                          date="2024-09-01")
+    with db() as s:
+        f = dashboards.figures(s, actor=SYSTEM, unit_id=tree.ham_lien, today=TODAY)
+    assert f["year"]["money_vnd"] == 57_000_000
 
 
 def test_league_due_and_feed(db, tree):
@@ -92,15 +139,21 @@ def test_a_village_reads_its_own_records(db, tree):
 
 def test_every_write_moves_its_units_mark(db, tree):
     with db() as s:
-        units = scope.subtree_id_list(s, tree.ham_tri)
-        before = dashboards.mark(s, units)
-        other = dashboards.mark(s, scope.subtree_id_list(s, tree.ham_lien))
+        before = dashboards.mark(s, tree.ham_tri)
+        other = dashboards.mark(s, tree.ham_lien)
+        top = dashboards.mark(s, tree.district)
     with db() as s:
         make_contribution(s, unit_id=tree.lam_giang, amount_vnd=1_000_000, date="2024-06-01")
     with db() as s:
-        assert dashboards.mark(s, units) > before
-        assert dashboards.mark(s, scope.subtree_id_list(s, tree.ham_lien)) == other
-        assert s.get(ChangeMark, tree.lam_giang).last_entry == dashboards.mark(s, units)
+        # The village's own mark, and those of every unit above it, not a sibling's.
+        entry = s.get(ChangeMark, tree.lam_giang).last_entry
+        assert dashboards.mark(s, tree.ham_tri) == dashboards.mark(s, tree.district) == entry
+        assert entry > max(before, top)
+        assert dashboards.mark(s, tree.ham_lien) == other
+        # The largest mark of the subtree, as the dashboards read it before (one walk a poll).
+        units = scope.subtree_id_list(s, tree.district)
+        assert dashboards.mark(s, tree.district) == max(
+            s.get(ChangeMark, u).last_entry for u in units.ids if s.get(ChangeMark, u))
 
 
 def test_live_reuses_the_cache_until_a_change(db, read, tree):
@@ -124,7 +177,7 @@ def test_live_reuses_the_cache_until_a_change(db, read, tree):
     with read() as s:
         row = s.get(DashboardCache, (tree.ham_tri, TODAY.isoformat()))
         assert datetime.now(UTC) - row.computed_at.replace(tzinfo=UTC) < timedelta(seconds=1)
-    # ... which a background thread does; the next polls see it.
+    # ... which the refresher process does; the next polls see it.
     deadline = time.monotonic() + 5
     while True:
         with read() as s:

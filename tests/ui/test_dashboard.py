@@ -88,6 +88,18 @@ def test_the_wall_screen_needs_no_sign_in_and_shows_no_subjects(anon, db, tree):
     assert anon.get("/screen/" + "x" * 500).status_code == 401
 
 
+def test_screens_of_a_unit_share_the_figures_not_the_pages_subjects(clerk, anon, db, tree):
+    """Two screens of a unit get the same parts and ETag; a screen never gets the signed-in
+    page's parts (with petition subjects)."""
+    page = clerk.get("/dashboard/live").text
+    assert "Tố cáo cán bộ thôn" in page
+    first, second = _screen(db, tree.ham_tri), _screen(db, tree.ham_tri)
+    a, b = anon.get(f"/screen/{first}/live"), anon.get(f"/screen/{second}/live")
+    assert a.status_code == b.status_code == 200 and a.text == b.text
+    assert a.headers["ETag"] == b.headers["ETag"] and a.headers["ETag"].endswith('-screen"')
+    assert "Tố cáo cán bộ thôn" not in b.text
+
+
 def test_managers_make_and_revoke_screens(manager, anon, tree):
     r = manager.post("/screens", data={"name": "Màn hình hội trường", "unit_id": str(tree.ham_tri),
                                        "rotate_seconds": "15"})
