@@ -1,6 +1,10 @@
 """The engine (SQLite with WAL, foreign keys and a busy timeout; PostgreSQL through psycopg 3)
 and the request-scoped session that owns the transaction."""
 
+import logging
+import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +15,8 @@ from sqlmodel import Session, create_engine
 from starlette.requests import Request
 
 from app.config import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -88,7 +94,6 @@ def side_write(session: Session, write: Callable[[Session], None]) -> bool:
     a last-seen stamp that a GET keeps current. (A GET's own transaction only reads: on SQLite
     it could not become a writer safely.) Losing one such write to a busy database costs
     nothing, so it is given up rather than waited for; returns whether it was saved."""
-    from sqlalchemy.exc import OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     bind = session.get_bind()
@@ -96,9 +101,60 @@ def side_write(session: Session, write: Callable[[Session], None]) -> bool:
     try:
         with Session(_side_engine(engine.url.render_as_string(hide_password=False)),
                      expire_on_commit=False) as side:
-            side.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-            write(side)
-            side.commit()
+            return _side(side, write)
+    except PoolTimeout:
+        return False
+
+
+def side_write_soon(session: Session, write: Callable[[Session], None]) -> None:
+    """`side_write`, done a moment later by a thread of this process's own instead of in the
+    request: for a write no answer depends on (a screen's last-seen stamp), so that the request
+    neither waits for the write lock (SQLite) nor for a commit of its own (PostgreSQL). Dropped
+    when too many are waiting, as a busy database would drop it."""
+    bind = session.get_bind()
+    url = getattr(bind, "engine", bind).url.render_as_string(hide_password=False)
+    try:
+        _soon_queue().put_nowait((url, write))
+    except queue.Full:
+        log.warning("side write dropped: %s waiting", SOON_MAX)
+
+
+SOON_MAX = 1000
+_soon: tuple[int, "queue.Queue[tuple[str, Callable[[Session], None]]]"] | None = None
+_soon_lock = threading.Lock()
+
+
+def _soon_queue() -> "queue.Queue[tuple[str, Callable[[Session], None]]]":
+    global _soon
+    with _soon_lock:
+        if _soon is None or _soon[0] != os.getpid():  # none yet, or a forked copy's
+            waiting: queue.Queue[tuple[str, Callable[[Session], None]]] = queue.Queue(SOON_MAX)
+            threading.Thread(target=_write_soon, args=(waiting,), name="side-writes",
+                             daemon=True).start()
+            _soon = (os.getpid(), waiting)
+        return _soon[1]
+
+
+def _write_soon(waiting: "queue.Queue[tuple[str, Callable[[Session], None]]]") -> None:
+    while True:
+        url, write = waiting.get()
+        try:
+            with Session(_side_engine(url), expire_on_commit=False) as side:
+                _side(side, write)
+        except Exception:  # noqa: BLE001 - a lost stamp costs nothing; the thread goes on
+            log.exception("side write failed")
+        finally:
+            waiting.task_done()
+
+
+def _side(side: Session, write: Callable[[Session], None]) -> bool:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    try:
+        side.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        write(side)
+        side.commit()
         return True
     except PoolTimeout:
         return False

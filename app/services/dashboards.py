@@ -6,9 +6,9 @@ Freshness without waste, and without anything held in one process's memory:
   the change's own transaction (`audit.mark_change`);
 - `live` reads the unit's mark and the ETag of the figures stored in `dashboard_cache` (two
   lookups by key; the figures themselves only for a 200); when the mark has moved, the first
-  request to see it claims the refresh (a conditional UPDATE of the cache row, so one claimant
-  among all screens and processes) and a process of that server process's own computes the
-  figures again (one grouped query per kind of record over the year's pre-aggregated sums,
+  request to see it hands the unit to a process of its server process's own, which claims the
+  refresh (a conditional UPDATE of the cache row, so one claimant among all processes) and
+  computes the figures again (one grouped query per kind of record over the year's pre-aggregated sums,
   `reports.standing`) and stores them for every other screen and process;
 - no request waits for a computation (but the very first of a unit's day), and there is at
   most one computation per unit every `MIN_AGE` seconds however fast clerks write. A change
@@ -240,9 +240,9 @@ def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = N
     mark and the cache row's ETag.
 
     A request never waits for a recomputation once the unit has figures: when they are out of
-    date it gets them as they are and claims the refresh, which the claimant's refresher
-    process does (`_start_refresh`); the screens get the new figures at their next poll. Only the first request
-    of a unit's day computes while the caller waits."""
+    date it gets them as they are and hands them to its process's refresher, which claims and
+    recomputes them (`_start_refresh`); the screens get the new figures at their next poll. Only
+    the first request of a unit's day computes while the caller waits."""
     today = today or date.today()
     reports.report_unit(session, actor, unit_id)
     current = mark(session, unit_id)
@@ -255,9 +255,11 @@ def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = N
         return Live(_for(body, actor), etag)
     age = datetime.now(UTC) - _aware(cached.computed_at)
     stale = cached.mark != current or age >= MAX_AGE
-    if stale and age >= MIN_AGE and _claim(session, unit_id, today, cached.computed_at):
+    if stale and age >= MIN_AGE:
+        # The refresher claims and computes; this request only hands it the unit (nothing
+        # written here: on SQLite a claim would wait its turn for the write lock).
         engine = session.get_bind()
-        _start_refresh(getattr(engine, "engine", engine), unit_id, today)
+        _start_refresh(getattr(engine, "engine", engine), unit_id, today, cached.computed_at)
     if held is not None and held(cached.etag):
         return Live(None, cached.etag)
     # The figures with their own ETag: on PostgreSQL a refresh may have stored newer ones since.
@@ -280,9 +282,9 @@ def _compute_and_store(session: Session, unit_id: int, today: date,
 
 
 def _claim(session: Session, unit_id: int, today: date, seen: datetime) -> bool:
-    """Take the refresh of these figures, unless another request (of any process) took it since
-    they were read: moving `computed_at` on from the value read is the claim, so only one of
-    the screens that find the figures stale starts a computation."""
+    """Take the refresh of these figures, unless another refresher (of any server process) took
+    it since they were read: moving `computed_at` on from the value read is the claim, so only
+    one of the refreshers that were handed the stale figures computes them."""
     claimed = []
 
     def take(side: Session) -> None:
@@ -305,25 +307,27 @@ _pending: set[tuple[str, int, str]] = set()  # (database, unit, day) submitted, 
 _lock = threading.Lock()
 
 
-def _start_refresh(engine: Any, unit_id: int, today: date) -> None:
+def _start_refresh(engine: Any, unit_id: int, today: date, seen: datetime) -> None:
+    """Hand stale figures (stored at `seen`) to this process's refresher, once: it claims them
+    and, if no other process's refresher was first, computes and stores them."""
     url = engine.url.render_as_string(hide_password=False)
     key = (url, unit_id, today.isoformat())
     if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
         # A database in this process's memory: no other process can read it.
-        threading.Thread(target=_refresh, args=(engine, unit_id, today), daemon=True).start()
+        threading.Thread(target=_refresh, args=(engine, unit_id, today, seen), daemon=True).start()
         return
     with _lock:
         if key in _pending:  # already queued: that computation stores fresh figures
             return
         _pending.add(key)
     try:
-        future = _refresher().submit(_refresh_in_child, url, unit_id, today)
+        future = _refresher().submit(_refresh_in_child, url, unit_id, today, seen)
     except Exception:  # noqa: BLE001 - no process (a broken pool): a thread, as before
         log.exception("dashboard refresher process unavailable; computing in a thread")
         _reset_pool()
         with _lock:
             _pending.discard(key)
-        threading.Thread(target=_refresh, args=(engine, unit_id, today), daemon=True).start()
+        threading.Thread(target=_refresh, args=(engine, unit_id, today, seen), daemon=True).start()
         return
     future.add_done_callback(lambda f: _done(key, f))
 
@@ -371,9 +375,9 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
-def _refresh_in_child(url: str, unit_id: int, today: date) -> None:
+def _refresh_in_child(url: str, unit_id: int, today: date, seen: datetime) -> None:
     """In the refresher process: `_refresh` with an engine of its own for this database."""
-    _refresh(_child_engine(url), unit_id, today)
+    _refresh(_child_engine(url), unit_id, today, seen)
 
 
 @lru_cache
@@ -383,10 +387,13 @@ def _child_engine(url: str) -> Any:
     return make_engine(url)
 
 
-def _refresh(engine: Any, unit_id: int, today: date) -> None:
-    """The background half of `live`: recompute a unit's figures in a session of its own."""
+def _refresh(engine: Any, unit_id: int, today: date, seen: datetime) -> None:
+    """The background half of `live`: claim the figures stored at `seen`, then recompute them
+    in a session of its own (nothing, if another refresher claimed them first)."""
     try:
         with Session(engine, expire_on_commit=False) as session:
+            if not _claim(session, unit_id, today, seen):
+                return
             _compute_and_store(session, unit_id, today, mark(session, unit_id))
             session.rollback()  # it only read; the figures went in through side_write
     except Exception:  # noqa: BLE001 - a failed refresh is retried by the next claim

@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel
 from app.db.base import MAX_ID, utcnow
 from app.db.dashboards import DisplayToken
 from app.db.fields import Input
-from app.db.session import side_write
+from app.db.session import side_write_soon
 from app.db.units import Unit
 from app.enums import Role
 from app.services import audit, scope
@@ -133,7 +133,7 @@ def screen_actor(session: Session, secret: str) -> tuple[Actor, DisplayToken]:
                       .where(DisplayToken.__table__.c.id == token_id)  # type: ignore[attr-defined]
                       .values(last_seen_at=now))
 
-        side_write(session, stamp)
+        side_write_soon(session, stamp)
     actor = Actor(user_id=None, username=f"màn hình: {token.name}", role=Role.viewer,
                   unit_id=token.unit_id, can_write=False, screen=True)
     return actor, token

@@ -75,7 +75,13 @@ def test_display_tokens_lifecycle(make_user, anon, tree):
     assert made["screen_url"] == f"/screen/{made['token']}" and r.headers["Cache-Control"] == "no-store"
     assert "token" not in manager.get(f"{API}/display-tokens/{made['id']}").json()
     # The secret opens the screen and nothing else.
+    assert manager.get(f"{API}/display-tokens/{made['id']}").json()["last_seen_at"] is None
     assert anon.get(made["screen_url"]).status_code == 200
+    # When it was last seen is written a moment after the answer, by the server's own thread.
+    deadline = time.monotonic() + 5
+    while manager.get(f"{API}/display-tokens/{made['id']}").json()["last_seen_at"] is None:
+        assert time.monotonic() < deadline, "the screen's last-seen stamp was never written"
+        time.sleep(0.05)
     assert anon.get(f"{API}/models", headers={"Authorization": f"Bearer {made['token']}"}).status_code == 401
     anon.cookies.set("dvk_session", made["token"])
     assert anon.get("/models").status_code in (303, 401)
