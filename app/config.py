@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me"
@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # Argon2id cost (RFC 9106's second recommended option by default); tests lower it.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
+    # How long a thread may hold the GIL before another that waits gets it (Python's default is
+    # 5 ms). Requests run in a thread pool beside the event loop: with 5 ms a short request that
+    # arrives while a write is computing waits in 5 ms steps (bench/README.md, dashboards).
+    gil_switch_interval_ms: float = Field(default=1.0, gt=0, le=100)
 
     @model_validator(mode="after")
     def _secret_required_outside_demo(self) -> "Settings":

@@ -1,6 +1,7 @@
 """create_app(): routers, static files, middleware, error handlers. `app.main:app` is the ASGI app."""
 
 import logging
+import sys
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
@@ -75,6 +76,9 @@ def _too_large(limit: int) -> Response:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    # Each server process serves short requests (a wall screen's 304) beside long ones (a
+    # clerk's write) in its threads: a shorter GIL turn keeps the short ones from queueing.
+    sys.setswitchinterval(settings.gil_switch_interval_ms / 1000)
     if settings.demo:
         for session in session_scope(get_engine(), write=True):
             if counts := demo.load(session):
