@@ -651,6 +651,7 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     # the rows go through: each collection then looks at the import's own young objects only
     # (a quarter of the time, otherwise). unfreeze() hands them back afterwards.
     gc.freeze()
+    rollups.remember(session)  # the tree and the works stay as they are while rows go in
     try:
         job = _Job(session, actor, spec, report, layout, source)
         batch: list[tuple[int, list[Any]]] = []
@@ -687,6 +688,7 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
         savepoint.rollback()
         raise
     finally:
+        rollups.forget(session)
         gc.unfreeze()
         if session.get_bind().dialect.name == "sqlite":
             session.execute(text("PRAGMA cache_size = -2000"))  # SQLite's default again

@@ -55,6 +55,26 @@ def test_xlsx_read_in_blocks_of_any_size(block: int, prefix: bool, monkeypatch: 
     assert sheet.merged == ["A1:B1"]
 
 
+@pytest.mark.parametrize("row", [
+    # Excel's and openpyxl's order (r, s, t), read by one regular expression ...
+    b'<c r="A7" s="1" t="s"><v>0</v></c><c r="B7" s="2"/><c r="C7" t="n"><v>2.5</v></c>'
+    b'<c r="E7" s="3"><v>44230</v></c>',
+    # ... and whatever else a writer puts, cell by cell: attributes in another order, others
+    # besides them, a cell without any.
+    b'<c r="A7" t="s" s="1"><v>0</v></c><c r="B7" s="2"/><c r="C7" cm="1"><v>2.5</v></c>'
+    b'<c s="3" r="E7"><v>44230</v></c>',
+    b'<c><v>5</v></c><c r="C7" s="1" t="s"><v>0</v></c>',
+])
+def test_cells_in_any_attribute_order(row: bytes) -> None:
+    from datetime import date
+
+    values = sheets._row_values(row, ["Hàm Trí"], frozenset({3}), date(1899, 12, 30))
+    if row.startswith(b"<c><v>5"):  # a cell without a column letter stands at its position
+        assert values == [5, None, "Hàm Trí"]
+    else:
+        assert values == ["Hàm Trí", None, 2.5, None, date(2021, 2, 3)]
+
+
 @pytest.mark.parametrize("text,found", [
     ("Hµm TrÝ", "TCVN3 (ABC)"), ("®−êng", "TCVN3 (ABC)"), ("Haøm Trí", "VNI"), ("Höng", "VNI"),
     ("Hàm Trí", None), ("Đường bê tông", None), ("Diện tích (m²)", None), ("30°C", None),
