@@ -94,16 +94,11 @@ def side_write(session: Session, write: Callable[[Session], None]) -> bool:
     a last-seen stamp that a GET keeps current. (A GET's own transaction only reads: on SQLite
     it could not become a writer safely.) Losing one such write to a busy database costs
     nothing, so it is given up rather than waited for; returns whether it was saved."""
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
-    try:
-        with Session(_side_engine(engine.url.render_as_string(hide_password=False)),
-                     expire_on_commit=False) as side:
-            return _side(side, write)
-    except PoolTimeout:
-        return False
+    with Session(_side_engine(engine.url.render_as_string(hide_password=False)),
+                 expire_on_commit=False) as side:
+        return _side(side, write)
 
 
 def side_write_soon(session: Session, write: Callable[[Session], None]) -> None:
@@ -148,6 +143,9 @@ def _write_soon(waiting: "queue.Queue[tuple[str, Callable[[Session], None]]]") -
 
 
 def _side(side: Session, write: Callable[[Session], None]) -> bool:
+    """One side write in `side`: True if saved, False if given up (no connection free within
+    the side pool's second, or the database busy). The connection is taken here, not when
+    the Session is made."""
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
