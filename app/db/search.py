@@ -2,17 +2,14 @@
 SQLite and PostgreSQL alike. Each searchable record keeps its text folded (no marks, đ → d,
 lower case) in `search_text`, filled by the ORM on every insert and update."""
 
-import unicodedata
 from typing import Any
 
 from sqlalchemy import Text, event
 from sqlmodel import Field, SQLModel
 
+from app.text import fold
 
-def fold(text: str) -> str:
-    """'Nguyễn Văn Đức' → 'nguyen van duc'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+__all__ = ["Searchable", "fold"]
 
 
 class Searchable(SQLModel):

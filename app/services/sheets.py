@@ -14,15 +14,19 @@ way to convert it, never read as garbled text (`legacy_encoding`).
 import csv
 import html
 import io
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 from xml.etree.ElementTree import iterparse
 
-from app.db.search import fold
+from app.text import fold
+
+log = logging.getLogger(__name__)
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -123,38 +127,130 @@ def _csv(stream: IO[bytes]) -> Sheet:
 
 
 # -- XLSX -----------------------------------------------------------------------------------
+# A sheet at least this long is read in a process of its own while this one checks and stores
+# the rows it sends (the import's other half): reading its XML is a fifth of an import's time.
+ASIDE_ROWS = 20_000
+ASIDE_BATCH = 2_000  # rows sent at a time
+ASIDE_WAITING = 8  # batches read ahead at most: memory stays flat however long the sheet
+
+
+def _damaged(exc: BaseException) -> FileProblem:
+    return FileProblem("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel "
+                       f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415)
+
+
 def _xlsx(stream: IO[bytes]) -> Sheet:
     try:
         book = zipfile.ZipFile(stream)
-        names = set(book.namelist())
-        path, date1904 = _first_sheet(book)
+        path, _ = _first_sheet(book)
     except (zipfile.BadZipFile, KeyError, SyntaxError) as exc:
-        raise FileProblem("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel "
-                          f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415) from None
+        raise _damaged(exc) from None
+    sheet = Sheet(iter(()), size=_dimension(book, path))
+    if sheet.size is not None and sheet.size >= ASIDE_ROWS:
+        stream.seek(0)
+        sheet.rows = _rows_aside(stream.read(), sheet)
+    else:
+        sheet.rows = _read_book(book, sheet.merged)
+    return sheet
+
+
+def _sheet_rows(book: zipfile.ZipFile, path: str, strings: list[str], dates: frozenset[int],
+                epoch: date, merged: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    with book.open(path) as f:
+        number, rest = 0, b""
+        while True:
+            try:
+                block = f.read(BLOCK)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged inside
+                raise _damaged(exc) from None
+            buffer = rest + block
+            # Whole rows only: the rest waits for the next block.
+            end = _last_row_end(buffer) if block else len(buffer)
+            part, rest = buffer[:end], buffer[end:]
+            for found, body in _rows_of(part):
+                number = found or number + 1
+                if body:
+                    yield number, _row_values(body, strings, dates, epoch)
+            merged.extend(r.decode() for r in _MERGE.findall(part))
+            if not block:
+                break
+
+
+def _rows_aside(data: bytes, sheet: Sheet) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows as a reader process of its own sends them, a batch at a time; if no
+    process can be started here, read in this one."""
+    import multiprocessing
+    import queue
+
+    context = multiprocessing.get_context("spawn")  # nothing of this process's state goes along
+    batches: Any = context.Queue(ASIDE_WAITING)
+    reader = context.Process(target=_read_aside, args=(data, batches), name="xlsx-reader",
+                             daemon=True)
+    try:
+        reader.start()
+    except Exception:  # noqa: BLE001 - no process to be had here (a daemon's child, no spawn)
+        log.warning("xlsx reader process unavailable; reading in this process", exc_info=True)
+        book = zipfile.ZipFile(io.BytesIO(data))
+        yield from _read_book(book, sheet.merged)
+        return
+    finished = False
+    try:
+        while True:
+            try:
+                kind, payload = batches.get(timeout=1)
+            except queue.Empty:
+                if not reader.is_alive():  # it died without a word (killed, out of memory)
+                    raise FileProblem("Không đọc hết được tệp .xlsx (tiến trình đọc tệp dừng "
+                                      "giữa chừng). Hãy thử nhập lại.", 500) from None
+                continue
+            if kind == "rows":
+                yield from payload
+            elif kind == "end":
+                sheet.merged.extend(payload)
+                finished = True
+                return
+            else:
+                raise FileProblem(*payload)
+    finally:
+        # Done: the reader ends by itself. Stopped early (a bad row, too many rows), it may
+        # wait to send more: end it.
+        reader.join(5 if finished else 0)
+        if reader.is_alive():
+            reader.terminate()
+            reader.join(5)
+        batches.close()
+
+
+def _read_book(book: zipfile.ZipFile, merged: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    """The first data sheet's rows (its strings and date formats read first); the merged
+    ranges go into `merged` as they are read."""
+    names = set(book.namelist())
+    path, date1904 = _first_sheet(book)
     strings = _shared_strings(book) if "xl/sharedStrings.xml" in names else []
     dates = _date_styles(book) if "xl/styles.xml" in names else frozenset()
     epoch = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
-    sheet = Sheet(iter(()), size=_dimension(book, path))
+    return _sheet_rows(book, path, strings, dates, epoch, merged)
 
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        with book.open(path) as f:
-            number, rest = 0, b""
-            while True:
-                block = f.read(BLOCK)
-                buffer = rest + block
-                # Whole rows only: the rest waits for the next block.
-                end = _last_row_end(buffer) if block else len(buffer)
-                part, rest = buffer[:end], buffer[end:]
-                for found, body in _rows_of(part):
-                    number = found or number + 1
-                    if body:
-                        yield number, _row_values(body, strings, dates, epoch)
-                sheet.merged.extend(r.decode() for r in _MERGE.findall(part))
-                if not block:
-                    break
 
-    sheet.rows = rows()
-    return sheet
+def _read_aside(data: bytes, batches: Any) -> None:
+    """In the reader process: read the whole sheet, send its rows in batches, then the merged
+    ranges ("end"), or what is wrong with the file ("problem")."""
+    merged: list[str] = []
+    try:
+        batch: list[tuple[int, list[Any]]] = []
+        for row in _read_book(zipfile.ZipFile(io.BytesIO(data)), merged):
+            batch.append(row)
+            if len(batch) >= ASIDE_BATCH:
+                batches.put(("rows", batch))
+                batch = []
+        if batch:
+            batches.put(("rows", batch))
+        batches.put(("end", merged))
+    except FileProblem as exc:
+        batches.put(("problem", (exc.message, exc.status)))
+    except Exception as exc:  # noqa: BLE001 - a damaged part of the archive, bad XML
+        problem = _damaged(exc)
+        batches.put(("problem", (problem.message, problem.status)))
 
 
 # The sheet's XML is read with regular expressions over its bytes, a block at a time: three

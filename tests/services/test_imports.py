@@ -179,6 +179,45 @@ def test_a_later_chunk_sees_an_earlier_one(session: Session, tree: Any, monkeypa
     assert count(session, Contribution) == 0
 
 
+def test_a_long_workbook_read_by_a_process_of_its_own(session: Session, tree: Any,
+                                                      monkeypatch: Any) -> None:
+    """A sheet past sheets.ASIDE_ROWS is read in a reader process: the same import, with its
+    mistakes named by row, then stored whole; no reader is left behind."""
+    import multiprocessing
+
+    from openpyxl import Workbook
+
+    from app.services import sheets
+
+    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã đơn vị", "Nguồn", "Hình thức", "Số tiền (đồng)", "Ngày", "Mã tham chiếu"])
+    for i in range(2_500):
+        sheet.append(["T-LG" if i % 2 else "T-HT", "Nhân dân", "Tiền mặt", 10_000 + i,
+                      date(2021, 1 + i % 12, 1 + i % 28), f"DAI-{i}"])
+    sheet["A2101"] = "T-ZZ"  # one mistake, far down the sheet
+    data = io.BytesIO()
+    book.save(data)
+
+    def load(stream: io.BytesIO) -> imports.Report:
+        stream.seek(0)
+        return imports.run(session, actor=actor(tree), resource="contributions", stream=stream,
+                           filename="dai.xlsx")
+
+    r = load(data)
+    assert [(e.row, e.column) for e in r.errors] == [(2101, "Mã đơn vị")] and not r.applied
+    assert count(session, Contribution) == 0
+    sheet["A2101"] = "T-HT"
+    data = io.BytesIO()
+    book.save(data)
+    r = load(data)
+    assert r.ok and r.created == 2_500, r.errors[:3]
+    session.commit()
+    assert count(session, Contribution) == 2_500 and rollups.differences(session) == []
+    assert not [p for p in multiprocessing.active_children() if p.name == "xlsx-reader"]
+
+
 def test_cli(session: Session, tree: Any, tmp_path: Any) -> None:
     path = tmp_path / "dong-gop.csv"
     path.write_bytes(csv_file("Mã đơn vị,Nguồn,Hình thức,Số tiền (đồng),Ngày",

@@ -3,7 +3,9 @@
 blocks of any size; and the legacy-encoding check."""
 
 import io
+import multiprocessing
 import zipfile
+from datetime import date
 from typing import Any
 
 import pytest
@@ -53,6 +55,65 @@ def test_xlsx_read_in_blocks_of_any_size(block: int, prefix: bool, monkeypatch: 
     assert rows[1] == (3, [3, Formula("="), None, True])  # a row without r follows the last
     assert rows[-1][0] == 500
     assert sheet.merged == ["A1:B1"]
+
+
+def _long_book(rows: int, tmp_path: Any) -> Any:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã đơn vị", "Số tiền", "Ngày", "Ghi chú"])
+    for i in range(rows):
+        sheet.append([f"X{i % 7}", i * 1000, date(2021, 1, 1 + i % 28), "=A2" if i == 77 else f"đợt {i}"])
+    sheet.merge_cells("D40:D41")
+    path = tmp_path / "dai.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_long_sheet_is_read_by_a_process_of_its_own(tmp_path: Any, monkeypatch: Any) -> None:
+    """What the reader process sends is what this process reads itself, batches joined in
+    order, merged ranges at the end; stopping early ends the reader."""
+    path = _long_book(4_500, tmp_path)  # more than two of the reader's batches
+    with path.open("rb") as f:
+        here = open_file(f, path.name)
+        assert here.size == 4_501
+        rows_here = list(here.rows)
+    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100)
+    with path.open("rb") as f:
+        aside = open_file(f, path.name)
+        assert aside.rows.gi_code.co_name == "_rows_aside"
+        assert list(aside.rows) == rows_here
+    assert aside.merged == here.merged == ["D40:D41"]
+    assert rows_here[78] == (79, ["X0", 77_000, date(2021, 1, 22), Formula("=A2")])
+    assert len(rows_here) == 4_501
+    with path.open("rb") as f:
+        stopped = open_file(f, path.name)
+        first = next(stopped.rows)
+        assert first[0] == 1
+        stopped.rows.close()  # as an import refused after its first rows does
+    assert not [p for p in multiprocessing.active_children() if p.name == "xlsx-reader"]
+
+
+@pytest.mark.parametrize("aside", [True, False])
+def test_a_sheet_damaged_inside_is_refused(aside: bool, tmp_path: Any, monkeypatch: Any) -> None:
+    """Bytes changed in the middle of the sheet (its checksum no longer matches): refused as a
+    damaged file, by the reader process as by this one."""
+    path = _long_book(3_000, tmp_path)
+    damaged = tmp_path / "hong.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w", zipfile.ZIP_STORED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, src.read(item))
+    data = bytearray(damaged.read_bytes())
+    at = data.index(b'<row r="2000"')
+    data[at + 20:at + 24] = b"XXXX"
+    damaged.write_bytes(bytes(data))
+    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100 if aside else 10**9)
+    with damaged.open("rb") as f:
+        rows = open_file(f, damaged.name).rows
+        with pytest.raises(sheets.FileProblem) as refused:
+            list(rows)
+    assert refused.value.status == 415 and "bị hỏng" in refused.value.message
 
 
 @pytest.mark.parametrize("row", [
