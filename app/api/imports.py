@@ -3,15 +3,17 @@ each record type's template."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from app.api.crud import XLSX
 from app.api.deps import ActorDep, SessionDep
 from app.api.errors import PROBLEM, PROBLEM_RESPONSES
 from app.services import imports as service
+from app.services.errors import Invalid
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+SOURCE = r"^[A-Za-z0-9._-]+$"
 Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record type.")]  # type: ignore[valid-type]
 
 
@@ -19,10 +21,15 @@ Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record
 def import_file(
     resource: Resource, session: SessionDep, actor: ActorDep,
     file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8), one record per row.")],
-    dry_run: Annotated[bool, Query(description="Check every row and report; save nothing.")] = False,
-    source: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9._-]+$",
+    dry_run: Annotated[bool | None, Query(description="Check every row and report; save "
+                                                      "nothing.")] = None,
+    source: Annotated[str | None, Query(max_length=40, pattern=SOURCE,
                                         description="The sending system: `external_id` is "
                                                     "unique per source (default `excel`).")] = None,
+    dry_run_field: Annotated[bool | None, Form(alias="dry_run", description="`dry_run` as a "
+                                               "field of the form instead of the query.")] = None,
+    source_field: Annotated[str | None, Form(alias="source", max_length=40, pattern=SOURCE,
+                                             description="`source` as a field of the form.")] = None,
 ) -> Response:
     """Import a file of records, all or nothing. Rows with an `id` update that record; rows
     with an `external_id` update the record imported earlier with that key from the same
@@ -34,6 +41,8 @@ def import_file(
     real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
     `["row", n, column]`) and the report when it was refused, with nothing saved (403 when
     every bad row names a unit outside the caller's subtree)."""
+    dry_run = bool(_option("dry_run", dry_run, dry_run_field))
+    source = _option("source", source, source_field)
     report = service.run(session, actor=actor, resource=resource, stream=file.file,
                          filename=file.filename or "", dry_run=dry_run, source=source)
     body: dict[str, Any] = report.as_dict()
@@ -44,6 +53,17 @@ def import_file(
     problem = {"type": "about:blank", "title": "Tệp có dòng sai, chưa lưu gì", "status": status,
                "detail": report.summary(), "errors": errors, "report": body}
     return JSONResponse(problem, status_code=status, media_type=PROBLEM)
+
+
+def _option(name: str, query: Any, field: Any) -> Any:
+    """An option sent in the query or as a field of the multipart form, as many clients send
+    options beside a file: a dry run asked for in the form and not read would import for real.
+    Sent both ways, the two must agree."""
+    if query is not None and field is not None and query != field:
+        raise Invalid(f"'{name}' được gửi hai lần với hai giá trị khác nhau (trên địa chỉ và "
+                      "trong biểu mẫu): chỉ gửi một lần.",
+                      errors=[{"loc": ["query", name], "msg": "Khác giá trị cùng tên trong biểu mẫu."}])
+    return query if query is not None else field
 
 
 @router.get("/{resource}/template.{kind}", responses=PROBLEM_RESPONSES)

@@ -71,6 +71,30 @@ def good_rows() -> list[list[Any]]:
             ["t-ht", "Doanh nghiệp", "Ngày công", None, "12,5", None, "Công ty X", "2021-04-01", None, "DG-003"]]
 
 
+def test_options_as_fields_of_the_form(tree: Any, db: Any, make_user: Any) -> None:
+    """dry_run and source sent as form fields beside the file, as many clients do, count as
+    in the query; sent both ways with two values, refused before anything is read."""
+    clerk = make_user(Role.clerk, "T-HT")
+    body = xlsx(good_rows())
+
+    def send(params: dict[str, str], data: dict[str, str]) -> httpx.Response:
+        return clerk.post(f"{URL}/contributions", params=params, data=data,
+                          files={"file": ("dong-gop.xlsx", body)})
+
+    dry = send({}, {"dry_run": "true"})
+    assert dry.status_code == 200 and dry.json()["applied"] is False, dry.text
+    assert count(db) == 0
+    both = send({"dry_run": "true"}, {"dry_run": "false"})
+    assert both.status_code == 422 and both.json()["errors"][0]["loc"] == ["query", "dry_run"]
+    assert count(db) == 0
+    assert send({"dry_run": "true"}, {"dry_run": "true"}).json()["applied"] is False
+    bad = send({}, {"source": "có dấu"})
+    assert bad.status_code == 422 and count(db) == 0
+    real = send({}, {"source": "tinh.ht"})
+    assert real.status_code == 200 and real.json()["created"] == 3, real.text
+    assert {i["external_source"] for i in clerk.get("/api/v1/contributions").json()["items"]} == {"tinh.ht"}
+
+
 def test_dry_run_then_real_run_then_again(tree: Any, db: Any, make_user: Any) -> None:
     clerk = make_user(Role.clerk, "T-HT")
     body = xlsx(good_rows(), title_rows=2)
