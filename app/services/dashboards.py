@@ -278,7 +278,9 @@ def _compute_and_store(session: Session, unit_id: int, today: date,
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
     etag = hashlib.sha256(text.encode()).hexdigest()[:32]
     side_write(session, lambda s: _store(s, unit_id, current, today, now, etag, text))
-    return body, etag
+    # As every later reader gets them: read back from the JSON (sorted keys, dates as text),
+    # so that one ETag always shows the same (the bars of equal values sort by key order).
+    return json.loads(text), etag
 
 
 def _claim(session: Session, unit_id: int, today: date, seen: datetime) -> bool:

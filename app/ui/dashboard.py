@@ -5,6 +5,8 @@ Both dashboards load once, then their script (static/live.js) asks `…/live` ev
 seconds with the ETag it holds: 304 while nothing changed, otherwise the parts' HTML, of
 which it swaps only the parts that differ."""
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -20,7 +22,7 @@ from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
 from app.services.errors import DomainError, Unauthorized
-from app.ui import form_errors, forms, render_block, templates
+from app.ui import form_errors, forms, templates
 from app.ui.deps import FormDep, PageActor
 
 router = APIRouter()
@@ -31,25 +33,63 @@ SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
                  forms.FormField("rotate_seconds", "Chuyển bảng sau (giây)", "integer"))
 
 
-def _parts(request: Request, live: dashboards.Live, *, links: bool, variant: str,
-           year: int | None) -> Response:
-    ctx = {"d": live.figures, "links": links, "league_rows": 12 if links else 8,
-           "year_q": f"&year={year}" if year else ""}
-    response = render_block(request, PARTS, "parts", ctx)
-    response.headers["ETag"] = f'"{live.etag}-{variant}"'
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+def _render_parts(live: dashboards.Live, *, links: bool, year: int | None) -> bytes:
+    template = templates.env.get_template(PARTS)
+    ctx = template.new_context({"d": live.figures, "links": links,
+                                "league_rows": 12 if links else 8,
+                                "year_q": f"&year={year}" if year else ""})
+    return "".join(template.blocks["parts"](ctx)).encode()
+
+
+# The parts as last rendered in this process, by figures' ETag and way of showing them: the
+# screens of one unit all get the same parts after each change, and rendering them was most
+# of such an answer (bench/README.md). An ETag is a hash of the figures, so an entry never
+# goes stale; the oldest go when there are too many. Nothing another process needs is here.
+RENDERED_MAX = 256
+_rendered: OrderedDict[tuple[str, str, bool, int | None], bytes] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _memo(key: tuple[str, str, bool, int | None]) -> bytes | None:
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+        return html
+
+
+def _remember(key: tuple[str, str, bool, int | None], html: bytes) -> None:
+    with _rendered_lock:
+        _rendered[key] = html
+        while len(_rendered) > RENDERED_MAX:
+            _rendered.popitem(last=False)
 
 
 def _live_parts(request: Request, session: Any, actor: Actor, unit_id: int, *, links: bool,
                 variant: str, year: int | None) -> Response:
-    """A page's /live answer: 304 if it holds these figures (which are then not even read from
-    the cache), else the parts."""
+    """A page's /live answer: 304 if it holds these figures, else the parts. In neither case
+    are the figures read from the cache when this process has rendered them already."""
     header = request.headers.get("If-None-Match")
-    live = dashboards.live(session, actor=actor, unit_id=unit_id, today=dashboards.as_of(year),
-                           held=lambda etag: etag_matches(header, f"{etag}-{variant}"))
-    return _unchanged(request, live, variant) or _parts(request, live, links=links,
-                                                        variant=variant, year=year)
+    today = dashboards.as_of(year)
+
+    def key(etag: str) -> tuple[str, str, bool, int | None]:
+        # `variant` stands for the viewer too: a wall screen ("screen") sees no petition subject.
+        return etag, variant, links, year
+
+    live = dashboards.live(session, actor=actor, unit_id=unit_id, today=today,
+                           held=lambda etag: (etag_matches(header, f"{etag}-{variant}")
+                                              or _memo(key(etag)) is not None))
+    unchanged = _unchanged(request, live, variant)
+    if unchanged is not None:
+        return unchanged
+    html = _memo(key(live.etag)) if live.figures is None else None
+    if html is None:
+        if live.figures is None:  # rendered, then dropped by the memo since: read them after all
+            live = dashboards.live(session, actor=actor, unit_id=unit_id, today=today)
+        html = _render_parts(live, links=links, year=year)
+        _remember(key(live.etag), html)
+    return HTMLResponse(html, headers={"ETag": f'"{live.etag}-{variant}"',
+                                       "Cache-Control": "no-cache"})
 
 
 def _unchanged(request: Request, live: dashboards.Live, variant: str) -> Response | None:

@@ -120,3 +120,71 @@ def test_managers_make_and_revoke_screens(manager, anon, tree):
 def test_clerks_cannot_manage_screens(clerk, tree):
     assert clerk.get("/screens").status_code == 403
     assert clerk.post("/screens", data={"name": "X", "unit_id": str(tree.ham_tri)}).status_code == 403
+
+
+def _count_renders(monkeypatch) -> list[int]:
+    from app.ui import dashboard as ui
+
+    calls: list[int] = []
+    real = ui._render_parts
+
+    def counted(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(ui, "_render_parts", counted)
+    ui._rendered.clear()
+    return calls
+
+
+def test_screens_of_a_unit_get_the_parts_rendered_once(anon, db, tree, monkeypatch):
+    """The parts of one set of figures are rendered once per process and way of showing them;
+    every other screen of the unit gets the same bytes, and its own ETag answers 304."""
+    renders = _count_renders(monkeypatch)
+    first, second = _screen(db, tree.ham_tri), _screen(db, tree.ham_tri)
+    a = anon.get(f"/screen/{first}/live")
+    b = anon.get(f"/screen/{second}/live")
+    assert a.status_code == b.status_code == 200 and a.content == b.content
+    assert a.headers["ETag"] == b.headers["ETag"] and len(renders) == 1
+    assert anon.get(f"/screen/{second}/live", headers={"If-None-Match": b.headers["ETag"]}).status_code == 304
+    # Another way of showing the same figures is rendered on its own: a past year's screen,
+    # and the current year named in the URL (its links would carry the year).
+    year = time.localtime().tm_year
+    named = anon.get(f"/screen/{first}/live?year={year}")
+    assert named.status_code == 200 and len(renders) == 2
+    past = anon.get(f"/screen/{first}/live?year=2020")
+    assert past.status_code == 200 and past.headers["ETag"] != a.headers["ETag"] and len(renders) == 3
+    assert "Năm 2020" in past.text and "Năm 2020" not in a.text
+
+
+def test_parts_dropped_by_the_memo_are_read_and_rendered_again(anon, db, tree, monkeypatch):
+    from app.ui import dashboard as ui
+
+    renders = _count_renders(monkeypatch)
+    secret = _screen(db, tree.ham_tri)
+    a = anon.get(f"/screen/{secret}/live")
+    # The memo still has the parts when the figures are looked up, and no longer when they
+    # are to be sent (another request's parts pushed them out in between).
+    real, lookups = ui._memo, []
+
+    def forgetful(key):
+        lookups.append(key)
+        return real(key) if len(lookups) == 1 else None
+
+    monkeypatch.setattr(ui, "_memo", forgetful)
+    b = anon.get(f"/screen/{secret}/live")
+    assert len(lookups) == 2 and len(renders) == 2
+    assert b.status_code == 200 and b.content == a.content and b.headers["ETag"] == a.headers["ETag"]
+
+
+def test_the_memo_keeps_the_newest_parts(monkeypatch):
+    from app.ui import dashboard as ui
+
+    monkeypatch.setattr(ui, "RENDERED_MAX", 3)
+    monkeypatch.setattr(ui, "_rendered", ui.OrderedDict())
+    for n in range(4):
+        ui._remember((f"e{n}", "screen", False, None), f"<p>{n}</p>".encode())
+    assert ui._memo(("e0", "screen", False, None)) is None
+    assert ui._memo(("e1", "screen", False, None)) == b"<p>1</p>"  # now the newest used
+    ui._remember(("e4", "screen", False, None), b"<p>4</p>")
+    assert [k[0] for k in ui._rendered] == ["e3", "e1", "e4"]
