@@ -327,24 +327,27 @@ def process_cpu_seconds(root: int) -> tuple[float, float]:
     return tree, postgres
 
 
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of all cores since boot (/proc/stat)."""
+def machine_busy() -> tuple[float, float, float]:
+    """(busy, stolen, total) jiffies of all cores since boot (/proc/stat). Stolen: time this
+    virtual machine wanted a core and the host gave it to another machine; not in busy."""
     values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
+    idle, steal = values[3] + values[4], values[7]  # idle + iowait; steal
+    return sum(values) - idle - steal, steal, sum(values)
 
 
 @dataclass
 class Usage:
     """What a recorded window cost the machine. CPU in cores (1.0 = one core busy all the
     time): the server's processes, PostgreSQL's, this client's, and the whole machine's (the
-    rest is whatever else runs on it: a busy machine makes the numbers worse). On PostgreSQL
-    also the sessions (connections) opened to the database."""
+    rest is whatever else runs on it: a busy machine makes the numbers worse), and the cores'
+    time the host gave to other virtual machines while this one wanted it. On PostgreSQL also
+    the sessions (connections) opened to the database."""
 
     server: float = 0.0
     database: float = 0.0
     client: float = 0.0
     machine: float = 0.0
+    stolen: float = 0.0
     sessions: int | None = None
 
     @property
@@ -353,19 +356,20 @@ class Usage:
 
     @classmethod
     def measure(cls, server_pid: int, window: Window, engine: Engine) -> Usage:
-        def snapshot() -> tuple[float, float, float, int, int, int | None, float]:
+        def snapshot() -> tuple[float, float, float, float, float, float, int | None, float]:
             tree, postgres = process_cpu_seconds(server_pid)
-            busy, total = machine_busy()
-            return (tree, postgres, time.process_time(), busy, total, pg_sessions(engine),
-                    time.perf_counter())
+            busy, stolen, total = machine_busy()
+            return (tree, postgres, time.process_time(), busy, stolen, total,
+                    pg_sessions(engine), time.perf_counter())
 
         time.sleep(max(0.0, window.start - time.perf_counter()))
-        s0, d0, c0, b0, t0, n0, w0 = snapshot()
+        s0, d0, c0, b0, x0, t0, n0, w0 = snapshot()
         time.sleep(max(0.0, window.end - time.perf_counter()))
-        s1, d1, c1, b1, t1, n1, w1 = snapshot()
+        s1, d1, c1, b1, x1, t1, n1, w1 = snapshot()
         wall, cores = w1 - w0, os.cpu_count() or 1
+        jiffies = max(1.0, t1 - t0)
         return cls((s1 - s0) / wall, (d1 - d0) / wall, (c1 - c0) / wall,
-                   cores * (b1 - b0) / max(1, t1 - t0),
+                   cores * (b1 - b0) / jiffies, cores * (x1 - x0) / jiffies,
                    n1 - n0 if n0 is not None and n1 is not None else None)
 
 
@@ -653,14 +657,16 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
               + ("met" if slow[0.95] <= WRITE_SLOWDOWN_GOAL else "NOT met"))
 
     print(f"\nCPU in the recorded window, in cores (the machine has {os.cpu_count()}; "
-          "'postgres': every PostgreSQL process; 'rest': every other program)")
-    head = f"{'':<22}{'server':>9}{'postgres':>9}{'client':>9}{'rest':>9}{'machine':>9}"
+          "'postgres': every PostgreSQL process; 'rest': every other program; 'stolen': "
+          "wanted, but given by the host to other virtual machines)")
+    head = (f"{'':<22}{'server':>9}{'postgres':>9}{'client':>9}{'rest':>9}{'machine':>9}"
+            f"{'stolen':>9}")
     print(head)
     print("-" * len(head))
     for label, ph in (("A: no screens", a), (f"B: {len(setup.screens)} screens", b)):
         c = ph.usage
         print(f"{label:<22}{c.server:>9.2f}{c.database:>9.2f}{c.client:>9.2f}{c.rest:>9.2f}"
-              f"{c.machine:>9.2f}")
+              f"{c.machine:>9.2f}{c.stolen:>9.2f}")
     if a.usage.sessions is not None and b.usage.sessions is not None:
         print(f"PostgreSQL sessions opened: A {a.usage.sessions} "
               f"({a.usage.sessions / a.seconds:.1f} per s), B {b.usage.sessions} "
@@ -668,6 +674,9 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
     if max(a.usage.rest, b.usage.rest) > 0.15:
         print("note: other programs used the machine during this run; its numbers are worse "
               "than on a quiet machine")
+    if max(a.usage.stolen, b.usage.stolen) > 0.05:
+        print("note: the host gave this machine's cores to others during this run; its numbers "
+              "are worse than on a machine of its own")
 
     mark, money = statistics.median(base["mark"]), statistics.median(base["sum"])
     print("\nBaseline in this process, the server stopped (median ms of warm runs)")
