@@ -119,8 +119,14 @@ def revoke(session: Session, *, actor: Actor, id: int) -> DisplayToken:
 def screen_actor(session: Session, secret: str) -> tuple[Actor, DisplayToken]:
     """Who a wall screen is: a viewer of the token's unit that can write nothing. 401 for an
     unknown or revoked secret (the screen then says so)."""
-    token = session.exec(select(DisplayToken).where(
-        DisplayToken.token_hash == _digest(secret))).scalars().first() if secret else None
+    # With its unit, which every poll then looks up (the dashboard's unit check): one query.
+    # The session holds the unit for the rest of the request (its identity map only keeps
+    # what something else refers to), so that check finds it without asking the database.
+    found = session.exec(select(DisplayToken, Unit).join(Unit, Unit.id == DisplayToken.unit_id)
+                         .where(DisplayToken.token_hash == _digest(secret))).first() if secret else None
+    token = found[0] if found is not None else None
+    if found is not None:
+        session.info.setdefault("held", []).append(found[1])
     if token is None or token.revoked_at is not None:
         raise Unauthorized("Mã màn hình không hợp lệ hoặc đã bị thu hồi.")
     now = utcnow()

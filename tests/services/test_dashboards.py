@@ -236,3 +236,39 @@ def test_cache_rows_are_per_day(db, read, tree):
     with db() as s:
         days = s.exec(select(DashboardCache.day).where(DashboardCache.unit_id == tree.ham_tri)).scalars()
         assert sorted(days) == ["2023-12-31", "2024-06-30"]
+
+
+def test_a_screens_poll_of_unchanged_figures_is_two_lookups(db, read, engine, tree):
+    """What every wall screen costs every 2 s while nothing changes: its token with its unit,
+    then the stored figures' mark with the unit's own; the figures themselves are not read."""
+    import threading
+
+    from sqlalchemy import event
+
+    from app.services import display_tokens
+
+    with db() as s:
+        secret = display_tokens.create(s, actor=SYSTEM, data=display_tokens.DisplayTokenCreate(
+            name="Phòng họp", unit_id=tree.ham_tri))[1]
+    with read() as s:
+        etag = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY).etag
+        display_tokens.screen_actor(s, secret)  # its last-seen stamp, written once a minute
+    me, statements = threading.get_ident(), []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if threading.get_ident() == me and not statement.lstrip().upper().startswith(
+                ("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with read() as s:
+            actor, token = display_tokens.screen_actor(s, secret)
+            live = dashboards.live(s, actor=actor, unit_id=token.unit_id, today=TODAY,
+                                   held=lambda e: e == etag)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert live.figures is None and live.etag == etag
+    assert len(statements) == 2, statements
+    assert "display_token" in statements[0] and "dashboard_cache" in statements[1]
+    assert "change_mark" in statements[1] and "body" not in statements[1]
