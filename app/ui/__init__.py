@@ -59,10 +59,14 @@ def render_block(request: Any, name: str, block: str, context: dict[str, Any],
     """Render one named block of a page template (an htmx fragment) instead of the page."""
     from fastapi.responses import HTMLResponse
 
-    template = templates.env.get_template(name)
-    ctx = template.new_context({"request": request, **context})
-    html = "".join(template.blocks[block](ctx))
+    html = block_html(name, block, {"request": request, **context})
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def block_html(name: str, block: str, context: dict[str, Any]) -> str:
+    """One named block of a page template, as text."""
+    template = templates.env.get_template(name)
+    return "".join(template.blocks[block](template.new_context(context)))
 
 
 def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:

@@ -22,7 +22,7 @@ from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
 from app.services.errors import DomainError, Unauthorized
-from app.ui import form_errors, forms, templates
+from app.ui import block_html, form_errors, forms, templates
 from app.ui.deps import FormDep, PageActor
 
 router = APIRouter()
@@ -34,11 +34,9 @@ SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
 
 
 def _render_parts(live: dashboards.Live, *, links: bool, year: int | None) -> bytes:
-    template = templates.env.get_template(PARTS)
-    ctx = template.new_context({"d": live.figures, "links": links,
-                                "league_rows": 12 if links else 8,
-                                "year_q": f"&year={year}" if year else ""})
-    return "".join(template.blocks["parts"](ctx)).encode()
+    return block_html(PARTS, "parts", {"d": live.figures, "links": links,
+                                       "league_rows": 12 if links else 8,
+                                       "year_q": f"&year={year}" if year else ""}).encode()
 
 
 # The parts as last rendered in this process, by figures' ETag and way of showing them: the
