@@ -28,14 +28,17 @@ from app.ui.deps import FormDep, PageActor
 router = APIRouter()
 PARTS = "dashboard/_parts.html"
 POLL_SECONDS = 2  # a change shows within this + dashboards.MIN_AGE (< 5 s)
+# The league's rows sent: a page shows 12; a wall screen gets more and static/live.js shows as
+# many as fit its panel, saying how many units are left out.
+PAGE_LEAGUE_ROWS, SCREEN_LEAGUE_ROWS = 12, 40
 SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
                  forms.FormField("unit_id", "Đơn vị", "unit", True),
                  forms.FormField("rotate_seconds", "Chuyển bảng sau (giây)", "integer"))
 
 
 def _render_parts(live: dashboards.Live, *, links: bool, year: int | None) -> bytes:
-    return block_html(PARTS, "parts", {"d": live.figures, "links": links,
-                                       "league_rows": 12 if links else 8,
+    rows = PAGE_LEAGUE_ROWS if links else SCREEN_LEAGUE_ROWS
+    return block_html(PARTS, "parts", {"d": live.figures, "links": links, "league_rows": rows,
                                        "year_q": f"&year={year}" if year else ""}).encode()
 
 
@@ -111,7 +114,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
     live = dashboards.live(session, actor=actor, unit_id=unit, today=dashboards.as_of(year))
     query = f"unit_id={unit}" + (f"&year={year}" if year else "")
     return templates.TemplateResponse(request, "dashboard/page.html", {
-        "actor": actor, "d": live.figures, "links": True, "league_rows": 12,
+        "actor": actor, "d": live.figures, "links": True, "league_rows": PAGE_LEAGUE_ROWS,
         "year_q": f"&year={year}" if year else "", "etag": f"{live.etag}-page",
         "live_url": f"/dashboard/live?{query}", "poll": POLL_SECONDS, "year": year,
         "years": list(range(date.today().year, reports.DATE_MIN.year + 24, -1)),
@@ -148,7 +151,8 @@ def screen_page(secret: str, request: Request, session: SessionDep,
                                           {"revoked": exc.detail, "actor": None}, status_code=401)
     live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=dashboards.as_of(year))
     return templates.TemplateResponse(request, "dashboard/screen.html", {
-        "actor": None, "d": live.figures, "links": False, "league_rows": 8, "year_q": "",
+        "actor": None, "d": live.figures, "links": False, "league_rows": SCREEN_LEAGUE_ROWS,
+        "year_q": "",
         "etag": f"{live.etag}-screen", "poll": POLL_SECONDS, "screen": token.name,
         "live_url": f"/screen/{secret}/live" + (f"?year={year}" if year else ""),
         "rotate": rotate or token.rotate_seconds,

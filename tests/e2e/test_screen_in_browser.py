@@ -5,6 +5,7 @@ is revoked. The screen talks to a server of its own (a uvicorn process on the sa
 so that this test can stop and start it."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from app.enums import Role
 from app.services import display_tokens
 from app.services.actor import SYSTEM
 from tests.e2e.conftest import shot
-from tests.factories import make_tree
+from tests.factories import make_petition, make_tree, make_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +143,63 @@ def test_screen_fits_a_small_office_screen(chromium, server, db):
     assert not rotating.locator("#part-year").is_visible()
     assert _fits(rotating)
     shot(rotating, "screen-rotating")
+
+
+# Every panel on show keeps to its box and to the screen: nothing cut off at the bottom or side.
+_SPILLING = """() => [...document.querySelectorAll('[data-part]')]
+  .filter(p => p.offsetParent !== null)
+  .filter(p => p.scrollHeight > p.clientHeight + 1 || p.scrollWidth > p.clientWidth + 1
+               || p.getBoundingClientRect().bottom > window.innerHeight + 1)
+  .map(p => p.dataset.part)"""
+
+
+def _league_rows(page) -> tuple[int, int]:
+    """The league's rows on show, and the number its note says are left out."""
+    shown = page.locator("#part-league tbody tr:visible").count()
+    note = page.locator("#part-league .more")
+    left = int(re.search(r"và (\d+) đơn vị khác", note.inner_text())[1]) if note.is_visible() else 0
+    return shown, left
+
+
+def test_a_screen_shows_the_rows_that_fit_and_counts_the_rest(chromium, server, db):
+    """A district of 30 communes, 12 of them with overdue petitions: at each size, and on a
+    rotating screen, the league shows whole rows only, as many as fit, and says how many more
+    there are; the due list and the feed keep to their panels too."""
+    with db() as s:
+        province = make_unit(s, code="F-P", name="Bình Thuận", level="province", kind="tinh")
+        district = make_unit(s, code="F-D", name="Hàm Thuận Nam", level="district", kind="huyen",
+                             parent_id=province.id)
+        communes = [make_unit(s, code=f"F-C{i:02}", kind="xa", parent_id=district.id,
+                              name="Thị trấn Thuận Nam" if i == 0 else f"Hàm Thạnh {i}")
+                    for i in range(30)]
+        for i, c in enumerate(communes[:12]):
+            make_petition(s, unit_id=c.id, received_date=f"2026-0{1 + i % 9}-0{1 + i % 9}")
+        _, secret = display_tokens.create(s, actor=SYSTEM, data=display_tokens.DisplayTokenCreate(
+            name="Phòng họp huyện", unit_id=district.id))
+    shown_at = {}
+    for width, height in ((1366, 768), (1920, 1080)):
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        page = context.new_page()
+        page.goto(f"{server}/screen/{secret}")
+        page.locator("#part-league tbody tr").first.wait_for()
+        assert _fits(page) and page.evaluate(_SPILLING) == [], f"{width}×{height}"
+        shown, left = _league_rows(page)
+        assert shown >= 3 and shown + left == 30, (width, shown, left)
+        assert page.locator("#part-due li:visible").count() >= 2
+        shown_at[width] = shown
+        shot(page, f"screen-30-communes-{width}x{height}")
+        context.close()
+    assert shown_at[1920] > shown_at[1366]  # a bigger screen shows more of the league
+
+    rotating = chromium.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    rotating.goto(f"{server}/screen/{secret}?rotate=5")
+    rotating.locator("#part-league.shown").wait_for(timeout=8000)
+    assert rotating.evaluate(_SPILLING) == []
+    shown, left = _league_rows(rotating)
+    assert shown >= 3 and shown + left == 30
+    shot(rotating, "screen-30-communes-rotating-league")
+    rotating.locator("#part-due.shown").wait_for(timeout=8000)
+    assert rotating.evaluate(_SPILLING) == []
+    rotating.locator("#part-split.shown").wait_for(timeout=8000)
+    assert rotating.evaluate(_SPILLING) == []
+    shot(rotating, "screen-30-communes-rotating-sources")

@@ -10,7 +10,7 @@ import pytest
 from app.enums import Role
 from app.services import display_tokens
 from app.services.actor import SYSTEM
-from tests.factories import make_petition, make_tree
+from tests.factories import make_petition, make_tree, make_unit
 
 
 @pytest.fixture
@@ -98,6 +98,27 @@ def test_screens_of_a_unit_share_the_figures_not_the_pages_subjects(clerk, anon,
     assert a.status_code == b.status_code == 200 and a.text == b.text
     assert a.headers["ETag"] == b.headers["ETag"] and a.headers["ETag"].endswith('-screen"')
     assert "Tố cáo cán bộ thôn" not in b.text
+
+
+def test_a_page_lists_twelve_units_and_a_screen_all_it_may_fit(sign_in, anon, db, tree):
+    """The league of a district of 15 communes: the signed-in page shows 12 and says 3 more;
+    a wall screen gets all 15, with their count for static/live.js, which shows the rows that
+    fit and fills in the note (tests/e2e/test_screen_in_browser.py)."""
+    with db() as s:
+        for i in range(13):
+            make_unit(s, code=f"T-X{i}", name=f"Xã số {i}", kind="xa", parent_id=tree.district)
+    page = sign_in("huyen", Role.manager, "T-HTB").get("/dashboard").text
+    league = page[page.index('data-part="league"'):]
+    league = league[:league.index("</section>")]
+    assert league.count("<tr>") == 1 + 12  # the head and 12 units
+    assert re.search(r'<p class="muted more" data-more="đơn vị khác">và 3 đơn vị khác</p>', league)
+
+    screen = anon.get(f"/screen/{_screen(db, tree.district)}").text
+    league = screen[screen.index('data-part="league"'):]
+    league = league[:league.index("</section>")]
+    assert league.count("<tr>") == 1 + 15 and '<tbody data-fit="15">' in league
+    assert re.search(r'<p class="muted more" data-more="đơn vị khác" hidden>', league)
+    assert "<a " not in league  # no links on a wall screen
 
 
 def test_managers_make_and_revoke_screens(manager, anon, tree):

@@ -26,14 +26,20 @@
   function fresh() {
     lastGood = new Date();
     if (updated) updated.textContent = clock(lastGood);
-    document.body.classList.remove("is-stale");
-    if (stale) stale.hidden = true;
+    if (document.body.classList.contains("is-stale")) {
+      document.body.classList.remove("is-stale");
+      if (stale) stale.hidden = true;
+      fit();  // the banner's room is the panels' again
+    }
   }
 
   function lost() {
     document.body.classList.add("is-stale");
     if (staleAt) staleAt.textContent = lastGood ? clock(lastGood) : "—";
-    if (stale) stale.hidden = false;
+    if (stale && stale.hidden) {
+      stale.hidden = false;
+      fit();  // the banner takes room from the panels
+    }
   }
 
   function refused() {
@@ -47,6 +53,37 @@
     var names = PANELS[panel % PANELS.length];
     root.querySelectorAll("[data-part]").forEach(function (part) {
       part.classList.toggle("shown", names.indexOf(part.getAttribute("data-part")) >= 0);
+    });
+  }
+
+  // A wall screen shows of each list (the league, the due petitions, the feed) the rows that
+  // fit its panel, and says how many are left out: nothing is cut off mid-row, at any size.
+  var screen = document.body.classList.contains("screen");
+
+  function overflows(part) { return part.scrollHeight > part.clientHeight + 1; }
+
+  function fit() {
+    if (!screen) return;
+    root.querySelectorAll("[data-fit]").forEach(function (list) {
+      var part = list.closest("[data-part]");
+      var rows = list.children;
+      var more = part.querySelector("[data-more]");
+      var total = parseInt(list.getAttribute("data-fit"), 10) || rows.length;
+      var noun = more ? more.getAttribute("data-more") : "";
+      var shown = rows.length;
+      function note() {
+        if (!more) return;
+        more.hidden = shown >= total;
+        if (noun) more.textContent = "và " + (total - shown).toLocaleString("vi-VN") + " " + noun;
+      }
+      for (var i = 0; i < rows.length; i++) rows[i].hidden = false;
+      note();
+      if (!part.offsetParent) return;  // not on show (a rotation's other panel)
+      while (shown > 1 && overflows(part)) {
+        shown -= 1;
+        rows[shown].hidden = true;
+        note();
+      }
     });
   }
 
@@ -65,6 +102,7 @@
       }
     });
     showPanel();
+    fit();
   }
 
   function tick() {
@@ -85,6 +123,8 @@
 
   fresh();
   showPanel();
-  if (rotate) window.setInterval(function () { panel += 1; showPanel(); }, rotate * 1000);
+  fit();
+  window.addEventListener("resize", fit);
+  if (rotate) window.setInterval(function () { panel += 1; showPanel(); fit(); }, rotate * 1000);
   window.setTimeout(tick, poll);
 })();
