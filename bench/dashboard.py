@@ -33,7 +33,10 @@ the newest revision first (`app.cli.migrate_to_head`: the dashboards' tables `ch
 5. phase C: the writers alone again, the screens stopped, as in phase A. Phase A runs first on
    a server that has just started and often writes more slowly than phase B (an idle server and
    database answer a lone request more slowly), which would flatter the slowdown; so phase B is
-   judged against the faster of A and C at each percentile (`--no-phase-c` skips it).
+   judged against the faster of A and C at each percentile (`--no-phase-c` skips it);
+6. phase D: the writers, and as many pollers as screens asking GET /health on the screens'
+   cadence: an HTTP round trip that does no work, to tell what the screens' own work costs the
+   writes from what any 25 requests a second would (`--no-phase-d` skips it).
 
 Each phase runs `--warmup` seconds unrecorded, then `--seconds` recorded (a request counts if
 it started in the recorded window). Latencies are measured by the client, from sending the
@@ -473,6 +476,27 @@ def screen(base: str, secret: str, level: str, year_q: str, etag: str | None, se
                 failures.append(Failure("dashboard", status, detail))
 
 
+def health_poller(base: str, seed: int, window: Window, out: list[Sample],
+                  failures: list[Failure]) -> None:
+    """Phase D's stand-in for a screen: GET /health on a screen's cadence, no work behind it."""
+    rng = random.Random(seed)
+    with httpx.Client(base_url=base, timeout=60) as client:
+        if window.stop.wait(rng.uniform(0, POLL_SECONDS)):
+            return
+        while not window.stop.wait(POLL_SECONDS):
+            t0 = time.perf_counter()
+            try:
+                r = client.get("/health")
+                status, detail = r.status_code, short(r)
+            except httpx.HTTPError as exc:
+                status, detail = 0, repr(exc)
+            t1 = time.perf_counter()
+            if window.records(t0):
+                out.append(Sample((t1 - t0) * 1000, status, "health"))
+            if status != 200:
+                failures.append(Failure("health", status, detail))
+
+
 def watch_cache(engine: Engine, day: str, window: Window, stored: dict[int, int]) -> None:
     """Count, per unit, the figures stored in dashboard_cache during the window: a new mark or
     ETag (read every 0.1 s, so two stores of one unit within 0.1 s count once; `computed_at`
@@ -502,7 +526,8 @@ class Phase:
 
 def run_phase(server: Server, engine: Engine, setup: Setup, bearer: str, *, screens: bool,
               writers: int, every: float, year_q: str, when: Callable[[], date], day: str,
-              warmup: float, seconds: float, seed: int, cold: bool = False) -> Phase:
+              warmup: float, seconds: float, seed: int, cold: bool = False,
+              pollers: bool = False) -> Phase:
     """Start every client thread at once, record the window after the warm-up, stop them.
     Unless `cold`, the screens' pages are opened first, one after the other, so that the
     phase measures screens that were already on (and their figures already computed)."""
@@ -514,7 +539,7 @@ def run_phase(server: Server, engine: Engine, setup: Setup, bearer: str, *, scre
     t = time.perf_counter()
     window = Window(t + warmup, t + warmup + seconds)
     writes: list[list[Sample]] = [[] for _ in range(writers)]
-    reads: list[list[Sample]] = [[] for _ in setup.screens] if screens else []
+    reads: list[list[Sample]] = [[] for _ in setup.screens] if screens or pollers else []
     threads = [threading.Thread(target=writer, args=(server.base, bearer, setup, when,
                                                      seed * 1000 + i, every, window, writes[i],
                                                      failures)) for i in range(writers)]
@@ -522,6 +547,9 @@ def run_phase(server: Server, engine: Engine, setup: Setup, bearer: str, *, scre
         threads.append(threading.Thread(target=screen, args=(
             server.base, secret, setup.level[unit], year_q, etags[i], seed * 1000 + 100 + i,
             window, reads[i], failures)))
+    for i in range(len(setup.screens) if pollers and not screens else 0):
+        threads.append(threading.Thread(target=health_poller, args=(
+            server.base, seed * 1000 + 100 + i, window, reads[i], failures)))
     stored: dict[int, int] = {}
     if screens:
         threads.append(threading.Thread(target=watch_cache, args=(engine, day, window, stored)))
@@ -596,9 +624,11 @@ def baseline(engine: Engine, province: int, year: int, runs: int) -> dict[str, l
 
 # -- the printout ----------------------------------------------------------------------------
 
-def write_slowdown(a: Phase, b: Phase, c: Phase | None) -> dict[str, dict[float, float]]:
+def write_slowdown(a: Phase, b: Phase, c: Phase | None,
+                   d: Phase | None = None) -> dict[str, dict[float, float]]:
     """Phase B's write percentiles over phase A's (and C's, and the faster of the two at each
-    percentile, when C ran), minus one; empty if a phase recorded no write."""
+    percentile, when C ran; and D's when it ran), minus one; empty if a phase recorded no
+    write."""
     wa, wb = [s.ms for s in a.writes], [s.ms for s in b.writes]
     wc = [s.ms for s in c.writes] if c is not None else []
     if not wa or not wb or (c is not None and not wc):
@@ -609,12 +639,15 @@ def write_slowdown(a: Phase, b: Phase, c: Phase | None) -> dict[str, dict[float,
         out["B/C"] = {q: percentile(wb, q) / percentile(wc, q) - 1 for q in qs}
         out["B/faster"] = {q: percentile(wb, q) / min(percentile(wa, q), percentile(wc, q)) - 1
                            for q in qs}
+    wd = [s.ms for s in d.writes] if d is not None else []
+    if wd:
+        out["B/D"] = {q: percentile(wb, q) / percentile(wd, q) - 1 for q in qs}
     return out
 
 
 def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, workers: int,
-           a: Phase, b: Phase, c: Phase | None, base: dict[str, list[float]],
-           year: int) -> None:
+           a: Phase, b: Phase, c: Phase | None, d: Phase | None,
+           base: dict[str, list[float]], year: int) -> None:
     n_levels = {lv: sum(1 for _, u in setup.screens if setup.level[u] == lv)
                 for lv in ("province", "district", "commune")}
     units = {lv: sum(1 for lv2 in setup.level.values() if lv2 == lv) for lv in n_levels}
@@ -649,6 +682,10 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
             xs = [s.ms for s in b.dashboards if s.level == lv and s.status == status]
             print(f"{'  ' + lv + ' ' + str(status):<22}{len(xs):>7}{ms(xs, 0.5):>9}"
                   f"{ms(xs, 0.95):>9}{(f'{max(xs):.1f}' if xs else '—'):>9}")
+    if d is not None and d.dashboards:
+        xs = [s.ms for s in d.dashboards]
+        print(f"{'GET /health, phase D':<22}{len(xs):>7}{ms(xs, 0.5):>9}{ms(xs, 0.95):>9}"
+              f"{max(xs):>9.1f}   (a round trip that does no work, under the same load)")
     per_minute = []
     for lv in n_levels:
         if units[lv]:
@@ -666,6 +703,8 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
     phases = [("A: no screens", a), (f"B: {len(setup.screens)} screens", b)]
     if c is not None:
         phases.append(("C: no screens, after", c))
+    if d is not None:
+        phases.append((f"D: {len(setup.screens)} /health", d))
     print("\nWrites (POST /api/v1/contributions, ms)")
     head = f"{'':<22}{'n':>7}{'per s':>9}{'p50':>9}{'p95':>9}"
     print(head)
@@ -674,10 +713,13 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
         xs = [s.ms for s in ph.writes]
         print(f"{label:<22}{len(xs):>7}{len(xs) / ph.seconds:>9.1f}{ms(xs, 0.5):>9}"
               f"{ms(xs, 0.95):>9}")
-    slow = write_slowdown(a, b, c)
+    slow = write_slowdown(a, b, c, d)
     if slow:
         for label, ratios in slow.items():
             print(f"{'slowdown ' + label:<22}{'':>16}{ratios[0.5]:>+8.0%} {ratios[0.95]:>+8.0%}")
+        if "B/D" in slow:
+            print("(B/D: the screens' own work, apart from the cost of as many requests that do "
+                  "none)")
         judged = slow["B/faster" if c is not None else "B/A"]
         print(f"goal: slowdown ≤ {WRITE_SLOWDOWN_GOAL:.0%}"
               + (" (against the faster of A and C)" if c is not None else "") + ": p50 "
@@ -752,6 +794,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-phase-c", dest="phase_c", action="store_false",
                         help="skip phase C (the writers alone again after phase B)")
+    parser.add_argument("--no-phase-d", dest="phase_d", action="store_false",
+                        help="skip phase D (the writers and pollers of GET /health)")
     parser.add_argument("--cold", action="store_true",
                         help="phase B: every screen opens its page within the first 2 s, "
                              "after phase A's writes (default: pages opened one by one first)")
@@ -818,6 +862,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"phase C: {args.writers} writers, no screens again, "
                   f"{args.warmup:g} + {args.seconds:g} s …", flush=True)
             c = run_phase(server, engine, setup, bearer, screens=False, **common)
+        d = None
+        if args.phase_d:
+            print(f"phase D: {args.writers} writers and {args.screens} pollers of /health, "
+                  f"{args.warmup:g} + {args.seconds:g} s …", flush=True)
+            d = run_phase(server, engine, setup, bearer, screens=False, pollers=True, **common)
     except BaseException:
         server.stop()
         raise
@@ -827,8 +876,8 @@ def main(argv: list[str] | None = None) -> int:
     revoke_screens(engine, setup)
     engine.dispose()
 
-    report(args, dialect, counts, setup, workers, a, b, c, base, year)
-    failures = a.failures + b.failures + (c.failures if c is not None else [])
+    report(args, dialect, counts, setup, workers, a, b, c, d, base, year)
+    failures = [f for ph in (a, b, c, d) if ph is not None for f in ph.failures]
     if failures:
         kinds: dict[tuple[str, int, str], int] = {}
         for f in failures:
