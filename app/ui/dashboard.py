@@ -26,6 +26,9 @@ from app.ui import block_html, form_errors, forms, templates
 from app.ui.deps import FormDep, PageActor
 
 router = APIRouter()
+# The routes open dashboards poll every 2 s, and a wall screen's page, apart: app.main tries
+# them before all others (FastAPI tries the routes in order, each costing microseconds).
+live_router = APIRouter(include_in_schema=False)
 PARTS = "dashboard/_parts.html"
 POLL_SECONDS = 2  # a change shows within this + dashboards.MIN_AGE (< 5 s)
 # The league's rows sent: a page shows 12; a wall screen gets more and static/live.js shows as
@@ -122,7 +125,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
     })
 
 
-@router.get("/dashboard/live", response_class=HTMLResponse)
+@live_router.get("/dashboard/live", response_class=HTMLResponse)
 def dashboard_live(request: Request, session: SessionDep, actor: PageActor,
                    unit_id: int | None = Query(None, ge=1, le=MAX_ID),
                    year: int | None = Query(None, ge=1990, le=2100)) -> Response:
@@ -138,7 +141,7 @@ def _screen_actor(session: Any, secret: str) -> tuple[Actor, Any]:
     return display_tokens.screen_actor(session, secret)
 
 
-@router.get("/screen/{secret}", response_class=HTMLResponse)
+@live_router.get("/screen/{secret}", response_class=HTMLResponse)
 def screen_page(secret: str, request: Request, session: SessionDep,
                 rotate: int | None = Query(None, ge=5, le=3600),
                 year: int | None = Query(None, ge=1990, le=2100)) -> Response:
@@ -159,7 +162,7 @@ def screen_page(secret: str, request: Request, session: SessionDep,
     })
 
 
-@router.get("/screen/{secret}/live", response_class=HTMLResponse)
+@live_router.get("/screen/{secret}/live", response_class=HTMLResponse)
 def screen_live(secret: str, request: Request, session: SessionDep,
                 year: int | None = Query(None, ge=1990, le=2100)) -> Response:
     """A wall screen's parts, 304 while unchanged, 401 once its token is revoked."""

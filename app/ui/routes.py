@@ -24,6 +24,7 @@ router.include_router(reports.router)
 router.include_router(dashboard.router)
 router.include_router(imports.router)
 router.include_router(users.router)
+live_router = dashboard.live_router  # the dashboards' polls: app.main includes it first
 
 
 @router.get("/")
