@@ -161,10 +161,11 @@ def _league_rows(page) -> tuple[int, int]:
     return shown, left
 
 
-def test_a_screen_shows_the_rows_that_fit_and_counts_the_rest(chromium, server, db):
+def test_a_screen_shows_the_rows_that_fit_and_counts_the_rest(chromium, server, db, api):
     """A district of 30 communes, 12 of them with overdue petitions: at each size, and on a
     rotating screen, the league shows whole rows only, as many as fit, and says how many more
-    there are; the due list and the feed keep to their panels too."""
+    there are; the due list and the feed keep to their panels too. A change swaps the parts it
+    changed and leaves the others (the due list, rows hidden and all) as they were."""
     with db() as s:
         province = make_unit(s, code="F-P", name="Bình Thuận", level="province", kind="tinh")
         district = make_unit(s, code="F-D", name="Hàm Thuận Nam", level="district", kind="huyen",
@@ -188,6 +189,15 @@ def test_a_screen_shows_the_rows_that_fit_and_counts_the_rest(chromium, server, 
         assert page.locator("#part-due li:visible").count() >= 2
         shown_at[width] = shown
         shot(page, f"screen-30-communes-{width}x{height}")
+        if width == 1366:
+            page.evaluate("document.querySelector('#part-due ul').dataset.kept = 'yes'")
+            r = api.post("/api/v1/contributions", json={
+                "unit_id": communes[3].id, "source": "people", "kind": "cash",
+                "amount_vnd": 4_250_000_000, "date": date.today().isoformat()})
+            assert r.status_code == 201, r.text
+            page.locator("#part-year", has_text="4,25 tỷ").wait_for(timeout=5000)
+            assert page.locator("#part-due ul[data-kept='yes']").count() == 1  # not swapped
+            assert page.evaluate(_SPILLING) == [] and sum(_league_rows(page)) == 30
         context.close()
     assert shown_at[1920] > shown_at[1366]  # a bigger screen shows more of the league
 

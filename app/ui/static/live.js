@@ -87,19 +87,28 @@
     });
   }
 
+  // Each part's HTML as the server last sent it: a part is swapped only when that changes (the
+  // page's own copy differs once fit() has hidden rows).
+  var served = {};
+  root.querySelectorAll("[data-part]").forEach(function (part) {
+    served[part.getAttribute("data-part")] = part.innerHTML;
+  });
+
   function swap(html) {
     var incoming = document.createElement("template");
     incoming.innerHTML = html;
     incoming.content.querySelectorAll("[data-part]").forEach(function (part) {
       var name = part.getAttribute("data-part");
       var here = root.querySelector('[data-part="' + name + '"]');
+      var sent = part.innerHTML;
       if (!here) {
         root.appendChild(part);
-      } else if (here.innerHTML !== part.innerHTML) {
-        here.innerHTML = part.innerHTML;
+      } else if (served[name] !== sent) {
+        here.innerHTML = sent;
         here.classList.add("changed");
         window.setTimeout(function () { here.classList.remove("changed"); }, 1500);
       }
+      served[name] = sent;
     });
     showPanel();
     fit();
