@@ -11,8 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -75,7 +76,9 @@ def test_screen_live_stale_recovered_revoked(chromium, screen_server, db, api):
         tree = make_tree(s)
         token, secret = display_tokens.create(s, actor=SYSTEM, data=display_tokens.DisplayTokenCreate(
             name="Phòng họp UBND xã", unit_id=tree.ham_tri))
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    # The screen's computer left in UTC: its clock still shows Vietnam's time, as the feed does.
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN",
+                                   timezone_id="UTC")
     page = context.new_page()
     page.goto(f"{screen_server.url}/screen/{secret}")
     year = page.locator("#part-year")
@@ -95,6 +98,10 @@ def test_screen_live_stale_recovered_revoked(chromium, screen_server, db, api):
     assert time.monotonic() - started < 5
     assert page.evaluate("window.__sameDocument === true")
     assert "cập nhật lúc" in page.locator(".status").inner_text()
+    shown = datetime.strptime(page.locator("#updated").inner_text(), "%H:%M:%S")
+    here = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    off = abs((shown - here.replace(year=1900, month=1, day=1, tzinfo=None)).total_seconds())
+    assert min(off, 86_400 - off) < 30, (shown.time(), here.time())
 
     # The server goes away: the figures stay, marked stale.
     screen_server.stop()

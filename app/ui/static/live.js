@@ -20,8 +20,23 @@
   var PANELS = [["year", "phase"], ["league", "trend"], ["due", "feed"], ["split", "fields"]];
   var panel = 0;
 
+  // The time in the application's zone (data-zone), like every other time it shows, whatever
+  // zone the screen's computer was left in; the computer's own zone if the browser lacks it.
+  var inZone = null;
+  try {
+    inZone = new Intl.DateTimeFormat("en-GB", { timeZone: root.getAttribute("data-zone") || undefined,
+      hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  } catch (e) { inZone = null; }
+
   function two(n) { return (n < 10 ? "0" : "") + n; }
-  function clock(d) { return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()); }
+  function clock(d) {
+    if (inZone) {
+      var part = {};
+      inZone.formatToParts(d).forEach(function (p) { part[p.type] = p.value; });
+      return part.hour + ":" + part.minute + ":" + part.second;
+    }
+    return two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds());
+  }
 
   function fresh() {
     lastGood = new Date();
