@@ -72,24 +72,25 @@
   }
 
   // A wall screen shows of each list (the league, the due petitions, the feed) the rows that
-  // fit its panel, and says how many are left out: nothing is cut off mid-row, at any size.
-  var screen = document.body.classList.contains("screen");
+  // fit its panel, and its note (.more) says that, or how many ([data-left]), are left out:
+  // nothing is cut off mid-row, at any size.
+  var onScreen = document.body.classList.contains("screen");
 
   function overflows(part) { return part.scrollHeight > part.clientHeight + 1; }
 
   function fit() {
-    if (!screen) return;
+    if (!onScreen) return;
     root.querySelectorAll("[data-fit]").forEach(function (list) {
       var part = list.closest("[data-part]");
       var rows = list.children;
-      var more = part.querySelector("[data-more]");
+      var more = part.querySelector(".more");
+      var left = more && more.querySelector("[data-left]");
       var total = parseInt(list.getAttribute("data-fit"), 10) || rows.length;
-      var noun = more ? more.getAttribute("data-more") : "";
       var shown = rows.length;
       function note() {
         if (!more) return;
         more.hidden = shown >= total;
-        if (noun) more.textContent = "và " + (total - shown).toLocaleString("vi-VN") + " " + noun;
+        if (left) left.textContent = (total - shown).toLocaleString("vi-VN");
       }
       for (var i = 0; i < rows.length; i++) rows[i].hidden = false;
       note();
