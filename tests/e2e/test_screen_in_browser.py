@@ -71,6 +71,14 @@ def _fits(page) -> bool:
                          "document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+# Every panel on show keeps to its box and to the screen: nothing cut off at the bottom or side.
+_SPILLING = """() => [...document.querySelectorAll('[data-part]')]
+  .filter(p => p.offsetParent !== null)
+  .filter(p => p.scrollHeight > p.clientHeight + 1 || p.scrollWidth > p.clientWidth + 1
+               || p.getBoundingClientRect().bottom > window.innerHeight + 1)
+  .map(p => p.dataset.part)"""
+
+
 def test_screen_live_stale_recovered_revoked(chromium, screen_server, db, api):
     with db() as s:
         tree = make_tree(s)
@@ -139,6 +147,7 @@ def test_screen_fits_a_small_office_screen(chromium, server, db):
         page.goto(f"{server}/screen/{secret}")
         page.locator("#part-league").wait_for()
         assert _fits(page), f"scrolls at {width}×{height}"
+        assert page.evaluate(_SPILLING) == [], f"spills at {width}×{height}"
         assert page.locator("#part-league").inner_text().count("Hàm") >= 2  # both communes
         shot(page, f"screen-district-{width}x{height}")
         context.close()
@@ -148,16 +157,8 @@ def test_screen_fits_a_small_office_screen(chromium, server, db):
     assert not rotating.locator("#part-league").is_visible()
     rotating.locator("#part-league.shown").wait_for(timeout=8000)  # the next panel
     assert not rotating.locator("#part-year").is_visible()
-    assert _fits(rotating)
+    assert _fits(rotating) and rotating.evaluate(_SPILLING) == []
     shot(rotating, "screen-rotating")
-
-
-# Every panel on show keeps to its box and to the screen: nothing cut off at the bottom or side.
-_SPILLING = """() => [...document.querySelectorAll('[data-part]')]
-  .filter(p => p.offsetParent !== null)
-  .filter(p => p.scrollHeight > p.clientHeight + 1 || p.scrollWidth > p.clientWidth + 1
-               || p.getBoundingClientRect().bottom > window.innerHeight + 1)
-  .map(p => p.dataset.part)"""
 
 
 def _league_rows(page) -> tuple[int, int]:
