@@ -447,6 +447,18 @@ def load_page(client: httpx.Client, secret: str, year_q: str,
     return found.group(1) if found else ""
 
 
+def timed_get(client: httpx.Client, url: str, headers: dict[str, str] | None = None
+              ) -> tuple[float, float, int, str, httpx.Response | None]:
+    """One GET: its start and end (perf_counter), status (0 if it failed) and detail."""
+    t0 = time.perf_counter()
+    try:
+        r = client.get(url, headers=headers)
+        status, detail, answer = r.status_code, short(r), r
+    except httpx.HTTPError as exc:
+        status, detail, answer = 0, repr(exc), None
+    return t0, time.perf_counter(), status, detail, answer
+
+
 def screen(base: str, secret: str, level: str, year_q: str, etag: str | None, seed: int,
            window: Window, out: list[Sample], failures: list[Failure]) -> None:
     """One wall screen, as static/live.js drives it: every POLL_SECONDS after the previous
@@ -461,15 +473,10 @@ def screen(base: str, secret: str, level: str, year_q: str, etag: str | None, se
             etag = load_page(client, secret, year_q, failures)
         while not window.stop.wait(POLL_SECONDS):
             headers = {"If-None-Match": f'"{etag}"'} if etag else {}
-            t0 = time.perf_counter()
-            try:
-                r = client.get(f"/screen/{secret}/live{year_q}", headers=headers)
-                status, detail = r.status_code, short(r)
-                if status == 200:
-                    etag = r.headers.get("ETag", "").removeprefix("W/").strip('"')
-            except httpx.HTTPError as exc:
-                status, detail = 0, repr(exc)
-            t1 = time.perf_counter()
+            t0, t1, status, detail, r = timed_get(client, f"/screen/{secret}/live{year_q}",
+                                                  headers)
+            if r is not None and status == 200:
+                etag = r.headers.get("ETag", "").removeprefix("W/").strip('"')
             if window.records(t0):
                 out.append(Sample((t1 - t0) * 1000, status, level))
             if status not in (200, 304):
@@ -484,13 +491,7 @@ def health_poller(base: str, seed: int, window: Window, out: list[Sample],
         if window.stop.wait(rng.uniform(0, POLL_SECONDS)):
             return
         while not window.stop.wait(POLL_SECONDS):
-            t0 = time.perf_counter()
-            try:
-                r = client.get("/health")
-                status, detail = r.status_code, short(r)
-            except httpx.HTTPError as exc:
-                status, detail = 0, repr(exc)
-            t1 = time.perf_counter()
+            t0, t1, status, detail, _ = timed_get(client, "/health")
             if window.records(t0):
                 out.append(Sample((t1 - t0) * 1000, status, "health"))
             if status != 200:
