@@ -12,6 +12,7 @@ lock of the pair: guesses sent in parallel when the wait ends get one try, not o
 An attempt refused for waiting writes nothing, so it prolongs nothing."""
 
 import hashlib
+import ipaddress
 import math
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -57,7 +58,7 @@ _unit_of_work = contextmanager(session_scope)
 def sign_in(engine: Engine, *, username: str, password: str, ip: str) -> str:
     """A new login token's secret for the right password; 401 with the same words whatever
     was wrong, 429 (with its wait) while this user name must wait at this address."""
-    name, ip = username[:100], ip[:64]
+    name, ip = username[:100], address_key(ip)
     with _unit_of_work(engine) as session:
         # A refusal reads only: a flood of them takes no write lock and leaves no trace.
         _refuse_if_waiting(session, name, ip)
@@ -78,6 +79,20 @@ def sign_in(engine: Engine, *, username: str, password: str, ip: str) -> str:
     if secret is None:
         raise Unauthorized(WRONG)
     return secret
+
+
+def address_key(ip: str) -> str:
+    """The address a wait is kept for: an IPv6 client holds a whole /64 (it may pick any
+    address in it at will), so the /64 is one address here; IPv4 stays as it is."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _claim(engine: Engine, name: str, ip: str) -> int:

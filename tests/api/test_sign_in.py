@@ -86,6 +86,13 @@ def test_a_guesser_waits_ever_longer_while_the_admin_signs_in_elsewhere(anon, us
     assert _try(anon, "quantri", PASSWORD, ip=OWNER).status_code == 200
 
 
+def test_an_ipv6_guesser_cannot_step_around_the_wait_inside_his_slash_64(anon, users, clock):
+    for i in range(sign_in.FREE_FAILURES):
+        assert _try(anon, "quantri", WRONG, ip=f"2001:db8:1:2::{i + 1}").status_code == 401
+    assert _try(anon, "quantri", WRONG, ip="2001:db8:1:2:ffff::9").status_code == 429
+    assert _try(anon, "quantri", PASSWORD, ip="2001:db8:1:3::1").status_code == 200
+
+
 def test_the_wait_is_capped(anon, users, clock):
     _guess_until_throttled(anon, "canbo")
     for _ in range(12):
