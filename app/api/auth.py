@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from app.api.deps import SessionDep, client_ip
+from app.api.deps import client_ip
 from app.api.errors import PROBLEM_RESPONSES
-from app.config import get_settings
-from app.services import auth
-from app.services.errors import DomainError
+from app.db.session import get_engine
+from app.services.sign_in import sign_in
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -21,14 +20,9 @@ class Token(BaseModel):
 
 
 @router.post("/token", response_model=Token, responses=PROBLEM_RESPONSES)
-def token(request: Request, session: SessionDep,
-          form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange a username and password for a bearer token (throttled, audited)."""
-    try:
-        user = auth.sign_in(session, username=form.username, password=form.password,
-                            ip=client_ip(request))
-    except DomainError:
-        session.commit()  # the failed attempt stays on record (throttling, audit)
-        raise
-    secret = auth.issue_login_token(session, user, ttl_minutes=get_settings().token_ttl_minutes)
+    # No request transaction: sign_in commits each attempt in its own (app.services.sign_in).
+    secret = sign_in(get_engine(), username=form.username, password=form.password,
+                     ip=client_ip(request))
     return Token(access_token=secret)

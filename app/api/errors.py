@@ -59,7 +59,7 @@ def problem(status: int, title: str, detail: str, *, errors: list[dict[str, Any]
 
 def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else exc.headers
     return respond(request, exc.status, exc.title, exc.detail, errors=exc.errors or None,
                    headers=headers)
 

@@ -33,12 +33,12 @@ class AuditEntry(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-
 class LoginAttempt(SQLModel, table=True):
-    """Sign-in attempts, for throttling guessers (by user name and by address)."""
+    """Sign-in attempts, for throttling guessers (app.services.sign_in): by user name and
+    address together, and by address alone for spraying over many names."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),
+    __table_args__ = (Index("ix_login_attempt_username_ip_at", "username", "ip", "at"),
                       Index("ix_login_attempt_ip_at", "ip", "at"))
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,18 +8,17 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import or_, select, text, update
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db.base import utcnow
 from app.db.units import Unit
-from app.db.audit import LoginAttempt
 from app.db.users import ApiToken, User
 from app.enums import Role, TokenScope
 from app.services.actor import Actor
-from app.services import audit, scope
-from app.services.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
+from app.services import scope
+from app.services.errors import Conflict, Invalid, Unauthorized
 
 MIN_PASSWORD = 8
 
@@ -32,7 +31,7 @@ def _hasher() -> PasswordHasher:
 
 
 @lru_cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """Verified against when the username is unknown, so both cases take the same time."""
     return _hasher().hash("not-a-real-password")
 
@@ -48,51 +47,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The user with this name and password; 401 with the same words whatever was wrong."""
-    user = session.exec(select(User).where(User.username == username)).scalars().first()
-    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
-    if user is None or not ok or not user.active:
-        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
-    return user
-
-
-# After this many failures in the window for one user name, or from one address, wait. An
-# address gets more: a commune office's PCs share one.
-MAX_FAILURES = 5
-MAX_FAILURES_PER_ADDRESS = 20
-WINDOW = timedelta(minutes=15)
-
-
-def sign_in(session: Session, *, username: str, password: str, ip: str) -> User:
-    """Check a sign-in, throttled and audited. A failure is recorded in the caller's
-    transaction, which must be committed even though this raises (the routes do so)."""
-    since = utcnow() - WINDOW
-    failed = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
-    by_user = session.exec(failed.where(LoginAttempt.username == username)).scalar_one()
-    by_address = session.exec(failed.where(LoginAttempt.ip == ip)).scalar_one()
-    if by_user >= MAX_FAILURES or by_address >= MAX_FAILURES_PER_ADDRESS:
-        _attempt(session, username, ip, ok=False, action="login_throttled")
-        raise TooManyAttempts(f"Đăng nhập sai quá {MAX_FAILURES} lần; hãy thử lại sau "
-                              f"{int(WINDOW.total_seconds() // 60)} phút.")
-    try:
-        user = authenticate(session, username, password)
-    except Unauthorized:
-        _attempt(session, username, ip, ok=False, action="login_failed")
-        raise
-    _attempt(session, username, ip, ok=True, action="login", user=user)
-    return user
-
-
-def _attempt(session: Session, username: str, ip: str, *, ok: bool, action: str,
-             user: User | None = None) -> None:
-    session.add(LoginAttempt(username=username[:100], ip=ip[:64], ok=ok))
-    audit.record(session, username=username[:100], user_id=user.id if user else None,
-                 action=action, resource="auth", record_id=user.id if user else None,
-                 unit_id=user.unit_id if user else None, changes={})
 
 
 def _digest(secret: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 class DomainError(Exception):
     status = 400
     title = "Yêu cầu không hợp lệ"
+    headers: dict[str, str] | None = None  # sent with the answer (Retry-After)
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -53,3 +54,8 @@ class Invalid(DomainError):
 class TooManyAttempts(DomainError):
     status = 429
     title = "Thử quá nhiều lần"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
