@@ -22,10 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
+
 from app.formatting import number as vn_number
-from app.services.workbook import (MAIN, MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEETS, MAX_STYLES, MB, PKG_REL,
-                                   REL, FileProblem, Part, SharedStrings, open_book, parse,
-                                   shared_strings, too_large)
+from app.services.workbook import (MAIN, MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEETS, MAX_STYLES, MB,
+                                   PKG_REL, REL, FileProblem, Part, SharedStrings, open_book,
+                                   parse, shared_strings, too_large)
 from app.services.workbook import damaged as _damaged
 from app.text import fold
 
@@ -160,7 +161,11 @@ def _sheet_rows(book: zipfile.ZipFile, path: str, strings: SharedStrings, dates:
             for found, body in _rows_of(part):
                 number = found or number + 1
                 if body:
-                    yield number, _row_values(body, strings, dates, epoch)
+                    try:
+                        values = _row_values(body, strings, dates, epoch)
+                    except (IndexError, ValueError) as exc:  # no such shared string, no number
+                        raise _damaged(exc) from None
+                    yield number, values
             merged.extend(r.decode() for r in _MERGE.findall(part))
             if not block:
                 break
@@ -375,7 +380,8 @@ def _column_of(ref: bytes) -> int:
     if index is None:
         index = column_index(letters[:4].decode())
         if index >= MAX_COLUMNS:  # its row would be a list that long
-            raise too_large(f"có ô ở cột {letters[:10].decode()}, sau cột cuối cùng của Excel (XFD)")
+            raise too_large(f"có ô ở cột {letters[:10].decode()}, sau cột cuối cùng của "
+                            "Excel (XFD)")
         _COLUMNS[letters] = index
     return index
 

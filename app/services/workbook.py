@@ -179,7 +179,7 @@ def parse(part: Part, start: Callable[[str, dict[str, str]], None],
         while block := part.read(_READ):
             parser.Parse(block, False)
         parser.Parse(b"", True)
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise damaged(exc) from None
 
 

@@ -116,3 +116,20 @@ def test_a_small_workbook_reads_as_before() -> None:
                       b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'))
     rows = list(open_file(io.BytesIO(data), "nho.xlsx").rows)
     assert rows == [(1, ["Mã đơn vị", "Người góp"])]
+
+
+@pytest.mark.parametrize("cell", [b'<c r="A1" t="s"><v>7</v></c>', b'<c r="A1"><v>abc</v></c>',
+                                  b'<c r="A1" t="d"><v>13/13/2021</v></c>'])
+def test_a_cell_that_points_nowhere_is_a_damaged_file(cell: bytes) -> None:
+    data = w.book(xl__worksheets__sheet1_xml=sheet_xml(b'<row r="1">' + cell + b"</row>"))
+    problem = read_all(data)
+    assert problem.status == 415 and "bị hỏng" in problem.message
+
+
+def test_read_aside_the_limits_hold_too() -> None:
+    """A sheet declaring 50 000 rows is read by a process of its own: it refuses the same."""
+    sheet = w.SHEET.replace(b"<sheetData>", b'<dimension ref="A1:B50000"/><sheetData>')
+    data = w.book(xl__worksheets__sheet1_xml=sheet, xl__sharedStrings_xml=b"".join(w.strings(
+        [b"<si><t>", os.urandom(40_000).hex().encode(), b"</t></si>"])))
+    problem = read_all(data)
+    assert problem.status == 413 and "32.767 ký tự" in problem.message
