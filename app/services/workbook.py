@@ -12,6 +12,7 @@ Vietnamese what was too large (413) or why it is no workbook (415).
 
 import struct
 import zipfile
+import zlib
 from array import array
 from collections.abc import Callable
 from types import TracebackType
@@ -179,7 +180,8 @@ def parse(part: Part, start: Callable[[str, dict[str, str]], None],
         while block := part.read(_READ):
             parser.Parse(block, False)
         parser.Parse(b"", True)
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
+            ValueError) as exc:
         raise damaged(exc) from None
 
 
