@@ -378,6 +378,8 @@ def _column_of(ref: bytes) -> int:
     letters = ref.rstrip(b"0123456789")
     index = _COLUMNS.get(letters)
     if index is None:
+        if not letters.isalpha():
+            raise ValueError(f"no column {letters[:10]!r}")  # a damaged file
         index = column_index(letters[:4].decode())
         if index >= MAX_COLUMNS:  # its row would be a list that long
             raise too_large(f"có ô ở cột {letters[:10].decode()}, sau cột cuối cùng của "
@@ -463,7 +465,7 @@ def _row_values(row: bytes, strings: SharedStrings, dates: frozenset[int], epoch
                 if len(_INLINE) > 50_000:
                     _INLINE.clear()
                 text = "".join(_text_of(t) for t in _T.findall(body))
-                if len(body) <= 256:  # the cache outlives the import: long texts stay out
+                if len(body) <= 128:  # the cache outlives the import: long texts stay out
                     _INLINE[body] = text
             values[index] = text
             continue

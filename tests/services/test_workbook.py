@@ -119,7 +119,8 @@ def test_a_small_workbook_reads_as_before() -> None:
 
 
 @pytest.mark.parametrize("cell", [b'<c r="A1" t="s"><v>7</v></c>', b'<c r="A1"><v>abc</v></c>',
-                                  b'<c r="A1" t="d"><v>13/13/2021</v></c>'])
+                                  b'<c r="A1" t="d"><v>13/13/2021</v></c>',
+                                  b'<c s="0" r="A!1"><v>1</v></c>'])
 def test_a_cell_that_points_nowhere_is_a_damaged_file(cell: bytes) -> None:
     data = w.book(xl__worksheets__sheet1_xml=sheet_xml(b'<row r="1">' + cell + b"</row>"))
     problem = read_all(data)
