@@ -8,16 +8,21 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.crud import XLSX
 from app.api.deps import ActorDep, SessionDep
-from app.api.errors import PROBLEM, PROBLEM_RESPONSES
+from app.api.errors import PROBLEM, PROBLEM_RESPONSES, Problem
 from app.services import imports as service
 from app.services.errors import Invalid
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 SOURCE = r"^[A-Za-z0-9._-]+$"
 Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record type.")]  # type: ignore[valid-type]
+FILE_REFUSED: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text, "content": {PROBLEM: {}}}
+    for status, text in ((413, "The workbook unpacks to more than an import reads (a zip bomb)"),
+                         (415, "Not a spreadsheet: neither .xlsx nor UTF-8 CSV"))
+}
 
 
-@router.post("/{resource}", responses=PROBLEM_RESPONSES)
+@router.post("/{resource}", responses={**PROBLEM_RESPONSES, **FILE_REFUSED})
 def import_file(
     resource: Resource, session: SessionDep, actor: ActorDep,
     file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8), one record per row.")],
@@ -40,7 +45,8 @@ def import_file(
     200 with the report when the file was imported, or for a dry run (`ok` says whether the
     real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
     `["row", n, column]`) and the report when it was refused, with nothing saved (403 when
-    every bad row names a unit outside the caller's subtree)."""
+    every bad row names a unit outside the caller's subtree). 413 for a workbook that unpacks
+    to more than an import reads, 415 for a file that is no spreadsheet."""
     dry_run = bool(_option("dry_run", dry_run, dry_run_field))
     source = _option("source", source, source_field)
     report = service.run(session, actor=actor, resource=resource, stream=file.file,

@@ -22,15 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
-from xml.etree.ElementTree import iterparse
 
+from app.formatting import number as vn_number
+from app.services.workbook import (MAIN, MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEETS, MAX_STYLES, MB,
+                                   PKG_REL, REL, FileProblem, Part, SharedStrings, open_book,
+                                   parse, shared_strings, too_large)
+from app.services.workbook import damaged as _damaged
 from app.text import fold
 
 log = logging.getLogger(__name__)
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Excel's built-in number formats that show a date (or a date and time).
 DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 # Sheets of a template that hold instructions or lists, not records.
@@ -39,14 +40,6 @@ HELP_SHEETS = ("huong dan", "danh muc", "instructions", "lists")
 CONVERT_HINT = ("Hãy mở tệp bằng Unikey: Công cụ chuyển mã (Ctrl+Shift+F6), chọn bảng mã nguồn "
                 "TCVN3 (ABC) hoặc VNI Windows, bảng mã đích Unicode, chuyển mã rồi lưu lại dạng "
                 ".xlsx hoặc CSV UTF-8 và nhập lại.")
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (type, encoding, structure); nothing is imported."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 @dataclass(frozen=True)
@@ -134,18 +127,13 @@ ASIDE_BATCH = 2_000  # rows sent at a time
 ASIDE_WAITING = 8  # batches read ahead at most: memory stays flat however long the sheet
 
 
-def _damaged(exc: BaseException) -> FileProblem:
-    return FileProblem("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel "
-                       f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415)
-
-
 def _xlsx(stream: IO[bytes]) -> Sheet:
+    book = open_book(stream)  # its declared sizes checked before anything is read
     try:
-        book = zipfile.ZipFile(stream)
         path, _ = _first_sheet(book)
-    except (zipfile.BadZipFile, KeyError, SyntaxError) as exc:
+        sheet = Sheet(iter(()), size=_dimension(book, path))
+    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError) as exc:
         raise _damaged(exc) from None
-    sheet = Sheet(iter(()), size=_dimension(book, path))
     if sheet.size is not None and sheet.size >= ASIDE_ROWS:
         stream.seek(0)
         sheet.rows = _rows_aside(stream.read(), sheet)
@@ -154,15 +142,18 @@ def _xlsx(stream: IO[bytes]) -> Sheet:
     return sheet
 
 
-def _sheet_rows(book: zipfile.ZipFile, path: str, strings: list[str], dates: frozenset[int],
+def _sheet_rows(book: zipfile.ZipFile, path: str, strings: SharedStrings, dates: frozenset[int],
                 epoch: date, merged: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    with book.open(path) as f:
+    with Part(book, path) as f:
         number, rest = 0, b""
         while True:
             try:
                 block = f.read(BLOCK)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # damaged inside
                 raise _damaged(exc) from None
+            if len(rest) > MAX_ROW_BYTES:  # a row that never ends would be held whole
+                raise too_large(f"một dòng của trang tính (sau dòng {number}) dài hơn "
+                                f"{MAX_ROW_BYTES // MB} MB")
             buffer = rest + block
             # Whole rows only: the rest waits for the next block.
             end = _last_row_end(buffer) if block else len(buffer)
@@ -170,7 +161,11 @@ def _sheet_rows(book: zipfile.ZipFile, path: str, strings: list[str], dates: fro
             for found, body in _rows_of(part):
                 number = found or number + 1
                 if body:
-                    yield number, _row_values(body, strings, dates, epoch)
+                    try:
+                        values = _row_values(body, strings, dates, epoch)
+                    except (IndexError, ValueError) as exc:  # no such shared string, no number
+                        raise _damaged(exc) from None
+                    yield number, values
             merged.extend(r.decode() for r in _MERGE.findall(part))
             if not block:
                 break
@@ -226,7 +221,7 @@ def _read_book(book: zipfile.ZipFile, merged: list[str]) -> Iterator[tuple[int, 
     ranges go into `merged` as they are read."""
     names = set(book.namelist())
     path, date1904 = _first_sheet(book)
-    strings = _shared_strings(book) if "xl/sharedStrings.xml" in names else []
+    strings = shared_strings(book) if "xl/sharedStrings.xml" in names else SharedStrings()
     dates = _date_styles(book) if "xl/styles.xml" in names else frozenset()
     epoch = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
     return _sheet_rows(book, path, strings, dates, epoch, merged)
@@ -289,7 +284,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="[A-Za-z]*\d*:?[A-Za-
 
 def _dimension(book: zipfile.ZipFile, path: str) -> int | None:
     """The last row number the sheet's <dimension> claims (near its top), if it has one."""
-    with book.open(path) as f:
+    with Part(book, path) as f:
         found = _DIMENSION.search(f.read(4096))
     return int(found.group(1)) if found else None
 
@@ -297,35 +292,34 @@ def _dimension(book: zipfile.ZipFile, path: str) -> int | None:
 def _first_sheet(book: zipfile.ZipFile) -> tuple[str, bool]:
     """The path of the first visible sheet that is not a template's instructions or lists,
     and whether the workbook counts dates from 1904."""
-    rels = {}
-    with book.open("xl/_rels/workbook.xml.rels") as f:
-        for _, el in iterparse(f):
-            if el.tag == PKG_REL + "Relationship":
-                target = el.get("Target", "")
-                rels[el.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    sheets, date1904 = [], False
-    with book.open("xl/workbook.xml") as f:
-        for _, el in iterparse(f):
-            if el.tag == MAIN + "workbookPr":
-                date1904 = el.get("date1904") in ("1", "true")
-            elif el.tag == MAIN + "sheet" and el.get("state", "visible") == "visible":
-                sheets.append((el.get("name", ""), rels[el.get(REL + "id")]))
+    rels: dict[str | None, str] = {}
+
+    def relationship(name: str, attrs: dict[str, str]) -> None:
+        if name == PKG_REL + "Relationship":
+            target = attrs.get("Target", "")
+            rels[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+    with Part(book, "xl/_rels/workbook.xml.rels") as f:
+        parse(f, relationship)
+    sheets: list[tuple[str, str]] = []
+    date1904 = []
+
+    def sheet(name: str, attrs: dict[str, str]) -> None:
+        if name == MAIN + "workbookPr":
+            date1904.append(attrs.get("date1904") in ("1", "true"))
+        elif name == MAIN + "sheet" and attrs.get("state", "visible") == "visible":
+            sheets.append((attrs.get("name", ""), rels[attrs.get(REL + "id")]))
+            if len(sheets) > MAX_SHEETS:
+                raise too_large(f"bảng tính có hơn {MAX_SHEETS} trang")
+
+    with Part(book, "xl/workbook.xml") as f:
+        parse(f, sheet)
     if not sheets:
         raise FileProblem("Bảng tính không có trang (sheet) nào đang hiện.")
     for name, path in sheets:
         if not fold(name).startswith(HELP_SHEETS):
-            return path, date1904
-    return sheets[0][1], date1904
-
-
-def _shared_strings(book: zipfile.ZipFile) -> list[str]:
-    out: list[str] = []
-    with book.open("xl/sharedStrings.xml") as f:
-        for _, el in iterparse(f):
-            if el.tag == MAIN + "si":
-                out.append("".join(t.text or "" for t in el.iter(MAIN + "t")))
-                el.clear()
-    return out
+            return path, any(date1904)
+    return sheets[0][1], any(date1904)
 
 
 _DATE_CODE = re.compile(r"[dmy]", re.IGNORECASE)
@@ -335,16 +329,25 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset[int]:
     """The style indexes whose number format shows a date."""
     custom: dict[int, bool] = {}
     styles: list[int] = []
-    with book.open("xl/styles.xml") as f:
-        in_xfs = False
-        for event, el in iterparse(f, events=("start", "end")):
-            if el.tag == MAIN + "numFmt" and event == "end":
-                code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", el.get("formatCode", ""))
-                custom[int(el.get("numFmtId", "0"))] = bool(_DATE_CODE.search(code))
-            elif el.tag == MAIN + "cellXfs":
-                in_xfs = event == "start"
-            elif el.tag == MAIN + "xf" and event == "start" and in_xfs:
-                styles.append(int(el.get("numFmtId", "0")))
+    in_xfs = [False]
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name == MAIN + "numFmt":
+            code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", attrs.get("formatCode", ""))
+            custom[int(attrs.get("numFmtId", "0"))] = bool(_DATE_CODE.search(code))
+        elif name == MAIN + "cellXfs":
+            in_xfs[0] = True
+        elif name == MAIN + "xf" and in_xfs[0]:
+            styles.append(int(attrs.get("numFmtId", "0")))
+        if len(styles) + len(custom) > MAX_STYLES:
+            raise too_large(f"tệp có hơn {vn_number(MAX_STYLES)} kiểu định dạng ô")
+
+    def end(name: str) -> None:
+        if name == MAIN + "cellXfs":
+            in_xfs[0] = False
+
+    with Part(book, "xl/styles.xml") as f:
+        parse(f, start, end)
     return frozenset(i for i, fmt in enumerate(styles)
                      if fmt in DATE_FORMATS or custom.get(fmt, False))
 
@@ -375,7 +378,13 @@ def _column_of(ref: bytes) -> int:
     letters = ref.rstrip(b"0123456789")
     index = _COLUMNS.get(letters)
     if index is None:
-        index = _COLUMNS[letters] = column_index(letters.decode())
+        if not letters.isalpha():
+            raise ValueError(f"no column {letters[:10]!r}")  # a damaged file
+        index = column_index(letters[:4].decode())
+        if index >= MAX_COLUMNS:  # its row would be a list that long
+            raise too_large(f"có ô ở cột {letters[:10].decode()}, sau cột cuối cùng của "
+                            "Excel (XFD)")
+        _COLUMNS[letters] = index
     return index
 
 
@@ -439,7 +448,7 @@ _CELL_RE = re.compile(rb"<" + _P + rb'c\b(?=[^>]*?\br="([A-Za-z]+))?(?=[^>]*?\bt
                       rb'(?=[^>]*?\bs="(\d+)")?[^>]*?(?:/>|>(.*?)</' + _P + rb"c>)", re.S)
 
 
-def _row_values(row: bytes, strings: list[str], dates: frozenset[int], epoch: date) -> list[Any]:
+def _row_values(row: bytes, strings: SharedStrings, dates: frozenset[int], epoch: date) -> list[Any]:
     values: list[Any] = []
     for position, (letters, kind, style, body) in enumerate(_cells_of(row)):
         if not body:
@@ -452,10 +461,12 @@ def _row_values(row: bytes, strings: list[str], dates: frozenset[int], epoch: da
             continue
         if kind == b"inlineStr":
             text = _INLINE.get(body)
-            if text is None:  # a sheet repeats its texts: each is decoded once
+            if text is None:  # a sheet repeats its texts: each (short one) is decoded once
                 if len(_INLINE) > 50_000:
                     _INLINE.clear()
-                text = _INLINE[body] = "".join(_text_of(t) for t in _T.findall(body))
+                text = "".join(_text_of(t) for t in _T.findall(body))
+                if len(body) <= 128:  # the cache outlives the import: long texts stay out
+                    _INLINE[body] = text
             values[index] = text
             continue
         if body.startswith(b"<v>") and body.endswith(b"</v>"):  # the usual, unprefixed form

@@ -1,0 +1,256 @@
+"""An .xlsx opened with care. A workbook is a zip of XML parts, and a few hundred KiB of zip
+can unpack to gigabytes: one shared string of 400 MB, millions of tiny ones, a sheet of
+endless rows. Read naively, such a file fills the server's memory before it is refused.
+
+So, before anything is read, the archive's own directory is checked: how many parts, their
+declared sizes, in total, and how tightly they are packed. While reading, the bytes actually
+unpacked are counted (a part may lie about its size), and the small parts (relationships,
+workbook, styles, shared strings) are parsed as a stream, never built into a tree, with one
+cell's text and the shared strings bounded. Every limit lives here; every refusal says in
+Vietnamese what was too large (413) or why it is no workbook (415).
+"""
+
+import struct
+import zipfile
+import zlib
+from array import array
+from collections.abc import Callable
+from types import TracebackType
+from typing import IO, Any
+from xml.parsers import expat
+
+from app.formatting import number as vn_number
+
+MB = 1 << 20
+# -- limits ---------------------------------------------------------------------------------
+MAX_PARTS = 10_000  # files inside the zip: Excel writes a few dozen
+MAX_PART_BYTES = 512 * MB  # one part unpacked: a 200 000-row sheet of 30 columns is ~300 MB
+MAX_BOOK_BYTES = 1024 * MB  # all parts unpacked together
+# Sheets compress 5 to 30 times; deflate's ceiling is about 1 000. A big part packed tighter
+# than this is made to unpack, not to be read.
+MAX_RATIO = 100
+RATIO_FROM = 4 * MB  # smaller parts may pack as tight as they like
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell's text
+MAX_SHARED_STRINGS = 1_000_000  # distinct texts: five per row of the largest import
+MAX_SHARED_BYTES = 64 * MB  # their text together (UTF-8)
+MAX_ROW_BYTES = 16 * MB  # one row's XML in a sheet, or what follows its last row
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
+MAX_SHEETS = 1_000  # sheets listed in the workbook
+MAX_STYLES = 100_000  # cell formats and number formats: Excel allows some 64 000
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships}"
+_READ = 1 << 16
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (type, encoding, structure, size); nothing is
+    imported."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def too_large(what: str) -> FileProblem:
+    return FileProblem(f"Tệp quá lớn để đọc: {what}. Một bảng tính nhập liệu không cần lớn "
+                       "như vậy; có thể tệp bị hỏng hoặc cố ý làm phình to. Hãy mở tệp bằng "
+                       "Excel, xóa phần thừa rồi lưu lại; dữ liệu nhiều thì chia thành nhiều "
+                       "tệp nhỏ hơn.", 413)
+
+
+def _megabytes(size: int) -> str:
+    return f"{vn_number(-(-size // MB))} MB"
+
+
+def damaged(exc: BaseException) -> FileProblem:
+    return FileProblem("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel "
+                       f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415)
+
+
+# -- the archive, before anything is read ---------------------------------------------------
+def open_book(stream: IO[bytes]) -> zipfile.ZipFile:
+    """The zip of a workbook whose directory promises nothing outside the limits."""
+    parts = _parts_declared(stream)
+    if parts is not None and parts > MAX_PARTS:
+        raise too_large(f"tệp nén chứa {vn_number(parts)} phần, một bảng tính chỉ vài chục")
+    try:
+        book = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as exc:
+        raise damaged(exc) from None
+    total = 0
+    for info in book.infolist():
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+                or info.flag_bits & 1:  # another packing (bzip2, lzma...) or a password
+            raise FileProblem(f"Phần '{info.filename[:80]}' của tệp được nén hoặc khóa theo "
+                              "cách Excel không dùng: tệp không phải bảng tính .xlsx của Excel. "
+                              "Hãy mở bằng Excel và lưu lại thành .xlsx.", 415)
+        if info.file_size > MAX_PART_BYTES:
+            raise too_large(f"phần '{info.filename[:80]}' giải nén ra "
+                            f"{_megabytes(info.file_size)} (tối đa {_megabytes(MAX_PART_BYTES)})")
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * info.compress_size:
+            raise too_large(f"phần '{info.filename[:80]}' nén chặt bất thường, "
+                            f"{_megabytes(info.compress_size)} giải nén ra "
+                            f"{_megabytes(info.file_size)}")
+        total += info.file_size
+    if total > MAX_BOOK_BYTES:
+        raise too_large(f"giải nén ra {_megabytes(total)} (tối đa {_megabytes(MAX_BOOK_BYTES)})")
+    return book
+
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory
+_END64 = struct.Struct("<4sQ2H2L4Q")  # its zip64 form, just before the zip64 locator (20 bytes)
+
+
+def _parts_declared(stream: IO[bytes]) -> int | None:
+    """How many parts the zip's last record declares, read before its directory is loaded
+    (loading half a million entries costs some 100 MB by itself); None if not found."""
+    size = stream.seek(0, 2)
+    start = max(0, size - _END.size - 0xFFFF)  # the record is followed by a comment ≤ 64 KiB
+    stream.seek(start)
+    tail = stream.read()
+    stream.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _END.size:
+        return None
+    count = _END.unpack_from(tail, at)[4]
+    if count != 0xFFFF:
+        return int(count)
+    at64 = start + at - 20 - _END64.size
+    if at64 < 0:
+        return None
+    stream.seek(at64)
+    record = stream.read(_END64.size)
+    stream.seek(0)
+    if len(record) < _END64.size or not record.startswith(b"PK\x06\x06"):
+        return None
+    return int(_END64.unpack(record)[7])
+
+
+# -- reading a part -------------------------------------------------------------------------
+class Part:
+    """One part's unpacked bytes, counted as they are read: refused past MAX_PART_BYTES
+    whatever the directory declared."""
+
+    def __init__(self, book: zipfile.ZipFile, name: str) -> None:
+        self.name, self.seen = name, 0
+        self._raw = book.open(name)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = MAX_PART_BYTES + 1 - self.seen
+        data = self._raw.read(size)
+        self.seen += len(data)
+        if self.seen > MAX_PART_BYTES:
+            raise too_large(f"phần '{self.name[:80]}' giải nén ra hơn "
+                            f"{_megabytes(MAX_PART_BYTES)}")
+        return data
+
+    def __enter__(self) -> "Part":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._raw.close()
+
+
+def parse(part: Part, start: Callable[[str, dict[str, str]], None],
+          end: Callable[[str], None] | None = None,
+          text: Callable[[str], None] | None = None) -> None:
+    """Feed a part to expat a block at a time, calling back per element: no tree is built.
+    Names come as 'namespace}local'. OOXML never declares a DTD: one that does (and with it
+    entities that expand) is refused."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = _READ
+
+    def no_dtd(*_: Any) -> None:
+        raise FileProblem(f"Phần '{part.name[:80]}' của tệp khai báo DTD, điều Excel không bao "
+                          "giờ viết: tệp không phải bảng tính .xlsx của Excel.", 415)
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    parser.StartElementHandler = start
+    if end:
+        parser.EndElementHandler = end
+    if text:
+        parser.CharacterDataHandler = text
+    try:
+        while block := part.read(_READ):
+            parser.Parse(block, False)
+        parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
+            ValueError) as exc:
+        raise damaged(exc) from None
+
+
+# -- shared strings ------------------------------------------------------------------------
+class SharedStrings:
+    """The workbook's shared strings as one block of UTF-8 and where each ends: 4 bytes a
+    string beside its text, where a list of str costs some 60 more per string."""
+
+    def __init__(self) -> None:
+        self._text = bytearray()
+        self._ends = array("I")
+        self._recent: dict[int, str] = {}  # a sheet repeats its texts: each decoded once
+
+    def add(self, value: str) -> None:
+        self._text += value.encode()
+        if len(self._ends) >= MAX_SHARED_STRINGS:
+            raise too_large(f"tệp chứa hơn {vn_number(MAX_SHARED_STRINGS)} đoạn chữ khác nhau")
+        if len(self._text) > MAX_SHARED_BYTES:
+            raise too_large(f"chữ trong tệp dài hơn {_megabytes(MAX_SHARED_BYTES)}")
+        self._ends.append(len(self._text))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:
+        found = self._recent.get(index)
+        if found is None:
+            if not 0 <= index < len(self._ends):
+                raise IndexError(index)
+            start = self._ends[index - 1] if index else 0
+            found = self._text[start:self._ends[index]].decode()
+            if len(self._recent) > 20_000:
+                self._recent.clear()
+            self._recent[index] = found
+        return found
+
+
+def shared_strings(book: zipfile.ZipFile) -> SharedStrings:
+    """xl/sharedStrings.xml, its texts bounded one by one and together while read."""
+    out = SharedStrings()
+    pieces: list[str] = []
+    state = {"t": False, "rph": False, "length": 0}
+    si, t, rph = MAIN + "si", MAIN + "t", MAIN + "rPh"
+
+    def start(name: str, _: dict[str, str]) -> None:
+        if name == si:
+            pieces.clear()
+            state["length"] = 0
+        elif name == t:
+            state["t"] = True
+        elif name == rph:  # a phonetic guide (Japanese furigana), not the cell's text
+            state["rph"] = True
+
+    def end(name: str) -> None:
+        if name == si:
+            out.add("".join(pieces))
+        elif name == t:
+            state["t"] = False
+        elif name == rph:
+            state["rph"] = False
+
+    def text(data: str) -> None:
+        if state["t"] and not state["rph"]:
+            state["length"] += len(data)
+            if state["length"] > MAX_CELL_CHARS:
+                raise too_large(f"có ô chứa hơn {vn_number(MAX_CELL_CHARS)} ký tự, giới hạn "
+                                "của chính Excel")
+            pieces.append(data)
+
+    with Part(book, "xl/sharedStrings.xml") as part:
+        parse(part, start, end, text)
+    return out
