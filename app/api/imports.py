@@ -40,7 +40,8 @@ def import_file(
     200 with the report when the file was imported, or for a dry run (`ok` says whether the
     real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
     `["row", n, column]`) and the report when it was refused, with nothing saved (403 when
-    every bad row names a unit outside the caller's subtree)."""
+    every bad row names a unit outside the caller's subtree, or a field the caller may not
+    write, such as a denouncer's identity below manager)."""
     dry_run = bool(_option("dry_run", dry_run, dry_run_field))
     source = _option("source", source, source_field)
     report = service.run(session, actor=actor, resource=resource, stream=file.file,
