@@ -45,7 +45,8 @@ def import_file(
     200 with the report when the file was imported, or for a dry run (`ok` says whether the
     real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
     `["row", n, column]`) and the report when it was refused, with nothing saved (403 when
-    every bad row names a unit outside the caller's subtree). 413 for a workbook that unpacks
+    every bad row names a unit outside the caller's subtree, or a field the caller may not
+    write, such as a denouncer's identity below manager). 413 for a workbook that unpacks
     to more than an import reads, 415 for a file that is no spreadsheet."""
     dry_run = bool(_option("dry_run", dry_run, dry_run_field))
     source = _option("source", source, source_field)

@@ -1,6 +1,7 @@
 """Petitions (đơn thư) with their lifecycle steps and legal extensions."""
 
 from datetime import date as date_
+from typing import Any
 
 from sqlalchemy import Index
 from sqlmodel import Field
@@ -9,6 +10,20 @@ from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
+
+
+# A denouncer's identity, kept secret under the Luật Tố cáo 2018: its fields, with their
+# Vietnamese labels. The one declaration of it: reads (services/petitions.py `present`), the
+# audit log, sorting, exports, the import and the pages all take it from here. Only managers
+# and admins read it; below manager it may be written when a denunciation is recorded, and
+# never again (services/records.py `Records.refuse_confidential`).
+CONFIDENTIAL: dict[str, str] = {"petitioner_name": "Người gửi đơn",
+                                "petitioner_address": "Địa chỉ người gửi"}
+
+
+def is_confidential(p: Any) -> bool:
+    """Whether a petition (stored, or as a write would leave it) holds a denouncer's identity."""
+    return getattr(p, "type", None) == PetitionType.denunciation
 
 
 class PetitionBase(Normalized):

@@ -17,14 +17,13 @@ from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.dashboards import ChangeMark
+from app.db.petitions import CONFIDENTIAL
 from app.enums import Role
 from app.services import scope
 from app.services.actor import Actor
 from app.services.paging import Page
 
 GENESIS = "0" * 64
-# Fields that may carry a denouncer's identity.
-CONFIDENTIAL_FIELDS = ("petitioner_name", "petitioner_address")
 
 
 def jsonable(value: Any) -> Any:
@@ -157,7 +156,7 @@ def present(e: AuditEntry, actor: Actor) -> dict[str, Any]:
     changes = json.loads(e.changes)
     # Any petition may become a denunciation later: its identity is hidden in all its entries.
     if (e.confidential or e.resource == "petitions") and not actor.at_least(Role.manager):
-        for name in CONFIDENTIAL_FIELDS:
+        for name in CONFIDENTIAL:
             if name in changes:
                 changes[name] = [None, None]
     return {"id": e.id, "at": e.at, "username": e.username, "action": e.action,

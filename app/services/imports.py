@@ -47,7 +47,7 @@ from app.db.commendations import CommendationCreate, CommendationUpdate
 from app.db.contributions import ContributionCreate, ContributionUpdate
 from app.db.land_donations import LandDonationCreate, LandDonationUpdate
 from app.db.models import ModelCreate, ModelUpdate
-from app.db.petitions import PetitionCreate, PetitionUpdate
+from app.db.petitions import CONFIDENTIAL, PetitionCreate, PetitionUpdate
 from app.db.recognitions import RecognitionCreate, RecognitionUpdate
 from app.db.search import fold
 from app.db.targets import TargetCreate, TargetUpdate
@@ -118,7 +118,7 @@ LABELS = {
     "donor_name": "Hộ hiến đất", "households": "Số hộ", "area_m2": "Diện tích (m2)",
     "value_vnd": "Trị giá (đồng)", "received_date": "Ngày nhận đơn", "type": "Loại đơn",
     "channel": "Kênh tiếp nhận", "subject": "Nội dung", "domain": "Lĩnh vực đơn",
-    "petitioner_name": "Người gửi đơn", "petitioner_address": "Địa chỉ người gửi",
+    **CONFIDENTIAL,
     "signers": "Số người ký", "handler": "Người xử lý", "complex": "Vụ việc phức tạp",
     "accepted_date": "Ngày thụ lý", "closed_date": "Ngày kết thúc hồ sơ",
     "resolution_method": "Hình thức giải quyết", "outcome": "Kết quả giải quyết",
@@ -199,7 +199,7 @@ SPECS: dict[str, Spec] = {s.resource: s for s in (
     _spec("contributions", "Đóng góp", contributions, ContributionCreate, ContributionUpdate),
     _spec("land-donations", "Hiến đất", land_donations, LandDonationCreate, LandDonationUpdate),
     _spec("petitions", "Đơn thư", petitions, PetitionCreate, PetitionUpdate,
-          hidden=petitions.CONFIDENTIAL),
+          hidden=tuple(CONFIDENTIAL)),
     _spec("commendations", "Khen thưởng", commendations, CommendationCreate, CommendationUpdate),
     _spec("targets", "Chỉ tiêu", targets, TargetCreate, TargetUpdate),
     _spec("recognitions", "Công nhận danh hiệu", recognitions, RecognitionCreate, RecognitionUpdate),
@@ -239,11 +239,12 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     applied: bool = False
-    forbidden_count: int = 0  # errors that are rows outside the importer's subtree
+    forbidden_count: int = 0  # errors the importer's rights caused (a unit outside the subtree)
 
     @property
     def only_forbidden(self) -> bool:
-        """Every bad row lies outside the importer's subtree: a 403, like any such write."""
+        """Every bad row lies outside the importer's subtree, or writes what the importer may
+        not (a denouncer's identity): a 403, like any such write."""
         return 0 < self.error_count == self.forbidden_count
 
     @property
@@ -746,7 +747,7 @@ class _Job:
             if p.record_id is None and not p.external_id:
                 # No key given: the row's own values are its key, so the same sheet imported
                 # again finds its records instead of adding them twice.
-                p.external_id, p.auto = _fingerprint(p.values), True
+                p.external_id, p.auto = _fingerprint(self._key_values(p.values)), True
         existing = self._existing(parsed)
         new: list[tuple[Pending, Any]] = []
         in_chunk: dict[str, int] = {}
@@ -801,6 +802,15 @@ class _Job:
             new = kept
         if new and self.writing:
             self._insert(new)
+
+    def _key_values(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values that make a keyless row's key: a denouncer's identity is no part of
+        it, or whether the row finds its stored denunciation (unchanged) or not (created)
+        would confirm a guessed name."""
+        records = self.spec.records
+        if records.is_confidential is None or not records.is_confidential(SimpleNamespace(**values)):
+            return values
+        return {k: v for k, v in values.items() if k not in records.confidential}
 
     @staticmethod
     def _keys(parsed: list[Pending], before: Pending) -> dict[str, int]:
@@ -973,7 +983,7 @@ class _Job:
             unit = self.spec.records.write_column or self.spec.records.unit_column
             self._fail(p, unit if outside else None, exc.detail, outside)
         for e in named:
-            self._fail(p, str(e["loc"][-1]), e["msg"])
+            self._fail(p, str(e["loc"][-1]), e["msg"], isinstance(exc, Forbidden))
 
     def _update(self, p: Pending, stored: Any) -> None:
         values = dict(p.values)
@@ -981,6 +991,11 @@ class _Job:
             for name in self.spec.hidden:  # an export's empty cell, not a wish to erase
                 if values.get(name) is None:
                     values.pop(name, None)
+        try:  # before anything is compared: a guessed identity is never confirmed
+            self.spec.records.refuse_confidential(self.actor, values, stored)
+        except Forbidden as exc:
+            self._domain_error(p, exc)
+            return
         changed = {k: v for k, v in values.items() if getattr(stored, k, None) != v}
         if not changed:
             self.report.unchanged += 1

@@ -10,7 +10,8 @@ from pydantic import model_validator
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.db.petitions import Petition, PetitionCreate, PetitionExtension, PetitionRead, PetitionStep
+from app.db.petitions import (CONFIDENTIAL, Petition, PetitionCreate, PetitionExtension, PetitionRead,
+                              PetitionStep, is_confidential)
 from app.db.units import Unit
 from app.enums import Channel, Domain, PetitionStatus, PetitionType, Role
 from app.enums import PetitionStatus as S
@@ -31,7 +32,6 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.accepted: frozenset({S.in_progress, S.resolved, S.withdrawn, S.transferred}),
     S.in_progress: frozenset({S.resolved, S.withdrawn, S.transferred}),
 }
-CONFIDENTIAL = ("petitioner_name", "petitioner_address")
 
 
 def _check(session: Session, actor: Actor, p: Petition) -> None:
@@ -107,9 +107,9 @@ records = Records(
                 ("accepted_date", "closed_date")],
     check=_check,
     special_filters=frozenset({"figure", "period_from", "period_to"}), refine=_refine,
-    confidential=frozenset(CONFIDENTIAL),
+    confidential=CONFIDENTIAL,
     resource="petitions",
-    is_confidential=lambda p: p.type == PetitionType.denunciation,
+    is_confidential=is_confidential,
     rollup=rollups.petition_effects,
 )
 
@@ -129,8 +129,9 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
 
 def _check_type_change(session: Session, actor: Actor, p: Petition) -> None:
     # Retyping a denunciation would show its confidential petitioner to whoever retyped it.
-    if p.type == PetitionType.denunciation and not actor.at_least(Role.manager):
-        raise Forbidden("Chỉ lãnh đạo được đổi loại đơn tố cáo (thông tin người tố cáo được bảo mật).")
+    if is_confidential(p) and not actor.at_least(Role.manager):
+        why = "Chỉ lãnh đạo được đổi loại đơn tố cáo (thông tin người tố cáo được bảo mật)."
+        raise Forbidden(why, errors=[{"loc": ["body", "type"], "msg": why}])
     has_extensions = session.exec(
         select(func.count()).where(PetitionExtension.petition_id == p.id)).scalar_one()
     if has_extensions:
@@ -218,7 +219,7 @@ def history(session: Session, *, actor: Actor, id: int) -> tuple[list[PetitionSt
 def present(p: Petition, actor: Actor) -> PetitionRead:
     """What this actor may read: a denouncer's identity only for managers and admins."""
     read = PetitionRead.model_validate(p, from_attributes=True)
-    if p.type == PetitionType.denunciation and not actor.at_least(Role.manager):
+    if is_confidential(p) and not actor.at_least(Role.manager):
         for name in CONFIDENTIAL:
             setattr(read, name, None)
     return read

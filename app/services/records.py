@@ -5,10 +5,10 @@ Each resource module (services/models.py, services/works.py, ...) makes one `Rec
 its table, its date field and its own rules (`check`), and exposes plain functions.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from types import NoneType, UnionType
+from types import NoneType, SimpleNamespace, UnionType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, model_validator
@@ -81,8 +81,9 @@ class Records(Generic[T]):
     rollup: Callable[[Session, T], list[Any]] | None = None
     # Filters of this resource that are not plain column matches, and how to apply them.
     special_filters: frozenset[str] = frozenset()
-    # Fields only managers may sort by (sorting by a hidden name would reveal its order).
-    confidential: frozenset[str] = frozenset()
+    # Fields of a confidential record (`is_confidential`) only managers read, sort by (a
+    # hidden name's order would reveal it) or change: name → Vietnamese label.
+    confidential: Mapping[str, str] = field(default_factory=dict)
     refine: Callable[[Select[Any], Any], Select[Any]] | None = None
     # The column that places a record in the tree (reads are scoped and filtered on it) ...
     unit_column: str = "unit_id"
@@ -192,6 +193,7 @@ class Records(Generic[T]):
               action: str = "update") -> dict[str, list[Any]]:
         """Apply field values to a stored record, check it, flush, audit; returns the changes
         as {field: [old, new]}."""
+        self.refuse_confidential(actor, values, obj)
         for name, value in values.items():
             if value is None and name in self.required:
                 raise Invalid.field(name, "Bắt buộc nhập, không được để trống.")
@@ -226,6 +228,29 @@ class Records(Generic[T]):
             rollups.apply(session, self.rollup(session, obj), 1)
         self._audit(session, actor, action, obj, changes)
         return changes
+
+    def refuse_confidential(self, actor: Actor, values: Mapping[str, Any], stored: T) -> None:
+        """Below manager, a change that carries a confidential field of a record that is, or
+        would become, confidential (a denunciation's petitioner) is refused (403), whatever
+        the value and whatever is stored: set, replaced, erased or sent as it is, alike. It
+        is checked before anything is compared, so that no answer (status, body, version,
+        audit, an import's counts) depends on the stored value: a guess is never confirmed.
+        Creating may carry it: the clerk who receives a denunciation records who sent it,
+        and the answer (`present`) never holds it. Changes are for managers, who read it."""
+        if actor.at_least(Role.manager) or self.is_confidential is None:
+            return
+        carried = [name for name in self.confidential if name in values]
+        if not carried:
+            return
+        after = SimpleNamespace(**{**_fields(stored), **values})
+        if not (self.is_confidential(stored) or self.is_confidential(after)):
+            return
+        why = ("của đơn tố cáo được bảo mật: khi đơn đã lưu, chỉ lãnh đạo được ghi, sửa hay "
+               "xóa. Hãy để trống, không gửi trường này.")
+        labels = [self.confidential[name] for name in carried]
+        raise Forbidden(f"{', '.join(labels)} {why}",
+                        errors=[{"loc": ["body", name], "msg": f"{label} {why}"}
+                                for name, label in zip(carried, labels)])
 
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
         obj = self.get_for_write(session, actor=actor, id=id)

@@ -21,7 +21,7 @@ from app.db.commendations import CommendationCreate, CommendationRead, Commendat
 from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
 from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
 from app.db.models import ModelCreate, ModelRead, ModelUpdate
-from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
+from app.db.petitions import CONFIDENTIAL, PetitionCreate, PetitionRead, PetitionUpdate
 from app.db.recognitions import RecognitionCreate, RecognitionRead, RecognitionUpdate
 from app.db.targets import TargetCreate, TargetRead, TargetUpdate
 from app.db.units import UnitCreate, UnitRead, UnitUpdate
@@ -130,12 +130,12 @@ LISTINGS = [
         ("petitioner_name", "Người gửi", "text"), ("status", "Trạng thái", "enum:petition_status"),
         ("due_date", "Hạn giải quyết", "date"), ("closed_date", "Kết thúc", "date")),
         "-received_date", present=petitions.present, detail=True,
-        confidential=("petitioner_name", "petitioner_address"),
+        confidential=tuple(CONFIDENTIAL),
         one="đơn thư", fields=(
         F("received_date", "Ngày nhận đơn", "date", True), UNIT,
         F("type", "Loại đơn", "enum:petition_type", True), F("channel", "Kênh tiếp nhận", "enum:channel"),
         F("subject", "Nội dung", required=True), F("domain", "Lĩnh vực", "enum:domain"),
-        F("petitioner_name", "Người gửi đơn"), F("petitioner_address", "Địa chỉ người gửi"),
+        *(F(name, label) for name, label in CONFIDENTIAL.items()),
         F("signers", "Số người ký", "integer"), F("handler", "Người xử lý"),
         F("complex", "Vụ việc phức tạp", "bool"), F("note", "Ghi chú", "textarea")),
         schemas=(PetitionCreate, PetitionUpdate, PetitionRead)),
@@ -399,10 +399,10 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
               editing: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         """(what was typed, to show back on a mistake; what the schema is given)."""
         fields = _fields(listing, actor, editing)
-        allowed = {f.name for f in fields}
-        # Unknown fields reach the schema, which refuses them; a confidential field this
-        # actor may not correct is dropped, so it can neither be read nor blanked.
-        kept = {k: v for k, v in form_data.items() if k in allowed or k not in listing.confidential}
+        # Unknown fields reach the schema, which refuses them. A confidential field this
+        # actor may not correct (not on the form) reaches the service too, which refuses it
+        # as it does on the API and in an import, whatever its value (an empty one too).
+        kept = dict(form_data)
         values = forms.parse(kept, fields)
         # An optional field left empty whose schema has a default but no "none" (a land
         # donation's status) takes that default, or keeps its value when editing.
