@@ -20,6 +20,7 @@ from app.enums import Role, TokenScope
 from app.services.actor import Actor
 from app.services import audit, scope
 from app.services.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
+from app.text import unprintable
 
 MIN_PASSWORD = 8
 
@@ -69,6 +70,9 @@ WINDOW = timedelta(minutes=15)
 def sign_in(session: Session, *, username: str, password: str, ip: str) -> User:
     """Check a sign-in, throttled and audited. A failure is recorded in the caller's
     transaction, which must be committed even though this raises (the routes do so)."""
+    problem = unprintable(username)
+    if problem:  # no account has such a name, and PostgreSQL could not even look up a NUL
+        raise Invalid.field("username", problem)
     since = utcnow() - WINDOW
     failed = select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
