@@ -45,3 +45,22 @@ def test_the_issue_form_of_a_report_shows_it_too(sign_in, tree):
         "issued_on": "15/01/2020", "signer_name": "Nguyễn Văn A", "recipients": "Lưu VT"})
     assert r.status_code == 422, r.text
     assert "Có ký tự ẩn không hợp lệ (U+0005" in r.text
+
+
+def test_a_petition_s_step_and_extension_forms_refuse_it_too(sign_in, db, tree):
+    """They went around the schemas: a note with NUL answered 500 on PostgreSQL."""
+    from tests.factories import make_petition
+
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03")
+    clerk = sign_in("canbo")
+    for char in BAD:
+        r = clerk.post(f"/petitions/{p.id}/steps",
+                       data={"to": "resolved", "date": "05/01/2024", "outcome": f"Đã{char}trả lời"})
+        assert r.status_code == 409 and "Có ký tự ẩn không hợp lệ" in r.text, r.text[-2000:]
+        r = clerk.post(f"/petitions/{p.id}/extend",
+                       data={"days": "30", "date": "05/01/2024", "decision_no": f"12{char}/QĐ"})
+        assert r.status_code == 409 and "Có ký tự ẩn không hợp lệ" in r.text
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert "Đã thụ lý" in page  # no step was taken
