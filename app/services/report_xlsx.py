@@ -118,6 +118,8 @@ def build_xlsx(report: dict[str, Any],
         if rows:
             sheet.auto_filter.ref = sheet.dimensions
         _widths(sheet, _fitted(sheet))
+    for sheet in wb.worksheets:
+        _no_formulas(sheet)
     wb.properties.title = _xl(f"Tổng hợp {MOVEMENT} — {report['unit']['name']}")
     out = io.BytesIO()
     wb.save(out)
@@ -169,6 +171,15 @@ def _xl(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
     return value
+
+
+def _no_formulas(ws: Worksheet) -> None:
+    """Text that starts with '=' stays text: the report computes nothing in Excel, and a name
+    typed as =HYPERLINK(...) must not become a live formula in a district's workbook."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _formats(ws: Worksheet, header: list[str]) -> None:

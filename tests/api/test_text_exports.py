@@ -111,3 +111,14 @@ def test_an_import_refuses_it_in_every_text_column(db, make_user, tree, char, dr
                        (5, "Ghi chú"), (5, "Mã tham chiếu")}, report["errors"]
     assert report["applied"] is False
     assert count(db) == 0
+
+
+def test_a_name_that_reads_like_a_formula_stays_text_in_the_summary(api, tree):
+    formula = '=HYPERLINK("http://example.com","Bấm vào đây")'
+    create(api, CONTRIBUTIONS, CONTRIBUTIONS.body(tree.lam_giang, contributor_name=formula))
+    r = api.get(f"{API}/reports/summary.xlsx",
+                params={"unit_id": tree.province, "date_from": "2020-01-01", "date_to": "2020-12-31"})
+    assert r.status_code == 200, r.text
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells)
