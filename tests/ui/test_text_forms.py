@@ -64,3 +64,15 @@ def test_a_petition_s_step_and_extension_forms_refuse_it_too(sign_in, db, tree):
         assert r.status_code == 409 and "Có ký tự ẩn không hợp lệ" in r.text
     page = clerk.get(f"/petitions/{p.id}").text
     assert "Đã thụ lý" in page  # no step was taken
+
+
+def test_the_import_page_s_source_refuses_it(sign_in, tree):
+    """The page's `source` went straight into the records (NUL: a failed import on PostgreSQL)."""
+    from tests.ui.test_imports_page import CSV
+
+    clerk = sign_in("canbo")
+    for char in BAD:
+        r = clerk.post("/imports", data={"resource": "land-donations", "mode": "real",
+                                         "source": f"tinh{char}"},
+                       files={"file": ("hien-dat.csv", CSV, "text/csv")})
+        assert r.status_code == 422 and "ký tự ẩn" in r.text, (r.status_code, r.text[:3000])
