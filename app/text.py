@@ -1,10 +1,33 @@
 """Text helpers that need nothing but the standard library (a sheet's reader process
 imports them without the tables)."""
 
+import re
 import unicodedata
+
+# Characters that are no text: the control characters but tab and the line breaks, lone
+# surrogates and the two non-characters U+FFFE/U+FFFF. Never typed, only pasted or forged;
+# XML 1.0, so every .xlsx and .docx, cannot hold most of them, and PostgreSQL cannot store NUL.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def fold(text: str) -> str:
     """'Nguyễn Văn Đức' → 'nguyen van duc'."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def unprintable(text: str) -> str | None:
+    """What the input rules refuse: a message naming the first character of `text` that is no
+    text (in words for a clerk), or None when there is none."""
+    match = _UNPRINTABLE.search(text)
+    if match is None:
+        return None
+    code = f"U+{ord(match.group()):04X}"
+    return (f"Có ký tự ẩn không hợp lệ ({code}, ở ký tự thứ {match.start() + 1}), thường do "
+            "dán từ tài liệu khác; hãy xoá rồi gõ lại.")
+
+
+def printable(text: str) -> str:
+    """`text` without the characters that are no text: what every writer of a document
+    (.xlsx, .docx, .csv) puts in it, so a row stored before the input rules still exports."""
+    return _UNPRINTABLE.sub("", text)

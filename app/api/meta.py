@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.deps import ActorDep, SessionDep
-from app.enums import ENUMS
+from app.enums import ENUMS, ModelKind
 from app.services import evaluations
 
 router = APIRouter(prefix="/api/v1/meta", tags=["meta"])
@@ -19,10 +19,11 @@ def enums(actor: ActorDep) -> dict[str, list[dict[str, str]]]:
 
 
 @router.get("/criteria-sets")
-def criteria_sets(session: SessionDep, actor: ActorDep, kind: str | None = None) -> list[dict[str, Any]]:
+def criteria_sets(session: SessionDep, actor: ActorDep,
+                  kind: ModelKind | None = None) -> list[dict[str, Any]]:
     """The criteria sets models and exemplars are evaluated against, with their criteria."""
     return [{"id": s.id, "name": s.name, "kind": s.kind, "period_start": s.period_start.isoformat(),
              "period_end": s.period_end.isoformat(),
              "criteria": [{"id": c.id, "position": c.position, "name": c.name,
                            "max_score": c.max_score} for c in crits]}
-            for s, crits in evaluations.criteria_sets(session, kind=kind)]
+            for s, crits in evaluations.criteria_sets(session, kind=kind.value if kind else None)]

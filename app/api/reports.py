@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
+from app.db.fields import Text
 from app.db.issued_reports import IssueRequest
 from app.services import issued_reports, report_exports, reports
 
@@ -32,8 +33,8 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 @router.get("/summary.docx", responses=PROBLEM_RESPONSES, response_class=Response)
 def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
                  date_from: FromParam = None, date_to: ToParam = None,
-                 number: str | None = Query(None, max_length=50),
-                 signer_name: str | None = Query(None, max_length=200)) -> Response:
+                 number: Text | None = Query(None, max_length=50),
+                 signer_name: Text | None = Query(None, max_length=200)) -> Response:
     """The summary as a Word document in the administrative layout (Nghị định 30/2020)."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
                                     date_to=date_to)

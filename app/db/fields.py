@@ -5,8 +5,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, model_validator
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
+
+from app.text import unprintable
 
 # Records before the movement's predecessors or far in the future are typing mistakes
 # (1900 for 2019, 2100 for 2010), not history or plans.
@@ -30,10 +34,39 @@ SaneDate = Annotated[date, AfterValidator(_sane_date)]
 def clean_text(value: Any) -> Any:
     """Trim and NFC-normalise text, so 'Hàm Trí' typed on any keyboard is one string."""
     if isinstance(value, str):
+        if unprintable(value):
+            return value  # left whole for `Printable` to refuse (a trim would hide U+001F)
         value = unicodedata.normalize("NFC", value).strip()
         # An emptied form field means "no value", never an empty name.
         return value or None
     return value
+
+
+def printable_text(value: Any) -> Any:
+    """The rule of every text a client sends, in a body, a form or a query string: no
+    character that is no text (app.text.unprintable), with a Vietnamese message."""
+    if isinstance(value, str):
+        problem = unprintable(value)
+        if problem:
+            raise PydanticCustomError("text_unprintable", problem)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            printable_text(item)
+    return value
+
+
+# A lone text parameter (a query string's `number=`); the models below check all of theirs.
+Text = Annotated[str, AfterValidator(printable_text)]
+
+
+class Printable(BaseModel):
+    """Every text field of the model, however declared, follows `printable_text`: the input
+    schemas (by way of `Input`) and the query-parameter models of the lists."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        return printable_text(value)
 
 
 class Normalized(SQLModel):
@@ -57,8 +90,9 @@ def code_field(default: Any = ..., **kw: Any) -> Any:
 READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date"})
 
 
-class Input(Normalized):
-    """Base of the Create/Update schemas: unknown fields are refused, read-only ones dropped."""
+class Input(Normalized, Printable):
+    """Base of the Create/Update schemas: unknown fields are refused, read-only ones dropped,
+    text is checked (Printable)."""
 
     # NaN and Infinity are valid JSON floats to pydantic, never a quantity or a score here.
     model_config = {"extra": "forbid", "allow_inf_nan": False}  # type: ignore[typeddict-unknown-key]

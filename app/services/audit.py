@@ -9,13 +9,14 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.db.audit import AuditEntry
+from app.db.fields import Printable
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
 from app.enums import Role
@@ -103,7 +104,7 @@ def verify(session: Session, *, batch: int = 5000) -> tuple[int, int | None]:
             prev, checked, after = e.hash, checked + 1, e.id  # type: ignore[assignment]
 
 
-class AuditFilters(BaseModel):
+class AuditFilters(Printable):
     resource: str | None = Field(None, max_length=32)
     record_id: int | None = Field(None, ge=1, le=2**31 - 1)
     user: str | None = Field(None, max_length=100, description="username")

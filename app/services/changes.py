@@ -12,12 +12,13 @@ and may see it again under a later cursor).
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from app.db.audit import AuditEntry
 from app.db.base import MAX_ID
+from app.db.fields import Printable
 from app.db.commendations import CommendationRead
 from app.db.contributions import ContributionRead
 from app.db.land_donations import LandDonationRead
@@ -49,7 +50,7 @@ FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
 }
 
 
-class ChangesParams(BaseModel):
+class ChangesParams(Printable):
     since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
     limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
     resource: list[str] | None = Field(None, description="Only these resources (repeatable).")

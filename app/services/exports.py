@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, SQLModel
 
 from app.services.actor import Actor
+from app.text import printable
 
 MAX_ROWS = 200_000  # a list bigger than this is a database dump: use dvk backup
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,7 +43,7 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
-    text = str(value)
+    text = printable(str(value))
     return "'" + text if text.startswith(FORMULA_START) and not _number(text) else text
 
 
@@ -79,7 +80,7 @@ def xlsx_bytes(columns: list[str], data: list[dict[str, Any]], title: str) -> by
         for c in columns:
             value = row.get(c)
             if isinstance(value, str):
-                value = _typed(value)
+                value = _typed(printable(value))
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever it starts with

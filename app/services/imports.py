@@ -62,6 +62,7 @@ from app.services.errors import DomainError, Forbidden, Invalid
 from app.services.records import Lookup, Records
 from app.services.sheets import FileProblem, Formula, column_letter, legacy_encoding, open_file
 from app.services.validation import DATE_MESSAGE, vi_message
+from app.text import printable, unprintable
 
 MAX_ROWS = 200_000  # larger files are split: one import holds the write lock while it runs
 CHUNK = 2_000
@@ -435,6 +436,9 @@ def read_enum(raw: Any, enum: type[Enum]) -> Enum:
 
 
 def read_text(raw: Any) -> str | None:
+    problem = unprintable(raw) if isinstance(raw, str) else None
+    if problem:  # the schemas' rule (db/fields.py), for the codes and keys outside them too
+        raise CellError(problem)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # a code typed as a number: 101, not 101.0
     text = _text(raw)
@@ -1286,7 +1290,7 @@ def template_xlsx(session: Session, actor: Actor, spec: Spec) -> bytes:
     units.append(["Mã đơn vị", "Tên đơn vị", "Cấp"])
     stmt = scope.restrict(select(Unit), Unit.id, actor).order_by(Unit.code).limit(20_000)
     for u in session.exec(stmt).scalars():
-        units.append([u.code, u.name, u.level])
+        units.append([printable(u.code), printable(u.name), u.level])
     units.column_dimensions["A"].width, units.column_dimensions["B"].width = 18, 40
     out = io.BytesIO()
     book.save(out)

@@ -11,13 +11,14 @@ from datetime import UTC, date, datetime
 from types import NoneType, SimpleNamespace, UnionType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, model_validator
+from pydantic import model_validator
 from pydantic import Field as PField
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from app.db.base import MAX_ID, utcnow
+from app.db.fields import Printable
 from app.db.search import fold
 from app.db.models import Model
 from app.db.units import Unit
@@ -38,7 +39,7 @@ COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", 
 Id = Annotated[int, PField(ge=1, le=MAX_ID)]
 
 
-class ListParams(BaseModel):
+class ListParams(Printable):
     """The list parameters every resource takes (a query-parameter model in the API)."""
 
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")

@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 from app import formatting as fmt
 from app.enums import (Channel, Level, Measure, ModelKind, PetitionType, RecognitionTitle, Source,
                        WorkCategory)
+from app.text import printable
 from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
                                       period_phrase, place_name, report_dates, report_subject,
                                       shown_measure)
@@ -283,9 +284,9 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
           contribution_rows(report), [Cm(1.2), Cm(7.8), Cm(4), Cm(3)], keep_with_next=True)
 
     _signature(doc, signer_title, signer_name, recipients)
-    doc.core_properties.title = (f"Báo cáo {report_subject(date_from, date_to).lower()} "
-                                 f"{MOVEMENT} {period}")
-    doc.core_properties.author = " ".join(issuer.split())
+    doc.core_properties.title = printable(f"Báo cáo {report_subject(date_from, date_to).lower()} "
+                                          f"{MOVEMENT} {period}")
+    doc.core_properties.author = printable(" ".join(issuer.split()))
     doc.core_properties.language = "vi-VN"
     out = io.BytesIO()
     doc.save(out)
@@ -334,7 +335,7 @@ def _run(p: Paragraph, text: str, *, bold: bool = False, italic: bool = False,
          underline: bool = False, size: Pt = SIZE) -> Any:
     """A run that names its font itself (East-Asian and complex-script slots too), so Word
     never falls back to a theme font for Vietnamese letters."""
-    run = p.add_run(text)
+    run = p.add_run(printable(text))  # a row stored before the input rules still prints
     run.font.name, run.font.size = FONT, size
     run.font.bold, run.font.italic, run.font.underline = bold, italic, underline
     rfonts = run._r.get_or_add_rPr().get_or_add_rFonts()

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app import formatting as fmt
 from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
+from app.text import printable
 from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
                                       report_dates, shown_measure)
 
@@ -99,7 +100,7 @@ def build_xlsx(report: dict[str, Any],
     ws.title = "Tổng hợp"
     _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
     for label, value, unit, number_format, note in headline_rows(report):
-        ws.append([label, _xl(value), unit, note])
+        ws.append([_xl(label), _xl(value), unit, _xl(note)])
         if number_format is None and value is None:
             ws.cell(ws.max_row, 1).font = Font(bold=True)
         elif number_format:
@@ -117,7 +118,9 @@ def build_xlsx(report: dict[str, Any],
         if rows:
             sheet.auto_filter.ref = sheet.dimensions
         _widths(sheet, _fitted(sheet))
-    wb.properties.title = f"Tổng hợp {MOVEMENT} — {report['unit']['name']}"
+    for sheet in wb.worksheets:
+        _no_formulas(sheet)
+    wb.properties.title = _xl(f"Tổng hợp {MOVEMENT} — {report['unit']['name']}")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -159,6 +162,8 @@ def _xl(value: Any) -> Any:
     """A value as an Excel cell takes it: labels for codes, whole floats as ints, naive times."""
     if isinstance(value, Labelled):
         return value.vi
+    if isinstance(value, str):
+        return printable(value)  # a row stored before the input rules still exports
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, float) and value.is_integer():
@@ -166,6 +171,15 @@ def _xl(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
     return value
+
+
+def _no_formulas(ws: Worksheet) -> None:
+    """Text that starts with '=' stays text: the report computes nothing in Excel, and a name
+    typed as =HYPERLINK(...) must not become a live formula in a district's workbook."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _formats(ws: Worksheet, header: list[str]) -> None:

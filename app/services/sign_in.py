@@ -27,7 +27,8 @@ from app.db.base import utcnow
 from app.db.session import session_scope
 from app.db.users import User
 from app.services import audit, auth
-from app.services.errors import TooManyAttempts, Unauthorized
+from app.services.errors import Invalid, TooManyAttempts, Unauthorized
+from app.text import unprintable
 
 # Every time this module reads goes through here; tests move it forward.
 clock: Callable[[], datetime] = utcnow
@@ -58,6 +59,9 @@ _unit_of_work = contextmanager(session_scope)
 def sign_in(engine: Engine, *, username: str, password: str, ip: str) -> str:
     """A new login token's secret for the right password; 401 with the same words whatever
     was wrong, 429 (with its wait) while this user name must wait at this address."""
+    problem = unprintable(username)
+    if problem:  # no account has such a name, and PostgreSQL could not even look up a NUL
+        raise Invalid.field("username", problem)
     name, ip = username[:100], address_key(ip)
     with _unit_of_work(engine) as session:
         # A refusal reads only: a flood of them takes no write lock and leaves no trace.

@@ -7,13 +7,13 @@ are written (argon2, app.services.auth), never read back nor written to the audi
 
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import model_validator
 from pydantic import Field as PField
 from sqlalchemy import Select, func, or_, select, update as sql_update
 from sqlmodel import Field, Session
 
 from app.db.base import MAX_ID, utcnow
-from app.db.fields import Input, ReadMeta, clean_text
+from app.db.fields import Input, Printable, ReadMeta, clean_text
 from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
 from app.enums import Role
@@ -64,7 +64,7 @@ class PasswordChange(_AsTyped):
     new_password: str = Field(max_length=128)
 
 
-class Filters(BaseModel):
+class Filters(Printable):
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
     offset: int = PField(0, ge=0, le=MAX_ID)
     unit_id: int | None = PField(None, ge=1, le=MAX_ID, description="This unit and every unit below it.")

@@ -13,12 +13,13 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.api.deps import SessionDep
+from app.db.fields import Text
 from app.db.session import get_engine, session_scope
 from app.services import imports as service
 from app.services.actor import Actor
@@ -60,7 +61,7 @@ def template(resource: str, kind: str, request: Request, session: SessionDep,
 @router.post("/imports", response_class=HTMLResponse)
 def run_import(request: Request, actor: PageActor,
                file: UploadFile = File(...), resource: str = Form(..., max_length=40),
-               mode: str = Form("dry", max_length=10), source: str = Form("", max_length=40)) -> Response:
+               mode: str = Form("dry", max_length=10), source: Annotated[Text, Form(max_length=40)] = "") -> Response:
     """Check (mode=dry) or import (mode=real) the file; the answer streams progress."""
     dry_run = mode != "real"
     if not actor.can_write:

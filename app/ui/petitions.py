@@ -8,12 +8,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.api.deps import RecordId, SessionDep
+from app.api.petitions import ExtensionIn, TransitionIn
 from app.enums import PetitionStatus
 from app.services import audit
 from app.services import petitions as service
-from app.services.errors import DomainError, Invalid
+from app.services.errors import DomainError
 from app.services.petition_rules import TIME_LIMITS
-from app.ui import forms, templates
+from app.ui import form_errors, forms, templates
 from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
@@ -46,18 +47,13 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
               actor: PageActor, form_data: FormDep) -> Response:
     """Move the petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
     form = forms.parse(dict(form_data), DATE)
-    try:
-        to = PetitionStatus(str(form.get("to", "")))
-        on = date.fromisoformat(str(form.get("date", "")))
-        service.transition(session, actor=actor, id=id, to=to, on=on,
-                           note=str(form.get("note") or "") or None,
-                           outcome=str(form.get("outcome") or "") or None,
-                           if_match=int(str(form["version"])) if str(form.get("version", "")).isdigit() else None)
-    except ValueError:
-        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.")
+    try:  # the API's schema: the same rules and messages for the typed note and outcome
+        data = TransitionIn.model_validate({k: form.get(k) for k in ("to", "date", "note", "outcome")})
+        service.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
+                           outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _again(request, session, actor, id, getattr(exc, "detail", "Dữ liệu không hợp lệ."))
+        return _again(request, session, actor, id, _said(exc))
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
 
@@ -67,16 +63,19 @@ def extend(id: RecordId, request: Request, session: SessionDep,
     """Record a legal extension of a denunciation's time limit, with its decision."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        days = int(str(form.get("days", "")))
-        on = date.fromisoformat(str(form.get("date", "")))
-        service.extend(session, actor=actor, id=id, days=days, on=on,
-                       decision_no=str(form.get("decision_no") or "") or None)
-    except ValueError:
-        return _again(request, session, actor, id, "Số ngày hoặc ngày gia hạn không hợp lệ.")
-    except (Invalid, DomainError) as exc:
+        data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
+        service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
+                       decision_no=data.decision_no)
+    except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _again(request, session, actor, id, exc.detail)
+        return _again(request, session, actor, id, _said(exc))
     return RedirectResponse(f"/petitions/{id}", status_code=303)
+
+
+def _said(exc: Exception) -> str:
+    """What went wrong, in one line above the forms: the fields' messages, or the rule's."""
+    fields, message = form_errors(exc)
+    return (message or "") if isinstance(exc, DomainError) else " ".join(fields.values())
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str) -> Response:
