@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 NOT_SENT = {"submit", "button", "reset", "image", "file"}
+WRITES = ("hx-post", "hx-put", "hx-patch", "hx-delete")  # htmx's writes, on any element
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Form:
     method: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     selects: list[Select] = field(default_factory=list)
+    posts: list[str] = field(default_factory=list)  # its hx-post/… addresses
+    buttons: int = 0  # submit buttons one can press (enabled, not in a disabled fieldset)
 
     def defaults(self, **chosen: str) -> list[tuple[str, str]]:
         """The pairs a browser sends on submit; `chosen` picks a select's option instead."""
@@ -34,21 +37,33 @@ class Form:
 class _Page(HTMLParser):
     def __init__(self, url: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.url, self.links, self.forms = url, [], []
+        self.url, self.links, self.forms, self.writes = url, [], [], []
         self._form: Form | None = None
         self._select: Select | None = None
         self._option: tuple[str | None, bool, list[str]] | None = None
         self._textarea: tuple[str, list[str]] | None = None
+        self._fieldsets: list[bool] = []  # open fieldsets: disabled or not
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v or "") for k, v in attrs}
+        off = "disabled" in a or any(self._fieldsets)
+        if tag == "fieldset":
+            self._fieldsets.append("disabled" in a)
+        posts = [urljoin(self.url, a[k]) for k in WRITES if a.get(k)]
         if tag == "a" and a.get("href"):
             self.links.append(urljoin(self.url, a["href"]))
-        elif tag == "form":
+        if tag == "form":
             self._form = Form(urljoin(self.url, a.get("action") or self.url),
-                              (a.get("method") or "get").lower())
+                              (a.get("method") or "get").lower(), posts=posts)
             self.forms.append(self._form)
-        elif self._form is None or "disabled" in a or not a.get("name") and tag != "option":
+            return
+        if posts and not off:
+            self.writes += posts
+        if self._form is not None and not off and (
+                tag == "button" and a.get("type", "submit").lower() == "submit"
+                or tag == "input" and a.get("type", "").lower() in ("submit", "image")):
+            self._form.buttons += 1
+        if self._form is None or off or not a.get("name") and tag != "option":
             return
         elif tag == "input" and a.get("type", "text").lower() not in NOT_SENT:
             kind = a.get("type", "text").lower()
@@ -84,12 +99,30 @@ class _Page(HTMLParser):
             self._textarea = None
         elif tag == "form":
             self._form = None
+        elif tag == "fieldset" and self._fieldsets:
+            self._fieldsets.pop()
+
+
+def parse(url: str, html: str) -> _Page:
+    page = _Page(url)
+    page.feed(html)
+    return page
 
 
 def read(url: str, html: str) -> tuple[list[str], list[Form]]:
     """The same-site links (no fragments) and the forms of a page."""
-    page = _Page(url)
-    page.feed(html)
+    page = parse(url, html)
     here = urlsplit(url).netloc
     links = [link.split("#")[0] for link in page.links if urlsplit(link).netloc == here]
     return links, page.forms
+
+
+def writes(url: str, html: str) -> set[str]:
+    """The paths a page's usable controls would write to: the forms that post (by method or
+    htmx) and have a button one can press, and other elements' htmx writes."""
+    page = parse(url, html)
+    posted = list(page.writes)
+    for f in page.forms:
+        if f.buttons:
+            posted += f.posts + ([f.action] if f.method != "get" else [])
+    return {urlsplit(u).path for u in posted}
