@@ -34,6 +34,11 @@ class Actor:
             return f"Vai trò '{self.role.vi}' không được phép thực hiện thao tác này."
         return None
 
+    @property
+    def may_manage(self) -> bool:
+        """Managers and admins: the pages of accounts, API tokens and wall screens."""
+        return self.at_least(Role.manager)
+
     def may_write(self, role: Role = Role.clerk) -> bool:
         """Whether pages should offer this actor controls that change records needing `role`."""
         return self.write_refusal(role) is None
