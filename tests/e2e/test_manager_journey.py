@@ -75,6 +75,22 @@ def test_district_manager_reports_issues_and_switches_the_dashboard(journey, man
     assert "Báo cáo số 125-BC/BDVHU — đã ban hành" in issued and "1.823/1.827" in issued
     shot(page, "manager-report-issued")
 
+    # Own dates: typing them chooses "Ngày tùy ý"; choosing a year afterwards clears them.
+    nav(page, "Báo cáo")
+    page.get_by_text("Chọn ngày tùy ý").click()
+    page.get_by_label("Từ", exact=True).fill("2020-01-01")
+    page.get_by_label("Đến", exact=True).fill("2020-06-30")
+    assert page.locator("#f-preset").input_value() == "custom"
+    page.get_by_role("button", name="Xem báo cáo").click()
+    page.wait_for_load_state()
+    no_error(page)
+    assert "từ 01/01/2020 đến 30/06/2020" in page.locator("article.report .sub").inner_text()
+    page.select_option("#f-preset", label="Năm 2019")
+    assert page.get_by_label("Từ", exact=True).input_value() == ""
+    page.get_by_role("button", name="Xem báo cáo").click()
+    page.wait_for_load_state()
+    assert "từ 01/01/2019 đến 31/12/2019" in page.locator("article.report .sub").inner_text()
+
     nav(page, "Theo dõi")
     no_error(page)
     pick_unit(page, "#f-unit_id", "Hàm Trí")

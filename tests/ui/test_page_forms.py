@@ -86,3 +86,15 @@ def test_a_blank_field_is_a_field_not_given(sign_in, records):
     assert report.status_code == 200 and "31/12/2020" in report.text
     # Not blank, still wrong: still refused.
     assert client.get("/dashboard", params={"year": "năm nay"}).status_code == 422
+
+
+def test_the_period_pickers_choice_wins_over_dates_left_in_the_form(sign_in, records):
+    client = sign_in("lanhdao", Role.manager, "T-HTB")
+    left = {"date_from": "2020-01-01", "date_to": "2020-06-30"}
+    chosen = client.get("/reports/summary", params={"preset": "2019", **left})
+    assert chosen.status_code == 200 and "từ 01/01/2019 đến 31/12/2019" in chosen.text
+    own = client.get("/reports/summary", params={"preset": "custom", **left})
+    assert "từ 01/01/2020 đến 30/06/2020" in own.text
+    assert '<option value="custom" selected>' in own.text  # shown as chosen, sent again as is
+    assert "từ 01/01/2020 đến 30/06/2020" in client.get("/reports/summary", params=left).text
+    assert "từ 01/01/2016 đến 31/12/2020" in client.get("/reports/summary?preset=custom").text
