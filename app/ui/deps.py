@@ -32,11 +32,12 @@ async def form_values(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
 
 
-def drop_empty_query(request: Request) -> None:
+async def drop_empty_query(request: Request) -> None:
     """An empty field of a page's own form is a field not given. A browser sends every field
     of a GET form, the blank ones too (`?year=&date_from=`), and a typed parameter would
     refuse '' with 422. Every page router depends on this; FastAPI solves dependencies before
-    it reads the route's own query parameters, so they see the query without the blanks."""
+    it reads the route's own query parameters, so they see the query without the blanks.
+    Async: no I/O here, so no trip through the threadpool (the wall screens poll often)."""
     pairs = QueryParams(request.scope["query_string"]).multi_items()
     kept = [(k, v) for k, v in pairs if v.strip()]
     if len(kept) < len(pairs):
