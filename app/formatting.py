@@ -96,3 +96,11 @@ def clock(value: Any) -> str:
         return ""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return format_datetime(moment, format="HH:mm dd/MM", tzinfo=_ZONE, locale=_LOCALE)
+
+
+def moment(value: Any) -> str:
+    """A UTC moment as Vietnam's date and time: '26/11/2026 14:05' (a history entry)."""
+    if value is None or value == "":
+        return ""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return format_datetime(at, format="dd/MM/yyyy HH:mm", tzinfo=_ZONE, locale=_LOCALE)

@@ -633,10 +633,9 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     good and this is not a dry run, taken back otherwise. File-level problems raise
     ImportRefused before anything is written."""
     spec = spec_for(resource)
-    if not actor.can_write:
-        raise Forbidden("Mã truy cập này chỉ được phép đọc dữ liệu.")
-    if not actor.at_least(spec.records.write_role):
-        raise Forbidden(f"Vai trò '{actor.role.vi}' không được nhập dữ liệu.")
+    refusal = actor.write_refusal(spec.records.write_role)
+    if refusal is not None:
+        raise Forbidden(refusal)
     source = (source or DEFAULT_SOURCE).strip()[:40] or DEFAULT_SOURCE
     report = Report(resource=resource, dry_run=dry_run, source=source)
     try:

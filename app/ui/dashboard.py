@@ -23,12 +23,12 @@ from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
 from app.services.errors import DomainError, Unauthorized
 from app.ui import block_html, form_errors, forms, templates
-from app.ui.deps import FormDep, PageActor
+from app.ui.deps import FormDep, PageActor, PageQuery
 
 router = APIRouter()
 # The routes open dashboards poll every 2 s, and a wall screen's page, apart: app.main tries
 # them before all others (FastAPI tries the routes in order, each costing microseconds).
-live_router = APIRouter(include_in_schema=False)
+live_router = APIRouter(include_in_schema=False, dependencies=[PageQuery])
 PARTS = "dashboard/_parts.html"
 POLL_SECONDS = 2  # a change shows within this + dashboards.MIN_AGE (< 5 s)
 # The league's rows sent: a page shows 12; a wall screen gets more and static/live.js shows as

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import QueryParams
 
 from app.api.deps import SessionDep
 from app.services import auth
@@ -31,6 +32,21 @@ async def form_values(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
 
 
+async def drop_empty_query(request: Request) -> None:
+    """An empty field of a page's own form is a field not given. A browser sends every field
+    of a GET form, the blank ones too (`?year=&date_from=`), and a typed parameter would
+    refuse '' with 422. Every page router depends on this; FastAPI solves dependencies before
+    it reads the route's own query parameters, so they see the query without the blanks.
+    Async: no I/O here, so no trip through the threadpool (the wall screens poll often)."""
+    pairs = QueryParams(request.scope["query_string"]).multi_items()
+    kept = [(k, v) for k, v in pairs if v.strip()]
+    if len(kept) < len(pairs):
+        request.scope["query_string"] = str(QueryParams(kept)).encode("latin-1")
+        if hasattr(request, "_query_params"):
+            del request._query_params
+
+
+PageQuery = Depends(drop_empty_query)
 FormDep = Annotated[dict[str, str], Depends(form_values)]
 
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from app.api.deps import RecordId, SessionDep
 from app.db.evaluations import EvaluationIn, RecognitionIn
 from app.enums import ModelStatus, Role
-from app.services import audit, evaluations
+from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
 from app.ui import form_errors, forms, templates
@@ -33,13 +33,17 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
             crit_set = evaluations.set_for(session, m.kind, date.today())
         except DomainError:
             crit_set = None
+    # A user who may not act is offered no workflow control, and told why instead.
+    refusal = scope.write_refusal(session, actor, m.unit_id)
+    acts = refusal is None
     return templates.TemplateResponse(request, "models/detail.html", {
         "actor": actor, "m": m, "error": error, "today": date.today(),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id)),
         "labels": field_labels("models"),
-        "steps": sorted(evaluations.STEPS.get(status, frozenset()), key=lambda s: list(ModelStatus).index(s)),
-        "manager": actor.at_least(Role.manager), "crit_set": crit_set,
+        "steps": sorted(evaluations.STEPS.get(status, frozenset()) if acts else (),
+                        key=lambda s: list(ModelStatus).index(s)), "acts": acts, "refusal": refusal,
+        "manager": scope.may_write(session, actor, m.unit_id, role=Role.manager), "crit_set": crit_set,
         "history": evaluations.evaluations_of(session, actor=actor, id=id),
     })
 

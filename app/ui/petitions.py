@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from app.api.deps import RecordId, SessionDep
 from app.api.petitions import ExtensionIn, TransitionIn
 from app.enums import PetitionStatus
-from app.services import audit
+from app.services import audit, scope
 from app.services import petitions as service
 from app.services.errors import DomainError
 from app.services.petition_rules import TIME_LIMITS
@@ -31,12 +31,17 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     shown = service.present(p, actor)
     open_ = PetitionStatus(p.status) in service.OPEN
     days_left = (p.due_date - date.today()).days if p.due_date and open_ else None
+    # A user who may not act is offered no step or extension, and told why instead.
+    refusal = scope.write_refusal(session, actor, p.unit_id)
+    acts = refusal is None
     return templates.TemplateResponse(request, "petitions/detail.html", {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
         "changes": shown_history("petitions", audit.history(session, actor=actor, resource="petitions",
                                                              record_id=id)),
         "labels": field_labels("petitions"),
-        "next_steps": service.next_steps(p), "can_extend": service.can_extend(p, len(extensions)),
+        "next_steps": service.next_steps(p) if acts else [], "closed": not open_,
+        "refusal": refusal,
+        "can_extend": acts and service.can_extend(p, len(extensions)),
         "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,
         "today": date.today(),
     })

@@ -24,6 +24,17 @@ router = APIRouter()
 
 # The page opens on the first phase of the movement (the API's default is the current year).
 DEFAULT_PRESET = "2016-2020"
+CUSTOM = "custom"  # the period picker's "own dates" choice
+
+
+def _period(preset: str | None, date_from: date | None, date_to: date | None) -> dict[str, Any]:
+    """The period picker's choice wins over dates left in the form from an earlier custom
+    period; 'custom', or no preset (the figures' links), reads the dates."""
+    if preset and preset != CUSTOM:
+        return {"preset": preset, "date_from": None, "date_to": None}
+    if date_from or date_to:
+        return {"preset": None, "date_from": date_from, "date_to": date_to}
+    return {"preset": DEFAULT_PRESET, "date_from": None, "date_to": None}
 
 
 @router.get("/reports/summary", response_class=HTMLResponse)
@@ -32,8 +43,8 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
                  date_from: date | None = None, date_to: date | None = None,
                  compare: str | None = None) -> HTMLResponse:
     """The report of a unit subtree over a period, printable, each figure a link."""
-    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
-                                    date_to=date_to, preset=preset or DEFAULT_PRESET)
+    period = _period(preset, date_from, date_to)
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, **period)
     report = reports.summary(session, actor=actor, **params)
     league = reports.league(session, actor=actor, **params)
     other = None
@@ -45,7 +56,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
     years = list(range(date.today().year, 2015, -1))
     return templates.TemplateResponse(request, "reports/summary.html", {
         "actor": actor, "r": report, "league": league, "other": other, "units": units,
-        "params": params, "preset": (preset or DEFAULT_PRESET) if not (date_from or date_to) else "custom",
+        "params": params, "preset": period["preset"] or CUSTOM,
         "compare": compare, "years": years, "phases": list(reports.PHASES),
         "headline": reports.headline(report), "other_headline": reports.headline(other) if other else None,
         "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
@@ -60,8 +71,8 @@ def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
              unit_id: UnitId = None, preset: str | None = None,
              date_from: date | None = None, date_to: date | None = None) -> Response:
     """The report on the page as a Word document or an Excel workbook."""
-    params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
-                                    date_to=date_to, preset=preset or DEFAULT_PRESET)
+    params = reports.resolve_params(session, actor=actor, unit_id=unit_id,
+                                    **_period(preset, date_from, date_to))
     name = f"bao-cao-dvk-{params['date_from']}-{params['date_to']}.{ext}"
     if ext == "docx":
         content, media = report_exports.summary_docx(session, actor=actor, **params), DOCX

@@ -14,9 +14,10 @@ from app.services.errors import DomainError
 from app.services.sign_in import sign_in
 from app.ui import (dashboard, imports, model_page, petitions, records, reports, templates, users,
                     works)
-from app.ui.deps import COOKIE
+from app.ui.deps import COOKIE, PageQuery
 
-router = APIRouter(include_in_schema=False)
+# Every page (each module's routes are included below) reads its query without blank fields.
+router = APIRouter(include_in_schema=False, dependencies=[PageQuery])
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(petitions.router)

@@ -49,3 +49,6 @@ def shot(page: Any, name: str) -> None:
     """Keep a screenshot of what the clerk saw (git-ignored test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+from tests.e2e.journey import journey  # noqa: E402,F401  (the clicking journeys' page fixture)

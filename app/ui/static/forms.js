@@ -31,4 +31,17 @@
     var el = event.target;
     if (el && el.matches && el.matches("input[data-money]")) reformat(el);
   });
+
+  // A period picker with its own dates (data-custom-of="<picker's name>", the report page):
+  // typing a date chooses "custom" in the picker, and choosing a preset clears the dates, so
+  // what is sent is what the form shows. Without script the picker's choice wins (the server).
+  document.addEventListener("change", function (event) {
+    var el = event.target, form = el && el.form;
+    if (!form) return;
+    var picker = el.getAttribute("data-custom-of");
+    if (picker && el.value && form.elements[picker]) form.elements[picker].value = "custom";
+    if (el.tagName === "SELECT" && el.value !== "custom") {
+      form.querySelectorAll('[data-custom-of="' + el.name + '"]').forEach(function (d) { d.value = ""; });
+    }
+  });
 })();
