@@ -1,7 +1,7 @@
 """Numbers, money and dates the Vietnamese way (Babel's vi locale): 1.823; 99,78%; 126,8 km;
 71,66 tỷ đồng; 91,9 triệu đồng; 05/02/2021."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -81,6 +81,17 @@ def money_short(vnd: Any) -> str:
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 _ZONE = get_timezone(TIMEZONE)
+
+
+def now() -> datetime:
+    """The present moment (UTC): the one clock `today` reads; a test moves it by replacing this."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in Vietnam, whatever the server's own zone: from 00:00 to 07:00 in Vietnam
+    the UTC date is still yesterday, and a gift made this morning is not in the future."""
+    return now().astimezone(_ZONE).date()
 
 
 def isodate(value: Any) -> date | None:

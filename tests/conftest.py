@@ -173,3 +173,19 @@ def sign_in(server: str, db: Callable[[], Any]) -> Iterator[Callable[..., httpx.
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """clock("2026-12-05T17:30:00+00:00"): the moment the app takes as now (it reads Vietnam's
+    date from it, `formatting.today`), in this process, where the test server runs too."""
+    from datetime import datetime
+
+    from app import formatting
+
+    def set_now(moment: str) -> None:
+        at = datetime.fromisoformat(moment)
+        assert at.tzinfo is not None, "give the moment with its offset"
+        monkeypatch.setattr(formatting, "now", lambda: at)
+
+    return set_now

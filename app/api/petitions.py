@@ -1,6 +1,5 @@
 """/api/v1/petitions: đơn thư, their lifecycle transitions and legal extensions."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
@@ -10,7 +9,7 @@ from pydantic import Field
 from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_routes
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
-from app.db.fields import Input
+from app.db.fields import Happened, Input
 from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
 from app.enums import PetitionStatus
 from app.services import petitions as service
@@ -23,7 +22,7 @@ record_routes(router, service=service.records, filters=service.Filters, create=P
 
 class TransitionIn(Input):
     to: PetitionStatus
-    date: date
+    date: Happened
     note: str | None = Field(default=None, max_length=4000)
     outcome: str | None = Field(default=None, max_length=4000)
 
@@ -31,7 +30,7 @@ class TransitionIn(Input):
 class ExtensionIn(Input):
     days: int = Field(ge=1, le=365)
     decision_no: str | None = Field(default=None, max_length=100)
-    date: date
+    date: Happened
 
 
 @router.post("/{id}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)

@@ -5,7 +5,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, RecordMeta, external_key
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import Level, RecipientType
 
 
@@ -16,7 +16,7 @@ class CommendationBase(Normalized):
     model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
     level: Level | None = code_field(None)
     decision_no: str | None = Field(default=None, max_length=100)
-    decision_date: SaneDate
+    decision_date: Happened
 
 
 class Commendation(CommendationBase, Searchable, Imported, RecordMeta, table=True):

@@ -5,7 +5,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import ContributionKind, Source
 
 
@@ -18,7 +18,7 @@ class ContributionBase(Normalized):
     amount_vnd: int | None = money()
     labor_days: float | None = amount()
     contributor_name: str | None = Field(default=None, max_length=300)
-    date: SaneDate
+    date: Happened
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db.base import RecordMeta
-from app.db.fields import Input, SaneDate, code_field
+from app.db.fields import Happened, Input, code_field
 from app.enums import Level, ModelKind
 
 
@@ -47,7 +47,7 @@ class EvaluationScore(SQLModel, table=True):
 
 
 class EvaluationIn(Input):
-    date: SaneDate
+    date: Happened
     scores: dict[int, float] = Field(description="criterion id → score (0 to its maximum)")
     note: str | None = Field(default=None, max_length=2000)
 
@@ -55,12 +55,12 @@ class EvaluationIn(Input):
 class RecognitionIn(Input):
     level: Level = code_field()
     decision_no: str = Field(min_length=1, max_length=100)
-    date: SaneDate
+    date: Happened
 
 
 class ModelStepIn(Input):
     to: str = Field(max_length=32)
-    date: SaneDate
+    date: Happened
 
 
 class CriterionOut(SQLModel):

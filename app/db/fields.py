@@ -2,14 +2,15 @@
 
 import unicodedata
 from datetime import date, datetime
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import AfterValidator, model_validator
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
+from app import formatting
 from app.text import unprintable
 
 # Records before the movement's predecessors or far in the future are typing mistakes
@@ -29,6 +30,56 @@ def _sane_date(value: date | None) -> date | None:
 
 
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
+
+
+class _Happened:
+    """The mark of a date that says something happened (a gift, a completion, a decision)."""
+
+
+# A sane date that may not lie after today in Vietnam (a planned start or a target's period
+# may). Input schemas enforce it, at validation time (right after midnight too); the tables
+# and read schemas built from the same fields do not, so a record stored before the rule
+# can still be read.
+Happened = Annotated[date, AfterValidator(_sane_date), _Happened()]
+
+DATE_LABELS = {
+    "start_date": "ngày bắt đầu", "end_date": "ngày kết thúc",
+    "completed_date": "ngày hoàn thành", "period_start": "ngày đầu kỳ",
+    "period_end": "ngày cuối kỳ", "received_date": "ngày nhận đơn",
+    "accepted_date": "ngày thụ lý", "closed_date": "ngày kết thúc hồ sơ",
+    "active_from": "ngày hiệu lực", "active_to": "ngày hết hiệu lực",
+    "decision_date": "ngày quyết định", "recognition_date": "ngày công nhận",
+    "issued_on": "ngày ban hành", "date": "ngày",
+}
+
+
+def date_label(name: str) -> str:
+    """A date field's name for a person: 'completed_date' → 'ngày hoàn thành'."""
+    return DATE_LABELS.get(name, name)
+
+
+def _is_happened(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        return any(isinstance(m, _Happened) for m in annotation.__metadata__) \
+            or _is_happened(get_args(annotation)[0])
+    return any(_is_happened(arm) for arm in get_args(annotation))
+
+
+@lru_cache(maxsize=None)
+def _happened_fields(schema: type[SQLModel]) -> frozenset[str]:
+    """The fields of an input schema declared `Happened` (a PATCH schema's too, where the
+    mark sits on the optional field itself)."""
+    return frozenset(name for name, info in schema.model_fields.items()
+                     if any(isinstance(m, _Happened) for m in info.metadata)
+                     or _is_happened(info.annotation))
+
+
+def not_after_today(value: date | None, name: str = "date") -> str | None:
+    """Why `value` cannot be the date something happened, or None if it can."""
+    now = formatting.today()  # asked at each validation, so it is right after midnight
+    if value is None or value <= now:
+        return None
+    return f"{date_label(name).capitalize()} không được sau hôm nay ({now:%d/%m/%Y})."
 
 
 def clean_text(value: Any) -> Any:
@@ -103,6 +154,14 @@ class Input(Normalized, Printable):
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if k not in READ_ONLY}
         return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _happened(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, date) and info.field_name in _happened_fields(cls):
+            if (message := not_after_today(value, info.field_name)) is not None:
+                raise ValueError(message)
+        return value
 
 
 def partial(schema: type[SQLModel], name: str) -> type[SQLModel]:

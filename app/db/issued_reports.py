@@ -6,7 +6,7 @@ from sqlalchemy import Text
 from sqlmodel import Field
 
 from app.db.base import MAX_ID, RecordMeta
-from app.db.fields import Input, SaneDate
+from app.db.fields import Happened, Input, SaneDate
 
 
 class IssueRequest(Input):
@@ -16,7 +16,7 @@ class IssueRequest(Input):
     number: str = Field(min_length=1, max_length=50, description="Số văn bản, e.g. 125-BC/BDV")
     issuer: str = Field(min_length=1, max_length=300, description="Cơ quan ban hành")
     place: str = Field(min_length=1, max_length=100, description="Địa danh, e.g. Hàm Thuận Bắc")
-    issued_on: SaneDate
+    issued_on: Happened
     signer_title: str = Field(default="TRƯỞNG BAN", max_length=200)
     signer_name: str = Field(min_length=1, max_length=200)
     recipients: list[str] = Field(default_factory=list, max_length=30)

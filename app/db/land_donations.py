@@ -5,7 +5,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import LandStatus
 
 
@@ -16,7 +16,7 @@ class LandDonationBase(Normalized):
     households: int = Field(default=1, ge=1, le=100_000)
     area_m2: float = amount(..., gt=0)
     value_vnd: int | None = money()
-    date: SaneDate
+    date: Happened
     status: LandStatus = code_field(LandStatus.signed)
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 

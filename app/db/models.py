@@ -5,7 +5,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Field_, Level, ModelKind, ModelStatus, OrgType
 
 
@@ -16,6 +16,7 @@ class ModelBase(Normalized):
     kind: ModelKind = code_field(ModelKind.collective)
     org_type: OrgType = code_field()
     org_name: str | None = Field(default=None, max_length=300)
+    # A registered model may start, and end, ahead; its recognition has happened.
     start_date: SaneDate
     end_date: SaneDate | None = None
     members: int | None = Field(default=None, ge=0, le=10_000_000)
@@ -26,7 +27,7 @@ class ModelBase(Normalized):
     score: float | None = Field(default=None, ge=0, le=1000)
     # Recognition at a level, by decision; and the model this one replicates (nhân rộng).
     recognition_decision_no: str | None = Field(default=None, max_length=100)
-    recognition_date: SaneDate | None = None
+    recognition_date: Happened | None = None
     replicated_from_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id")
 
 

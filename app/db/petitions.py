@@ -8,7 +8,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
 
 
@@ -27,7 +27,7 @@ def is_confidential(p: Any) -> bool:
 
 
 class PetitionBase(Normalized):
-    received_date: SaneDate
+    received_date: Happened
     unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     type: PetitionType = code_field()
     channel: Channel | None = code_field(None)
@@ -38,9 +38,9 @@ class PetitionBase(Normalized):
     signers: int = Field(default=1, ge=1, le=100_000)
     handler: str | None = Field(default=None, max_length=300)
     complex: bool = False
-    accepted_date: SaneDate | None = None
+    accepted_date: Happened | None = None
     status: PetitionStatus = code_field(PetitionStatus.received)
-    closed_date: SaneDate | None = None
+    closed_date: Happened | None = None
     resolution_method: str | None = Field(default=None, max_length=300)
     outcome: str | None = Field(default=None, max_length=MAX_TEXT)
     note: str | None = Field(default=None, max_length=MAX_TEXT)

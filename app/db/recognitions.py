@@ -5,14 +5,14 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, RecordMeta, external_key
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, partial
 
 
 class RecognitionBase(Normalized):
     unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
     # Open list of snake_case codes; the known ones have labels in meta/enums.
     title: str = Field(min_length=1, max_length=64, schema_extra={"pattern": r"^[a-z][a-z0-9_]*$"})
-    date: SaneDate
+    date: Happened
     decision_no: str | None = Field(default=None, max_length=100)
 
 

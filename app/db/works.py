@@ -5,7 +5,7 @@ from sqlmodel import Field
 
 from app.db.search import Searchable
 from app.db.base import Imported, MAX_ID, RecordMeta, amount, external_key, money
-from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
+from app.db.fields import Happened, Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 
 
@@ -21,8 +21,8 @@ class WorkBase(Normalized):
     total_cost_vnd: int | None = money()
     org_type: OrgType | None = code_field(None)
     model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
-    start_date: SaneDate | None = None
-    completed_date: SaneDate | None = None
+    start_date: SaneDate | None = None  # planned works may start ahead
+    completed_date: Happened | None = None
     # Left empty, it follows completed_date: completed when there is one, planned otherwise.
     status: WorkStatus | None = code_field(None)
 

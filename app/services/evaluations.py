@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.db.evaluations import (CriteriaSet, Criterion, Evaluation, EvaluationIn, EvaluationScore,
                                 RecognitionIn)
+from app.db.fields import not_after_today
 from app.db.models import Model
 from app.enums import ModelStatus as M
 from app.enums import Role
@@ -102,6 +103,8 @@ def step(session: Session, *, actor: Actor, id: int, to: str, on: date) -> Model
         raise Conflict(f"Không chuyển mô hình từ '{M(m.status).vi}' sang '{target.vi}' được.")
     if target in MANAGER_STEPS and not actor.at_least(Role.manager):
         raise Forbidden("Chỉ lãnh đạo được kết luận không công nhận mô hình.")
+    if (future := not_after_today(on)) is not None:  # the pages' form sends no schema
+        raise Invalid.field("date", future)
     values: dict[str, Any] = {"status": target}
     if target == M.discontinued and (m.end_date is None or m.end_date > on):
         values["end_date"] = on

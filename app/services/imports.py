@@ -601,6 +601,12 @@ class Loaded(Lookup):
     def can_see(self, session: Session, actor: Actor, unit_id: int) -> bool:
         return unit_id in self.units and (self.visible is None or unit_id in self.visible)
 
+    def unit(self, session: Session, unit_id: int) -> Unit | None:
+        return self.units.get(unit_id)
+
+    def merged_into(self, session: Session, unit_id: int) -> list[Unit]:
+        return [u for u in self.units.values() if u.merged_into_id == unit_id]
+
     def on_line(self, session: Session, a: int, b: int) -> bool:
         return a == b or b in self.ancestors(session, a) or a in self.ancestors(session, b)
 

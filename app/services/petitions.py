@@ -10,6 +10,7 @@ from pydantic import model_validator
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.db.fields import not_after_today
 from app.db.petitions import (CONFIDENTIAL, Petition, PetitionCreate, PetitionExtension, PetitionRead,
                               PetitionStep, is_confidential)
 from app.db.units import Unit
@@ -36,8 +37,6 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 
 def _check(session: Session, actor: Actor, p: Petition) -> None:
     status = S(p.status)
-    if p.received_date > date.today():
-        raise Invalid.field("received_date", "Ngày nhận đơn không được sau hôm nay.")
     if status in (S.accepted, S.in_progress, S.resolved) and p.accepted_date is None:
         raise Invalid.field("accepted_date", f"Đơn ở trạng thái '{status.vi}' cần có ngày thụ lý.")
     if status == S.received and p.accepted_date is not None:
@@ -153,8 +152,8 @@ def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
     last = _last_step_date(session, p)
     if on < last:
         raise Conflict(f"Ngày {on:%d/%m/%Y} trước bước trước đó ({last:%d/%m/%Y}).")
-    if on > date.today():
-        raise Invalid.field("date", "Ngày thực hiện không được sau hôm nay.")
+    if (future := not_after_today(on)) is not None:
+        raise Invalid.field("date", future)
     values: dict[str, Any] = {"status": to}
     if to == S.accepted:
         values["accepted_date"] = on
@@ -182,8 +181,8 @@ def extend(session: Session, *, actor: Actor, id: int, days: int, on: date,
     p = records.get_for_write(session, actor=actor, id=id)
     scope.check_write(session, actor, p.unit_id)
     check_version(p, if_match)
-    if on > date.today():
-        raise Invalid.field("date", "Ngày gia hạn không được sau hôm nay.")
+    if (future := not_after_today(on)) is not None:
+        raise Invalid.field("date", future)
     limit = TIME_LIMITS[PetitionType(p.type)]
     if limit.max_extensions == 0:
         raise Conflict(f"Luật không cho gia hạn thời hạn giải quyết đơn loại "

@@ -18,13 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from app.db.base import MAX_ID, utcnow
-from app.db.fields import Printable
+from app.db.fields import Printable, date_label
 from app.db.search import fold
 from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import Role
-from app.services import approvals, audit, rollups, scope
+from app.services import approvals, audit, in_force, rollups, scope
 from app.services.actor import Actor
 from app.services.paging import Page
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
@@ -90,6 +90,9 @@ class Records(Generic[T]):
     unit_column: str = "unit_id"
     # ... and the one a write is checked against (a unit is written under its parent).
     write_column: str | None = None
+    # The dates (the first one given) on which the record's unit must be in force; by
+    # default the date field of a record kept on a unit (services/in_force.py).
+    in_force_on: Sequence[str] | None = None
     required: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +100,9 @@ class Records(Generic[T]):
             name for name, info in self.create_schema.model_fields.items()
             if not _allows_none(info.annotation)
         )
+        if self.in_force_on is None:
+            self.in_force_on = (self.date_field,) if self.date_field and \
+                self.unit_column == "unit_id" else ()
 
     # -- reading ---------------------------------------------------------------------------
     def base_query(self, actor: Actor) -> Select[Any]:
@@ -215,7 +221,7 @@ class Records(Generic[T]):
             before = self.rollup(session, obj) if self.rollup is not None else []
             for name, (_, new) in changes.items():
                 setattr(obj, name, new)
-            self._validate(session, actor, obj)
+            self._validate(session, actor, obj, changed=set(changes))
             # What really changed, once the checks have filled in what they fill in (a
             # work's status left empty keeps its own): the audit logs only that.
             changes = {k: [old, getattr(obj, k)] for k, (old, _) in changes.items()
@@ -272,19 +278,21 @@ class Records(Generic[T]):
 
     # -- rules -----------------------------------------------------------------------------
     def _validate(self, session: Session, actor: Actor, obj: T,
-                  lookup: "Lookup | None" = None) -> None:
+                  lookup: "Lookup | None" = None, changed: set[str] | None = None) -> None:
         """Every rule a record must pass before it is stored. `lookup` answers the questions
         about the tree, the referenced records and approved periods: the database by default,
-        or what an import loaded once for all its rows (services/imports.py)."""
+        or what an import loaded once for all its rows (services/imports.py). `changed`: the
+        fields an update changes (None for a new record)."""
         look = lookup or DB_LOOKUP
         column = self.write_column or self.unit_column
         unit_id = getattr(obj, column)
         if unit_id is not None:
             look.check_unit(session, actor, column, unit_id, self.write_role)
+            self._check_in_force(session, obj, look, changed)
         for earlier, later in self.date_order:
             a, b = getattr(obj, earlier), getattr(obj, later)
             if isinstance(a, date) and isinstance(b, date) and b < a:
-                raise Invalid.field(later, f"Không được trước {_field_label(earlier)} "
+                raise Invalid.field(later, f"Không được trước {date_label(earlier)} "
                                            f"({a:%d/%m/%Y}).")
         for ref_field, ref_table, ref_label in (("work_id", Work, "công trình"),
                                                 ("model_id", Model, "mô hình")):
@@ -295,6 +303,19 @@ class Records(Generic[T]):
             self.check(session, actor, obj)
         if self.lockable and self.date_field:
             look.ensure_open(session, getattr(obj, self.unit_column), getattr(obj, self.date_field))
+
+    def _check_in_force(self, session: Session, obj: T, look: "Lookup",
+                        changed: set[str] | None) -> None:
+        # Only when the unit or the date is written: a note corrected on a record stored
+        # before this rule is not refused for a date nobody touched.
+        dates = self.in_force_on or ()
+        if not dates or (changed is not None and not changed & {self.unit_column, *dates}):
+            return
+        day = next((d for name in dates if isinstance(d := getattr(obj, name, None), date)), None)
+        unit = look.unit(session, getattr(obj, self.unit_column)) if day else None
+        if unit is not None and day is not None:
+            in_force.check(unit, day, self.unit_column, lambda i: look.unit(session, i),
+                           lambda i: look.merged_into(session, i))
 
     def validate_new(self, session: Session, actor: Actor, obj: T, lookup: "Lookup") -> None:
         """The rules of `create`, for a record an import stores itself."""
@@ -369,6 +390,13 @@ class Lookup:
     def can_see(self, session: Session, actor: Actor, unit_id: int) -> bool:
         return scope.can_see_unit(session, actor, unit_id)
 
+    def unit(self, session: Session, unit_id: int) -> Unit | None:
+        return session.get(Unit, unit_id)
+
+    def merged_into(self, session: Session, unit_id: int) -> list[Unit]:
+        """The units that were merged into this one."""
+        return list(session.exec(select(Unit).where(Unit.merged_into_id == unit_id)).scalars())
+
     def on_line(self, session: Session, a: int, b: int) -> bool:
         return scope.in_subtree(session, a, b) or scope.in_subtree(session, b, a)
 
@@ -399,16 +427,3 @@ def check_version(obj: Any, if_match: int | None) -> None:
 
 def _allows_none(annotation: Any) -> bool:
     return get_origin(annotation) in (Union, UnionType) and NoneType in get_args(annotation)
-
-
-_LABELS = {
-    "start_date": "ngày bắt đầu", "end_date": "ngày kết thúc",
-    "completed_date": "ngày hoàn thành", "period_start": "ngày đầu kỳ",
-    "period_end": "ngày cuối kỳ", "received_date": "ngày nhận đơn",
-    "accepted_date": "ngày thụ lý", "closed_date": "ngày kết thúc hồ sơ",
-    "active_from": "ngày hiệu lực", "active_to": "ngày hết hiệu lực",
-}
-
-
-def _field_label(name: str) -> str:
-    return _LABELS.get(name, name)

@@ -14,4 +14,5 @@ records = Records(
     Target, label="chỉ tiêu", date_field="period_end", create_schema=TargetCreate,
     date_order=[("period_start", "period_end")],
     resource="targets",
+    in_force_on=("period_start",),  # the unit that set the target, when its period began
 )

@@ -60,6 +60,8 @@ records = Records(
     date_order=[("start_date", "completed_date")], check=_check,
     rollup=rollups.work_effects, before_delete=_before_delete,
     resource="works",
+    # Where it was completed; a work still planned or under way, where it starts.
+    in_force_on=("completed_date", "start_date"),
 )
 
 

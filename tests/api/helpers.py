@@ -22,6 +22,7 @@ class Resource:
     make: Callable[[int, str], dict[str, Any]] = field(repr=False)  # (unit_id, date) -> body
     patch: dict[str, Any] = field(default_factory=dict, repr=False)  # a valid partial update
     date_fields: tuple[str, ...] = ()  # every date field of the resource
+    happened: tuple[str, ...] = ()  # those that say something happened: not after today
 
     @property
     def path(self) -> str:
@@ -39,6 +40,7 @@ MODELS = Resource(
     lambda u, d: {"name": "Mô hình nuôi bò sinh sản", "unit_id": u, "field": "economy",
                   "org_type": "farmers_union", "start_date": d},
     patch={"members": 40, "status": "in_progress"}, date_fields=("start_date", "end_date"),
+    happened=("recognition_date",),
 )
 WORKS = Resource(
     "works", "completed_date", ("name", "unit_id", "category"), "name", 300,
@@ -46,17 +48,18 @@ WORKS = Resource(
                   "quantity": 0.8, "measure": "km", "total_cost_vnd": 500_000_000,
                   "completed_date": d},
     patch={"total_cost_vnd": 750_000_000}, date_fields=("start_date", "completed_date"),
+    happened=("completed_date",),
 )
 CONTRIBUTIONS = Resource(
     "contributions", "date", ("unit_id", "source", "kind", "date"), "contributor_name", 300,
     lambda u, d: {"unit_id": u, "source": "people", "kind": "cash", "amount_vnd": 2_000_000,
                   "date": d, "contributor_name": "Trần Văn Tư"},
-    patch={"amount_vnd": 3_000_000}, date_fields=("date",),
+    patch={"amount_vnd": 3_000_000}, date_fields=("date",), happened=("date",),
 )
 LAND_DONATIONS = Resource(
     "land-donations", "date", ("unit_id", "donor_name", "area_m2", "date"), "donor_name", 300,
     lambda u, d: {"unit_id": u, "donor_name": "Nguyễn Văn Ba", "area_m2": 85.5, "date": d},
-    patch={"status": "registered", "households": 2}, date_fields=("date",),
+    patch={"status": "registered", "households": 2}, date_fields=("date",), happened=("date",),
 )
 COMMENDATIONS = Resource(
     "commendations", "decision_date", ("unit_id", "recipient_type", "recipient_name",
@@ -64,6 +67,7 @@ COMMENDATIONS = Resource(
     lambda u, d: {"unit_id": u, "recipient_type": "individual", "recipient_name": "Lê Thị Hoa",
                   "decision_date": d},
     patch={"level": "province", "decision_no": "12/QĐ-UBND"}, date_fields=("decision_date",),
+    happened=("decision_date",),
 )
 TARGETS = Resource(
     "targets", "period_end", ("unit_id", "name", "period_start", "period_end"), "name", 500,
@@ -75,7 +79,7 @@ RECOGNITIONS = Resource(
     "recognitions", "date", ("unit_id", "title", "date"), "decision_no", 100,
     lambda u, d: {"unit_id": u, "title": "new_rural_commune", "date": d,
                   "decision_no": "45/QĐ-UBND"},
-    patch={"decision_no": "46/QĐ-UBND"}, date_fields=("date",),
+    patch={"decision_no": "46/QĐ-UBND"}, date_fields=("date",), happened=("date",),
 )
 
 RESOURCES = (MODELS, WORKS, CONTRIBUTIONS, LAND_DONATIONS, COMMENDATIONS, TARGETS, RECOGNITIONS)

@@ -5,10 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from app.enums import Role
+from app.formatting import today
 from tests.factories import make_petition, make_tree, make_unit
 
 P = "/api/v1/petitions"
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (today() + timedelta(days=1)).isoformat()  # in Vietnam, whatever the machine's zone
 
 
 @pytest.fixture
