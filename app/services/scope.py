@@ -150,10 +150,12 @@ def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
 
 def check_write(session: Session, actor: Actor, unit_id: int, *, role: Role = Role.clerk) -> None:
     """Refuse a write by a viewer, a read-only token, or on a unit outside the subtree (403)."""
-    if not actor.can_write:
-        raise Forbidden("Mã truy cập này chỉ được phép đọc dữ liệu.")
+    # The role first: a viewer's own session is read-only too, and is told about its role,
+    # not about an access token it never chose.
     if not actor.at_least(role):
         raise Forbidden(f"Vai trò '{actor.role.vi}' không được phép thực hiện thao tác này.")
+    if not actor.can_write:
+        raise Forbidden("Mã truy cập này chỉ được phép đọc dữ liệu.")
     if not can_see_unit(session, actor, unit_id):
         raise Forbidden("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")
 

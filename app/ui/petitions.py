@@ -37,7 +37,7 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
         "labels": field_labels("petitions"),
         "next_steps": service.next_steps(p), "can_extend": service.can_extend(p, len(extensions)),
         "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,
-        "today": date.today(),
+        "today": date.today(), "deletable": service.records.may_change(session, actor=actor, obj=p),
     })
 
 

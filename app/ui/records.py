@@ -347,7 +347,26 @@ def _form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> di
     return {"form_fields": fields, "values": values, "errors": kw.get("errors") or {},
             "message": kw.get("message"), "notice": kw.get("notice"), "record_id": record_id,
             "choices": choices, "history": history, "submission": submission,
+            "deletable": editing and deletable(listing, session, actor, record_id),
             "field_labels": {f.name: f.label for f in listing.fields}}
+
+
+def deletable(listing: Listing, session: Any, actor: Actor, record_id: int) -> bool:
+    """Whether the page offers this actor a delete of the record (app/ui/deletes.py)."""
+    records = listing.service.records
+    try:
+        return records.may_change(session, actor=actor, obj=records.get(session, actor=actor,
+                                                                         id=record_id))
+    except DomainError:
+        return False
+
+
+def list_page(listing: Listing, request: Request, session: Any, actor: Actor,
+              notice: str) -> Response:
+    """The list with an empty entry form that carries `notice` (after a delete)."""
+    ctx = {**_list_context(listing, request, session, actor, keep_query=False),
+           **_form_context(listing, session, actor, notice=notice)}
+    return templates.TemplateResponse(request, listing.template, ctx)
 
 
 def _page(listing: Listing) -> Callable[..., Response]:
