@@ -42,6 +42,9 @@ def test_area_and_dates():
     assert f.clock(datetime(2026, 11, 26, 7, 5, tzinfo=UTC)) == "14:05 26/11"
     assert f.clock("2026-11-26T17:30:00+00:00") == "00:30 27/11"
     assert f.clock("") == ""
+    # A history's moment: the date too is Vietnam's (00:30 on the 27th, not 17:30 on the 26th).
+    assert f.moment("2026-11-26T17:30:00+00:00") == "27/11/2026 00:30"
+    assert f.moment(datetime(2026, 11, 26, 7, 5)) == "26/11/2026 14:05"  # naive: UTC, as stored
 
 
 def test_patterns_are_parsed_once():

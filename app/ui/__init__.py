@@ -6,8 +6,8 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 
 from app.enums import ENUMS
-from app.formatting import (TIMEZONE, area, clock, isodate, long_date, money, money_short, number,
-                            percent, vndate)
+from app.formatting import (TIMEZONE, area, clock, isodate, long_date, moment, money, money_short,
+                            number, percent, vndate)
 
 UI_DIR = Path(__file__).parent
 STATIC_DIR = UI_DIR / "static"
@@ -48,7 +48,7 @@ def figure_label(name: str) -> str:
 templates.env.filters.update(filter_label=filter_label, figure_label=figure_label)
 templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label,
                              money=money, area=area, long_date=long_date, money_short=money_short,
-                             isodate=isodate, clock=clock)
+                             isodate=isodate, clock=clock, moment=moment)
 # TIMEZONE: the zone every time is shown in, the live pages' "updated at" clock included.
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js", TIMEZONE=TIMEZONE)
 # The form and list macros, global so that a block rendered alone (an htmx fragment) has them.
