@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from app.db.works import Work
 from app.enums import Role
 from app.services import auth
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import ARTIFACTS, shot
 from tests.e2e.journey import journey, nav, sign_in  # noqa: F401  (journey: the page fixture)
 from tests.factories import PASSWORD, make_tree
 
@@ -41,11 +41,22 @@ def _size(page: Any) -> str:
     return "phone" if page.viewport_size["width"] < 600 else "desktop"
 
 
+# The outermost elements that reach past the screen's right edge (inside no scrolling box).
+PAST_THE_EDGE = """w => [...document.querySelectorAll('body *')].filter(e => {
+    if (e.getBoundingClientRect().right <= w + 1) return false;
+    for (let p = e.parentElement; p; p = p.parentElement)
+        if (getComputedStyle(p).overflowX !== 'visible') return false;
+    return true;
+}).slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}#${e.id}`).join(', ')"""
+
+
 def _seen(page: Any, name: str) -> None:
     """Keep what the clerk saw; and it fits the screen's width (no sideways scrolling)."""
     shot(page, f"journey-{name}-{_size(page)}")
     wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= page.viewport_size["width"], f"{name}: the page is {wide}px wide"
+    width = page.viewport_size["width"]
+    assert wide <= width, f"{name}: the page is {wide}px wide; past the edge: " + page.evaluate(
+        PAST_THE_EDGE, width)
 
 
 def _vn(day: date) -> str:
@@ -308,6 +319,8 @@ def test_clerk_imports_a_sheet_with_mistakes_then_the_corrected_one(journey: Any
     assert errors == {("3", "Ngày hoàn thành", "31/02/2025"), ("4", "Mã đơn vị", "T-HX")}, errors
     assert _works(db) == 0
     _seen(page, "import-mistakes")
+    page.locator("#import-outcome").screenshot(  # the errors as read, up close
+        path=str(ARTIFACTS / f"journey-import-mistakes-{_size(page)}-errors.png"))
 
     fixed = _sheet(tmp_path / "cong-trinh-da-sua.xlsx", FIXED)
     outcome = _send(page, fixed, "Kiểm tra tệp (chưa lưu)")
