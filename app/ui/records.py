@@ -179,9 +179,30 @@ LISTINGS = [
 BY_PATH = {listing.path: listing for listing in LISTINGS}
 
 
+# Fields a workflow sets (a petition's steps, a model's recognition), on no form: how a
+# history panel names and shows them.
+WORKFLOW_FIELDS = {
+    "accepted_date": ("Ngày thụ lý", "date"), "closed_date": ("Ngày kết thúc", "date"),
+    "due_date": ("Hạn giải quyết", "date"), "outcome": ("Kết quả", "text"),
+    "score": ("Điểm đánh giá", "decimal"), "recognition_level": ("Cấp công nhận", "enum:level"),
+    "recognition_decision_no": ("Số quyết định công nhận", "text"),
+    "recognition_date": ("Ngày công nhận", "date"),
+}
+
+
+def _described(path: str) -> dict[str, tuple[str, str]]:
+    """Field name → (Vietnamese label, kind): the form's, else the list column's, else the
+    workflow's."""
+    listing = BY_PATH[path]
+    known = dict(WORKFLOW_FIELDS)
+    known.update({name: (label, how) for name, label, how in listing.columns})
+    known.update({f.name: (f.label, f.kind) for f in listing.fields})
+    return known
+
+
 def field_labels(path: str) -> dict[str, str]:
-    """Field name → the form's Vietnamese label, for history panels."""
-    return {f.name: f.label for f in BY_PATH[path].fields}
+    """Field name → its Vietnamese label, for history panels."""
+    return {name: label for name, (label, _) in _described(path).items()}
 
 
 def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,7 +213,7 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
     from app.formatting import number, vndate
     from app.ui import label
 
-    kinds = {f.name: f.kind for f in BY_PATH[path].fields}
+    kinds = {name: kind for name, (_, kind) in _described(path).items()}
 
     def show(name: str, value: Any) -> Any:
         kind = kinds.get(name, "text")
@@ -203,7 +224,7 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
                 return label(value, kind[5:])
             if kind == "money":
                 return number(value, 0)
-            if kind in ("decimal", "integer"):
+            if kind in ("decimal", "integer", "number", "quantity"):
                 return number(value, 3)
             if kind == "date":
                 return vndate(date_.fromisoformat(str(value)[:10]))
@@ -348,7 +369,7 @@ def _form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> di
             "message": kw.get("message"), "notice": kw.get("notice"), "record_id": record_id,
             "choices": choices, "history": history, "submission": submission,
             "deletable": editing and deletable(listing, session, actor, record_id),
-            "field_labels": {f.name: f.label for f in listing.fields}}
+            "field_labels": field_labels(listing.path)}
 
 
 def deletable(listing: Listing, session: Any, actor: Actor, record_id: int) -> bool:

@@ -192,3 +192,20 @@ def test_the_delete_needs_the_sessions_csrf_token(server, sign_in, db, tree):
     assert bare.post(f"/works/{work.id}/delete", data={"version": "1"}).status_code == 403
     with db() as s:
         assert s.get(type(work), work.id) is not None
+
+
+def test_a_petitions_history_names_and_shows_its_workflows_fields(sign_in, db, tree):
+    """A step changes fields on no form (status, acceptance date): the history names them in
+    Vietnamese and shows their values as the pages do, not as stored codes."""
+    from datetime import date
+
+    from app.services import petitions
+
+    clerk = sign_in("canbo")
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, received_date="2026-11-02")
+        petitions.transition(s, actor=SYSTEM, id=p.id, to="accepted", on=date(2026, 11, 5))
+    history = clerk.get(f"/petitions/{p.id}").text.split("Lịch sử thay đổi")[1]
+    assert "Ngày thụ lý “” → “05/11/2026”" in history, history
+    assert "Trạng thái “Đã tiếp nhận” → “Đã thụ lý”" in history, history
+    assert "accepted_date" not in history and "received" not in history
