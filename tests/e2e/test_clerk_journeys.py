@@ -234,7 +234,9 @@ def test_clerk_walks_a_complaint_to_resolved_lengthened(journey: Any, hamtri: An
     # A complaint's limit is not extended by decision (that is a denunciation's): no such form.
     assert page.get_by_role("button", name="Gia hạn").count() == 0
 
-    # Found complex: the clerk marks it so, and the limit becomes 45 days.
+    # Found complex: the page says how the law lengthens a complaint; the clerk marks it so,
+    # and the limit becomes 45 days.
+    assert "Vụ việc phức tạp được thêm thời gian" in facts.inner_text()
     page.get_by_role("link", name="Sửa thông tin đơn").click()
     form = page.locator("#entry-form")
     form.get_by_role("heading", name=f"Sửa đơn thư số {number}").wait_for()
