@@ -39,6 +39,18 @@ def _lock(page: Any) -> None:
 
     page.goto = goto
     page.evaluate = guarded_evaluate
+    context = page.context
+    if not getattr(context, "_journey_locked", False):  # a second tab is locked the same way
+        new_page = context.new_page
+
+        def guarded_new_page(*args: Any, **kwargs: Any) -> Any:
+            tab = new_page(*args, **kwargs)
+            tab._journey_tried = tried
+            _lock(tab)
+            return tab
+
+        context.new_page = guarded_new_page
+        context._journey_locked = True
 
 
 def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
