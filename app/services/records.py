@@ -227,6 +227,21 @@ class Records(Generic[T]):
         self._audit(session, actor, action, obj, changes)
         return changes
 
+    def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
+        obj = self.get_for_write(session, actor=actor, id=id)
+        check_version(obj, if_match)
+        self.check_change(session, actor, obj)
+        if self.before_delete is not None:
+            self.before_delete(session, actor, obj)
+        self._ensure_open(session, obj)
+        if self.rollup is not None:
+            rollups.apply(session, self.rollup(session, obj), -1)
+        self._audit(session, actor, "delete", obj,
+                    {k: [v, None] for k, v in _fields(obj).items() if v is not None})
+        session.delete(obj)
+        self._flush(session)
+        return obj
+
     def check_change(self, session: Session, actor: Actor, obj: T) -> None:
         """Refuse (403) an actor who may not change or delete this stored record: a viewer, a
         read-only token, a role below the resource's, a unit outside the subtree."""
@@ -244,21 +259,6 @@ class Records(Generic[T]):
         except Forbidden:
             return False
         return True
-
-    def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
-        obj = self.get_for_write(session, actor=actor, id=id)
-        check_version(obj, if_match)
-        self.check_change(session, actor, obj)
-        if self.before_delete is not None:
-            self.before_delete(session, actor, obj)
-        self._ensure_open(session, obj)
-        if self.rollup is not None:
-            rollups.apply(session, self.rollup(session, obj), -1)
-        self._audit(session, actor, "delete", obj,
-                    {k: [v, None] for k, v in _fields(obj).items() if v is not None})
-        session.delete(obj)
-        self._flush(session)
-        return obj
 
     # -- rules -----------------------------------------------------------------------------
     def _validate(self, session: Session, actor: Actor, obj: T,

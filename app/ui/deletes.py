@@ -3,10 +3,10 @@ script), then the same service delete as the API's DELETE: its rules (references
 periods, the subtree), its audit entry, and the version the confirmation page read."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 
 from app.api.deps import RecordId, SessionDep
 from app.db.units import Unit
@@ -14,12 +14,12 @@ from app.services.actor import Actor
 from app.services.errors import Conflict, PreconditionFailed
 from app.ui import forms, templates
 from app.ui.deps import FormDep, PageActor
-from app.ui.records import LISTINGS, Listing, list_page
 
-router = APIRouter()
+if TYPE_CHECKING:  # records.py imports this module: it adds these routes to each listing
+    from app.ui.records import Listing
 
 
-def _confirm(listing: Listing, request: Request, session: Any, actor: Actor, obj: Any,
+def _confirm(listing: "Listing", request: Request, session: Any, actor: Actor, obj: Any,
              status: int = 200, error: str | None = None, refused: bool = False) -> Response:
     unit = session.get(Unit, getattr(obj, "unit_id", None) or 0)
     back = f"/{listing.path}/{obj.id}" + ("" if listing.detail else "/edit")
@@ -30,7 +30,7 @@ def _confirm(listing: Listing, request: Request, session: Any, actor: Actor, obj
     }, status_code=status)
 
 
-def _ask(listing: Listing) -> Callable[..., Response]:
+def ask(listing: "Listing") -> Callable[..., Response]:
     def ask(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         records = listing.service.records
         obj = records.get_for_write(session, actor=actor, id=id)
@@ -41,9 +41,11 @@ def _ask(listing: Listing) -> Callable[..., Response]:
     return ask
 
 
-def _delete(listing: Listing) -> Callable[..., Response]:
-    def delete(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
-               form_data: FormDep) -> Response:
+def delete(listing: "Listing") -> Callable[..., Response]:
+    def delete_(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
+                form_data: FormDep) -> Response:
+        from app.ui.records import list_page
+
         records = listing.service.records
         try:
             records.delete(session, actor=actor, id=id,
@@ -57,12 +59,5 @@ def _delete(listing: Listing) -> Callable[..., Response]:
                             refused=isinstance(exc, Conflict))
         return list_page(listing, request, session, actor, notice=f"Đã xóa {listing.one} số {id}.")
 
-    delete.__doc__ = f"Delete one of the {listing.path} (confirmed, version-checked, audited)."
-    return delete
-
-
-for _listing in LISTINGS:
-    if _listing.fields:
-        where = f"/{_listing.path}/{{id}}/delete"
-        router.add_api_route(where, _ask(_listing), methods=["GET"], response_class=HTMLResponse)
-        router.add_api_route(where, _delete(_listing), methods=["POST"], response_class=HTMLResponse)
+    delete_.__doc__ = f"Delete one of the {listing.path} (confirmed, version-checked, audited)."
+    return delete_

@@ -33,7 +33,7 @@ from app.services import scope
 from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
-from app.ui import forms, form_errors, render_block, templates
+from app.ui import deletes, forms, form_errors, render_block, templates
 from app.ui.deps import FormDep, PageActor, is_htmx
 from app.ui.forms import FormField
 
@@ -553,3 +553,6 @@ for _listing in LISTINGS:
                              response_class=HTMLResponse)
         router.add_api_route(base + "/{id}", entry["update"], methods=["POST"],
                              response_class=HTMLResponse)
+        for _method, _handler in (("GET", deletes.ask), ("POST", deletes.delete)):
+            router.add_api_route(base + "/{id}/delete", _handler(_listing), methods=[_method],
+                                 response_class=HTMLResponse)

@@ -10,7 +10,6 @@ from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
-from app.ui import deletes
 from app.ui import (dashboard, imports, model_page, petitions, records, reports, templates, users,
                     works)
 from app.ui.deps import COOKIE
@@ -18,7 +17,6 @@ from app.ui.deps import COOKIE
 router = APIRouter(include_in_schema=False)
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
-router.include_router(deletes.router)
 router.include_router(petitions.router)
 router.include_router(model_page.router)
 router.include_router(works.router)
