@@ -90,14 +90,17 @@ def isodate(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def clock(value: Any, pattern: str = "HH:mm dd/MM") -> str:
+def clock(value: Any) -> str:
     """A UTC moment (datetime or ISO text) as Vietnam's wall-clock time: '14:05 26/11'."""
     if value is None or value == "":
         return ""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return format_datetime(moment, format=pattern, tzinfo=_ZONE, locale=_LOCALE)
+    return format_datetime(moment, format="HH:mm dd/MM", tzinfo=_ZONE, locale=_LOCALE)
 
 
 def moment(value: Any) -> str:
-    """A UTC moment in Vietnam's time with its full date, for histories: '27/11/2026 00:30'."""
-    return clock(value, "dd/MM/yyyy HH:mm")
+    """A UTC moment as Vietnam's date and time: '26/11/2026 14:05' (a history entry)."""
+    if value is None or value == "":
+        return ""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return format_datetime(at, format="dd/MM/yyyy HH:mm", tzinfo=_ZONE, locale=_LOCALE)

@@ -42,9 +42,10 @@ def test_area_and_dates():
     assert f.clock(datetime(2026, 11, 26, 7, 5, tzinfo=UTC)) == "14:05 26/11"
     assert f.clock("2026-11-26T17:30:00+00:00") == "00:30 27/11"
     assert f.clock("") == ""
-    # A history's moment: the date too is Vietnam's (00:30 on the 27th, not 17:30 on the 26th).
-    assert f.moment("2026-11-26T17:30:00+00:00") == "27/11/2026 00:30"
-    assert f.moment(datetime(2026, 11, 26, 7, 5)) == "26/11/2026 14:05"  # naive: UTC, as stored
+    # A history entry: UTC 17:30 is already the next day in Vietnam (a naive moment is UTC,
+    # as SQLite gives it back).
+    assert f.moment(datetime(2026, 11, 26, 17, 30)) == "27/11/2026 00:30"
+    assert f.moment(datetime(2026, 11, 26, 7, 5, tzinfo=UTC)) == "26/11/2026 14:05"
 
 
 def test_patterns_are_parsed_once():

@@ -20,6 +20,29 @@ class Actor:
     def at_least(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role]
 
+    def write_refusal(self, role: Role = Role.clerk) -> str | None:
+        """Why this actor may not change records needing `role` (units aside), in words for
+        the one refused; None if they may. A viewer signed in on the pages is told about their
+        account, not about an access token they never made."""
+        if self.role is Role.viewer:
+            return "Tài khoản của bạn chỉ được xem, không được thêm, sửa hay xử lý hồ sơ."
+        if self.screen:
+            return "Màn hình văn phòng chỉ hiển thị số liệu."
+        if not self.can_write:
+            return "Mã truy cập này chỉ được phép đọc dữ liệu."
+        if not self.at_least(role):
+            return f"Vai trò '{self.role.vi}' không được phép thực hiện thao tác này."
+        return None
+
+    @property
+    def may_manage(self) -> bool:
+        """Managers and admins: the pages of accounts, API tokens and wall screens."""
+        return self.at_least(Role.manager)
+
+    def may_write(self, role: Role = Role.clerk) -> bool:
+        """Whether pages should offer this actor controls that change records needing `role`."""
+        return self.write_refusal(role) is None
+
     @property
     def principal(self) -> str:
         return f"token:{self.token_id}" if self.token_id else f"user:{self.user_id}"

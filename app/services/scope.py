@@ -148,16 +148,26 @@ def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
     return in_subtree(session, unit_id, actor.unit_id)  # type: ignore[arg-type]
 
 
+def write_refusal(session: Session, actor: Actor, unit_id: int, *,
+                  role: Role = Role.clerk) -> str | None:
+    """Why `actor` may not write on `unit_id`'s records (a viewer, a read-only token, too low a
+    role, a unit outside the subtree), or None if they may."""
+    refusal = actor.write_refusal(role)
+    if refusal is None and not can_see_unit(session, actor, unit_id):
+        refusal = "Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách."
+    return refusal
+
+
+def may_write(session: Session, actor: Actor, unit_id: int, *, role: Role = Role.clerk) -> bool:
+    """Whether a page should offer `actor` the controls that change this unit's records."""
+    return write_refusal(session, actor, unit_id, role=role) is None
+
+
 def check_write(session: Session, actor: Actor, unit_id: int, *, role: Role = Role.clerk) -> None:
-    """Refuse a write by a viewer, a read-only token, or on a unit outside the subtree (403)."""
-    # The role first: a viewer's own session is read-only too, and is told about its role,
-    # not about an access token it never chose.
-    if not actor.at_least(role):
-        raise Forbidden(f"Vai trò '{actor.role.vi}' không được phép thực hiện thao tác này.")
-    if not actor.can_write:
-        raise Forbidden("Mã truy cập này chỉ được phép đọc dữ liệu.")
-    if not can_see_unit(session, actor, unit_id):
-        raise Forbidden("Đơn vị này nằm ngoài phạm vi đơn vị bạn phụ trách.")
+    """Refuse a write that write_refusal refuses (403, its words)."""
+    refusal = write_refusal(session, actor, unit_id, role=role)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def branches(unit_id: int) -> Any:
