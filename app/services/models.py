@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
+from app.db.evaluations import Evaluation
 from app.db.models import Model, ModelCreate
 from app.db.works import Work
 from app.enums import Role, Field_, Level, ModelKind, ModelStatus, OrgType
@@ -38,7 +39,10 @@ class Filters(ListParams):
 
 def _before_delete(session: Session, actor: Actor, model: Model) -> None:
     refuse_if_referenced(session, model, [(Work, "công trình"), (Contribution, "khoản đóng góp"),
-                                          (Commendation, "khen thưởng")])
+                                          (Commendation, "khen thưởng"),
+                                          (Evaluation, "lần đánh giá"),
+                                          (Model, "mô hình nhân rộng",
+                                           "replicated_from_id")])
 
 
 records = Records(

@@ -262,9 +262,7 @@ class Records(Generic[T]):
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
         obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
-        unit_id = getattr(obj, self.write_column or self.unit_column)
-        if unit_id is not None:
-            scope.check_write(session, actor, unit_id, role=self.write_role)
+        self.check_change(session, actor, obj)
         if self.before_delete is not None:
             self.before_delete(session, actor, obj)
         self._ensure_open(session, obj)
@@ -275,6 +273,24 @@ class Records(Generic[T]):
         session.delete(obj)
         self._flush(session)
         return obj
+
+    def check_change(self, session: Session, actor: Actor, obj: T) -> None:
+        """Refuse (403) an actor who may not change or delete this stored record: a viewer, a
+        read-only token, a role below the resource's, a unit outside the subtree."""
+        unit_id = getattr(obj, self.write_column or self.unit_column)
+        if unit_id is not None:
+            scope.check_write(session, actor, unit_id, role=self.write_role)
+        elif not (actor.can_write and actor.at_least(Role.admin)):
+            raise Forbidden(f"Chỉ quản trị viên được thay đổi {self.label} cấp cao nhất.")
+
+    def may_change(self, session: Session, *, actor: Actor, obj: T) -> bool:
+        """What a page asks before offering a change or a delete: `check_change`'s answer.
+        Approvals and references are not asked here; a try answers them in words."""
+        try:
+            self.check_change(session, actor, obj)
+        except Forbidden:
+            return False
+        return True
 
     # -- rules -----------------------------------------------------------------------------
     def _validate(self, session: Session, actor: Actor, obj: T,
@@ -407,12 +423,14 @@ class Lookup:
 DB_LOOKUP = Lookup()
 
 
-def refuse_if_referenced(session: Session, obj: Any, references: Sequence[tuple[Any, str]]) -> None:
-    """Refuse (409) to delete a record other records point at: they would lose their link."""
+def refuse_if_referenced(session: Session, obj: Any,
+                         references: Sequence[tuple[Any, str] | tuple[Any, str, str]]) -> None:
+    """Refuse (409) to delete a record other records point at: they would lose their link.
+    Each reference is (table, what its rows are called[, its column; `<table>_id` if none])."""
     from sqlalchemy import exists
 
-    for table, label in references:
-        column = getattr(table, f"{type(obj).__tablename__}_id")
+    for table, label, *named in references:
+        column = getattr(table, named[0] if named else f"{type(obj).__tablename__}_id")
         if session.exec(select(exists().where(column == obj.id))).scalar():
             raise Conflict(f"Không xóa được: còn {label} gắn với bản ghi này; hãy bỏ liên kết trước.")
 

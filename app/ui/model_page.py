@@ -38,6 +38,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     acts = refusal is None
     return templates.TemplateResponse(request, "models/detail.html", {
         "actor": actor, "m": m, "error": error, "today": date.today(),
+        "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id)),
         "labels": field_labels("models"),

@@ -43,7 +43,7 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
         "refusal": refusal,
         "can_extend": acts and service.can_extend(p, len(extensions)),
         "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,
-        "today": date.today(),
+        "today": date.today(), "deletable": service.records.may_change(session, actor=actor, obj=p),
     })
 
 

@@ -33,7 +33,7 @@ from app.services import scope
 from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
-from app.ui import forms, form_errors, render_block, templates
+from app.ui import deletes, forms, form_errors, render_block, templates
 from app.ui.deps import FormDep, PageActor, is_htmx
 from app.ui.forms import FormField
 
@@ -179,9 +179,30 @@ LISTINGS = [
 BY_PATH = {listing.path: listing for listing in LISTINGS}
 
 
+# Fields a workflow sets (a petition's steps, a model's recognition), on no form: how a
+# history panel names and shows them.
+WORKFLOW_FIELDS = {
+    "accepted_date": ("Ngày thụ lý", "date"), "closed_date": ("Ngày kết thúc", "date"),
+    "due_date": ("Hạn giải quyết", "date"), "outcome": ("Kết quả", "text"),
+    "score": ("Điểm đánh giá", "decimal"), "recognition_level": ("Cấp công nhận", "enum:level"),
+    "recognition_decision_no": ("Số quyết định công nhận", "text"),
+    "recognition_date": ("Ngày công nhận", "date"),
+}
+
+
+def _described(path: str) -> dict[str, tuple[str, str]]:
+    """Field name → (Vietnamese label, kind): the form's, else the list column's, else the
+    workflow's."""
+    listing = BY_PATH[path]
+    known = dict(WORKFLOW_FIELDS)
+    known.update({name: (label, how) for name, label, how in listing.columns})
+    known.update({f.name: (f.label, f.kind) for f in listing.fields})
+    return known
+
+
 def field_labels(path: str) -> dict[str, str]:
-    """Field name → the form's Vietnamese label, for history panels."""
-    return {f.name: f.label for f in BY_PATH[path].fields}
+    """Field name → its Vietnamese label, for history panels."""
+    return {name: label for name, (label, _) in _described(path).items()}
 
 
 def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,7 +213,7 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
     from app.formatting import number, vndate
     from app.ui import label
 
-    kinds = {f.name: f.kind for f in BY_PATH[path].fields}
+    kinds = {name: kind for name, (_, kind) in _described(path).items()}
 
     def show(name: str, value: Any) -> Any:
         kind = kinds.get(name, "text")
@@ -203,7 +224,7 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
                 return label(value, kind[5:])
             if kind == "money":
                 return number(value, 0)
-            if kind in ("decimal", "integer"):
+            if kind in ("decimal", "integer", "number", "quantity"):
                 return number(value, 3)
             if kind == "date":
                 return vndate(date_.fromisoformat(str(value)[:10]))
@@ -347,7 +368,26 @@ def _form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> di
     return {"form_fields": fields, "values": values, "errors": kw.get("errors") or {},
             "message": kw.get("message"), "notice": kw.get("notice"), "record_id": record_id,
             "choices": choices, "history": history, "submission": submission,
-            "field_labels": {f.name: f.label for f in listing.fields}}
+            "deletable": editing and deletable(listing, session, actor, record_id),
+            "field_labels": field_labels(listing.path)}
+
+
+def deletable(listing: Listing, session: Any, actor: Actor, record_id: int) -> bool:
+    """Whether the page offers this actor a delete of the record (app/ui/deletes.py)."""
+    records = listing.service.records
+    try:
+        return records.may_change(session, actor=actor, obj=records.get(session, actor=actor,
+                                                                         id=record_id))
+    except DomainError:
+        return False
+
+
+def list_page(listing: Listing, request: Request, session: Any, actor: Actor,
+              notice: str) -> Response:
+    """The list with an empty entry form that carries `notice` (after a delete)."""
+    ctx = {**_list_context(listing, request, session, actor, keep_query=False),
+           **_form_context(listing, session, actor, notice=notice)}
+    return templates.TemplateResponse(request, listing.template, ctx)
 
 
 def _page(listing: Listing) -> Callable[..., Response]:
@@ -513,3 +553,6 @@ for _listing in LISTINGS:
                              response_class=HTMLResponse)
         router.add_api_route(base + "/{id}", entry["update"], methods=["POST"],
                              response_class=HTMLResponse)
+        for _method, _handler in (("GET", deletes.ask), ("POST", deletes.delete)):
+            router.add_api_route(base + "/{id}/delete", _handler(_listing), methods=[_method],
+                                 response_class=HTMLResponse)

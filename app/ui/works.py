@@ -16,8 +16,10 @@ router = APIRouter()
 @router.get("/works/{id}", response_class=HTMLResponse)
 def work_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
     """One work: total cost, contributions by source, labour days, land donated, non-state share."""
+    money = service.money(session, actor=actor, id=id)
     return templates.TemplateResponse(request, "works/detail.html", {
-        "actor": actor, **service.money(session, actor=actor, id=id),
+        "actor": actor, **money,
+        "deletable": service.records.may_change(session, actor=actor, obj=money["work"]),
         "changes": shown_history("works", audit.history(session, actor=actor, resource="works",
                                                          record_id=id)),
         "labels": field_labels("works")})
