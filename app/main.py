@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import (api_tokens, approvals, audit, auth, changes, commendations, contributions,
                      display_tokens, imports, land_donations, meta, models, petitions,
                      recognitions, reports, targets, stats, units, users, works)
+from app.api.deps import known_query
 from app.api.errors import install as install_errors
 from app.api.errors import problem
 from app import demo
@@ -100,6 +101,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from vendored Swagger UI: no CDN, no inline script
         redoc_url=None,
+        dependencies=[Depends(known_query)],  # every documented operation alike
     )
     install_errors(app, html=ui_errors.render)
     # FastAPI tries the routes in order, several microseconds each, matching twice: the health
