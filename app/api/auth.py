@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from app.api.deps import SessionDep, client_ip
-from app.api.errors import PROBLEM_RESPONSES
+from app.api.errors import PROBLEM_RESPONSES, THROTTLED
 from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
@@ -20,7 +20,7 @@ class Token(BaseModel):
     token_type: str = "bearer"
 
 
-@router.post("/token", response_model=Token, responses=PROBLEM_RESPONSES)
+@router.post("/token", response_model=Token, responses={**PROBLEM_RESPONSES, **THROTTLED})
 def token(request: Request, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange a username and password for a bearer token (throttled, audited)."""
