@@ -124,3 +124,9 @@ def test_answers_to_a_signed_in_page_are_not_stored(sign_in, anon, tree):
     # The same for everyone: left to their own caching.
     assert clerk.get("/static/app.css").headers.get("cache-control") != "no-store"
     assert "cache-control" not in anon.get("/health").headers
+
+
+def test_every_operation_documents_its_422_problem(api):
+    """Any operation may refuse an unknown parameter; the OpenAPI says so for each."""
+    for method, path, op in operations(api):
+        assert "application/problem+json" in op["responses"]["422"]["content"], (method, path)
