@@ -23,7 +23,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from app.db.session import session_scope
-from app.db.users import User
 from app.enums import Role
 from app.services import auth
 from tests.demo import _clean, demo_loaded  # noqa: F401
