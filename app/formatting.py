@@ -1,7 +1,7 @@
 """Numbers, money and dates the Vietnamese way (Babel's vi locale): 1.823; 99,78%; 126,8 km;
 71,66 tỷ đồng; 91,9 triệu đồng; 05/02/2021."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -65,6 +65,15 @@ def long_date(value: date) -> str:
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
 
 
+def day_start(day: date) -> datetime | None:
+    """The UTC moment a day begins in Vietnam (TIMEZONE): a filter by date meets stored moments
+    here. None for a day at the edge of the calendar, before every moment that can be stored."""
+    try:
+        return datetime(day.year, day.month, day.day, tzinfo=_ZONE).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def sort_key(text: str) -> tuple[str, str]:
     """Vietnamese alphabetical order, near enough for lists: 'Đa Mi' sorts with the D's, not
     after Z (Unicode order would put Đ and accented capitals last)."""
@@ -81,15 +90,6 @@ def money_short(vnd: Any) -> str:
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 _ZONE = get_timezone(TIMEZONE)
-
-
-def day_start(day: date) -> datetime | None:
-    """The UTC moment a day begins in Vietnam: a filter by date meets stored moments here.
-    None for a day at the edge of the calendar, before every moment that can be stored."""
-    try:
-        return datetime.combine(day, time.min, tzinfo=_ZONE).astimezone(UTC)
-    except OverflowError:
-        return None
 
 
 def isodate(value: Any) -> date | None:

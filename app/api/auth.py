@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.services import auth
 from app.services.errors import DomainError
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=THROTTLED)
 
 
 class Token(BaseModel):
@@ -20,7 +20,7 @@ class Token(BaseModel):
     token_type: str = "bearer"
 
 
-@router.post("/token", response_model=Token, responses={**PROBLEM_RESPONSES, **THROTTLED})
+@router.post("/token", response_model=Token, responses=PROBLEM_RESPONSES)
 def token(request: Request, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """Exchange a username and password for a bearer token (throttled, audited)."""

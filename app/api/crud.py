@@ -13,7 +13,7 @@ from pydantic import BaseModel, create_model
 from sqlmodel import SQLModel
 
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
-from app.api.errors import PROBLEM_RESPONSES, file_responses
+from app.api.errors import PROBLEM_RESPONSES
 from app.services import exports, idempotency
 from app.services.actor import Actor
 from app.services.records import ListParams, Records
@@ -24,6 +24,13 @@ IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
 ]
+
+
+def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """A download's answers in the OpenAPI: the file's content types on 200, problems otherwise."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {**PROBLEM_RESPONSES,
+            200: {"description": "The file.", "content": {m: binary for m in media_types}}}
 
 
 def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],

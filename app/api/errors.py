@@ -45,13 +45,6 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
-    """A download's answers in the OpenAPI: the file's content types on 200, problems otherwise."""
-    binary = {"schema": {"type": "string", "format": "binary"}}
-    return {**PROBLEM_RESPONSES,
-            200: {"description": "The file.", "content": {m: binary for m in media_types}}}
-
-
 def _is_page(request: Request) -> bool:
     path = request.url.path
     return not (path.startswith("/api/") or path in ("/health", "/docs", "/openapi.json"))

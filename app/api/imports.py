@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.api.crud import CSV, XLSX
+from app.api.crud import CSV, XLSX, file_responses
 from app.api.deps import ActorDep, SessionDep
-from app.api.errors import PROBLEM, PROBLEM_RESPONSES, file_responses
+from app.api.errors import PROBLEM, PROBLEM_RESPONSES
 from app.services import imports as service
 from app.services.errors import Invalid
 

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
+from app.api.crud import file_responses
 from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
-from app.api.errors import PROBLEM_RESPONSES, file_responses
+from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
 from app.db.issued_reports import IssueRequest
 from app.services import issued_reports, report_exports, reports
