@@ -50,7 +50,9 @@ FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
 
 
 class ChangesParams(BaseModel):
-    since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
+    # A cursor is an audit entry's id, a 32-bit column on PostgreSQL: a larger one is no cursor
+    # this server gave, and compared with the column it failed there (500).
+    since: int = Field(0, ge=0, le=MAX_ID, description="The cursor of the last change seen; 0 for all.")
     limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
     resource: list[str] | None = Field(None, description="Only these resources (repeatable).")
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this unit's subtree.")
