@@ -50,9 +50,7 @@ FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
 
 
 class ChangesParams(BaseModel):
-    # A cursor is an audit entry's id, a 32-bit column on PostgreSQL: a larger one is no cursor
-    # this server gave, and compared with the column it failed there (500).
-    since: int = Field(0, ge=0, le=MAX_ID, description="The cursor of the last change seen; 0 for all.")
+    since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
     limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
     resource: list[str] | None = Field(None, description="Only these resources (repeatable).")
     unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only this unit's subtree.")
@@ -69,8 +67,10 @@ class ChangesParams(BaseModel):
 def feed(session: Session, *, actor: Actor, params: ChangesParams) -> dict[str, Any]:
     """{items, next, more}: changes after `since`, oldest first; ask again with `next`."""
     wanted = list(params.resource or FEED)
+    # Audit ids are 32-bit on PostgreSQL, and a larger number compared with them failed there
+    # (500): a cursor past every id has nothing after it.
     stmt = (audit.base_query(actor)
-            .where(AuditEntry.id > params.since, AuditEntry.resource.in_(wanted),
+            .where(AuditEntry.id > min(params.since, MAX_ID), AuditEntry.resource.in_(wanted),
                    AuditEntry.record_id.is_not(None)))
     if params.unit_id is not None:
         from app.services import scope
