@@ -65,6 +65,15 @@ def long_date(value: date) -> str:
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
 
 
+def day_start(day: date) -> datetime | None:
+    """The UTC moment a day begins in Vietnam (TIMEZONE): a filter by date meets stored moments
+    here. None for a day at the edge of the calendar, before every moment that can be stored."""
+    try:
+        return datetime(day.year, day.month, day.day, tzinfo=_ZONE).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def sort_key(text: str) -> tuple[str, str]:
     """Vietnamese alphabetical order, near enough for lists: 'Đa Mi' sorts with the D's, not
     after Z (Unicode order would put Đ and accented capitals last)."""

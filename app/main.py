@@ -15,8 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import (api_tokens, approvals, audit, auth, changes, commendations, contributions,
                      display_tokens, imports, land_donations, meta, models, petitions,
                      recognitions, reports, targets, stats, units, users, works)
+from app.api.deps import known_query
 from app.api.errors import install as install_errors
-from app.api.errors import problem
+from app.api.errors import PROBLEM_RESPONSES, problem
 from app import demo
 from app.config import get_settings
 from app.db.session import get_engine, session_scope
@@ -100,6 +101,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from vendored Swagger UI: no CDN, no inline script
         redoc_url=None,
+        # Every documented operation alike: an undocumented query parameter is a 422 problem.
+        dependencies=[Depends(known_query)],
+        responses={422: PROBLEM_RESPONSES[422]},
     )
     install_errors(app, html=ui_errors.render)
     # FastAPI tries the routes in order, several microseconds each, matching twice: the health

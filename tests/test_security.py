@@ -43,3 +43,35 @@ def test_an_unexpected_error_shows_no_trace(anon):
     assert r.status_code == 500
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "hunter2" not in r.text and "Traceback" not in r.text and "RuntimeError" not in r.text
+
+
+def test_a_500_leaves_the_kept_alive_connection_usable(server):
+    """The 500 is a whole answer: the client's next request goes over the same connection
+    (before, the server closed it after the answer and the next request failed)."""
+    import httpx
+
+    from app.main import app
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    def port(r: httpx.Response) -> int:
+        return r.extensions["network_stream"].get_extra_info("client_addr")[1]
+
+    app.add_api_route("/api/v1/_test_boom_alive", boom, methods=["GET"])
+    try:
+        with httpx.Client(base_url=server, timeout=30) as client:
+            first = client.get("/api/v1/_test_boom_alive")
+            ports = {port(first)}
+            second = client.get("/health")
+            ports.add(port(second))
+            third = client.get("/api/v1/_test_boom_alive")
+            ports.add(port(third))
+    finally:
+        app.router.routes = [rt for rt in app.router.routes
+                             if getattr(rt, "path", "") != "/api/v1/_test_boom_alive"]
+    assert first.status_code == third.status_code == 500
+    assert first.headers["content-type"].startswith("application/problem+json")
+    assert first.json()["status"] == 500 and first.headers["x-content-type-options"] == "nosniff"
+    assert second.status_code == 200
+    assert len(ports) == 1, "the server closed the connection after the 500"

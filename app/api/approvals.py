@@ -29,14 +29,14 @@ def list_approvals(session: SessionDep, actor: ActorDep,
             for r in approvals.list_(session, actor=actor, unit_id=unit_id)]
 
 
-@router.get("/{id}", response_model=ApprovalRead, responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}", response_model=ApprovalRead, responses=PROBLEM_RESPONSES)
 def read_approval(id: RecordId, session: SessionDep, actor: ActorDep) -> ApprovalRead:
     """One approval."""
     return ApprovalRead.model_validate(approvals.get(session, actor=actor, id=id),
                                        from_attributes=True)
 
 
-@router.delete("/{id}", status_code=204, responses=PROBLEM_RESPONSES)
+@router.delete("/{id:int}", status_code=204, responses=PROBLEM_RESPONSES)
 def withdraw(id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
     """Withdraw an approval: the period's records can be changed again (managers)."""
     approvals.withdraw(session, actor=actor, id=id)

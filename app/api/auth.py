@@ -7,11 +7,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from app.api.deps import client_ip
-from app.api.errors import PROBLEM_RESPONSES
+from app.api.errors import PROBLEM_RESPONSES, THROTTLED
 from app.db.session import get_engine
 from app.services.sign_in import sign_in
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=THROTTLED)
 
 
 class Token(BaseModel):

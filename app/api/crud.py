@@ -19,10 +19,18 @@ from app.services.actor import Actor
 from app.services.records import ListParams, Records
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
 ]
+
+
+def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """A download's answers in the OpenAPI: the file's content types on 200, problems otherwise."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {**PROBLEM_RESPONSES,
+            200: {"description": "The file.", "content": {m: binary for m in media_types}}}
 
 
 def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],
@@ -133,24 +141,24 @@ def record_routes(
                     params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
         return export(params, session, actor, "xlsx")
 
-    for suffix, endpoint, what in ((".csv", export_csv, "CSV (UTF-8 with BOM)"),
-                                   (".xlsx", export_xlsx, "an Excel workbook")):
+    for suffix, endpoint, what, media in ((".csv", export_csv, "CSV (UTF-8 with BOM)", CSV),
+                                          (".xlsx", export_xlsx, "an Excel workbook", XLSX)):
         # Mounted beside the collection: /api/v1/works.csv, like /reports/summary.xlsx.
         router.add_api_route(
             suffix, endpoint, methods=["GET"], response_class=Response,
             summary=f"Export {plural} as {what}",
             description=f"Every one of the {plural} the list's filters select (limit and offset "
                         f"aside, at most {exports.MAX_ROWS:,}), as {what}; columns are the API's "
-                        "field names.", responses=PROBLEM_RESPONSES, name=f"{plural}.{endpoint.__name__}")
+                        "field names.", responses=file_responses(media), name=f"{plural}.{endpoint.__name__}")
 
     routes = (
         ("", list_records, ["GET"], page_model, 200,
          f"List {plural}: paged, filtered by unit subtree, dates and codes."),
         ("", create_record, ["POST"], read, 201, f"Create one of the {plural}."),
-        ("/{id}", read_record, ["GET"], read, 200, f"Read one of the {plural} (ETag = version)."),
-        ("/{id}", update_record, ["PATCH"], read, 200,
+        ("/{id:int}", read_record, ["GET"], read, 200, f"Read one of the {plural} (ETag = version)."),
+        ("/{id:int}", update_record, ["PATCH"], read, 200,
          f"Change some fields of one of the {plural} (If-Match for optimistic locking)."),
-        ("/{id}", delete_record, ["DELETE"], None, 204, f"Delete one of the {plural}."),
+        ("/{id:int}", delete_record, ["DELETE"], None, 204, f"Delete one of the {plural}."),
     )
     for path, endpoint, methods, model, status, doc in routes:
         router.add_api_route(

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -57,3 +58,31 @@ def etag(version: int) -> str:
 def client_ip(request: Request) -> str:
     """The caller's address (uvicorn applies X-Forwarded-For from trusted proxies)."""
     return request.client.host if request.client else "unknown"
+
+
+async def known_query(request: Request) -> None:
+    """Refuse a query parameter the operation does not document (422 naming it): a misspelt
+    filter (?code= on units, which filters by q) must not quietly answer with everything.
+    The names are read from the OpenAPI document, so every API route is covered alike."""
+    names = _query_names(request)
+    route = request.scope.get("route")
+    allowed = names.get((getattr(route, "path_format", None), request.method))
+    if allowed is None:
+        return
+    unknown = [name for name in request.query_params if name not in allowed]
+    if unknown:
+        hint = ", ".join(sorted(allowed)) or "không có tham số nào"
+        raise RequestValidationError([
+            {"type": "unknown_parameter", "loc": ("query", name), "input": request.query_params[name],
+             "msg": f"Tham số không được hỗ trợ ở đây; tham số hợp lệ: {hint}."} for name in unknown])
+
+
+def _query_names(request: Request) -> dict[tuple[str, str], frozenset[str]]:
+    names = getattr(request.app.state, "query_names", None)
+    if names is None:
+        names = {(path, method.upper()): frozenset(p["name"] for p in op.get("parameters", [])
+                                                   if p.get("in") == "query")
+                 for path, item in request.app.openapi()["paths"].items()
+                 for method, op in item.items()}
+        request.app.state.query_names = names
+    return names

@@ -52,13 +52,13 @@ def create_token(session: SessionDep, actor: ActorDep,
     return response
 
 
-@router.get("/{id}", response_model=DisplayTokenRead, responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}", response_model=DisplayTokenRead, responses=PROBLEM_RESPONSES)
 def read_token(id: RecordId, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """One screen's token (never its secret)."""
     return json_record(_read(service.get(session, actor=actor, id=id)))
 
 
-@router.delete("/{id}", status_code=204, responses=PROBLEM_RESPONSES)
+@router.delete("/{id:int}", status_code=204, responses=PROBLEM_RESPONSES)
 def revoke_token(id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
     """Revoke a screen's token: the screen shows that it was revoked at its next refresh."""
     service.revoke(session, actor=actor, id=id)

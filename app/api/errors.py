@@ -10,13 +10,17 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.services.errors import DomainError, Unauthorized
 from app.services.validation import field_errors
 
 log = logging.getLogger("dvk")
 PROBLEM = "application/problem+json"
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 class Problem(BaseModel):
@@ -31,6 +35,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text, "content": {PROBLEM: {}}}
     for status, text in ((401, "Not signed in"), (403, "Forbidden"), (404, "Not found"),
                          (409, "Conflict"), (412, "Stale version"), (422, "Invalid input"))
+}
+
+
+# The sign-in's answer to a guesser (app.services.auth throttles).
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"model": Problem, "description": "Too many failed attempts: wait, then try again",
+          "content": {PROBLEM: {}}},
 }
 
 
@@ -79,9 +90,35 @@ def _http(request: Request, exc: Exception) -> Response:
         return respond(request, 422, "Dữ liệu không hợp lệ",
                        "Nội dung gửi lên không phải JSON hợp lệ (UTF-8).",
                        errors=[{"loc": ["body"], "msg": "JSON không hợp lệ.", "type": "json_invalid"}])
-    titles = {404: "Không tìm thấy", 405: "Phương thức không được hỗ trợ", 413: "Dữ liệu quá lớn"}
+    if exc.status_code == 405:
+        return _method_not_allowed(request)
+    titles = {404: "Không tìm thấy", 413: "Dữ liệu quá lớn"}
     return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), str(exc.detail),
                    headers=getattr(exc, "headers", None))
+
+
+def path_methods(request: Request) -> list[str]:
+    """Every method of the request's path, across all its routes (FastAPI makes one route per
+    method, and Starlette's own Allow names only the first route's), and OPTIONS: each method
+    is tried against the router as a request of that method would be."""
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    methods = {"OPTIONS"}
+    for method in METHODS:
+        probe = {"type": "http", "path": request.scope["path"], "method": method,
+                 "root_path": request.scope.get("root_path", ""), "headers": []}
+        if any(route.matches(probe)[0] == Match.FULL for route in routes):
+            methods.add(method)
+    return sorted(methods)
+
+
+def _method_not_allowed(request: Request) -> Response:
+    allow = ", ".join(path_methods(request))
+    if request.method == "OPTIONS":  # no route declares it: every path answers it here
+        return Response(status_code=204, headers={"Allow": allow})
+    response = respond(request, 405, "Phương thức không được hỗ trợ",
+                       f"{request.method} không dùng được ở địa chỉ này; dùng: {allow}.")
+    response.headers["Allow"] = allow
+    return response
 
 
 def _integrity(request: Request, exc: Exception) -> Response:
@@ -103,8 +140,36 @@ def _operational(request: Request, exc: Exception) -> Response:
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return respond(request, 500, "Lỗi hệ thống", "Có lỗi ngoài dự kiến; lỗi đã được ghi lại.")
+
+
+class Unexpected:
+    """An error no handler knows becomes the 500 problem here, inside the app. Starlette's
+    outermost handler would answer too, but then re-raises for the server to log, and the
+    server closes the kept-alive connection under the client's next request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:  # half an answer sent: only closing the connection tells the client
+                raise
+            response = await run_in_threadpool(_unexpected, Request(scope), exc)
+            await response(scope, receive, send)
 
 
 def install(app: FastAPI, *, html: Callable[[Request, int, str, str], Response] | None = None) -> None:
@@ -115,4 +180,6 @@ def install(app: FastAPI, *, html: Callable[[Request, int, str, str], Response] 
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(OperationalError, _operational)
+    # Errors raised inside the middleware themselves still reach Starlette's handler.
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(Unexpected)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.api.crud import XLSX
+from app.api.crud import CSV, XLSX, file_responses
 from app.api.deps import ActorDep, SessionDep
 from app.api.errors import PROBLEM, PROBLEM_RESPONSES, Problem
 from app.services import imports as service
@@ -73,7 +73,8 @@ def _option(name: str, query: Any, field: Any) -> Any:
     return query if query is not None else field
 
 
-@router.get("/{resource}/template.{kind}", responses=PROBLEM_RESPONSES)
+@router.get("/{resource}/template.{kind}", responses=file_responses(XLSX, CSV),
+            response_class=Response)
 def template(resource: Resource, kind: Literal["xlsx", "csv"], session: SessionDep,
              actor: ActorDep) -> Response:
     """An empty file to fill for this record type, with Vietnamese headers (.xlsx: drop-down

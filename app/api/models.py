@@ -23,14 +23,14 @@ def _read(m: Any) -> Any:
     return json_record(ModelRead.model_validate(m, from_attributes=True))
 
 
-@router.post("/{id}/evaluations", response_model=ModelRead, responses=PROBLEM_RESPONSES)
+@router.post("/{id:int}/evaluations", response_model=ModelRead, responses=PROBLEM_RESPONSES)
 def evaluate(id: RecordId, session: SessionDep, actor: ActorDep,
              data: Annotated[EvaluationIn, Body()]) -> Any:
     """Score a model against each criterion of its set (managers); the total becomes its score."""
     return _read(evaluations.evaluate(session, actor=actor, id=id, data=data))
 
 
-@router.get("/{id}/evaluations", responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}/evaluations", responses=PROBLEM_RESPONSES)
 def list_evaluations(id: RecordId, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     """The model's evaluations, oldest first, with each criterion's score."""
     return [{"id": e.id, "date": e.evaluated_on.isoformat(), "evaluator": e.evaluator,
@@ -39,14 +39,14 @@ def list_evaluations(id: RecordId, session: SessionDep, actor: ActorDep) -> list
             for e, scores in evaluations.evaluations_of(session, actor=actor, id=id)]
 
 
-@router.post("/{id}/recognition", response_model=ModelRead, responses=PROBLEM_RESPONSES)
+@router.post("/{id:int}/recognition", response_model=ModelRead, responses=PROBLEM_RESPONSES)
 def recognize(id: RecordId, session: SessionDep, actor: ActorDep,
               data: Annotated[RecognitionIn, Body()]) -> Any:
     """Recognise an evaluated model at a level, by decision (managers)."""
     return _read(evaluations.recognize(session, actor=actor, id=id, data=data))
 
 
-@router.post("/{id}/transitions", response_model=ModelRead, responses=PROBLEM_RESPONSES)
+@router.post("/{id:int}/transitions", response_model=ModelRead, responses=PROBLEM_RESPONSES)
 def transition(id: RecordId, session: SessionDep, actor: ActorDep,
                data: Annotated[ModelStepIn, Body()]) -> Any:
     """Start or discontinue a model, or (managers) conclude it is not recognised."""

@@ -33,7 +33,7 @@ class ExtensionIn(Input):
     date: Happened
 
 
-@router.post("/{id}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
+@router.post("/{id:int}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
 def transition(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
                data: Annotated[TransitionIn, Body()], expected: IfMatchDep,
                key: IdempotencyKeyHeader = None) -> JSONResponse:
@@ -46,7 +46,7 @@ def transition(id: RecordId, session: SessionDep, actor: ActorDep, request: Requ
     return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
 
 
-@router.post("/{id}/extensions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
+@router.post("/{id:int}/extensions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
 def extend(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
            data: Annotated[ExtensionIn, Body()], expected: IfMatchDep,
            key: IdempotencyKeyHeader = None) -> JSONResponse:
@@ -59,7 +59,7 @@ def extend(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
     return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
 
 
-@router.get("/{id}/history", responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}/history", responses=PROBLEM_RESPONSES)
 def history(id: RecordId, session: SessionDep, actor: ActorDep) -> dict[str, list[dict[str, object]]]:
     """The petition's lifecycle steps and extensions, oldest first."""
     steps, extensions = service.history(session, actor=actor, id=id)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel
 
+from app.api.crud import file_responses
 from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
@@ -30,7 +31,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@router.get("/summary.docx", responses=PROBLEM_RESPONSES, response_class=Response)
+@router.get("/summary.docx", responses=file_responses(DOCX), response_class=Response)
 def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
                  date_from: FromParam = None, date_to: ToParam = None,
                  number: Text | None = Query(None, max_length=50),
@@ -43,7 +44,7 @@ def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None
     return _download(content, DOCX, _filename(params, "docx"))
 
 
-@router.get("/summary.xlsx", responses=PROBLEM_RESPONSES, response_class=Response)
+@router.get("/summary.xlsx", responses=file_responses(XLSX), response_class=Response)
 def summary_xlsx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
                  date_from: FromParam = None, date_to: ToParam = None) -> Response:
     """The summary's figures and the records behind them as an Excel workbook."""
@@ -106,14 +107,14 @@ def list_issued(session: SessionDep, actor: ActorDep, unit_id: UnitId = None) ->
     return [_out(r) for r in issued_reports.list_(session, actor=actor, unit_id=unit_id)]
 
 
-@router.get("/issued/{id}.docx", responses=PROBLEM_RESPONSES, response_class=Response)
+@router.get("/issued/{id:int}.docx", responses=file_responses(DOCX), response_class=Response)
 def issued_docx(id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
     """The issued report as it was sent: its frozen figures in the Word layout."""
     return _download(report_exports.issued_docx(session, actor=actor, id=id), DOCX,
                      f"bao-cao-da-ban-hanh-{id}.docx")
 
 
-@router.get("/issued/{id}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)
+@router.get("/issued/{id:int}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)
 def read_issued(id: RecordId, session: SessionDep, actor: ActorDep) -> IssuedOut:
     """An issued report's frozen figures, and what has changed in the records since."""
     row = issued_reports.get(session, actor=actor, id=id)

@@ -64,13 +64,13 @@ def change_password(session: SessionDep, actor: ActorDep,
     return Response(status_code=204)
 
 
-@router.get("/{id}", response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES)
 def read_user(id: RecordId, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Read one account (ETag = version)."""
     return json_record(_read(service.get(session, actor=actor, id=id)))
 
 
-@router.patch("/{id}", response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.patch("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES)
 def update_user(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                 data: Annotated[UserUpdate, Body()]) -> JSONResponse:
     """Change name, role, unit, active or password (If-Match for optimistic locking)."""
@@ -78,7 +78,7 @@ def update_user(id: RecordId, session: SessionDep, actor: ActorDep, expected: If
     return json_record(_read(user))
 
 
-@router.delete("/{id}", status_code=204, responses=PROBLEM_RESPONSES)
+@router.delete("/{id:int}", status_code=204, responses=PROBLEM_RESPONSES)
 def delete_user(id: RecordId, session: SessionDep, actor: ActorDep,
                 expected: IfMatchDep) -> Response:
     """Deactivate an account: it can no longer sign in and its tokens are revoked."""

@@ -5,7 +5,7 @@ content, so an edited or deleted row is found by `verify` (and `dvk audit verify
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.db.fields import Printable
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
 from app.enums import Role
+from app.formatting import day_start
 from app.services import scope
 from app.services.actor import Actor
 from app.services.paging import Page
@@ -142,10 +143,11 @@ def list_(session: Session, *, actor: Actor, filters: AuditFilters) -> Page[Audi
         stmt = stmt.where(AuditEntry.username == filters.user)
     if filters.action:
         stmt = stmt.where(AuditEntry.action == filters.action)
-    if filters.date_from:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.date_from, datetime.min.time()))
-    if filters.date_to:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(filters.date_to, datetime.max.time()))
+    # Days in Vietnam's time, as every date the pages show; the column holds UTC moments.
+    if filters.date_from and (start := day_start(filters.date_from)):
+        stmt = stmt.where(AuditEntry.at >= start)
+    if filters.date_to and filters.date_to < date.max:
+        stmt = stmt.where(AuditEntry.at < day_start(filters.date_to + timedelta(days=1)))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
     items = session.exec(stmt.order_by(AuditEntry.id.desc()).limit(filters.limit)
                          .offset(filters.offset)).scalars().all()

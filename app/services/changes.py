@@ -68,8 +68,10 @@ class ChangesParams(Printable):
 def feed(session: Session, *, actor: Actor, params: ChangesParams) -> dict[str, Any]:
     """{items, next, more}: changes after `since`, oldest first; ask again with `next`."""
     wanted = list(params.resource or FEED)
+    # Audit ids are 32-bit on PostgreSQL, and a larger number compared with them failed there
+    # (500): a cursor past every id has nothing after it.
     stmt = (audit.base_query(actor)
-            .where(AuditEntry.id > params.since, AuditEntry.resource.in_(wanted),
+            .where(AuditEntry.id > min(params.since, MAX_ID), AuditEntry.resource.in_(wanted),
                    AuditEntry.record_id.is_not(None)))
     if params.unit_id is not None:
         from app.services import scope

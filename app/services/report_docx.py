@@ -283,6 +283,9 @@ def build_docx(report: dict[str, Any], *, issuer: str, number: str, place: str, 
     _grid(doc, ["TT", "Nguồn đóng góp", "Số tiền", "Tỷ lệ"],
           contribution_rows(report), [Cm(1.2), Cm(7.8), Cm(4), Cm(3)], keep_with_next=True)
 
+    # Word's document properties hold 255 characters at most (python-docx refuses more): the
+    # issuer, whole on the page above, is cut for the author property below.
+    issuer = issuer[:255]
     _signature(doc, signer_title, signer_name, recipients)
     doc.core_properties.title = printable(f"Báo cáo {report_subject(date_from, date_to).lower()} "
                                           f"{MOVEMENT} {period}")

@@ -56,3 +56,23 @@ def test_summary_bad_input(api, db):
     body = empty.json()
     assert body["petitions"]["resolution_rate"] is None
     assert body["works"]["total"] == 0 and body["roads"]["km"] == 0
+
+
+def test_a_report_with_every_text_at_its_longest_still_downloads(api, db):
+    """Each text the request allows, at its maximum length, fits the Word document too
+    (schemathesis found a 300-character issuer over the 255 of a document property)."""
+    from app.db.issued_reports import IssueRequest
+
+    with db() as s:
+        tree = make_tree(s)
+    longest = {name: "Ệ" * prop["maxLength"]
+               for name, prop in IssueRequest.model_json_schema()["properties"].items()
+               if prop.get("type") == "string" and "maxLength" in prop}
+    r = api.post("/api/v1/reports/issued", json={**ISSUE, **longest, "unit_id": tree.district})
+    assert r.status_code == 201, r.text
+    docx = api.get(f"/api/v1/reports/issued/{r.json()['id']}.docx")
+    assert docx.status_code == 200, docx.text
+    summary = api.get("/api/v1/reports/summary.docx", params={
+        "unit_id": tree.district, "number": longest.get("number", "1"),
+        "signer_name": longest.get("signer_name", "A")})
+    assert summary.status_code == 200, summary.text
