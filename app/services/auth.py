@@ -8,17 +8,19 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import ValidationError
 from sqlalchemy import or_, select, text, update
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db.base import utcnow
 from app.db.units import Unit
-from app.db.users import ApiToken, User
+from app.db.users import ApiToken, User, UserBase
 from app.enums import Role, TokenScope
 from app.services.actor import Actor
 from app.services import scope
 from app.services.errors import Conflict, Invalid, Unauthorized
+from app.services.validation import field_errors
 
 MIN_PASSWORD = 8
 
@@ -117,6 +119,13 @@ def actor_for_token(session: Session, secret: str) -> Actor:
 def create_user(session: Session, *, username: str, password: str, role: Role,
                 unit_code: str | None = None, full_name: str | None = None) -> User:
     """Create an account (the CLI's create-user and the bootstrap admin)."""
+    try:
+        # The table class checks nothing; the account's rules (a name of 2-64 plain
+        # characters) are those of the API's, so every page can show the account later.
+        UserBase.model_validate({"username": username, "full_name": full_name, "role": role})
+    except ValidationError as exc:
+        error = field_errors(exc)[0]
+        raise Invalid.field(str(error["loc"][-1]), error["msg"]) from None
     unit_id = None
     if unit_code:
         unit = session.exec(select(Unit).where(Unit.code == unit_code)).scalars().first()

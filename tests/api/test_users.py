@@ -320,3 +320,19 @@ def test_tokens_cannot_manage_accounts(api, server, tree):
         assert_problem(system.post(USERS, json=body(tree.ham_tri)), 403)
         assert_problem(system.post(f"{USERS}/me/password",
                                    json={"old_password": "x", "new_password": "y" * 10}), 403)
+
+
+@pytest.mark.parametrize("username", ["h", "hoa lan", "hòa"])
+def test_the_command_refuses_a_username_the_api_would(username, db, tree):
+    """`dvk create-user h` made an account whose edit page then answered 500 (its name broke
+    the read schema): the command checks the API's rules for a name."""
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    result = CliRunner().invoke(cli, ["create-user", username, "--role", "clerk",
+                                      "--unit", "T-HT", "--password", SECRET])
+    assert result.exit_code == 2, result.output
+    assert "Lỗi: username:" in result.output
+    with db() as s:
+        assert s.exec(select(User).where(User.username == username)).first() is None
