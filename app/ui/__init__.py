@@ -86,6 +86,14 @@ def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:
     raise exc
 
 
+def refusal_status(exc: Exception) -> int:
+    """The status a page answers a refused form with: the rule's own (403, 409, 412, 422),
+    or 422 for a mistyped field."""
+    from app.services.errors import DomainError
+
+    return exc.status if isinstance(exc, DomainError) else 422
+
+
 def _csrf_token(request: Any) -> str:
     from app.ui.csrf import token_for
 

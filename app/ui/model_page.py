@@ -13,7 +13,7 @@ from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
-from app.ui import form_errors, forms, templates
+from app.ui import form_errors, forms, refusal_status, templates
 from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
@@ -58,9 +58,9 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
         evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
                          on=date.fromisoformat(str(form.get("date", ""))))
     except ValueError:
-        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.")
+        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.", 422)
     except DomainError as exc:
-        return _again(request, session, actor, id, exc.detail)
+        return _again(request, session, actor, id, exc.detail, exc.status)
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -76,7 +76,8 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
                                             "note": form.get("note") or None})
         evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.")
+        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
+                      refusal_status(exc))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -89,12 +90,14 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
         data = RecognitionIn.model_validate({k: form.get(k) or None for k in ("level", "decision_no", "date")})
         evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.")
+        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
+                      refusal_status(exc))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
-def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str) -> Response:
+def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
+           status: int) -> Response:
     session.rollback()
     page = model_page(id, request, session, actor, error=error)
-    page.status_code = 409
+    page.status_code = status
     return page

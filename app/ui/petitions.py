@@ -14,7 +14,7 @@ from app.services import audit, scope
 from app.services import petitions as service
 from app.services.errors import DomainError
 from app.services.petition_rules import TIME_LIMITS
-from app.ui import form_errors, forms, templates
+from app.ui import form_errors, forms, refusal_status, templates
 from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
@@ -58,7 +58,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
                            outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _again(request, session, actor, id, _said(exc))
+        return _again(request, session, actor, id, exc)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
 
@@ -70,20 +70,19 @@ def extend(id: RecordId, request: Request, session: SessionDep,
     try:
         data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
         service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
-                       decision_no=data.decision_no)
+                       decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _again(request, session, actor, id, _said(exc))
+        return _again(request, session, actor, id, exc)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
 
-def _said(exc: Exception) -> str:
-    """What went wrong, in one line above the forms: the fields' messages, or the rule's."""
+def _again(request: Request, session: SessionDep, actor: PageActor, id: int,
+           exc: Exception) -> Response:
+    """The page again, with what went wrong in one line above the forms (the fields' messages,
+    or the rule's), answered with the refusal's own status: 403, 409, 412 or 422."""
     fields, message = form_errors(exc)
-    return (message or "") if isinstance(exc, DomainError) else " ".join(fields.values())
-
-
-def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str) -> Response:
-    page = petition_page(id, request, session, actor, error=error)
-    page.status_code = 409
+    said = (message or "") if isinstance(exc, DomainError) else " ".join(fields.values())
+    page = petition_page(id, request, session, actor, error=said)
+    page.status_code = refusal_status(exc)
     return page

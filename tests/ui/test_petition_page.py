@@ -62,3 +62,21 @@ def test_overdue_is_marked_and_the_denouncer_stays_hidden(clerk, db, tree):
     page = clerk.get(f"/petitions/{p.id}").text
     assert "quá hạn" in page and "được bảo mật" in page and "Người Kín" not in page
     assert "Gia hạn giải quyết" in page
+
+
+def test_a_page_s_extension_of_a_changed_petition_is_refused_as_stale(clerk, db, tree):
+    """The extension form carries the version it was read at, as the API's If-Match does: an
+    extension pressed on a page left open while another clerk moved the petition is refused
+    (412) and the page shows the petition as it now stands."""
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03")
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert f'name="version" value="{p.version}"' in page.split('action="/petitions/')[2]
+    moved = clerk.post(f"/petitions/{p.id}/steps", data={"to": "in_progress", "date": "04/01/2024",
+                                                         "version": str(p.version)})
+    assert moved.status_code == 303
+    stale = clerk.post(f"/petitions/{p.id}/extend", data={"days": "30", "date": "05/01/2024",
+                                                          "version": str(p.version)})
+    assert stale.status_code == 412 and "Đang giải quyết" in stale.text
+    assert "gia hạn 30 ngày" not in stale.text

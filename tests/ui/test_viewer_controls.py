@@ -20,7 +20,7 @@ def test_a_viewer_meets_no_control_that_would_fail(sign_in, records):  # noqa: F
 def test_a_viewers_refused_step_speaks_of_their_account(sign_in, records):  # noqa: F811
     client = sign_in("nguoixem", Role.viewer, "T-HT")
     r = client.post("/petitions/1/steps", data={"to": "accepted", "date": "01/06/2019"})
-    assert r.status_code == 409 and "Tài khoản của bạn chỉ được xem" in r.text
+    assert r.status_code == 403 and "Tài khoản của bạn chỉ được xem" in r.text
     assert "Mã truy cập" not in r.text
 
 
