@@ -45,6 +45,23 @@ def page(chromium: Any, server: str) -> Iterator[Any]:
     assert not [e for e in errors if "Failed to load resource" not in e], errors
 
 
+# The commune clerk of Hàm Trí whom the browser tests sign in as (the `hamtri` fixture).
+CLERK = "canbo.hamtri"
+
+
+@pytest.fixture
+def hamtri(db: Any) -> Any:
+    """The test tree, and a clerk of its commune Hàm Trí."""
+    from app.enums import Role
+    from app.services import auth
+    from tests.factories import PASSWORD, make_tree
+
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    return tree
+
+
 def shot(page: Any, name: str) -> None:
     """Keep a screenshot of what the clerk saw (git-ignored test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -19,22 +19,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.db.works import Work
-from app.enums import Role
-from app.services import auth
-from tests.e2e.conftest import ARTIFACTS, shot
+from tests.e2e.conftest import ARTIFACTS, CLERK, shot
 from tests.e2e.journey import journey, nav, sign_in  # noqa: F401  (journey: the page fixture)
-from tests.factories import PASSWORD, make_tree
 
-CLERK = "canbo.hamtri"
 SIZES = pytest.mark.parametrize("journey", ["desktop", "phone"], indirect=True)
 
-
-@pytest.fixture
-def hamtri(db: Any) -> Any:
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    return tree
 
 
 def _size(page: Any) -> str:

@@ -10,17 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app.db.contributions import Contribution
-from app.enums import Role
-from app.services import auth
-from tests.e2e.conftest import ARTIFACTS, shot
-from tests.factories import PASSWORD, make_tree
+from tests.e2e.conftest import ARTIFACTS, CLERK, shot
+from tests.factories import PASSWORD
 
-CLERK = "canbo.hamtri"
 SCREEN = {"width": 1366, "height": 768}  # an old office PC's screen
 TITLE = "BẢNG TỔNG HỢP ĐÓNG GÓP"
 HEADERS = ["Mã đơn vị", "Nguồn", "Hình thức", "Số tiền (đồng)", "Ngày", "Mã tham chiếu"]
@@ -94,13 +90,6 @@ def _listed(page: Any) -> list[str]:
     rows = page.locator("#list tr[id^='contributions-']")
     return [r.inner_text() for r in rows.all()]
 
-
-@pytest.fixture
-def hamtri(db: Any) -> Any:
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    return tree
 
 
 def test_clerk_imports_contributions_from_excel(page: Any, db: Any, hamtri: Any,
