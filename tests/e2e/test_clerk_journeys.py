@@ -74,8 +74,14 @@ def _save(page: Any, notice: str) -> int:
     """Press the form's save button; the number of the record the notice names."""
     # The answer replaces the form (with an earlier save's notice on it, until then).
     page.locator("#entry-form").evaluate("form => form.dataset.sent = 'yes'")
+    # htmx binds the new form's pickers when its swap settles, a moment after the form is
+    # in the page: a picker changed before then sends nothing (seen on a loaded machine).
+    page.evaluate("""() => document.addEventListener('htmx:afterSettle',
+        () => { document.documentElement.dataset.settled = 'yes'; }, {once: true})""")
     page.locator("#entry-form button[type=submit]").click()
     page.locator("#entry-form:not([data-sent])").wait_for()
+    page.locator("html[data-settled]").wait_for(state="attached")
+    page.evaluate("() => { delete document.documentElement.dataset.settled; }")
     shown = page.locator("#entry-form .notice.ok")
     match = re.search(rf"{notice} số (\d+)", shown.inner_text())
     assert match, page.locator("#entry-form").inner_text()
