@@ -165,24 +165,6 @@ def load_demo() -> None:
     typer.echo("Đã nạp dữ liệu mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-@cli.command("gen")
-def gen(
-    url: Annotated[str | None, typer.Option(help="Database to fill (default: DVK_DATABASE_URL).")] = None,
-    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
-    scale: Annotated[float, typer.Option(help="1.0 is a province: 124 communes × 10 years.")] = 1.0,
-) -> None:
-    """Generate the province-scale benchmark data set (bench/generate.py) into an empty database."""
-    import sys
-
-    from app.config import get_settings
-
-    sys.path.insert(0, str(ROOT))  # bench/ is part of the checkout, not of the installed package
-    from bench.generate import generate
-
-    counts = generate(url or get_settings().database_url, seed=seed, scale=scale)
-    typer.echo(", ".join(f"{k} {v:,}" for k, v in counts.items()))
-
-
 @cli.command("rollups")
 def rollups_command(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Recompute them from the records.")] = False,

@@ -5,9 +5,9 @@
 It needs a database made by the report benchmark's generator (a province: 755 units, 2.5
 million contributions, 2016–2025), e.g.
 
-    dvk gen --url sqlite:////tmp/bench.sqlite3                # or python -m bench.generate
+    python -m bench.generate --url sqlite:////tmp/bench.sqlite3
     createdb -h 127.0.0.1 -U postgres bench_dash
-    dvk gen --url postgresql://postgres@127.0.0.1:5432/bench_dash
+    python -m bench.generate --url postgresql://postgres@127.0.0.1:5432/bench_dash
 
 and exits with status 2, saying so, if the database has no units. It migrates the database to
 the newest revision first (`app.cli.migrate_to_head`: the dashboards' tables `change_mark`,
@@ -776,7 +776,7 @@ def report(args: argparse.Namespace, dialect: str, counts: str, setup: Setup, wo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="a database made by `dvk gen`")
+    parser.add_argument("--url", required=True, help="a database made by `python -m bench.generate`")
     parser.add_argument("--screens", type=int, default=50, help="wall screens polling (phase B)")
     parser.add_argument("--units", type=int, default=20, help="units the screens show")
     parser.add_argument("--seconds", type=float, default=60, help="recorded seconds per phase")
@@ -817,8 +817,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"-U {u.username or 'postgres'} {u.database}   # if it does not exist\n")
         print(f"{problem}: make the data set first (a province, 2.5 million contributions; "
               "a few minutes), e.g.\n"
-              f"{create}    dvk gen --url {args.url}\n"
-              f"or  python -m bench.generate --url {args.url}", file=sys.stderr)
+              f"{create}    python -m bench.generate --url {args.url}", file=sys.stderr)
         return 2
 
     from app.cli import migrate_to_head

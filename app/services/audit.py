@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date, datetime, timedelta
 from enum import Enum
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -36,14 +37,61 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _digest(prev: str, e: AuditEntry) -> str:
-    body = json.dumps([prev, e.at.isoformat(), e.user_id, e.username, e.action, e.resource,
-                       e.record_id, e.unit_id, e.changes, e.confidential],
-                      ensure_ascii=False, separators=(",", ":"))
+# Made once: json.dumps(...) makes an encoder per call, and an import encodes a million values.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def changes_text(changes: dict[str, Any] | None) -> str:
+    """What an entry stores of a change: {field: [before, after]} as JSON, keys sorted."""
+    return _JSON.encode({k: [a if type(a) in _PLAIN else jsonable(a),
+                             b if type(b) in _PLAIN else jsonable(b)]
+                         for k, (a, b) in sorted((changes or {}).items())})
+
+
+def _shared(at: datetime, user_id: int | None, username: str, action: str, resource: str) -> str:
+    return ",".join(_JSON.encode(v) for v in (at.isoformat(), user_id, username, action, resource))
+
+
+def _link(prev: str, shared: str, record_id: int | None, unit_id: int | None, changes: str,
+          confidential: bool) -> str:
+    """The chain's one formula: the SHA-256 of the compact JSON array [prev, at, user_id,
+    username, action, resource, record_id, unit_id, changes, confidential]. `shared` is the
+    text of the five in the middle, which a batch of one writer's entries encodes once."""
+    # The hashes are hexadecimal and the ids integers: their JSON is their own text.
+    body = (f'["{prev}",{shared},{"null" if record_id is None else record_id},'
+            f'{"null" if unit_id is None else unit_id},{_JSON.encode(changes)},'
+            f'{"true" if confidential else "false"}]')
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _last_hash(session: Session) -> str:
+def _digest(prev: str, e: AuditEntry) -> str:
+    return _link(prev, _shared(e.at, e.user_id, e.username, e.action, e.resource),
+                 e.record_id, e.unit_id, e.changes, e.confidential)
+
+
+def chain(prev: str, *, at: datetime, user_id: int | None, username: str, action: str,
+          resource: str, records: Iterable[tuple[int, int | None, dict[str, Any], bool]],
+          ) -> list[dict[str, Any]]:
+    """The entries of many records changed by one writer at one moment (an import's chunk):
+    `records` gives each one's (record_id, unit_id, changes, confidential). They come back as
+    rows for one bulk insert, linked from `prev` exactly as `record` links one entry; the
+    caller takes `prev` from `last_hash` (which takes the chain's lock), then from the last
+    row's hash, and inserts them before anyone else may write."""
+    shared = _shared(at, user_id, username, action, resource)
+    rows = []
+    for record_id, unit_id, changes, confidential in records:
+        text_ = changes_text(changes)
+        link = _link(prev, shared, record_id, unit_id, text_, confidential)
+        rows.append({"at": at, "user_id": user_id, "username": username, "action": action,
+                     "resource": resource, "record_id": record_id, "unit_id": unit_id,
+                     "changes": text_, "confidential": confidential,
+                     "prev_hash": prev, "hash": link})
+        prev = link
+    return rows
+
+
+def last_hash(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         # One writer at a time extends the chain; SQLite's write lock already serialises.
         session.exec(text("SELECT pg_advisory_xact_lock(7212019)"))
@@ -55,12 +103,10 @@ def record(session: Session, *, username: str, user_id: int | None, action: str,
            record_id: int | None = None, unit_id: int | None = None,
            changes: dict[str, Any] | None = None, confidential: bool = False) -> AuditEntry:
     """Append one entry (flushed with the change, committed with it or not at all)."""
-    clean = {k: [jsonable(v) for v in pair] for k, pair in (changes or {}).items()}
     entry = AuditEntry(user_id=user_id, username=username, action=action, resource=resource,
                        record_id=record_id, unit_id=unit_id, confidential=confidential,
-                       changes=json.dumps(clean, ensure_ascii=False, sort_keys=True),
-                       prev_hash="", hash="")
-    entry.prev_hash = _last_hash(session)
+                       changes=changes_text(changes), prev_hash="", hash="")
+    entry.prev_hash = last_hash(session)
     entry.hash = _digest(entry.prev_hash, entry)
     session.add(entry)
     session.flush()

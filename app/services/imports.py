@@ -17,14 +17,13 @@ What it promises:
   or by their Vietnamese label.
 - **Fast, flat memory.** Rows are read as a stream and handled in chunks: units, approvals
   and referenced works are looked up once per import or chunk, new records are inserted with
-  one statement per chunk, their audit entries (hash chain computed here) likewise, and their
+  one statement per chunk, their audit entries (chained by `audit.chain`) likewise, and their
   pre-aggregated sums are added up in memory and written once per key at the end.
 Updates, which are rare in an import, go one by one through the resource's own update.
 """
 
 import gc
 import hashlib
-import json
 import operator
 import re
 import unicodedata
@@ -1080,31 +1079,18 @@ class _Job:
                             sums[name] = sums.get(name, 0) + v
 
     def _audit(self, new: list[tuple[Pending, Any]], at: datetime) -> None:
-        """One audit entry per new record, chained like `audit.record`'s, in one statement."""
+        """One audit entry per new record, chained by `audit.chain`, in one statement."""
         if self.prev_hash is None:
-            self.prev_hash = audit._last_hash(self.session)  # takes the chain's lock
+            self.prev_hash = audit.last_hash(self.session)  # takes the chain's lock
         confidential = self.spec.records.is_confidential
         unit_column = self.spec.records.unit_column
-        entries = []
-        plain = (str, int, float, bool)
-        shared = ",".join(_JSON.encode(v) for v in (
-            at.isoformat(), self.actor.user_id, self.actor.username, "create", self.spec.resource))
-        for _, obj in new:
-            # `audited` is in sorted order: the same text as audit.record's sort_keys=True.
-            changes = {k: [None, v if type(v) in plain else audit.jsonable(v)]
-                       for k in self.audited if (v := getattr(obj, k)) is not None}
-            entry = {"at": at, "user_id": self.actor.user_id, "username": self.actor.username,
-                     "action": "create", "resource": self.spec.resource, "record_id": obj.id,
-                     "unit_id": getattr(obj, unit_column),
-                     "confidential": bool(confidential and confidential(obj)),
-                     "changes": _JSON.encode(changes),
-                     "prev_hash": self.prev_hash}
-            # audit._digest's text, written out directly: the fields every entry of this
-            # chunk shares are encoded once (audit.verify recomputes it the library's way).
-            body = (f'["{self.prev_hash}",{shared},{obj.id},{_JSON.encode(entry["unit_id"])},'
-                    f'{_JSON.encode(entry["changes"])},{"true" if entry["confidential"] else "false"}]')
-            entry["hash"] = self.prev_hash = hashlib.sha256(body.encode()).hexdigest()
-            entries.append(entry)
+        entries = audit.chain(
+            self.prev_hash, at=at, user_id=self.actor.user_id, username=self.actor.username,
+            action="create", resource=self.spec.resource,
+            records=((obj.id, getattr(obj, unit_column),
+                      {k: [None, v] for k in self.audited if (v := getattr(obj, k)) is not None},
+                      bool(confidential and confidential(obj))) for _, obj in new))
+        self.prev_hash = entries[-1]["hash"]
         t = AuditEntry.__table__
         ids = _reserve_ids(self.session, t, len(entries))
         for e, entry_id in zip(entries, ids, strict=True):
@@ -1123,7 +1109,6 @@ class _Job:
             audit.mark_change(self.session, unit_id, entry_id, at)
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps(..., ensure_ascii=False) makes one per call
 
 
 def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

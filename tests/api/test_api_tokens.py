@@ -17,6 +17,7 @@ from app.db.audit import AuditEntry
 from app.db.users import ApiToken
 from app.enums import Role
 from tests.api.helpers import API, MODELS, assert_invalid, assert_problem, create
+from tests.factories import make_tree
 
 TOKENS = f"{API}/api-tokens"
 
@@ -222,3 +223,22 @@ def test_admin_token_is_bound_to_its_unit(api, server, tree, scope):
     with bearer(server, secret) as system:
         assert system.get(MODELS.path).json()["total"] == 0
         assert_problem(system.post(MODELS.path, json=MODELS.body(tree.ham_lien)), 403)
+
+
+def test_a_token_does_not_outlive_its_makers_move(api, make_user, db):
+    with db() as s:
+        tree = make_tree(s)
+    manager = make_user(Role.manager, "T-HT")
+    me = manager.get("/api/v1/users/me")
+    made = manager.post("/api/v1/api-tokens", json={"name": "tỉnh", "unit_id": tree.ham_tri,
+                                                    "scope": "write"})
+    assert made.status_code == 201, made.text
+    token = {"Authorization": f"Bearer {made.json()['token']}"}
+    assert api.get("/api/v1/models", headers=token).status_code == 200
+    user_id = me.json()["id"] if me.status_code == 200 else None
+    if user_id is None:  # find the manager through the admin's list
+        user_id = next(u["id"] for u in api.get("/api/v1/users", params={"limit": 500}).json()["items"]
+                       if u["role"] == "manager")
+    assert api.patch(f"/api/v1/users/{user_id}", json={"unit_id": tree.ham_lien}).status_code == 200
+    with httpx.Client(base_url=str(api.base_url)) as raw:
+        assert raw.get("/api/v1/models", headers=token).status_code == 401

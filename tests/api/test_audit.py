@@ -82,3 +82,18 @@ def test_the_chain_finds_an_edited_entry(api, db, engine):
         conn.execute(text("UPDATE audit_entry SET changes = '{}' WHERE id = :id"), {"id": target})
     with db() as s:
         assert audit.verify(s)[1] == target
+
+
+def test_a_retyped_petitions_old_entries_hide_the_petitioner(api, make_user, db):
+    with db() as s:
+        tree = make_tree(s)
+    p = api.post("/api/v1/petitions", json={"received_date": "2024-03-01", "unit_id": tree.ham_tri,
+                                            "type": "complaint", "subject": "Khiếu nại",
+                                            "petitioner_name": "Người Sau Này Tố Cáo"}).json()
+    assert api.patch(f"/api/v1/petitions/{p['id']}", json={"type": "denunciation"}).status_code == 200
+    viewer = make_user(Role.viewer, "T-HT")
+    log = viewer.get("/api/v1/audit", params={"resource": "petitions", "record_id": p["id"]})
+    assert log.status_code == 200 and log.json()["total"] >= 2
+    assert "Người Sau Này Tố Cáo" not in log.text
+    manager = make_user(Role.manager, "T-HT")
+    assert "Người Sau Này Tố Cáo" in manager.get("/api/v1/audit", params={"resource": "petitions"}).text

@@ -187,3 +187,10 @@ def test_out_of_range_list_parameters_are_a_4xx_not_a_500(api, res: Resource, pa
         assert r.json()["items"] == []
     else:
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_absurd_ids_on_pages_and_lists_are_4xx(api):
+    for path in ("/api/v1/approvals?unit_id=99999999999999999999",
+                 "/api/v1/reports/issued?unit_id=99999999999999999999",
+                 "/api/v1/reports/summary?unit_id=99999999999999999999"):
+        assert api.get(path).status_code == 422, path

@@ -17,6 +17,7 @@ from app.services.actor import SYSTEM
 from app.services.errors import Conflict
 from tests.api.helpers import API, assert_invalid, assert_problem
 from tests.conftest import login
+from tests.factories import make_tree
 
 USERS = f"{API}/users"
 SECRET = "mat-khau-rat-bi-mat-42"
@@ -336,3 +337,14 @@ def test_the_command_refuses_a_username_the_api_would(username, db, tree):
     assert "Lỗi: username:" in result.output
     with db() as s:
         assert s.exec(select(User).where(User.username == username)).first() is None
+
+
+def test_a_manager_cannot_take_over_a_peer(make_user, api, db):
+    with db() as s:
+        make_tree(s)
+    a = make_user(Role.manager, "T-HT")
+    b = make_user(Role.manager, "T-HT")
+    b_id = b.get("/api/v1/users/me").json()["id"]
+    r = a.patch(f"/api/v1/users/{b_id}", json={"password": "mat-khau-cua-a-1"})
+    assert r.status_code == 403
+    assert b.get("/api/v1/users/me").status_code == 200  # b still signed in
