@@ -22,10 +22,10 @@ from app.db.units import Unit
 from app.db.works import Work
 from app.enums import (Channel, Field_, UnitLevel, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
-from app.formatting import sort_key
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
+from app.vn import sort_key
 
 MAX_YEARS = 25
 DATE_MIN = date(1990, 1, 1)  # no record is older (app/db/fields.py)

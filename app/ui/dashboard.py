@@ -202,7 +202,7 @@ def create_screen(request: Request, session: SessionDep,
     values = forms.parse(form, SCREEN_FIELDS)
     try:
         token, secret = display_tokens.create(session, actor=actor,
-                                              data=DisplayTokenCreate.model_validate(values))
+                                              data=forms.validate(DisplayTokenCreate, values))
     except (ValidationError, DomainError) as exc:
         session.rollback()
         errors, message = form_errors(exc)

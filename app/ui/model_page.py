@@ -68,12 +68,12 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
 def evaluate(id: RecordId, request: Request, session: SessionDep,
              actor: PageActor, form_data: FormDep) -> Response:
     """Score the model on each criterion (managers)."""
-    form = forms.parse(dict(form_data), DATE)
-    scores = {k.removeprefix("score_"): forms.vn_decimal(str(v)) for k, v in form.items()
-              if k.startswith("score_")}
+    typed = tuple(forms.FormField(k, k, "decimal") for k in form_data if k.startswith("score_"))
+    form = forms.parse(dict(form_data), DATE + typed)
+    scores = {k.removeprefix("score_"): v for k, v in form.items() if k.startswith("score_")}
     try:
-        data = EvaluationIn.model_validate({"date": form.get("date"), "scores": scores,
-                                            "note": form.get("note") or None})
+        data = forms.validate(EvaluationIn, {"date": form.get("date"), "scores": scores,
+                                             "note": form.get("note") or None}, form.problems)
         evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
@@ -87,7 +87,8 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
     """Recognise the evaluated model at a level, by decision (managers)."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        data = RecognitionIn.model_validate({k: form.get(k) or None for k in ("level", "decision_no", "date")})
+        typed = {k: form.get(k) or None for k in ("level", "decision_no", "date")}
+        data = forms.validate(RecognitionIn, typed, form.problems)
         evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
