@@ -11,6 +11,7 @@ from sqlalchemy import (Integer, and_, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
+from app import vn
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
@@ -362,7 +363,7 @@ def resolve_params(session: Session, *, actor: Actor, unit_id: int | None, date_
     if unit_id is None:
         raise Invalid("Chưa có đơn vị nào; hãy thêm đơn vị trước.",
                       errors=[{"loc": ["query", "unit_id"], "msg": "Cần chọn đơn vị."}])
-    today = date.today()
+    today = vn.today()
     date_from = date_from or (date(date_to.year, 1, 1) if date_to else date(today.year, 1, 1))
     date_to = date_to or date(date_from.year, 12, 31)
     return {"unit_id": unit_id, "date_from": date_from, "date_to": date_to}

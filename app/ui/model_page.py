@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app import vn
 from app.api.deps import RecordId, SessionDep
 from app.db.evaluations import EvaluationIn, RecognitionIn
 from app.enums import ModelStatus, Role
@@ -30,14 +31,14 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     crit_set = None
     if status in (ModelStatus.registered, ModelStatus.in_progress, ModelStatus.evaluated):
         try:
-            crit_set = evaluations.set_for(session, m.kind, date.today())
+            crit_set = evaluations.set_for(session, m.kind, vn.today())
         except DomainError:
             crit_set = None
     # A user who may not act is offered no workflow control, and told why instead.
     refusal = scope.write_refusal(session, actor, m.unit_id)
     acts = refusal is None
     return templates.TemplateResponse(request, "models/detail.html", {
-        "actor": actor, "m": m, "error": error, "today": date.today(),
+        "actor": actor, "m": m, "error": error, "today": vn.today(),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id)),
