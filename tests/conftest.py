@@ -178,14 +178,14 @@ def sign_in(server: str, db: Callable[[], Any]) -> Iterator[Callable[..., httpx.
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """clock("2026-12-05T17:30:00+00:00"): the moment the app takes as now (it reads Vietnam's
-    date from it, `formatting.today`), in this process, where the test server runs too."""
+    date from it, `app.vn.today`), in this process, where the test server runs too."""
     from datetime import datetime
 
-    from app import formatting
+    from app.vn import zone
 
     def set_now(moment: str) -> None:
         at = datetime.fromisoformat(moment)
         assert at.tzinfo is not None, "give the moment with its offset"
-        monkeypatch.setattr(formatting, "now", lambda: at)
+        monkeypatch.setattr(zone, "now", lambda: at)
 
     return set_now

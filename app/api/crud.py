@@ -4,7 +4,6 @@ Each resource module calls `record_routes` with its service and schemas and adds
 """
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, create_model
 from sqlmodel import SQLModel
 
+from app import vn
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
 from app.api.errors import PROBLEM_RESPONSES
 from app.services import exports, idempotency
@@ -39,7 +39,7 @@ def export_response(session: Any, actor: Actor, kind: str, *, records: Records[A
     """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike."""
     columns, data = exports.rows(session, actor=actor, records=records, filters=filters,
                                  read=read, present=present)
-    filename = f"dvk-{name}-{date.today().isoformat()}.{kind}"
+    filename = f"dvk-{name}-{vn.today().isoformat()}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "csv":
         return StreamingResponse(exports.csv_chunks(columns, data),

@@ -10,8 +10,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from app import formatting
-from app.text import unprintable
+from app import vn
 
 # Records before the movement's predecessors or far in the future are typing mistakes
 # (1900 for 2019, 2100 for 2010), not history or plans.
@@ -76,7 +75,7 @@ def _happened_fields(schema: type[SQLModel]) -> frozenset[str]:
 
 def not_after_today(value: date | None, name: str = "date") -> str | None:
     """Why `value` cannot be the date something happened, or None if it can."""
-    now = formatting.today()  # asked at each validation, so it is right after midnight
+    now = vn.today()  # asked at each validation, so it is right after midnight
     if value is None or value <= now:
         return None
     return f"{date_label(name).capitalize()} không được sau hôm nay ({now:%d/%m/%Y})."
@@ -85,7 +84,7 @@ def not_after_today(value: date | None, name: str = "date") -> str | None:
 def clean_text(value: Any) -> Any:
     """Trim and NFC-normalise text, so 'Hàm Trí' typed on any keyboard is one string."""
     if isinstance(value, str):
-        if unprintable(value):
+        if vn.unprintable(value):
             return value  # left whole for `Printable` to refuse (a trim would hide U+001F)
         value = unicodedata.normalize("NFC", value).strip()
         # An emptied form field means "no value", never an empty name.
@@ -95,9 +94,9 @@ def clean_text(value: Any) -> Any:
 
 def printable_text(value: Any) -> Any:
     """The rule of every text a client sends, in a body, a form or a query string: no
-    character that is no text (app.text.unprintable), with a Vietnamese message."""
+    character that is no text (app.vn.unprintable), with a Vietnamese message."""
     if isinstance(value, str):
-        problem = unprintable(value)
+        problem = vn.unprintable(value)
         if problem:
             raise PydanticCustomError("text_unprintable", problem)
     elif isinstance(value, (list, tuple, set, frozenset)):

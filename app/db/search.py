@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Text, event
 from sqlmodel import Field, SQLModel
 
-from app.text import fold
+from app.vn import fold
 
-__all__ = ["Searchable", "fold"]
+__all__ = ["Searchable"]
 
 
 class Searchable(SQLModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import vn
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
@@ -494,7 +495,7 @@ def _after_2020(g: Gen) -> None:
     for name in names.TARGETS_2016_2020[:6]:
         g.add(Target(unit_id=t.district.id, name=name, period_start=date(2021, 1, 1),
                      period_end=date(2025, 6, 30), achieved=rng.random() < 0.7))
-    today = date.today()
+    today = vn.today()
     last = today - timedelta(days=1)
     for year in range(2021, today.year + 1):
         for short, old in t.communes.items():

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.db.approvals import Approval, ApprovalCreate
 from app.db.units import Unit
 from app.enums import Role
-from app.formatting import vndate
+from app.vn import print_date
 from app.services import audit, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Invalid, NotFound
@@ -44,7 +44,7 @@ def ensure_open(session: Session, unit_id: int | None, day: date | None) -> None
 def locked(approval: Approval, unit_name: str) -> Conflict:
     """The refusal of a change inside `approval`'s period, naming who can lift it."""
     return Conflict(
-        f"Số liệu của {unit_name} từ {vndate(approval.period_start)} đến {vndate(approval.period_end)} "
+        f"Số liệu của {unit_name} từ {print_date(approval.period_start)} đến {print_date(approval.period_end)} "
         f"đã được phê duyệt (phê duyệt số {approval.id}, do {approval.approved_by}); không thêm, "
         "sửa, xóa được bản ghi trong kỳ này. Lãnh đạo đơn vị đó (hoặc cấp trên) có thể rút "
         "phê duyệt để mở khóa.")

@@ -21,7 +21,7 @@ from app.db.fields import Printable
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
 from app.enums import Role
-from app.formatting import day_start
+from app.vn import day_start
 from app.services import scope
 from app.services.actor import Actor
 from app.services.paging import Page

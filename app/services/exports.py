@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, SQLModel
 
 from app.services.actor import Actor
-from app.text import printable
+from app.vn import printable
 
 MAX_ROWS = 200_000  # a list bigger than this is a database dump: use dvk backup
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -48,20 +48,19 @@ from app.db.land_donations import LandDonationCreate, LandDonationUpdate
 from app.db.models import ModelCreate, ModelUpdate
 from app.db.petitions import CONFIDENTIAL, PetitionCreate, PetitionUpdate
 from app.db.recognitions import RecognitionCreate, RecognitionUpdate
-from app.db.search import fold
 from app.db.targets import TargetCreate, TargetUpdate
 from app.db.units import Unit
 from app.db.works import Work, WorkCreate, WorkUpdate
 from app.enums import Role
-from app.formatting import number as vn_number
 from app.services import (approvals, audit, commendations, contributions, land_donations,
                           models, petitions, recognitions, rollups, scope, targets, works)
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden, Invalid
 from app.services.records import Lookup, Records
 from app.services.sheets import FileProblem, Formula, column_letter, legacy_encoding, open_file
-from app.services.validation import DATE_MESSAGE, vi_message
-from app.text import printable, unprintable
+from app.services.validation import vi_message
+from app.vn import (fold, match_key, print_number, printable, read_bool, read_choice, read_date,
+                    read_decimal, read_int, read_money, read_plain_number, read_text)
 
 MAX_ROWS = 200_000  # larger files are split: one import holds the write lock while it runs
 CHUNK = 2_000
@@ -261,7 +260,7 @@ class Report:
 
     def summary(self) -> str:
         """One sentence for the page, the CLI and the API's detail."""
-        n = vn_number
+        n = print_number
         if not self.ok:
             return (f"Không nhập: {n(self.error_count)} lỗi trong {n(self.rows)} dòng; chưa lưu "
                     "dòng nào. Sửa các lỗi dưới đây rồi nhập lại cả tệp.")
@@ -286,9 +285,9 @@ class ImportRefused(DomainError):
 
 
 def _too_long(size: int | None) -> str:
-    counted = f" (khoảng {vn_number(size)} dòng)" if size else ""
-    return (f"Tệp{counted} có hơn {vn_number(MAX_ROWS)} dòng dữ liệu: một lần nhập tối đa "
-            f"{vn_number(MAX_ROWS)} dòng. Hãy chia thành nhiều tệp nhỏ hơn (ví dụ theo năm hoặc "
+    counted = f" (khoảng {print_number(size)} dòng)" if size else ""
+    return (f"Tệp{counted} có hơn {print_number(MAX_ROWS)} dòng dữ liệu: một lần nhập tối đa "
+            f"{print_number(MAX_ROWS)} dòng. Hãy chia thành nhiều tệp nhỏ hơn (ví dụ theo năm hoặc "
             "theo đơn vị) rồi nhập lần lượt.")
 
 
@@ -298,150 +297,13 @@ def _refused(problem: FileProblem) -> ImportRefused:
     return refused
 
 
-# -- reading values the Vietnamese way --------------------------------------------------------
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
-_WORDS_DATE = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
-TRUE = frozenset({"co", "x", "1", "true", "yes", "dung", "dat", "da dat", "v"})
-FALSE = frozenset({"khong", "0", "false", "no", "sai", "chua", "chua dat"})
-
-
-class CellError(ValueError):
-    pass
-
-
-def _text(raw: Any) -> str:
-    return unicodedata.normalize("NFC", str(raw)).strip()
-
-
-def read_integer(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise CellError("Phải là số nguyên.")
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float):
-        if raw.is_integer():
-            return int(raw)
-        raise CellError("Phải là số nguyên (không có phần lẻ).")
-    text = _SPACES.sub("", _text(raw)).removesuffix("đ").removesuffix("đồng")
-    if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text) and not re.fullmatch(r"-?\d{1,3},\d{3}", text):
-        text = re.sub(r"[.,]", "", text)  # 1.500.000 or 1,500,000
-    elif re.fullmatch(r"-?\d{1,3}\.\d{3}", text):
-        text = text.replace(".", "")  # 1.500 (thousands, the Vietnamese way)
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if re.fullmatch(r"-?\d+[.,]0+", text):
-        return int(re.split(r"[.,]", text)[0])
-    raise CellError("Phải là số nguyên, ví dụ 1.500.000.")
-
-
-def read_decimal(raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise CellError("Phải là số.")
-    if isinstance(raw, (int, float)):
-        return float(raw)
-    text = _SPACES.sub("", _text(raw))
-    if "," in text and "." in text:
-        # 1.234,5 (Vietnamese) or 1,234.5 (English): the last mark is the decimal one.
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
-            else text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
-    elif re.fullmatch(r"-?\d{1,3}(\.\d{3}){2,}", text):
-        text = text.replace(".", "")
-    try:
-        value = float(text)
-    except ValueError:
-        raise CellError("Phải là số, ví dụ 2,5 hoặc 1.200.") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise CellError("Phải là một số hữu hạn.")
-    return value
-
-
-def read_plain_number(raw: str, kind: str) -> int | float:
-    """A number written the international way (a dot before decimals), as exports write them."""
-    text = _SPACES.sub("", raw)
-    try:
-        value = float(text)
-    except ValueError:
-        raise CellError("Phải là số (tệp dùng tên cột tiếng Anh: viết 2.5, không viết 2,5).") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise CellError("Phải là một số hữu hạn.")
-    if kind == "decimal":
-        return value
-    if not value.is_integer():
-        raise CellError("Phải là số nguyên.")
-    return int(value)
-
-
-def read_date(raw: Any) -> date:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, (int, float)):
-        raise CellError("Ô ngày đang là số; hãy định dạng ô là Ngày (dd/mm/yyyy) hoặc gõ 05/02/2021.")
-    text = _SPACES.sub(" ", _text(raw))
-    for pattern, order in ((_DMY, (0, 1, 2)), (_YMD, (2, 1, 0))):
-        m = pattern.match(text)
-        if m:
-            day, month, year = (int(m.group(i + 1)) for i in order)
-            break
-    else:
-        m = _WORDS_DATE.match(fold(text).replace(",", ""))
-        if not m:
-            raise CellError(DATE_MESSAGE)
-        day, month, year = (int(g) for g in m.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise CellError(f"Ngày {text} không có trên lịch.") from None
-
-
-def read_bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    key = fold(_text(raw))
-    if key in TRUE:
-        return True
-    if key in FALSE:
-        return False
-    raise CellError("Ghi 'có' hoặc 'không'.")
-
-
-_ENUM_KEYS: dict[type[Enum], dict[str, Enum]] = {}
-
-
-def read_enum(raw: Any, enum: type[Enum]) -> Enum:
-    keys = _ENUM_KEYS.get(enum)
-    if keys is None:
-        keys = {}
-        for member in enum:
-            for text in (member.value, getattr(member, "vi", ""), getattr(member, "en", "")):
-                if text:
-                    keys[fold(str(text))] = member
-        _ENUM_KEYS[enum] = keys
-    typed = _key(_text(raw))
-    found = keys.get(fold(_text(raw))) or keys.get(typed)
-    if found is None and len(typed) >= 4:
-        # A shortened label ("Tổ chức" for "Cơ quan, tổ chức") when it names one value only.
-        near = {m for k, m in keys.items() if f" {typed} " in f" {_key(k)} "}
-        found = near.pop() if len(near) == 1 else None
-    if found is None:
-        allowed = "; ".join(getattr(m, "vi", m.value) for m in enum)
-        raise CellError(f"Không có giá trị này; chọn một trong: {allowed}.")
-    return found
-
-
-def read_text(raw: Any) -> str | None:
-    problem = unprintable(raw) if isinstance(raw, str) else None
-    if problem:  # the schemas' rule (db/fields.py), for the codes and keys outside them too
-        raise CellError(problem)
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)  # a code typed as a number: 101, not 101.0
-    text = _text(raw)
-    return text or None
+# -- reading values the Vietnamese way (app.vn: the forms read the same way) ------------------
+READERS: dict[str, Callable[[Any], Any]] = {
+    "integer": read_int, "money": read_money, "id": read_int, "id_ref": read_int,
+    "unit_id": read_int, "work_id": read_int, "decimal": read_decimal,
+    "date": read_date, "bool": read_bool, "text": read_text, "unit_code": read_text,
+    "work_code": read_text, "external_id": read_text,
+}
 
 
 # A sheet repeats its values (the same source, unit, date, amount on many rows): what was read
@@ -450,31 +312,18 @@ MEMO_KINDS = frozenset({"enum", "bool", "date", "money", "integer", "decimal", "
 MEMO_SIZE = 20_000
 _UNREAD = object()
 
-READERS: dict[str, Callable[[Any], Any]] = {
-    "integer": read_integer, "money": read_integer, "id": read_integer, "id_ref": read_integer,
-    "unit_id": read_integer, "work_id": read_integer, "decimal": read_decimal,
-    "date": read_date, "bool": read_bool, "text": read_text, "unit_code": read_text,
-    "work_code": read_text, "external_id": read_text,
-}
-
 
 # -- headers --------------------------------------------------------------------------------
-def _key(text: Any) -> str:
-    """A header compared without marks, case, punctuation: "Diện tích (m²)" ~ "dien tich m2"."""
-    plain = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[^a-z0-9]+", " ", fold(plain)).strip()
-
-
 def header_keys(spec: Spec) -> dict[str, Column]:
     keys: dict[str, Column] = {}
     for c in spec.columns:
         for text in (c.header, c.name, c.name.replace("_", " "), LABELS.get(c.name, "")):
             if text:
-                keys.setdefault(_key(text), c)
+                keys.setdefault(match_key(text), c)
     return keys
 
 
-READ_ONLY_KEYS = frozenset(_key(name) for name in READ_ONLY)
+READ_ONLY_KEYS = frozenset(match_key(name) for name in READ_ONLY)
 
 
 @dataclass
@@ -500,7 +349,7 @@ def _layout(spec: Spec, rows: Iterator[tuple[int, list[Any]]], report: Report) -
             if len(seen) >= HEADER_SCAN:
                 break
             continue
-        known = sum(1 for c in texts if _key(c) in keys or _key(c) in READ_ONLY_KEYS)
+        known = sum(1 for c in texts if match_key(c) in keys or match_key(c) in READ_ONLY_KEYS)
         if known >= max(1, (len(texts) + 1) // 2):
             return _header(spec, keys, number, cells, report)
         if len(seen) >= HEADER_SCAN:
@@ -525,13 +374,13 @@ def _header(spec: Spec, keys: dict[str, Column], number: int, cells: list[Any],
     for index, cell in enumerate(cells):
         if cell in (None, ""):
             continue
-        text = _text(cell)
+        text = unicodedata.normalize("NFC", str(cell)).strip()
         if isinstance(cell, Formula) or legacy_encoding(text):
             problems.append(f"Tiêu đề cột {column_letter(index)} ('{text}') "
                             + ("là công thức." if isinstance(cell, Formula) else
                                f"đang ở bảng mã cũ {legacy_encoding(text)}."))
             continue
-        key = _key(text)
+        key = match_key(text)
         if key == "created at":
             created_index = index
         if key in READ_ONLY_KEYS:
@@ -874,13 +723,13 @@ class _Job:
             if value is _UNREAD:
                 try:
                     if column.kind == "enum" and column.enum:
-                        value = read_enum(raw, column.enum)
+                        value = read_choice(raw, column.enum)
                     elif self.layout.international and isinstance(raw, str) \
                             and column.kind in ("decimal", "integer", "money"):
                         value = read_plain_number(raw, column.kind)
                     else:
                         value = READERS[column.kind](raw)
-                except CellError as exc:
+                except ValueError as exc:
                     self.report.error(number, header, raw, str(exc))
                     bad = True
                     continue

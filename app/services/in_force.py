@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from app.db.units import Unit
-from app.formatting import vndate
+from app.vn import print_date
 from app.services.errors import Invalid
 
 
@@ -58,13 +58,13 @@ def check(unit: Unit, day: date, column: str, get: Callable[[int], Unit | None],
         hint = (f" Ngày đó đơn vị kế thừa là '{then.name}': hãy chọn '{then.name}'." if then
                 else " Hãy chọn đơn vị còn hiệu lực vào ngày đó.")
         raise Invalid.field(column, f"Đơn vị '{unit.name}' chỉ có hiệu lực đến hết ngày "
-                                    f"{vndate(unit.active_to)}, không nhận bản ghi ngày "
-                                    f"{vndate(day)}.{hint}")
+                                    f"{print_date(unit.active_to)}, không nhận bản ghi ngày "
+                                    f"{print_date(day)}.{hint}")
     if unit.active_from is not None and day < unit.active_from:
         names = [f"'{u.name}'" for u in predecessors_on(unit, day, merged_into)]
         which = "đơn vị này" if len(names) == 1 else "một trong các đơn vị này"
         hint = (f" Ngày đó là của {', '.join(names)}: hãy chọn {which}." if names
                 else " Hãy chọn đơn vị có hiệu lực vào ngày đó.")
         raise Invalid.field(column, f"Đơn vị '{unit.name}' có hiệu lực từ ngày "
-                                    f"{vndate(unit.active_from)}, không nhận bản ghi ngày "
-                                    f"{vndate(day)}.{hint}")
+                                    f"{print_date(unit.active_from)}, không nhận bản ghi ngày "
+                                    f"{print_date(day)}.{hint}")

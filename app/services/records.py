@@ -19,7 +19,6 @@ from sqlmodel import Session, SQLModel
 
 from app.db.base import MAX_ID, utcnow
 from app.db.fields import Printable, date_label
-from app.db.search import fold
 from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
@@ -28,6 +27,7 @@ from app.services import approvals, audit, in_force, rollups, scope
 from app.services.actor import Actor
 from app.services.paging import Page
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from app.vn import fold
 
 T = TypeVar("T", bound=SQLModel)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import vn
 from app.services import (commendations, contributions, issued_reports, land_donations, models,
                           petitions, recognitions, reports, targets, works)
 from app.services.actor import Actor
@@ -94,7 +95,7 @@ def _particulars(report: dict[str, Any], given: dict[str, Any]) -> dict[str, Any
     """What the caller left out, filled in from the unit: its name as issuer and place."""
     unit = report["unit"]["name"]
     out = {"issuer": f"BAN DÂN VẬN\n{unit.upper()}", "number": "…/BC", "place": unit,
-           "issued_on": date.today(), "signer_title": "TRƯỞNG BAN", "signer_name": "",
+           "issued_on": vn.today(), "signer_title": "TRƯỞNG BAN", "signer_name": "",
            "recipients": ["Như trên", "Lưu VT"]}
     out.update({k: v for k, v in given.items() if v not in (None, "", [])})
     return out

@@ -4,7 +4,7 @@ in the same way: the period and place in words, and the figures they each derive
 from datetime import date
 from typing import Any
 
-from app import formatting as fmt
+from app import vn
 from app.enums import Measure, UnitKind, WorkCategory
 from app.services.reports import mass_org_totals
 from app.services.works import MEASURES
@@ -26,7 +26,7 @@ def period_phrase(date_from: date, date_to: date) -> str:
         if date_from.year == date_to.year:
             return f"năm {date_from.year}"
         return f"giai đoạn {date_from.year} – {date_to.year}"
-    return f"từ ngày {fmt.vndate(date_from)} đến ngày {fmt.vndate(date_to)}"
+    return f"từ ngày {vn.print_date(date_from)} đến ngày {vn.print_date(date_to)}"
 
 
 def report_subject(date_from: date, date_to: date) -> str:

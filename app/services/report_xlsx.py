@@ -16,11 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app import formatting as fmt
+from app import vn
 from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
-from app.text import printable
 from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
                                       report_dates, shown_measure)
+from app.vn import printable
 
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
@@ -58,7 +58,7 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
         ("Kinh phí đường bê tông xi măng", roads["concrete_cost_vnd"], "đồng", INT, ""),
         ("  Trong đó Nhân dân góp", roads["concrete_non_state_vnd"], "đồng", INT, ""),
         ("Kênh thủy lợi nội đồng nạo vét", cat["canal"]["quantity"], "km", DEC, ""),
-        ("Đất hiến", land["area_m2"], "m²", INT, f"{fmt.number(land['households'])} hộ"),
+        ("Đất hiến", land["area_m2"], "m²", INT, f"{vn.print_number(land['households'])} hộ"),
         ("Giá trị đất hiến", land["value_vnd"], "đồng", INT, ""),
         ("Ngày công lao động", c["labor_days"], "ngày công", INT, ""),
         ("Xã đạt chuẩn nông thôn mới", len(new_rural), "xã", INT, ", ".join(new_rural)),

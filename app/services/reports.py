@@ -11,6 +11,7 @@ from sqlalchemy import (Integer, and_, case, cast, func, literal, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
+from app import vn
 from app.db.commendations import Commendation
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
@@ -22,10 +23,10 @@ from app.db.units import Unit
 from app.db.works import Work
 from app.enums import (Channel, Field_, UnitLevel, Level, Measure, ModelKind, ModelStatus, OrgType,
                        PetitionStatus, PetitionType, Source, WorkCategory)
-from app.formatting import sort_key
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
+from app.vn import sort_key
 
 MAX_YEARS = 25
 DATE_MIN = date(1990, 1, 1)  # no record is older (app/db/fields.py)
@@ -362,7 +363,7 @@ def resolve_params(session: Session, *, actor: Actor, unit_id: int | None, date_
     if unit_id is None:
         raise Invalid("Chưa có đơn vị nào; hãy thêm đơn vị trước.",
                       errors=[{"loc": ["query", "unit_id"], "msg": "Cần chọn đơn vị."}])
-    today = date.today()
+    today = vn.today()
     date_from = date_from or (date(date_to.year, 1, 1) if date_to else date(today.year, 1, 1))
     date_to = date_to or date(date_from.year, 12, 31)
     return {"unit_id": unit_id, "date_from": date_from, "date_to": date_to}

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from app.formatting import number as vn_number
 from app.services.workbook import (MAIN, MAX_COLUMNS, MAX_ROW_BYTES, MAX_SHEETS, MAX_STYLES, MB,
                                    PKG_REL, REL, FileProblem, Part, SharedStrings, open_book,
                                    parse, shared_strings, too_large)
 from app.services.workbook import damaged as _damaged
-from app.text import fold
+from app.vn import fold, print_number
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +339,7 @@ def _date_styles(book: zipfile.ZipFile) -> frozenset[int]:
         elif name == MAIN + "xf" and in_xfs[0]:
             styles.append(int(attrs.get("numFmtId", "0")))
         if len(styles) + len(custom) > MAX_STYLES:
-            raise too_large(f"tệp có hơn {vn_number(MAX_STYLES)} kiểu định dạng ô")
+            raise too_large(f"tệp có hơn {print_number(MAX_STYLES)} kiểu định dạng ô")
 
     def end(name: str) -> None:
         if name == MAIN + "cellXfs":

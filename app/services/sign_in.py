@@ -28,7 +28,7 @@ from app.db.session import session_scope
 from app.db.users import User
 from app.services import audit, auth
 from app.services.errors import Invalid, TooManyAttempts, Unauthorized
-from app.text import unprintable
+from app.vn import unprintable
 
 # Every time this module reads goes through here; tests move it forward.
 clock: Callable[[], datetime] = utcnow

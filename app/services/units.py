@@ -16,11 +16,11 @@ from app.db.targets import Target
 from app.db.units import Unit, UnitCreate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
-from app.formatting import sort_key
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
 from app.services.records import Id, ListParams, Records
+from app.vn import sort_key
 
 _DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
 RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,

@@ -4,9 +4,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.formatting import number
+from app.vn import DATE_MESSAGE, print_number
 
-DATE_MESSAGE = "Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/02/2021 (hoặc 2021-02-05)."
 # An empty value where one is required is "required", whatever type was expected.
 _TYPE_ERRORS = {"string_type", "int_type", "float_type", "bool_type", "date_type",
                 "datetime_type", "enum", "decimal_type"}
@@ -59,7 +58,7 @@ def vi_message(error: dict[str, Any]) -> str:
         return str(error.get("msg", "Giá trị không hợp lệ."))
     try:
         # Limits the Vietnamese way: 100.000.000.000.000, not 100000000000000; 0, not 0.0.
-        return template.format(**{k: number(v) if isinstance(v, (int, float))
+        return template.format(**{k: print_number(v) if isinstance(v, (int, float))
                                   and not isinstance(v, bool) else v for k, v in ctx.items()})
     except (KeyError, IndexError):
         return template

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import IO, Any
 from xml.parsers import expat
 
-from app.formatting import number as vn_number
+from app.vn import print_number
 
 MB = 1 << 20
 # -- limits ---------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def too_large(what: str) -> FileProblem:
 
 
 def _megabytes(size: int) -> str:
-    return f"{vn_number(-(-size // MB))} MB"
+    return f"{print_number(-(-size // MB))} MB"
 
 
 def damaged(exc: BaseException) -> FileProblem:
@@ -74,7 +74,7 @@ def open_book(stream: IO[bytes]) -> zipfile.ZipFile:
     """The zip of a workbook whose directory promises nothing outside the limits."""
     parts = _parts_declared(stream)
     if parts is not None and parts > MAX_PARTS:
-        raise too_large(f"tệp nén chứa {vn_number(parts)} phần, một bảng tính chỉ vài chục")
+        raise too_large(f"tệp nén chứa {print_number(parts)} phần, một bảng tính chỉ vài chục")
     try:
         book = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as exc:
@@ -198,7 +198,7 @@ class SharedStrings:
     def add(self, value: str) -> None:
         self._text += value.encode()
         if len(self._ends) >= MAX_SHARED_STRINGS:
-            raise too_large(f"tệp chứa hơn {vn_number(MAX_SHARED_STRINGS)} đoạn chữ khác nhau")
+            raise too_large(f"tệp chứa hơn {print_number(MAX_SHARED_STRINGS)} đoạn chữ khác nhau")
         if len(self._text) > MAX_SHARED_BYTES:
             raise too_large(f"chữ trong tệp dài hơn {_megabytes(MAX_SHARED_BYTES)}")
         self._ends.append(len(self._text))
@@ -247,7 +247,7 @@ def shared_strings(book: zipfile.ZipFile) -> SharedStrings:
         if state["t"] and not state["rph"]:
             state["length"] += len(data)
             if state["length"] > MAX_CELL_CHARS:
-                raise too_large(f"có ô chứa hơn {vn_number(MAX_CELL_CHARS)} ký tự, giới hạn "
+                raise too_large(f"có ô chứa hơn {print_number(MAX_CELL_CHARS)} ký tự, giới hạn "
                                 "của chính Excel")
             pieces.append(data)
 

@@ -6,8 +6,8 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 
 from app.enums import ENUMS
-from app.formatting import (TIMEZONE, area, clock, isodate, long_date, moment, money, money_short,
-                            number, percent, vndate)
+from app.vn import (TIMEZONE, print_area, print_clock, print_date, print_long_date, print_moment,
+                    print_money, print_money_short, print_number, print_percent, read_isodate)
 
 UI_DIR = Path(__file__).parent
 STATIC_DIR = UI_DIR / "static"
@@ -46,9 +46,10 @@ def figure_label(name: str) -> str:
 
 
 templates.env.filters.update(filter_label=filter_label, figure_label=figure_label)
-templates.env.filters.update(number=number, percent=percent, vndate=vndate, label=label,
-                             money=money, area=area, long_date=long_date, money_short=money_short,
-                             isodate=isodate, clock=clock, moment=moment)
+templates.env.filters.update(number=print_number, percent=print_percent, vndate=print_date,
+                             label=label, money=print_money, area=print_area,
+                             long_date=print_long_date, money_short=print_money_short,
+                             isodate=read_isodate, clock=print_clock, moment=print_moment)
 # TIMEZONE: the zone every time is shown in, the live pages' "updated at" clock included.
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js", TIMEZONE=TIMEZONE)
 # The form and list macros, global so that a block rendered alone (an htmx fragment) has them.

@@ -7,13 +7,13 @@ which it swaps only the parts that differ."""
 
 import threading
 from collections import OrderedDict
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from app import vn
 from app.api.deps import RecordId, SessionDep
 from app.api.stats import etag_matches
 from app.db.base import MAX_ID
@@ -120,7 +120,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
         "actor": actor, "d": live.figures, "links": True, "league_rows": PAGE_LEAGUE_ROWS,
         "year_q": f"&year={year}" if year else "", "etag": f"{live.etag}-page",
         "live_url": f"/dashboard/live?{query}", "poll": POLL_SECONDS, "year": year,
-        "years": list(range(date.today().year, reports.DATE_MIN.year + 24, -1)),
+        "years": list(range(vn.today().year, reports.DATE_MIN.year + 24, -1)),
         "units": units_service.nested(units_service.tree(session, actor=actor)),
     })
 
@@ -202,7 +202,7 @@ def create_screen(request: Request, session: SessionDep,
     values = forms.parse(form, SCREEN_FIELDS)
     try:
         token, secret = display_tokens.create(session, actor=actor,
-                                              data=DisplayTokenCreate.model_validate(values))
+                                              data=forms.validate(DisplayTokenCreate, values))
     except (ValidationError, DomainError) as exc:
         session.rollback()
         errors, message = form_errors(exc)

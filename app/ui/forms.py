@@ -1,14 +1,17 @@
-"""What a clerk types, understood the Vietnamese way before the shared schemas validate it:
-"1.500.000" đồng, "2,4" km, "05/02/2021". Anything else is passed on unchanged, so the
-schema's own message explains it."""
+"""What a clerk types, read the Vietnamese way (app.vn, as the import reads it) before the
+shared schemas validate it: "1.500.000" đồng, "2,4" km, "05/02/2021". A text app.vn cannot
+read is passed on as typed, and its reason kept (`Typed.problems`): `validate` refuses it with
+that reason, as the import does, next to the schema's messages for the other fields."""
 
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Callable, TypeVar
 
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-_SPACES = re.compile(r"[\s\u00a0]")
+from pydantic import BaseModel, ValidationError
+
+from app import vn
+from app.services.errors import Invalid
 
 
 @dataclass(frozen=True)
@@ -20,32 +23,17 @@ class FormField:
     hint: str = ""
 
 
-def vn_integer(text: str) -> str:
-    """'1.500.000' or '1 500 000' → '1500000'; anything else unchanged."""
-    plain = _SPACES.sub("", text).replace(".", "")
-    return plain if re.fullmatch(r"-?\d+", plain) else text
+READERS: dict[str, Callable[[Any], Any]] = {
+    "money": vn.read_money, "integer": vn.read_int, "decimal": vn.read_decimal,
+    "date": vn.read_date, "bool": vn.read_bool}
+M = TypeVar("M", bound=BaseModel)
+_TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
 
 
-def vn_decimal(text: str) -> str:
-    """'2,4' → '2.4'; '1.234,5' → '1234.5'; '1.500' (thousands) → '1500'; '2.4' stays 2.4."""
-    plain = _SPACES.sub("", text)
-    if "," in plain:
-        plain = plain.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", plain):
-        plain = plain.replace(".", "")
-    return plain if re.fullmatch(r"-?\d+(\.\d+)?", plain) else text
+class Typed(dict[str, Any]):
+    """A form's values, read; `problems`: field name → why its text could not be read."""
 
-
-def vn_date(text: str) -> str:
-    """'05/02/2021' → '2021-02-05'; ISO passes; an impossible date stays as typed."""
-    match = _DMY.match(text)
-    if not match:
-        return text
-    day, month, year = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return text
+    problems: dict[str, str]
 
 
 def version(text: Any) -> int | None:
@@ -55,38 +43,57 @@ def version(text: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-def parse(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:
-    """The form's values with numbers and dates read the Vietnamese way; unknown keys kept
-    (the schema refuses them), booleans from checkboxes."""
-    out = dict(values)
+def parse(values: dict[str, Any], fields: tuple[FormField, ...]) -> Typed:
+    """The form's values with numbers, dates and yes/no read the Vietnamese way; unknown keys
+    kept (the schema refuses them); an unticked box is False."""
+    out = Typed(values)
+    out.problems = {}
     for f in fields:
         raw = out.get(f.name)
-        if f.kind == "bool":
-            out[f.name] = raw in ("on", "true", "1", "có")
-        elif not isinstance(raw, str) or not raw.strip():
+        reader = READERS.get(f.kind)
+        if reader is None:
             continue
-        elif f.kind in ("money", "integer"):
-            out[f.name] = vn_integer(raw)
-        elif f.kind == "decimal":
-            out[f.name] = vn_decimal(raw)
-        elif f.kind == "date":
-            out[f.name] = vn_date(raw)
+        if not isinstance(raw, str) or not raw.strip():
+            if f.kind == "bool":
+                out[f.name] = False
+            continue
+        try:
+            out[f.name] = reader(raw)
+        except ValueError as exc:
+            out.problems[f.name] = str(exc)
     return out
+
+
+def validate(schema: type[M], values: dict[str, Any], problems: dict[str, str] | None = None) -> M:
+    """`schema` validated from the form's values; a text that could not be read is refused
+    with app.vn's reason (the import's), the other fields with the schema's messages."""
+    from app.services.validation import field_errors
+
+    problems = problems if problems is not None else getattr(values, "problems", {})
+    try:
+        model = schema.model_validate(values)
+        errors: list[dict[str, Any]] = []
+    except ValidationError as exc:
+        if not problems:
+            raise
+        errors = [e for e in field_errors(exc) if not e["loc"] or e["loc"][-1] not in problems]
+    if not problems:
+        return model
+    errors += [{"loc": ["body", name], "msg": msg} for name, msg in problems.items()]
+    raise Invalid(_TOLD, errors=errors)
 
 
 def shown(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:
     """A stored record's values as the form shows them: 1.500.000, 2,4, 05/02/2021."""
-    from app.formatting import number, vndate
-
     out = dict(values)
     for f in fields:
         v = out.get(f.name)
         if v is None or v == "":
             continue
         if f.kind == "date" and isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", v):
-            out[f.name] = vndate(date.fromisoformat(v))
+            out[f.name] = vn.print_date(date.fromisoformat(v))
         elif f.kind == "money" and isinstance(v, int):
-            out[f.name] = number(v, 0)
+            out[f.name] = vn.print_number(v, 0)
         elif f.kind == "decimal" and isinstance(v, (int, float)):
-            out[f.name] = number(v, 3)
+            out[f.name] = vn.print_number(v, 3)
     return out

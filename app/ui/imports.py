@@ -26,6 +26,7 @@ from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import templates
 from app.ui.deps import PageActor
+from app.vn import print_number
 
 router = APIRouter()
 MARK = "<!--progress-->"
@@ -107,7 +108,7 @@ def _stream(request: Request, actor: Actor, resource: str, held: Any, filename: 
         if item is _DONE:
             break
         if isinstance(item, int):
-            yield f'<p class="progress-line" role="status">Đã đọc {service.vn_number(item)} dòng…</p>\n'
+            yield f'<p class="progress-line" role="status">Đã đọc {print_number(item)} dòng…</p>\n'
         else:
             outcome = item
     fragment = templates.get_template("imports/page.html").blocks["outcome"]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app import vn
 from app.api.deps import RecordId, SessionDep
 from app.db.evaluations import EvaluationIn, RecognitionIn
 from app.enums import ModelStatus, Role
@@ -30,14 +31,14 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     crit_set = None
     if status in (ModelStatus.registered, ModelStatus.in_progress, ModelStatus.evaluated):
         try:
-            crit_set = evaluations.set_for(session, m.kind, date.today())
+            crit_set = evaluations.set_for(session, m.kind, vn.today())
         except DomainError:
             crit_set = None
     # A user who may not act is offered no workflow control, and told why instead.
     refusal = scope.write_refusal(session, actor, m.unit_id)
     acts = refusal is None
     return templates.TemplateResponse(request, "models/detail.html", {
-        "actor": actor, "m": m, "error": error, "today": date.today(),
+        "actor": actor, "m": m, "error": error, "today": vn.today(),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id)),
@@ -68,12 +69,12 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
 def evaluate(id: RecordId, request: Request, session: SessionDep,
              actor: PageActor, form_data: FormDep) -> Response:
     """Score the model on each criterion (managers)."""
-    form = forms.parse(dict(form_data), DATE)
-    scores = {k.removeprefix("score_"): forms.vn_decimal(str(v)) for k, v in form.items()
-              if k.startswith("score_")}
+    typed = tuple(forms.FormField(k, k, "decimal") for k in form_data if k.startswith("score_"))
+    form = forms.parse(dict(form_data), DATE + typed)
+    scores = {k.removeprefix("score_"): v for k, v in form.items() if k.startswith("score_")}
     try:
-        data = EvaluationIn.model_validate({"date": form.get("date"), "scores": scores,
-                                            "note": form.get("note") or None})
+        data = forms.validate(EvaluationIn, {"date": form.get("date"), "scores": scores,
+                                             "note": form.get("note") or None}, form.problems)
         evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
@@ -87,7 +88,8 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
     """Recognise the evaluated model at a level, by decision (managers)."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        data = RecognitionIn.model_validate({k: form.get(k) or None for k in ("level", "decision_no", "date")})
+        typed = {k: form.get(k) or None for k in ("level", "decision_no", "date")}
+        data = forms.validate(RecognitionIn, typed, form.problems)
         evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",

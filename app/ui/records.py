@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from app import vn
 from app.api.crud import export_response
 from app.api.deps import RecordId, SessionDep
 from app.db.base import MAX_ID
@@ -210,8 +211,8 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
     money, 05/02/2021 for dates. A hidden pair (a denouncer's identity) stays hidden."""
     from datetime import date as date_
 
-    from app.formatting import number, vndate
     from app.ui import label
+    from app.vn import print_date, print_number
 
     kinds = {name: kind for name, (_, kind) in _described(path).items()}
 
@@ -223,11 +224,11 @@ def shown_history(path: str, entries: list[dict[str, Any]]) -> list[dict[str, An
             if kind.startswith("enum:"):
                 return label(value, kind[5:])
             if kind == "money":
-                return number(value, 0)
+                return print_number(value, 0)
             if kind in ("decimal", "integer", "number", "quantity"):
-                return number(value, 3)
+                return print_number(value, 3)
             if kind == "date":
-                return vndate(date_.fromisoformat(str(value)[:10]))
+                return print_date(date_.fromisoformat(str(value)[:10]))
             if kind == "bool":
                 return "có" if value else "không"
             if kind.startswith("ref:") or kind == "unit":
@@ -270,6 +271,15 @@ def _flatten(annotation: Any) -> list[Any]:
     return [leaf for a in args for leaf in _flatten(a)]
 
 
+def _date_text(text: str) -> str:
+    """A filter's date as typed on the page (05/02/2021), as ISO text for the filter schema;
+    a text that is no date is left for the schema to refuse."""
+    try:
+        return vn.read_date(text).isoformat()
+    except ValueError:
+        return text
+
+
 def _list_context(listing: Listing, request: Request, session: Any, actor: Actor,
                   keep_query: bool = True) -> dict[str, Any]:
     raw: dict[str, Any] = {}
@@ -282,7 +292,7 @@ def _list_context(listing: Listing, request: Request, session: Any, actor: Actor
     parsed = {k: ([v] if k in listy and not isinstance(v, list) else v) for k, v in raw.items()}
     for key in ("date_from", "date_to"):  # typed dd/mm/yyyy, like every date on the pages
         if isinstance(parsed.get(key), str):
-            parsed[key] = forms.vn_date(parsed[key])
+            parsed[key] = _date_text(parsed[key])
     try:
         filters = filters_cls.model_validate({"sort": listing.sort, **parsed})
         error = None
@@ -466,7 +476,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             return saved(request, session, actor, f"Đã lưu {listing.one} số {done} (biểu mẫu "
                                                    "đã được gửi trước đó, không lưu lần hai).")
         try:
-            obj = save_new(session, actor=actor, data=create_schema.model_validate(values))
+            obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
             if key:
                 idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
                                  path=f"/{listing.path}",
@@ -488,7 +498,7 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         values.pop("submission", None)
         try:
             obj, _ = save_changes(session, actor=actor, id=id,
-                                  data=update_schema.model_validate(values),
+                                  data=forms.validate(update_schema, values),
                                   if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, id)

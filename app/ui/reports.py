@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app import vn
 from app.api.deps import RecordId, SessionDep, UnitId
 from app.enums import Role, WorkCategory
 from app.api.reports import DOCX, XLSX
@@ -53,7 +54,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         other = reports.summary(session, actor=actor, unit_id=params["unit_id"], date_from=c_from,
                                 date_to=c_to)
     units = units_service.nested(units_service.tree(session, actor=actor))
-    years = list(range(date.today().year, 2015, -1))
+    years = list(range(vn.today().year, 2015, -1))
     return templates.TemplateResponse(request, "reports/summary.html", {
         "actor": actor, "r": report, "league": league, "other": other, "units": units,
         "params": params, "preset": period["preset"] or CUSTOM,
@@ -62,7 +63,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
         "base": _base_query(params),
         "issued": issued_reports.list_(session, actor=actor, unit_id=params["unit_id"]),
-        "can_issue": actor.at_least(Role.manager), "today": date.today(),
+        "can_issue": actor.at_least(Role.manager), "today": vn.today(),
     })
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.enums import Role
-from app.formatting import today
+from app.vn import today
 from tests.factories import make_petition, make_tree, make_unit
 
 P = "/api/v1/petitions"

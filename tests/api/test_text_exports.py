@@ -1,6 +1,6 @@
 """A row that holds a character no document can hold (stored before the input rules, or
 written around the API) still exports: every writer of a .xlsx, .docx or .csv cleans what it
-writes (app.text.printable). Before, one such row made every document covering it answer 500,
+writes (app.vn.printable). Before, one such row made every document covering it answer 500,
 the admin's whole-province export too."""
 
 import io

@@ -13,7 +13,7 @@ from docx.shared import Pt
 from sqlalchemy import select
 
 from app import demo
-from app import formatting as fmt
+from app import vn
 from app.db.session import session_scope
 from app.db.units import Unit
 from app.enums import PetitionType, Source, WorkCategory
@@ -194,7 +194,7 @@ def test_docx_charity_houses_of_agencies_and_dialogues(document, district):
     assert dialogues >= 1
     assert ("đạt 99,78%; còn 3 đơn quá hạn chưa giải quyết xong; tổ chức đối thoại giữa người "
             "đứng đầu cấp ủy, chính quyền với Nhân dân, qua đó tiếp nhận "
-            f"{fmt.number(dialogues)} đơn.") in body
+            f"{vn.print_number(dialogues)} đơn.") in body
 
 
 def test_docx_of_a_summary_issued_before_those_figures(district):
@@ -215,9 +215,9 @@ def test_docx_tables_use_the_labels_and_vietnamese_numbers(document, district):
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in works_table.rows[1:]}
     assert all(c.vi in rows for c in WorkCategory) and "Tổng cộng" in rows
     concrete = rows[WorkCategory.road_concrete.vi]
-    assert concrete[2] == fmt.number(district["works"]["by_category"]["road_concrete"]["count"])
+    assert concrete[2] == vn.print_number(district["works"]["by_category"]["road_concrete"]["count"])
     assert concrete[3:6] == ["126,8", "km", "103.600"]  # the money in triệu đồng
-    assert rows["Tổng cộng"][2] == fmt.number(district["works"]["total"])
+    assert rows["Tổng cộng"][2] == vn.print_number(district["works"]["total"])
     petition_table = next(t for t in document.tables if t.rows[0].cells[-1].text == "Số đơn")
     cells = {r.cells[1].text: r.cells[2].text for r in petition_table.rows[1:]}
     assert cells["Thuộc thẩm quyền giải quyết"] == "1.827"

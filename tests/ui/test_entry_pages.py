@@ -338,7 +338,7 @@ def test_the_same_mistake_on_an_edit_form_keeps_the_record(clerk, api, db, tree)
     r = clerk.post(f"/works/{work.id}", headers=HX, data=form_for(
         "works", tree, name="Đường mới", total_cost_vnd="abc", version="1"))
     assert r.status_code == 422
-    assert field_error(r.text, "total_cost_vnd") == "Phải là số nguyên."
+    assert field_error(r.text, "total_cost_vnd") == "Phải là số nguyên. Ví dụ: 1.500.000."
     assert 'value="Đường mới"' in r.text and 'value="abc"' in r.text
     assert 'name="version" value="1"' in r.text  # the retry still checks the same version
     record = api.get(f"/api/v1/works/{work.id}").json()

@@ -1,5 +1,6 @@
 """Text helpers that need nothing but the standard library (a sheet's reader process
-imports them without the tables)."""
+imports them without the tables): diacritic folding, Vietnamese sort order, the characters
+that are no text."""
 
 import re
 import unicodedata
@@ -10,10 +11,27 @@ import unicodedata
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def fold(text: str) -> str:
-    """'Nguyễn Văn Đức' → 'nguyen van duc'."""
+def _unmarked(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """'Nguyễn Văn Đức' → 'nguyen van duc': no marks, đ → d, lower case, single spaces."""
+    return " ".join(_unmarked(text).lower().split())
+
+
+def match_key(text: object) -> str:
+    """A label or header compared without marks, case, punctuation: "Diện tích (m²)" ~
+    "dien tich m2"."""
+    plain = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[^a-z0-9]+", " ", fold(plain)).strip()
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough for lists: 'Đa Mi' sorts with the D's, not
+    after Z (Unicode order would put Đ and accented capitals last)."""
+    return _unmarked(text).casefold(), text
 
 
 def unprintable(text: str) -> str | None:
