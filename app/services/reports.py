@@ -21,11 +21,12 @@ from app.db.targets import Target
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import (Channel, Field_, UnitLevel, Level, Measure, ModelKind, ModelStatus, OrgType,
-                       PetitionStatus, PetitionType, Source, WorkCategory)
+                       PetitionType, Source, WorkCategory)
 from app.formatting import sort_key
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
+from app.services.petitions.rules import DONE, OUTSIDE_COMPETENCE
 
 MAX_YEARS = 25
 DATE_MIN = date(1990, 1, 1)  # no record is older (app/db/fields.py)
@@ -36,9 +37,6 @@ KM_CATEGORIES = (WorkCategory.road_concrete, WorkCategory.road_other, WorkCatego
 # The Front and the mass organisations (figure D12 of the 2016–2020 report).
 MASS_ORGS = tuple(o for o in OrgType if o not in (OrgType.party_committee, OrgType.government,
                                                   OrgType.other))
-OPEN = (PetitionStatus.received, PetitionStatus.accepted, PetitionStatus.in_progress)
-OUTSIDE_COMPETENCE = (PetitionStatus.transferred, PetitionStatus.rejected)
-DONE = (PetitionStatus.resolved, PetitionStatus.withdrawn)
 
 
 @dataclass(frozen=True)
