@@ -519,7 +519,7 @@ class Generator:
 
     # petitions -------------------------------------------------------------------------
     def petition_rows(self) -> Iterator[tuple[Any, ...]]:
-        from app.services.petition_rules import ACCEPT_DAYS, resolve_days
+        from app.services.petitions.rules import ACCEPT_DAYS, resolve_days
 
         rng, t = self.rng("petition"), self.tree
         for pid in range(1, self.n["petition"] + 1):

@@ -16,8 +16,9 @@ from app.db.recognitions import RecognitionCreate
 from app.db.targets import TargetCreate
 from app.db.units import Unit, UnitCreate
 from app.db.works import WorkCreate
-from app.services import (commendations, contributions, land_donations, models, petitions,
-                          recognitions, targets, units, works)
+from app.services import (commendations, contributions, land_donations, models, recognitions,
+                          targets, units, works)
+from app.services.petitions import records as petitions
 from app.services.actor import SYSTEM
 
 PASSWORD = "mat-khau-thu-nghiem"

@@ -197,16 +197,13 @@ def test_vietnam_time(clock):
 
 
 # The server's own date is not Vietnam's from 00:00 to 07:00 there (a server on UTC): every
-# "today" is vn.today(). Two modules still read the server's, until the petitions package
-# that moves them lands (issue 17, item 5).
+# "today" is vn.today().
 SERVER_CLOCK = re.compile(r"\bdate\.today\(\)|\bdatetime\.(?:now\(\)|today\(\)|utcnow\(\))")
-NOT_YET = {"app/ui/petitions.py", "app/services/dashboards.py"}
 
 
 def test_every_today_is_vietnam_s():
     root = Path(__file__).resolve().parents[1]
     found = [f"{path.relative_to(root)}:{n}" for path in sorted((root / "app").rglob("*.py"))
-             if path.relative_to(root).as_posix() not in NOT_YET
              for n, line in enumerate(path.read_text().splitlines(), 1) if SERVER_CLOCK.search(line)]
     assert found == [], "use app.vn.today() (Vietnam's date), not the server's: " + ", ".join(found)
 

@@ -4,33 +4,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
 from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_routes
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep
 from app.api.errors import PROBLEM_RESPONSES
-from app.db.fields import Happened, Input
 from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
-from app.enums import PetitionStatus
-from app.services import petitions as service
+from app.services.petitions import records as service
+from app.services.petitions import workflow
+from app.services.petitions.workflow import ExtensionIn, TransitionIn
 
 router = APIRouter(prefix="/api/v1/petitions", tags=["petitions"])
 record_routes(router, service=service.records, filters=service.Filters, create=PetitionCreate,
               update=PetitionUpdate, read=PetitionRead, plural="petitions",
               present=service.present, update_fn=service.update)
-
-
-class TransitionIn(Input):
-    to: PetitionStatus
-    date: Happened
-    note: str | None = Field(default=None, max_length=4000)
-    outcome: str | None = Field(default=None, max_length=4000)
-
-
-class ExtensionIn(Input):
-    days: int = Field(ge=1, le=365)
-    decision_no: str | None = Field(default=None, max_length=100)
-    date: Happened
 
 
 @router.post("/{id:int}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)
@@ -39,8 +25,8 @@ def transition(id: RecordId, session: SessionDep, actor: ActorDep, request: Requ
                key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Move a petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
     def run() -> JSONResponse:
-        p = service.transition(session, actor=actor, id=id, to=data.to, on=data.date,
-                               note=data.note, outcome=data.outcome, if_match=expected)
+        p = workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date,
+                                note=data.note, outcome=data.outcome, if_match=expected)
         return json_record(service.present(p, actor))
 
     return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
@@ -52,8 +38,8 @@ def extend(id: RecordId, session: SessionDep, actor: ActorDep, request: Request,
            key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Record a legal extension of a denunciation's time limit (at most two, 30 days each)."""
     def run() -> JSONResponse:
-        p = service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
-                           decision_no=data.decision_no, if_match=expected)
+        p = workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
+                            decision_no=data.decision_no, if_match=expected)
         return json_record(service.present(p, actor))
 
     return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)

@@ -20,7 +20,7 @@ from app.db.units import Unit
 from app.db.works import Work
 from app.demo import names
 from app.demo.tree import REFORM, SUCCESSORS, DemoTree
-from app.services.petition_rules import ACCEPT_DAYS, resolve_days
+from app.services.petitions.rules import ACCEPT_DAYS, resolve_days
 
 START, END = date(2016, 1, 1), date(2020, 12, 31)
 TY = 1_000_000_000  # 1 tỷ đồng

@@ -27,8 +27,9 @@ from app.db.recognitions import RecognitionRead
 from app.db.targets import TargetRead
 from app.db.units import UnitRead
 from app.db.works import WorkRead
-from app.services import (audit, commendations, contributions, land_donations, models, petitions,
+from app.services import (audit, commendations, contributions, land_donations, models,
                           recognitions, targets, units, works)
+from app.services.petitions import records as petitions
 from app.services.actor import Actor
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from app import vn
 from app.db.audit import AuditEntry
 from app.db.contributions import Contribution
 from app.db.dashboards import ChangeMark, DashboardCache
@@ -43,14 +44,15 @@ from app.db.stats import StatContribution
 from app.db.units import Unit
 from app.db.session import side_write
 from app.enums import ModelKind, Source, UnitLevel, WorkCategory
-from app.services import audit, petitions, reports, rollups, scope
+from app.services import audit, reports, rollups, scope
+from app.services.petitions import records as petitions
+from app.services.petitions import rules
 from app.services.actor import Actor
 from app.services.errors import Invalid
 
 log = logging.getLogger(__name__)
 MIN_AGE = timedelta(seconds=1.5)  # figures younger than this are served even if a change came
 MAX_AGE = timedelta(minutes=10)  # and older ones are recomputed even without a mark (CLI loads)
-DUE_SOON_DAYS = 7
 FEED = 8
 RESOURCE_LABELS = {
     "models": "mô hình", "works": "công trình", "contributions": "khoản đóng góp",
@@ -138,11 +140,11 @@ def _league(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[str, Any]]:
-    """Open petitions past or within DUE_SOON_DAYS of their due date, most urgent first."""
+    """Open petitions overdue or due soon (`rules.deadline`), most urgent first."""
     stmt = (select(Petition)
             .where(scope.in_units(Petition.unit_id, units), Petition.closed_date.is_(None),
-                   Petition.status.in_([s.value for s in reports.OPEN]),
-                   Petition.due_date <= today + timedelta(days=DUE_SOON_DAYS))
+                   Petition.status.in_(rules.OPEN),
+                   Petition.due_date <= today + timedelta(days=rules.DUE_SOON_DAYS))
             .order_by(Petition.due_date, Petition.id).limit(10))
     found = session.exec(stmt).scalars().all()
     # The units' names once the ten are known (joined, every open petition of a province was).
@@ -152,9 +154,10 @@ def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[s
     for p in found:
         unit_name = names.get(p.unit_id, "")
         shown = petitions.present(p, actor)
+        due = rules.deadline(p, today)
         out.append({"id": p.id, "type": p.type, "subject": shown.subject, "unit": unit_name,
                     "received_date": p.received_date.isoformat(), "due_date": p.due_date.isoformat(),
-                    "days_left": (p.due_date - today).days, "status": p.status})
+                    "days_left": due.days_left, "deadline": due.state, "status": p.status})
     return out
 
 
@@ -223,7 +226,7 @@ def mark(session: Session, unit_id: int) -> int:
 def as_of(year: int | None, today: date | None = None) -> date:
     """The day a dashboard's figures are of: today, or the last day of a past year (a wall
     screen may show a finished year; a future year is refused)."""
-    today = today or date.today()
+    today = today or vn.today()  # Vietnam's date, whatever the server's zone
     if year is None or year == today.year:
         return today
     if not reports.DATE_MIN.year <= year < today.year:
@@ -243,7 +246,7 @@ def live(session: Session, *, actor: Actor, unit_id: int, today: date | None = N
     date it gets them as they are and hands them to its process's refresher, which claims and
     recomputes them (`_start_refresh`); the screens get the new figures at their next poll. Only
     the first request of a unit's day computes while the caller waits."""
-    today = today or date.today()
+    today = today or vn.today()  # Vietnam's date, whatever the server's zone
     reports.report_unit(session, actor, unit_id)
     table = DashboardCache.__table__  # type: ignore[attr-defined]
     key = (table.c.unit_id == unit_id, table.c.day == today.isoformat())

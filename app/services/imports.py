@@ -53,7 +53,8 @@ from app.db.units import Unit
 from app.db.works import Work, WorkCreate, WorkUpdate
 from app.enums import Role
 from app.services import (approvals, audit, commendations, contributions, land_donations,
-                          models, petitions, recognitions, rollups, scope, targets, works)
+                          models, recognitions, rollups, scope, targets, works)
+from app.services.petitions import records as petitions
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden, Invalid
 from app.services.records import Lookup, Records

@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from app import vn
 from app.services import (commendations, contributions, issued_reports, land_donations, models,
-                          petitions, recognitions, reports, targets, works)
+                          recognitions, reports, targets, works)
+from app.services.petitions import records as petitions
 from app.services.actor import Actor
 from app.services.report_docx import build_docx
 from app.services.report_xlsx import build_xlsx

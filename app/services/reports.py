@@ -22,10 +22,11 @@ from app.db.targets import Target
 from app.db.units import Unit
 from app.db.works import Work
 from app.enums import (Channel, Field_, UnitLevel, Level, Measure, ModelKind, ModelStatus, OrgType,
-                       PetitionStatus, PetitionType, Source, WorkCategory)
+                       PetitionType, Source, WorkCategory)
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
+from app.services.petitions.rules import DONE, OUTSIDE_COMPETENCE
 from app.vn import sort_key
 
 MAX_YEARS = 25
@@ -37,9 +38,6 @@ KM_CATEGORIES = (WorkCategory.road_concrete, WorkCategory.road_other, WorkCatego
 # The Front and the mass organisations (figure D12 of the 2016–2020 report).
 MASS_ORGS = tuple(o for o in OrgType if o not in (OrgType.party_committee, OrgType.government,
                                                   OrgType.other))
-OPEN = (PetitionStatus.received, PetitionStatus.accepted, PetitionStatus.in_progress)
-OUTSIDE_COMPETENCE = (PetitionStatus.transferred, PetitionStatus.rejected)
-DONE = (PetitionStatus.resolved, PetitionStatus.withdrawn)
 
 
 @dataclass(frozen=True)

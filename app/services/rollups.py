@@ -23,6 +23,7 @@ from app.db.units import Unit
 from app.db.works import Work
 from app.enums import Measure, PetitionStatus, Source, UnitLevel
 from app.services import scope
+from app.services.petitions.rules import OUTSIDE_COMPETENCE
 
 # 'p': a phase of the movement, five years from 2016 (2016–2020, 2021–2025, ...), so that the
 # phase reports and a province's ten years read a handful of rows per commune; 'y' a year;
@@ -151,12 +152,9 @@ def model_effects(session: Session, m: Any) -> list[Effect]:
                    {"n": 1, "members": m.members or 0})]
 
 
-OUTSIDE = (PetitionStatus.transferred.value, PetitionStatus.rejected.value)
-
-
 def petition_effects(session: Session, p: Any) -> list[Effect]:
     key = rollup_unit(session, p.unit_id)
-    competent = "0" if p.status in OUTSIDE else "1"
+    competent = "0" if PetitionStatus(p.status) in OUTSIDE_COMPETENCE else "1"
     out = [Effect(StatPetitionIn, key, p.received_date,
                   {"type": p.type, "channel": p.channel or "", "competent": competent}, {"n": 1}),
            Effect(StatPetitionOpen, key, p.received_date, {"competent": competent}, {"n": 1})]
@@ -333,7 +331,7 @@ def raw_works(units: Any, when: Any) -> Any:
 
 
 def raw_petitions_in(units: Any, when: Any) -> Any:
-    competent = case((Petition.status.in_(OUTSIDE), "0"), else_="1")
+    competent = case((Petition.status.in_(OUTSIDE_COMPETENCE), "0"), else_="1")
     return (select(Petition.unit_id.label("unit_id"), Petition.type.label("type"),
                    func.coalesce(Petition.channel, "").label("channel"),
                    competent.label("competent"), literal(1).label("n"),
@@ -342,7 +340,7 @@ def raw_petitions_in(units: Any, when: Any) -> Any:
 
 
 def raw_petitions_open(units: Any, when: Any) -> Any:
-    competent = case((Petition.status.in_(OUTSIDE), "0"), else_="1")
+    competent = case((Petition.status.in_(OUTSIDE_COMPETENCE), "0"), else_="1")
     return (select(Petition.unit_id.label("unit_id"), competent.label("competent"),
                    literal(1).label("n"), Petition.received_date.label("day"))
             .where(_scoped(Petition.unit_id, units), when(Petition.received_date)))

@@ -124,7 +124,7 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
         if after != before:
             rollups.rebuild(session, keys=[before, after])
     if any(k in changes for k in ("remote", "parent_id", "merged_into_id")):
-        from app.services import petitions  # petitions' deadlines depend on the unit
+        from app.services.petitions import records as petitions  # their deadlines follow the unit
 
         petitions.recompute_due_dates(session, unit.id)
     return unit, changes

@@ -1,19 +1,18 @@
 """A petition's own page: its legal deadline and days left, its history, and the lifecycle
 steps the law allows from where it stands, as buttons (through the same service as the API)."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.api.deps import RecordId, SessionDep
-from app.api.petitions import ExtensionIn, TransitionIn
-from app.enums import PetitionStatus
+from app.enums import PetitionStatus, PetitionType
+from app.vn import today
 from app.services import audit, scope
-from app.services import petitions as service
 from app.services.errors import DomainError
-from app.services.petition_rules import TIME_LIMITS
+from app.services.petitions import records as service
+from app.services.petitions import rules, workflow
+from app.services.petitions.workflow import ExtensionIn, TransitionIn
 from app.ui import form_errors, forms, refusal_status, templates
 from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
@@ -29,21 +28,22 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     p = service.records.get(session, actor=actor, id=id)
     steps, extensions = service.history(session, actor=actor, id=id)
     shown = service.present(p, actor)
-    open_ = PetitionStatus(p.status) in service.OPEN
-    days_left = (p.due_date - date.today()).days if p.due_date and open_ else None
     # A user who may not act is offered no step or extension, and told why instead.
     refusal = scope.write_refusal(session, actor, p.unit_id)
     acts = refusal is None
+    day = today()
+    due = rules.deadline(p, day)
     return templates.TemplateResponse(request, "petitions/detail.html", {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
         "changes": shown_history("petitions", audit.history(session, actor=actor, resource="petitions",
                                                              record_id=id)),
-        "labels": field_labels("petitions"),
-        "next_steps": service.next_steps(p) if acts else [], "closed": not open_,
-        "refusal": refusal,
-        "can_extend": acts and service.can_extend(p, len(extensions)),
-        "limit": TIME_LIMITS[p.type], "days_left": days_left, "error": error,
-        "today": date.today(), "deletable": service.records.may_change(session, actor=actor, obj=p),
+        "labels": field_labels("petitions"), "withheld": service.withheld(p, actor),
+        "next_steps": [(s, workflow.STEP_LABELS[s]) for s in workflow.next_steps(p)] if acts else [],
+        "closed": PetitionStatus(p.status) in rules.CLOSED, "refusal": refusal,
+        "can_extend": acts and workflow.can_extend(p, len(extensions)),
+        "limit": rules.TIME_LIMITS[PetitionType(p.type)], "deadline": due, "error": error,
+        "lengthen": rules.complex_lengthens(p), "today": day,
+        "deletable": service.records.may_change(session, actor=actor, obj=p),
     })
 
 
@@ -54,7 +54,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     form = forms.parse(dict(form_data), DATE)
     try:  # the API's schema: the same rules and messages for the typed note and outcome
         data = TransitionIn.model_validate({k: form.get(k) for k in ("to", "date", "note", "outcome")})
-        service.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
+        workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
                            outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
         session.rollback()
@@ -69,7 +69,7 @@ def extend(id: RecordId, request: Request, session: SessionDep,
     form = forms.parse(dict(form_data), DATE)
     try:
         data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
-        service.extend(session, actor=actor, id=id, days=data.days, on=data.date,
+        workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
                        decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
         session.rollback()

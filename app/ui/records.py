@@ -29,7 +29,8 @@ from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
 from app.enums import ENUMS, Role
 from app.services import (audit, commendations, contributions, idempotency, land_donations, models,
-                          petitions, recognitions, targets, works)
+                          recognitions, targets, works)
+from app.services.petitions import records as petitions
 from app.services import scope
 from app.services import units as units_service
 from app.services.actor import Actor

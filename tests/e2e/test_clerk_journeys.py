@@ -18,6 +18,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app import vn
 from app.db.works import Work
 from tests.e2e.conftest import ARTIFACTS, CLERK, shot
 from tests.e2e.journey import journey, nav, sign_in  # noqa: F401  (journey: the page fixture)
@@ -205,7 +206,7 @@ def test_clerk_records_a_road_corrects_and_deletes(journey: Any, hamtri: Any) ->
 @SIZES
 def test_clerk_walks_a_complaint_to_resolved_lengthened(journey: Any, hamtri: Any) -> None:
     page = journey
-    today = date.today()
+    today = vn.today()  # the page counts in Vietnam's date
     sign_in(page, CLERK)
     nav(page, "Đơn thư")
     form = page.locator("#entry-form")

@@ -17,7 +17,8 @@ from app import vn
 from app.db.session import session_scope
 from app.db.units import Unit
 from app.enums import PetitionType, Source, WorkCategory
-from app.services import land_donations, petitions, reports, works
+from app.services import land_donations, reports, works
+from app.services.petitions import records as petitions
 from app.services.actor import SYSTEM
 from app.services.report_docx import build_docx
 from app.services.report_xlsx import build_xlsx

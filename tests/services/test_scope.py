@@ -9,7 +9,9 @@ from sqlalchemy import text
 from app.db.models import ModelCreate, ModelUpdate
 from app.db.units import UnitUpdate
 from app.enums import PetitionStatus, Role
-from app.services import models, petitions, scope, units
+from app.services import models, scope, units
+from app.services.petitions import records as petitions
+from app.services.petitions import workflow
 from app.services.actor import SYSTEM, Actor
 from app.services.errors import Forbidden, NotFound
 from tests.factories import make_model, make_petition, make_tree, make_unit
@@ -163,8 +165,8 @@ def test_a_viewer_actor_is_forbidden_to_write(db, world, can_write):
         lambda s: models.records.update(s, actor=viewer, id=model.id,
                                         data=ModelUpdate(name="Đổi tên")),
         lambda s: models.records.delete(s, actor=viewer, id=model.id),
-        lambda s: petitions.transition(s, actor=viewer, id=pet.id, to=PetitionStatus.accepted,
-                                       on=date(2019, 5, 7)),
+        lambda s: workflow.transition(s, actor=viewer, id=pet.id, to=PetitionStatus.accepted,
+                                      on=date(2019, 5, 7)),
     ]
     for write in writes:  # each in its own unit of work, rolled back by the error
         with pytest.raises(Forbidden):

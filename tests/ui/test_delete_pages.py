@@ -199,12 +199,12 @@ def test_a_petitions_history_names_and_shows_its_workflows_fields(sign_in, db, t
     Vietnamese and shows their values as the pages do, not as stored codes."""
     from datetime import date
 
-    from app.services import petitions
+    from app.services.petitions import workflow
 
     clerk = sign_in("canbo")
     with db() as s:
         p = make_petition(s, unit_id=tree.ham_tri, received_date="2026-11-02")
-        petitions.transition(s, actor=SYSTEM, id=p.id, to="accepted", on=date(2026, 11, 5))
+        workflow.transition(s, actor=SYSTEM, id=p.id, to="accepted", on=date(2026, 11, 5))
     history = clerk.get(f"/petitions/{p.id}").text.split("Lịch sử thay đổi")[1]
     assert "Ngày thụ lý “” → “05/11/2026”" in history, history
     assert "Trạng thái “Đã tiếp nhận” → “Đã thụ lý”" in history, history

@@ -1,11 +1,12 @@
 """A petition's page: deadline and days left, and only the legal next steps as buttons."""
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from app import vn
 from app.enums import Role
 from app.services import auth
 from tests.conftest import carry_csrf
@@ -29,13 +30,13 @@ def clerk(server: str, db, tree) -> Iterator[httpx.Client]:
 
 
 def test_walk_a_complaint_to_resolved(clerk, db, tree):
-    received = date.today() - timedelta(days=3)
+    received = vn.today() - timedelta(days=3)  # the page counts in Vietnam's date
     with db() as s:
         p = make_petition(s, unit_id=tree.ham_tri, received_date=str(received))
     page = clerk.get(f"/petitions/{p.id}").text
     assert "còn 7 ngày" in page  # ten days to accept, three gone
     assert 'value="accepted"' in page and 'value="resolved"' not in page
-    today = date.today().strftime("%d/%m/%Y")
+    today = vn.today().strftime("%d/%m/%Y")
     r = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": today, "version": "1"})
     assert r.status_code == 303
     page = clerk.get(f"/petitions/{p.id}").text
