@@ -32,25 +32,37 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def shown(kind: str | None) -> dict[str, Any]:
+    """A field's `schema_extra` naming how it is entered and shown where its type alone does
+    not say it (app.db.labels.kind): it is `x-shown` in the OpenAPI schema."""
+    return {"json_schema_extra": {"x-shown": kind}} if kind else {}
+
+
 def money(default: Any = None, **kw: Any) -> Any:
     """A non-negative amount of VND, stored as a 64-bit integer (PostgreSQL's int is too small)."""
-    return Field(default, ge=0, le=MAX_VND, sa_type=BigInteger, **kw)
+    return Field(default, ge=0, le=MAX_VND, sa_type=BigInteger, schema_extra=shown("money"), **kw)
 
 
-def amount(default: Any = None, **kw: Any) -> Any:
+def amount(default: Any = None, shown_as: str | None = None, **kw: Any) -> Any:
     """A non-negative quantity (km, m², labour days) with a sane ceiling."""
-    return Field(default, ge=0, le=10**9, **kw)
+    return Field(default, ge=0, le=10**9, schema_extra=shown(shown_as), **kw)
+
+
+def ref(table: str, title: str, default: Any = None, **kw: Any) -> Any:
+    """A reference to another record by id (`unit`, `work`, `model`), labelled `title`."""
+    return Field(default, ge=1, le=MAX_ID, foreign_key=f"{table}.id", title=title, **kw)
 
 
 class RecordMeta(SQLModel):
     """Columns every stored record has; `version` is SQLAlchemy's optimistic lock."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    id: int | None = Field(default=None, primary_key=True, title="Số hiệu")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False,
+                                 title="Tạo lúc")
     updated_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True, title="Sửa lúc"
     )
-    version: int = Field(default=1, nullable=False)
+    version: int = Field(default=1, nullable=False, title="Phiên bản")
 
     @declared_attr  # type: ignore[misc]
     def __mapper_args__(cls) -> dict[str, Any]:
@@ -64,8 +76,8 @@ class Imported(SQLModel):
     or a provincial system's name) and the record's key there. A second import of the same
     key updates the record instead of adding another (services/imports.py)."""
 
-    external_source: str | None = Field(default=None, max_length=40)
-    external_id: str | None = Field(default=None, max_length=100)
+    external_source: str | None = Field(default=None, max_length=40, title="Nguồn nhập")
+    external_id: str | None = Field(default=None, max_length=100, title="Mã tham chiếu")
 
 
 def external_key(table: Any) -> Index:

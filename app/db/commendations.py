@@ -4,19 +4,19 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, RecordMeta, external_key
+from app.db.base import Imported, RecordMeta, external_key, ref
 from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import Level, RecipientType
 
 
 class CommendationBase(Normalized):
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    recipient_type: RecipientType = code_field()
-    recipient_name: str = Field(min_length=1, max_length=300)
-    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
-    level: Level | None = code_field(None)
-    decision_no: str | None = Field(default=None, max_length=100)
-    decision_date: Happened
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    recipient_type: RecipientType = code_field(title="Đối tượng")
+    recipient_name: str = Field(min_length=1, max_length=300, title="Tập thể, cá nhân")
+    model_id: int | None = ref("model", "Thuộc mô hình", index=True)
+    level: Level | None = code_field(None, title="Cấp khen")
+    decision_no: str | None = Field(default=None, max_length=100, title="Số quyết định")
+    decision_date: Happened = Field(title="Ngày quyết định")
 
 
 class Commendation(CommendationBase, Searchable, Imported, RecordMeta, table=True):

@@ -4,22 +4,22 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
+from app.db.base import Imported, MAX_TEXT, RecordMeta, amount, external_key, money, ref
 from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import ContributionKind, Source
 
 
 class ContributionBase(Normalized):
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    work_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="work.id", index=True)
-    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
-    source: Source = code_field()
-    kind: ContributionKind = code_field()
-    amount_vnd: int | None = money()
-    labor_days: float | None = amount()
-    contributor_name: str | None = Field(default=None, max_length=300)
-    date: Happened
-    note: str | None = Field(default=None, max_length=MAX_TEXT)
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    work_id: int | None = ref("work", "Cho công trình", index=True)
+    model_id: int | None = ref("model", "Cho mô hình", index=True)
+    source: Source = code_field(title="Nguồn")
+    kind: ContributionKind = code_field(title="Hình thức")
+    amount_vnd: int | None = money(title="Số tiền (đồng)")
+    labor_days: float | None = amount(title="Ngày công")
+    contributor_name: str | None = Field(default=None, max_length=300, title="Người, đơn vị đóng góp")
+    date: Happened = Field(title="Ngày")
+    note: str | None = Field(default=None, max_length=MAX_TEXT, title="Ghi chú")
 
 
 class Contribution(ContributionBase, Searchable, Imported, RecordMeta, table=True):

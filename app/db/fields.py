@@ -179,7 +179,7 @@ def partial(schema: type[SQLModel], name: str) -> type[SQLModel]:
 
 
 class ReadMeta(SQLModel):
-    id: int
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    id: int = Field(title="Số hiệu")
+    created_at: datetime = Field(title="Tạo lúc")
+    updated_at: datetime = Field(title="Sửa lúc")
+    version: int = Field(title="Phiên bản")

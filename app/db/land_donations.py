@@ -4,21 +4,21 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, amount, external_key, money
+from app.db.base import Imported, MAX_TEXT, RecordMeta, amount, external_key, money, ref
 from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import LandStatus
 
 
 class LandDonationBase(Normalized):
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    work_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="work.id", index=True)
-    donor_name: str = Field(min_length=1, max_length=300)
-    households: int = Field(default=1, ge=1, le=100_000)
-    area_m2: float = amount(..., gt=0)
-    value_vnd: int | None = money()
-    date: Happened
-    status: LandStatus = code_field(LandStatus.signed)
-    note: str | None = Field(default=None, max_length=MAX_TEXT)
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    work_id: int | None = ref("work", "Cho công trình", index=True)
+    donor_name: str = Field(min_length=1, max_length=300, title="Hộ hiến đất")
+    households: int = Field(default=1, ge=1, le=100_000, title="Số hộ")
+    area_m2: float = amount(..., gt=0, title="Diện tích (m²)")
+    value_vnd: int | None = money(title="Trị giá (đồng)")
+    date: Happened = Field(title="Ngày")
+    status: LandStatus = code_field(LandStatus.signed, title="Tình trạng hồ sơ")
+    note: str | None = Field(default=None, max_length=MAX_TEXT, title="Ghi chú")
 
 
 class LandDonation(LandDonationBase, Searchable, Imported, RecordMeta, table=True):

@@ -7,7 +7,7 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key
+from app.db.base import Imported, MAX_ID, MAX_TEXT, RecordMeta, external_key, ref
 from app.db.fields import Happened, Input, Normalized, ReadMeta, code_field, partial
 from app.enums import Channel, Domain, PetitionStatus, PetitionType
 
@@ -27,23 +27,23 @@ def is_confidential(p: Any) -> bool:
 
 
 class PetitionBase(Normalized):
-    received_date: Happened
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    type: PetitionType = code_field()
-    channel: Channel | None = code_field(None)
-    subject: str = Field(min_length=1, max_length=500)
-    domain: Domain | None = code_field(None)
-    petitioner_name: str | None = Field(default=None, max_length=300)
-    petitioner_address: str | None = Field(default=None, max_length=500)
-    signers: int = Field(default=1, ge=1, le=100_000)
-    handler: str | None = Field(default=None, max_length=300)
-    complex: bool = False
-    accepted_date: Happened | None = None
-    status: PetitionStatus = code_field(PetitionStatus.received)
-    closed_date: Happened | None = None
-    resolution_method: str | None = Field(default=None, max_length=300)
-    outcome: str | None = Field(default=None, max_length=MAX_TEXT)
-    note: str | None = Field(default=None, max_length=MAX_TEXT)
+    received_date: Happened = Field(title="Ngày nhận đơn")
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    type: PetitionType = code_field(title="Loại đơn")
+    channel: Channel | None = code_field(None, title="Kênh tiếp nhận")
+    subject: str = Field(min_length=1, max_length=500, title="Nội dung")
+    domain: Domain | None = code_field(None, title="Lĩnh vực")
+    petitioner_name: str | None = Field(default=None, max_length=300, title="Người gửi đơn")
+    petitioner_address: str | None = Field(default=None, max_length=500, title="Địa chỉ người gửi")
+    signers: int = Field(default=1, ge=1, le=100_000, title="Số người ký")
+    handler: str | None = Field(default=None, max_length=300, title="Người xử lý")
+    complex: bool = Field(default=False, title="Vụ việc phức tạp")
+    accepted_date: Happened | None = Field(default=None, title="Ngày thụ lý")
+    status: PetitionStatus = code_field(PetitionStatus.received, title="Trạng thái")
+    closed_date: Happened | None = Field(default=None, title="Ngày kết thúc hồ sơ")
+    resolution_method: str | None = Field(default=None, max_length=300, title="Hình thức giải quyết")
+    outcome: str | None = Field(default=None, max_length=MAX_TEXT, title="Kết quả giải quyết")
+    note: str | None = Field(default=None, max_length=MAX_TEXT, title="Ghi chú")
 
 
 class Petition(PetitionBase, Searchable, Imported, RecordMeta, table=True):
@@ -94,4 +94,4 @@ PetitionUpdate = partial(PetitionCreate, "PetitionUpdate")
 
 
 class PetitionRead(ReadMeta, PetitionBase, Imported):
-    due_date: date_ | None = None
+    due_date: date_ | None = Field(default=None, title="Hạn giải quyết")

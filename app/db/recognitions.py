@@ -4,16 +4,18 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, RecordMeta, external_key
+from app.db.base import Imported, RecordMeta, external_key, ref, shown
 from app.db.fields import Happened, Input, Normalized, ReadMeta, partial
 
 
 class RecognitionBase(Normalized):
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
+    unit_id: int = ref("unit", "Đơn vị", ...)
     # Open list of snake_case codes; the known ones have labels in meta/enums.
-    title: str = Field(min_length=1, max_length=64, schema_extra={"pattern": r"^[a-z][a-z0-9_]*$"})
-    date: Happened
-    decision_no: str | None = Field(default=None, max_length=100)
+    # A code of RecognitionTitle, or a province's own (lower-case words joined by "_").
+    title: str = Field(min_length=1, max_length=64, title="Danh hiệu", schema_extra={
+        "pattern": r"^[a-z][a-z0-9_]*$", **shown("enum:recognition_title")})
+    date: Happened = Field(title="Ngày")
+    decision_no: str | None = Field(default=None, max_length=100, title="Số quyết định")
 
 
 class Recognition(RecognitionBase, Searchable, Imported, RecordMeta, table=True):

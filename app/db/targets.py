@@ -4,18 +4,18 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, RecordMeta, external_key
+from app.db.base import Imported, RecordMeta, external_key, ref
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, partial
 
 
 class TargetBase(Normalized):
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    name: str = Field(min_length=1, max_length=500)
-    period_start: SaneDate
-    period_end: SaneDate
-    target_value: float | None = None
-    actual_value: float | None = None
-    achieved: bool | None = None
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    name: str = Field(min_length=1, max_length=500, title="Chỉ tiêu")
+    period_start: SaneDate = Field(title="Từ ngày")
+    period_end: SaneDate = Field(title="Đến ngày")
+    target_value: float | None = Field(default=None, title="Giá trị chỉ tiêu")
+    actual_value: float | None = Field(default=None, title="Đạt được")
+    achieved: bool | None = Field(default=None, title="Đã đạt")
 
 
 class Target(TargetBase, Searchable, Imported, RecordMeta, table=True):

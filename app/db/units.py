@@ -3,21 +3,22 @@
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import MAX_ID, RecordMeta
+from app.db.base import RecordMeta, ref
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import UnitKind, UnitLevel
 
 
 class UnitBase(Normalized):
-    code: str = Field(min_length=1, max_length=32, unique=True, schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
-    name: str = Field(min_length=1, max_length=200)
-    level: UnitLevel = code_field(index=True)
-    kind: UnitKind | None = code_field(None)
-    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
-    remote: bool = Field(default=False)
-    active_from: SaneDate | None = Field(default=None, index=True)
-    active_to: SaneDate | None = None
-    merged_into_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
+    code: str = Field(min_length=1, max_length=32, unique=True, title="Mã đơn vị",
+                      schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
+    name: str = Field(min_length=1, max_length=200, title="Tên đơn vị")
+    level: UnitLevel = code_field(index=True, title="Cấp")
+    kind: UnitKind | None = code_field(None, title="Loại")
+    parent_id: int | None = ref("unit", "Đơn vị cấp trên", index=True)
+    remote: bool = Field(default=False, title="Vùng sâu, vùng xa")
+    active_from: SaneDate | None = Field(default=None, index=True, title="Hiệu lực từ")
+    active_to: SaneDate | None = Field(default=None, title="Hết hiệu lực")
+    merged_into_id: int | None = ref("unit", "Sáp nhập vào", index=True)
 
 
 class Unit(UnitBase, Searchable, RecordMeta, table=True):

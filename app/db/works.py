@@ -4,27 +4,27 @@ from sqlalchemy import Index
 from sqlmodel import Field
 
 from app.db.search import Searchable
-from app.db.base import Imported, MAX_ID, RecordMeta, amount, external_key, money
+from app.db.base import Imported, RecordMeta, amount, external_key, money, ref
 from app.db.fields import Happened, Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 
 
 class WorkBase(Normalized):
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(min_length=1, max_length=300, title="Tên công trình, phần việc")
     # The work's official code (mã công trình), optional: imports refer to works by it.
     code: str | None = Field(default=None, min_length=1, max_length=32, unique=True, index=True,
-                             schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
-    unit_id: int = Field(ge=1, le=MAX_ID, foreign_key="unit.id")
-    category: WorkCategory = code_field()
-    quantity: float | None = amount()
-    measure: Measure | None = code_field(None)
-    total_cost_vnd: int | None = money()
-    org_type: OrgType | None = code_field(None)
-    model_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="model.id", index=True)
-    start_date: SaneDate | None = None  # planned works may start ahead
-    completed_date: Happened | None = None
+                             title="Mã công trình", schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
+    unit_id: int = ref("unit", "Đơn vị", ...)
+    category: WorkCategory = code_field(title="Loại công trình")
+    quantity: float | None = amount(title="Khối lượng", shown_as="quantity")  # with its measure
+    measure: Measure | None = code_field(None, title="Đơn vị tính")
+    total_cost_vnd: int | None = money(title="Tổng kinh phí (đồng)")
+    org_type: OrgType | None = code_field(None, title="Đơn vị thực hiện")
+    model_id: int | None = ref("model", "Thuộc mô hình", index=True)
+    start_date: SaneDate | None = Field(default=None, title="Ngày khởi công")  # planned works may start ahead
+    completed_date: Happened | None = Field(default=None, title="Ngày hoàn thành")
     # Left empty, it follows completed_date: completed when there is one, planned otherwise.
-    status: WorkStatus | None = code_field(None)
+    status: WorkStatus | None = code_field(None, title="Tình trạng")
 
 
 class Work(WorkBase, Searchable, Imported, RecordMeta, table=True):

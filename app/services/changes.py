@@ -14,41 +14,18 @@ from typing import Any
 
 from pydantic import Field, field_validator
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.base import MAX_ID
 from app.db.fields import Printable
-from app.db.commendations import CommendationRead
-from app.db.contributions import ContributionRead
-from app.db.land_donations import LandDonationRead
-from app.db.models import ModelRead
-from app.db.recognitions import RecognitionRead
-from app.db.targets import TargetRead
-from app.db.units import UnitRead
-from app.db.works import WorkRead
-from app.services import (audit, commendations, contributions, land_donations, models,
-                          recognitions, targets, units, works)
-from app.services.petitions import records as petitions
+from app.services import audit, registry
 from app.services.actor import Actor
-
-
-def _read(schema: type[SQLModel]) -> Callable[[Any, Actor], Any]:
-    return lambda obj, actor: schema.model_validate(obj, from_attributes=True)
 
 
 # resource (as in the API's paths) -> (its records, how a record is shown to an actor)
 FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
-    "units": (units.records, _read(UnitRead)),
-    "models": (models.records, _read(ModelRead)),
-    "works": (works.records, _read(WorkRead)),
-    "contributions": (contributions.records, _read(ContributionRead)),
-    "land-donations": (land_donations.records, _read(LandDonationRead)),
-    "petitions": (petitions.records, petitions.present),
-    "commendations": (commendations.records, _read(CommendationRead)),
-    "targets": (targets.records, _read(TargetRead)),
-    "recognitions": (recognitions.records, _read(RecognitionRead)),
-}
+    r.name: (r.records, r.present) for r in registry.RESOURCES}
 
 
 class ChangesParams(Printable):

@@ -44,7 +44,7 @@ from app.db.stats import StatContribution
 from app.db.units import Unit
 from app.db.session import side_write
 from app.enums import ModelKind, Source, UnitLevel, WorkCategory
-from app.services import audit, reports, rollups, scope
+from app.services import audit, registry, reports, rollups, scope
 from app.services.petitions import records as petitions
 from app.services.petitions import rules
 from app.services.actor import Actor
@@ -54,12 +54,6 @@ log = logging.getLogger(__name__)
 MIN_AGE = timedelta(seconds=1.5)  # figures younger than this are served even if a change came
 MAX_AGE = timedelta(minutes=10)  # and older ones are recomputed even without a mark (CLI loads)
 FEED = 8
-RESOURCE_LABELS = {
-    "models": "mô hình", "works": "công trình", "contributions": "khoản đóng góp",
-    "land-donations": "hồ sơ hiến đất", "petitions": "đơn thư", "commendations": "khen thưởng",
-    "targets": "chỉ tiêu", "recognitions": "công nhận danh hiệu", "units": "đơn vị",
-    "approvals": "phê duyệt số liệu", "issued-reports": "báo cáo đã ban hành",
-}
 ACTION_LABELS = {"create": "thêm", "update": "sửa", "delete": "xóa", "transition": "chuyển bước",
                  "extend": "gia hạn", "evaluate": "đánh giá", "recognize": "công nhận",
                  "approve": "phê duyệt", "withdraw": "rút"}
@@ -164,7 +158,7 @@ def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[s
 def _feed(session: Session, actor: Actor, tree: reports.Tree) -> list[dict[str, Any]]:
     """The latest changes of records in the subtree. A few units: the newest entries of each
     unit by the (unit_id, id) index; many: the newest entries of all, filtered."""
-    records = list(RESOURCE_LABELS)
+    records = [*registry.BY_NAME, *registry.OTHER_NAMES]
     if len(tree.unit_ids) <= 60:
         parts = [select(AuditEntry.id).where(AuditEntry.unit_id == u, AuditEntry.resource.in_(records))
                  .order_by(AuditEntry.id.desc()).limit(FEED).subquery().select() for u in tree.unit_ids]
@@ -188,7 +182,7 @@ def _feed(session: Session, actor: Actor, tree: reports.Tree) -> list[dict[str, 
                     break
         out.append({"at": e.at.astimezone(UTC).isoformat(), "username": e.username,
                     "action": ACTION_LABELS.get(e.action, e.action),
-                    "what": RESOURCE_LABELS.get(e.resource, e.resource), "resource": e.resource,
+                    "what": registry.one(e.resource), "resource": e.resource,
                     "record_id": e.record_id, "title": title, "unit": names.get(e.unit_id, "")})
     return out
 

@@ -1,0 +1,167 @@
+"""The one registry of record resources: each is declared here once, and every face reads it:
+the API's routes and operation ids, the changes feed, the import, the list exports, the pages'
+lists, forms and navigation, the dashboards' wording, and the tests' resource table.
+
+A resource's fields (labels, how each is entered and shown) are declared on its schemas
+(app.db.labels); what is declared here is what a schema cannot say: the resource's names for
+people, its service, which fields its list and form show, in which order.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
+from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
+from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
+from app.db.models import ModelCreate, ModelRead, ModelUpdate
+from app.db.petitions import CONFIDENTIAL, PetitionCreate, PetitionRead, PetitionUpdate
+from app.db.recognitions import RecognitionCreate, RecognitionRead, RecognitionUpdate
+from app.db.targets import TargetCreate, TargetRead, TargetUpdate
+from app.db.units import UnitCreate, UnitRead, UnitUpdate
+from app.db.works import WorkCreate, WorkRead, WorkUpdate
+from app.enums import Role
+from app.services import (commendations, contributions, land_donations, models, recognitions,
+                          targets, units, works)
+from app.services.actor import Actor
+from app.services.petitions import records as petitions
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # "land-donations": the API's path, the audit log's and the feed's name
+    title: str  # "Hiến đất": the list's, the menu's and the import's title
+    one: str  # "hồ sơ hiến đất": one record, in a sentence ("Đã thêm hồ sơ hiến đất")
+    service: ModuleType  # the resource's service module: `records`, and its own verbs
+    create: type[SQLModel]
+    update: type[SQLModel]
+    read: type[SQLModel]
+    columns: tuple[str, ...]  # the list's columns, in order (page and export)
+    form: tuple[str, ...]  # the entry form's fields, in order (the paper form's too)
+    sort: str  # the list's default order ("-date")
+    # How a record is shown to an actor: a denouncer's identity is withheld below manager.
+    show: Callable[[Any, Actor], Any] | None = None
+    detail: bool = False  # the record has a page of its own (workflow, money)
+    defaults: dict[str, Any] = field(default_factory=dict)  # a new form's values
+    confidential: tuple[str, ...] = ()  # fields only managers see or send
+    write_role: Role = Role.clerk  # the lowest role that writes
+    importable: bool = True  # an Excel sheet of it can be imported
+    menu: str = ""  # its link in the navigation, if any
+
+    @property
+    def records(self) -> Any:
+        return self.service.records
+
+    @property
+    def updater(self) -> Callable[..., Any]:
+        """The resource's update: its own (petitions, models, units) or the generic one."""
+        return getattr(self.service, "update", self.records.update)
+
+    def present(self, obj: Any, actor: Actor) -> Any:
+        if self.show is not None:
+            return self.show(obj, actor)
+        return self.read.model_validate(obj, from_attributes=True)
+
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource(
+        "units", "Cây đơn vị hành chính", "đơn vị", units, UnitCreate, UnitUpdate, UnitRead,
+        columns=("code", "name", "level", "kind", "parent_id", "remote", "active_from", "active_to"),
+        form=("name", "code", "level", "kind", "parent_id", "remote", "active_from", "active_to",
+              "merged_into_id"),
+        sort="code", write_role=Role.manager, importable=False, menu="Đơn vị"),
+    Resource(
+        "models", "Mô hình “Dân vận khéo”, điển hình", "mô hình", models,
+        ModelCreate, ModelUpdate, ModelRead,
+        columns=("name", "unit_id", "field", "kind", "org_type", "start_date", "members", "status"),
+        form=("name", "unit_id", "kind", "field", "org_type", "org_name", "start_date", "end_date",
+              "members", "status", "replicated_from_id", "description", "results"),
+        sort="-start_date", detail=True, defaults={"kind": "collective", "status": "registered"},
+        menu="Mô hình"),
+    Resource(
+        "works", "Công trình, phần việc", "công trình", works, WorkCreate, WorkUpdate, WorkRead,
+        columns=("name", "unit_id", "category", "quantity", "total_cost_vnd", "org_type",
+                 "completed_date"),
+        form=("name", "code", "unit_id", "category", "quantity", "measure", "total_cost_vnd",
+              "org_type", "start_date", "completed_date", "status", "model_id"),
+        sort="-completed_date", detail=True, menu="Công trình"),
+    Resource(
+        "contributions", "Đóng góp", "khoản đóng góp", contributions,
+        ContributionCreate, ContributionUpdate, ContributionRead,
+        columns=("date", "unit_id", "source", "kind", "amount_vnd", "labor_days",
+                 "contributor_name"),
+        form=("unit_id", "source", "kind", "amount_vnd", "labor_days", "work_id",
+              "contributor_name", "date", "note"),
+        sort="-date", menu="Đóng góp"),
+    Resource(
+        "land-donations", "Hiến đất", "hồ sơ hiến đất", land_donations,
+        LandDonationCreate, LandDonationUpdate, LandDonationRead,
+        columns=("date", "unit_id", "donor_name", "households", "area_m2", "value_vnd", "status"),
+        form=("unit_id", "donor_name", "households", "area_m2", "value_vnd", "work_id", "date",
+              "status", "note"),
+        sort="-date", menu="Hiến đất"),
+    Resource(
+        "petitions", "Đơn thư", "đơn thư", petitions, PetitionCreate, PetitionUpdate, PetitionRead,
+        columns=("received_date", "unit_id", "type", "subject", "petitioner_name", "status",
+                 "due_date", "closed_date"),
+        form=("received_date", "unit_id", "type", "channel", "subject", "domain",
+              *CONFIDENTIAL, "signers", "handler", "complex", "note"),
+        sort="-received_date", show=petitions.present, detail=True,
+        confidential=tuple(CONFIDENTIAL), menu="Đơn thư"),
+    Resource(
+        "commendations", "Khen thưởng", "khen thưởng", commendations,
+        CommendationCreate, CommendationUpdate, CommendationRead,
+        columns=("decision_date", "recipient_name", "recipient_type", "level", "decision_no",
+                 "unit_id"),
+        form=("unit_id", "recipient_type", "recipient_name", "level", "decision_no",
+              "decision_date"),
+        sort="-decision_date"),
+    Resource(
+        "targets", "Chỉ tiêu", "chỉ tiêu", targets, TargetCreate, TargetUpdate, TargetRead,
+        columns=("name", "unit_id", "period_start", "period_end", "achieved"),
+        form=("unit_id", "name", "period_start", "period_end", "target_value", "actual_value",
+              "achieved"),
+        sort="-period_end"),
+    Resource(
+        "recognitions", "Công nhận danh hiệu", "công nhận danh hiệu", recognitions,
+        RecognitionCreate, RecognitionUpdate, RecognitionRead,
+        columns=("date", "unit_id", "title", "decision_no"),
+        form=("unit_id", "title", "date", "decision_no"),
+        sort="-date"),
+)
+BY_NAME: dict[str, Resource] = {r.name: r for r in RESOURCES}
+# What else the audit log and the dashboards' latest changes name, beside the records.
+OTHER_NAMES = {"approvals": "phê duyệt số liệu", "issued-reports": "báo cáo đã ban hành"}
+
+
+def get(name: str) -> Resource:
+    return BY_NAME[name]
+
+
+def one(name: str) -> str:
+    """One record of `name`, for a sentence: 'contributions' → 'khoản đóng góp'."""
+    resource = BY_NAME.get(name)
+    return resource.one if resource else OTHER_NAMES.get(name, name)
+
+
+def problems(resource: Resource) -> list[str]:
+    """What the declaration of `resource` lacks or gets wrong (a test keeps this empty)."""
+    from app.db import labels
+
+    found = []
+    for schema in (resource.create, resource.update, resource.read):
+        found += [f"{schema.__name__}.{f} has no label" for f in labels.unlabelled(schema)]
+    for name in resource.columns:
+        if name not in resource.read.model_fields:
+            found.append(f"column {name} is not a field of {resource.read.__name__}")
+    for name in resource.form:
+        if name not in resource.create.model_fields:
+            found.append(f"form field {name} is not a field of {resource.create.__name__}")
+    if not hasattr(resource.service, "records"):
+        found.append(f"{resource.service.__name__} has no records")
+    elif resource.records.resource != resource.name:
+        found.append(f"records are named {resource.records.resource!r}, not {resource.name!r}")
+    return found
