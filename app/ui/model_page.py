@@ -29,7 +29,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     m = service.records.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
-    if status in (ModelStatus.registered, ModelStatus.in_progress, ModelStatus.evaluated):
+    if status in evaluations.SCORABLE:
         try:
             crit_set = evaluations.set_for(session, m.kind, vn.today())
         except DomainError:
