@@ -84,4 +84,3 @@ def league_rows(session: Session, unit_id: int, branches: set[int],
             continue  # nothing is kept on the unit itself
         rows.append(row)
     return rows
-

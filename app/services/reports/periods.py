@@ -43,7 +43,6 @@ def report_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
     return unit
 
 
-
 def within(column: Any, period: Period) -> Any:
     return column.between(period.date_from, period.date_to)
 
@@ -73,9 +72,6 @@ def _top_unit(session: Session) -> int | None:
     ).scalar()
 
 
-
-
-
 def preset_period(preset: str | None) -> tuple[date, date] | None:
     """'2016-2020', '2021-2025' (the movement's phases) or a year '2019'."""
     if not preset:
@@ -87,4 +83,3 @@ def preset_period(preset: str | None) -> tuple[date, date] | None:
         return date(year, 1, 1), date(year, 12, 31)
     raise Invalid(f"Kỳ '{preset}' không hợp lệ.", errors=[{"loc": ["query", "preset"],
                                                            "msg": "Chọn năm hoặc giai đoạn."}])
-

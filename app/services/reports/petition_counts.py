@@ -93,4 +93,3 @@ def _overdue(session: Session, units: Any, t: date, branch_of: dict[int, int] | 
         return {None: to_int(session.exec(select(func.count()).select_from(late)).scalar_one())}
     return per_branch(session.exec(select(late.c.unit_id, func.count()).select_from(late)
                                    .group_by(late.c.unit_id)).all(), branch_of)
-

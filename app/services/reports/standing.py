@@ -136,4 +136,3 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
                           for b, f in pets.items()},
         })
     return out
-

@@ -46,8 +46,6 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     }
 
 
-
-
 def _models(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
     r = rollups.rolled("models", units, period.date_from, period.date_to, villages=villages)
     rows = session.exec(
@@ -55,7 +53,6 @@ def _models(session: Session, units: Any, period: Period, villages: bool) -> dic
         .group_by(r.c.kind, r.c.field, r.c.status)
     ).all()
     return fold_models(rows)
-
 
 
 def _works(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
@@ -68,14 +65,12 @@ def _works(session: Session, units: Any, period: Period, villages: bool) -> dict
     return fold_works(rows)
 
 
-
 def _contributions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
     r = rollups.rolled("contributions", units, period.date_from, period.date_to, villages=villages)
     rows = session.exec(
         select(r.c.source, func.sum(r.c.amount_vnd), func.sum(r.c.labor_days)).group_by(r.c.source)
     ).all()
     return fold_contributions(rows)
-
 
 
 def _land(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
@@ -85,7 +80,6 @@ def _land(session: Session, units: Any, period: Period, villages: bool) -> dict[
                func.sum(r.c.value_vnd))
     ).one()
     return land_figures(n, households, area, value)
-
 
 
 def _petitions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
@@ -138,4 +132,3 @@ def _commendations(session: Session, units: Any, period: Period) -> dict[str, An
         if level:
             by_level[level] += n
     return {"total": total, "by_level": by_level}
-
