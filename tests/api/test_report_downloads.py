@@ -145,3 +145,17 @@ def test_issued_docx_keeps_the_issued_figures(api, db):
     text = _text(api.get(f"/api/v1/reports/issued/{issued['id']}.docx").content)
     assert "1,25 km" in text and "3,5 km" not in text
     assert "ngày 10 tháng 01 năm 2019" in text
+
+
+def test_xlsx_says_where_a_sheet_was_cut(api, db, monkeypatch):
+    from app.services.reports import sheets
+
+    monkeypatch.setattr(sheets, "SHEET_CAP", 1)
+    with db() as s:
+        tree = make_tree(s)
+        for name in ("Đường 1", "Đường 2"):
+            make_work(s, unit_id=tree.ham_tri, name=name)
+    x = api.get("/api/v1/reports/summary.xlsx", params={"unit_id": tree.district, **PERIOD})
+    ws = openpyxl.load_workbook(io.BytesIO(x.content))["Công trình"]
+    assert ws.max_row == 4  # title, header, one work, the note
+    assert ws["A4"].value == "… chỉ xuất 1 dòng đầu; lọc kỳ ngắn hơn để có đủ."

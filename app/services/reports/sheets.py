@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import vn
 from app.db.labels import kind, label
 from app.enums import ENUMS, Labelled, Measure
-from app.services import registry
+from app.services import registry, units
 from app.services.actor import Actor
 
 # Excel holds 1.048.576 rows a sheet; a province's ten years of contributions do not fit, and
@@ -46,20 +47,20 @@ Sheet = tuple[str, list[str], list[list[Any]]]  # (title row, header, rows)
 def record_sheets(session: Session, *, actor: Actor, unit_id: int, date_from: date,
                   date_to: date) -> dict[str, Sheet]:
     """Sheet title → (what the sheet lists, header, rows) of every resource in `SHEETS`."""
-    from app.services import units as units_service
-
-    names = {u.id: u.name for u in units_service.tree(session, actor=actor)}
+    names = {u.id: u.name for u in units.tree(session, actor=actor)}
     sheets: dict[str, Sheet] = {}
     for title, name, fields in SHEETS:
         resource = registry.get(name)
         service = resource.service
         filters = service.Filters(unit_id=unit_id, date_from=date_from, date_to=date_to)
         rows = service.records.all(session, actor=actor, filters=filters, cap=SHEET_CAP + 1)
+        shown = rows[:SHEET_CAP]
         if resource.show is not None:  # a denouncer's name is withheld below manager
-            rows = [resource.show(r, actor) for r in rows[:SHEET_CAP]] + rows[SHEET_CAP:]
-        header, data = _table(resource.read, fields, rows[:SHEET_CAP], names)
+            shown = [resource.show(r, actor) for r in shown]
+        header, data = _table(resource.read, fields, shown, names)
         if len(rows) > SHEET_CAP:
-            data.append([f"… chỉ xuất {SHEET_CAP:,} dòng đầu; lọc kỳ ngắn hơn để có đủ."])
+            data.append([f"… chỉ xuất {vn.print_number(SHEET_CAP)} dòng đầu; lọc kỳ ngắn hơn để "
+                         "có đủ."])
         sheets[title] = (resource.title, header, data)
     return sheets
 
