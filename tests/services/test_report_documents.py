@@ -298,12 +298,26 @@ def test_xlsx_headline_numbers_are_numbers(district, records):
 
 
 def test_xlsx_works_by_category_under_the_figures(district, records):
+    """A column per measure: no column adds km to houses or cards."""
     ws = _xlsx(district, records)["Tổng hợp"]
-    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value in {c.vi for c in WorkCategory}}
-    canal = rows[WorkCategory.canal.vi]
-    assert canal[1].value == district["works"]["by_category"]["canal"]["count"]
-    assert (canal[2].value, canal[3].value) == (155.3, "km")
-    assert isinstance(canal[4].value, int) and canal[4].number_format == "#,##0"
+    top = next(r for r in ws.iter_rows() if r[0].value == "Công trình, phần việc theo loại")
+    header = [c.value for c in top]
+    assert header == ["Công trình, phần việc theo loại", "Số công trình", "Khối lượng (km)",
+                      "Khối lượng (bóng đèn)", "Khối lượng (căn)", "Khối lượng (thẻ)",
+                      "Khối lượng (lượt người)", "Kinh phí (đồng)",
+                      "Trong đó ngoài ngân sách (đồng)"]
+    rows = {r[0].value: dict(zip(header, r)) for r in ws.iter_rows(min_row=top[0].row + 1)
+            if r[0].value in {c.vi for c in WorkCategory}}
+    by_category = district["works"]["by_category"]
+    canal, houses = rows[WorkCategory.canal.vi], rows[WorkCategory.charity_house.vi]
+    assert canal["Số công trình"].value == by_category["canal"]["count"]
+    assert (canal["Khối lượng (km)"].value, canal["Khối lượng (căn)"].value) == (155.3, None)
+    assert canal["Khối lượng (km)"].number_format == "#,##0.00"
+    assert houses["Khối lượng (căn)"].value == by_category["charity_house"]["quantity"]
+    assert houses["Khối lượng (km)"].value is None
+    assert rows[WorkCategory.health_insurance.vi]["Khối lượng (thẻ)"].value == 19_500
+    cost = canal["Kinh phí (đồng)"]
+    assert isinstance(cost.value, int) and cost.number_format == "#,##0"
 
 
 def test_xlsx_one_sheet_per_record_type(district, records):

@@ -20,6 +20,7 @@ from app import vn
 from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
 from app.services.reports.text import (MOVEMENT, gratitude_house_cost, mass_org_works,
                                        period_phrase, place_name, report_dates, shown_measure)
+from app.services.works import MEASURES
 from app.vn import printable
 
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
@@ -132,21 +133,28 @@ def build_xlsx(report: dict[str, Any],
 
 
 def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
-    """Works by category under the headline figures, in đồng (not triệu: the cells compute)."""
+    """Works by category under the headline figures, in đồng (not triệu: the cells compute);
+    a column per measure (km, căn, thẻ...), so that no column adds up different things."""
+    measures = list(dict.fromkeys(MEASURES[c][0] for c in WorkCategory if c != WorkCategory.other))
+    cost = 3 + len(measures)  # the column of the money, after the quantities
     ws.append([])
-    ws.append(["Công trình, phần việc theo loại", "Số công trình", "Khối lượng", "Đơn vị tính",
+    ws.append(["Công trình, phần việc theo loại", "Số công trình",
+               *(f"Khối lượng ({m.vi})" for m in measures),
                "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
     _bold_header(ws[ws.max_row])
     for category in WorkCategory:
         c = report["works"]["by_category"][category.value]
         measure = shown_measure(category, c)
-        ws.append([category.vi, c["count"], _xl(c["quantity"]) if measure else None,
-                   measure.vi if measure else "", c["total_cost_vnd"], c["non_state_vnd"]])
+        ws.append([category.vi, c["count"],
+                   *(_xl(c["quantity"]) if m == measure else None for m in measures),
+                   c["total_cost_vnd"], c["non_state_vnd"]])
         row = ws.max_row
-        for col, number_format in ((2, INT), (3, DEC if measure == Measure.km else INT),
-                                   (5, INT), (6, INT)):
-            ws.cell(row, col).number_format = number_format
-    for col in (5, 6):
+        for col in (2, cost, cost + 1):
+            ws.cell(row, col).number_format = INT
+        if measure is not None:
+            ws.cell(row, 3 + measures.index(measure)).number_format = (
+                DEC if measure == Measure.km else INT)
+    for col in (cost, cost + 1):
         ws.column_dimensions[get_column_letter(col)].width = 20
 
 
