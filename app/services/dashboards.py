@@ -192,7 +192,7 @@ def _trend(session: Session, tree: reports.Tree, unit: Unit, today: date) -> lis
     records are read directly: sums are kept per commune)."""
     first, last = date(today.year, 1, 1), date(today.year, 12, 1)
     if unit.level == UnitLevel.village.value:
-        month = rollups._bucket_sql(Contribution.date, "m", session.get_bind().dialect.name)
+        month = rollups.bucket_sql(Contribution.date, "m", session.get_bind().dialect.name)
         rows = session.exec(
             select(month, func.sum(Contribution.amount_vnd))
             .where(scope.in_units(Contribution.unit_id, tree.ids),
