@@ -127,7 +127,7 @@ def _check_type_change(session: Session, actor: Actor, p: Petition) -> None:
 
 
 def history(session: Session, *, actor: Actor, id: int) -> tuple[list[PetitionStep], list[PetitionExtension]]:
-    p = records.get(session, actor=actor, id=id)
+    p = get(session, actor=actor, id=id)
     steps = session.exec(select(PetitionStep).where(PetitionStep.petition_id == p.id)
                          .order_by(PetitionStep.date, PetitionStep.id)).scalars()
     exts = session.exec(select(PetitionExtension).where(PetitionExtension.petition_id == p.id)

@@ -37,7 +37,7 @@ class Records(Reading[T], Writing[T], Checking[T], Generic[T]):
     lockable: bool = True
     # Whether an audit entry of this record may hold a denouncer's identity.
     is_confidential: Callable[[T], bool] | None = None
-    # What a record adds to the pre-aggregated sums (services/rollups.py), if anything.
+    # What a record adds to the pre-aggregated sums (services/rollups/), if anything.
     rollup: Callable[[Session, T], list[Any]] | None = None
     # Filters of this resource that are not plain column matches, and how to apply them.
     special_filters: frozenset[str] = frozenset()
