@@ -22,6 +22,8 @@ T = TypeVar("T", bound=SQLModel)
 
 
 class Checking(Generic[T]):
+    """The rules of `Records` (its fields are declared in engine.py)."""
+
     def _validate(self, session: Session, actor: Actor, obj: T,
                   lookup: "Lookup | None" = None, changed: set[str] | None = None) -> None:
         """Every rule a record must pass before it is stored. `lookup` answers the questions

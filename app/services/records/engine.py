@@ -21,6 +21,9 @@ T = TypeVar("T", bound=SQLModel)
 
 @dataclass
 class Records(Reading[T], Writing[T], Checking[T], Generic[T]):
+    """A record resource's declaration: its table, its date field, its rules and its place
+    in the tree. Its methods (the three parts above) read, write and check its records."""
+
     table: type[T]
     label: str  # Vietnamese name of one record, for messages: "mô hình"
     date_field: str | None

@@ -20,6 +20,8 @@ T = TypeVar("T", bound=SQLModel)
 
 
 class Reading(Generic[T]):
+    """The reading methods of `Records` (its fields are declared in engine.py)."""
+
     def base_query(self, actor: Actor) -> Select[Any]:
         """What this actor may see: the one place rows are scoped."""
         return scope.restrict(select(self.table), self._unit_col, actor)

@@ -20,6 +20,8 @@ T = TypeVar("T", bound=SQLModel)
 
 
 class Writing(Generic[T]):
+    """The writing methods of `Records` (its fields are declared in engine.py)."""
+
     def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
         obj = self.table.model_validate(data.model_dump())
         self._validate(session, actor, obj)
