@@ -115,7 +115,7 @@ def step(session: Session, *, actor: Actor, id: int, to: str, on: date) -> Model
 
 
 def evaluations_of(session: Session, *, actor: Actor, id: int) -> list[tuple[Evaluation, dict[int, float]]]:
-    m = models.records.get(session, actor=actor, id=id)
+    m = models.get(session, actor=actor, id=id)
     evs = list(session.exec(select(Evaluation).where(Evaluation.model_id == m.id)
                             .order_by(Evaluation.evaluated_on, Evaluation.id)).scalars())
     scores: dict[int, dict[int, float]] = {}
