@@ -6,6 +6,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 
 from app.enums import ENUMS
+from app.services import registry
 from app.vn import (TIMEZONE, print_area, print_clock, print_date, print_long_date, print_moment,
                     print_money, print_money_short, print_number, print_percent, read_isodate)
 
@@ -52,6 +53,8 @@ templates.env.filters.update(number=print_number, percent=print_percent, vndate=
                              isodate=read_isodate, clock=print_clock, moment=print_moment)
 # TIMEZONE: the zone every time is shown in, the live pages' "updated at" clock included.
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js", TIMEZONE=TIMEZONE)
+# The navigation's links to the record pages: the registry's, in its order (base.html).
+templates.env.globals["MENU"] = [(r.name, r.menu) for r in registry.RESOURCES if r.menu]
 # The form and list macros, global so that a block rendered alone (an htmx fragment) has them.
 templates.env.globals["ui"] = templates.env.get_template("macros.html").module
 
@@ -71,8 +74,32 @@ def block_html(name: str, block: str, context: dict[str, Any]) -> str:
     return "".join(template.blocks[block](template.new_context(context)))
 
 
-def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:
-    """Field messages and a general message from a validation or domain error."""
+def field_label(schema: Any, name: str) -> str | None:
+    """The Vietnamese label of `schema`'s field `name`, or None if it has none to give."""
+    from app.db import labels
+
+    try:
+        return labels.label(schema, name) if schema is not None else None
+    except (KeyError, LookupError):
+        return None
+
+
+def _named(detail: str, errors: list[dict[str, Any]], schema: Any) -> str:
+    """A rule's message naming its field by the field's label, never by its API name: the
+    service's 'amount_vnd: Cần số tiền' (Invalid.field) becomes 'Số tiền (đồng): Cần số tiền',
+    or just 'Cần số tiền' when the label is unknown."""
+    for e in errors:
+        name = str(e["loc"][-1]) if e.get("loc") else ""
+        if name and detail.startswith(f"{name}: "):
+            said = detail[len(name) + 2:]
+            shown = field_label(schema, name)
+            return f"{shown}: {said}" if shown else said
+    return detail
+
+
+def form_errors(exc: Exception, schema: Any = None) -> tuple[dict[str, str], str | None]:
+    """Field messages (by field name, to sit beside each field) and a general message from a
+    validation or domain error. The general message names a field by its label in `schema`."""
     from pydantic import ValidationError
 
     from app.services.errors import DomainError
@@ -83,8 +110,20 @@ def form_errors(exc: Exception) -> tuple[dict[str, str], str | None]:
         return fields, "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
     if isinstance(exc, DomainError):
         fields = {str(e["loc"][-1]): e["msg"] for e in exc.errors if e.get("loc")}
-        return fields, exc.detail
+        return fields, _named(exc.detail, exc.errors, schema)
     raise exc
+
+
+def errors_line(exc: Exception, schema: Any = None) -> str:
+    """What went wrong in one line, each field named by its label (a page whose forms show no
+    message beside their fields: 'Số ngày gia hạn: Không được lớn hơn 365.')."""
+    from app.services.errors import DomainError
+
+    fields, message = form_errors(exc, schema)
+    if isinstance(exc, DomainError):
+        return message or ""
+    return " ".join(f"{field_label(schema, name) or ''}: {msg}".lstrip(": ")
+                    for name, msg in fields.items())
 
 
 def refusal_status(exc: Exception) -> int:

@@ -18,14 +18,24 @@ from app.services.errors import Invalid
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, date, money, integer, decimal, bool, unit, enum:<name>
+    kind: str = "text"  # app.db.labels.kind: text, textarea, date, money, integer, decimal, ...
     required: bool = False
     hint: str = ""
 
 
+def fields_of(schema: type[BaseModel], names: tuple[str, ...]) -> tuple[FormField, ...]:
+    """The form of `names`, read off the schema's fields: each one's label, kind, whether it
+    is required, and its hint (the field's description)."""
+    from app.db import labels
+
+    return tuple(FormField(name, labels.label(schema, name), labels.kind(schema, name),
+                           schema.model_fields[name].is_required(),
+                           schema.model_fields[name].description or "") for name in names)
+
+
 READERS: dict[str, Callable[[Any], Any]] = {
     "money": vn.read_money, "integer": vn.read_int, "decimal": vn.read_decimal,
-    "date": vn.read_date, "bool": vn.read_bool}
+    "quantity": vn.read_decimal, "date": vn.read_date, "bool": vn.read_bool}
 M = TypeVar("M", bound=BaseModel)
 _TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
 
@@ -94,6 +104,6 @@ def shown(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, An
             out[f.name] = vn.print_date(date.fromisoformat(v))
         elif f.kind == "money" and isinstance(v, int):
             out[f.name] = vn.print_number(v, 0)
-        elif f.kind == "decimal" and isinstance(v, (int, float)):
+        elif f.kind in ("decimal", "quantity") and isinstance(v, (int, float)):
             out[f.name] = vn.print_number(v, 3)
     return out

@@ -702,9 +702,9 @@ def test_a_new_form_asks_for_the_unit_before_the_work(clerk, tree, works_around)
 # -- history ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "field", "label", "old", "new"), [
-    ("works", "total_cost_vnd", "Tổng kinh phí", "1.500.000", "2.750.000"),
+    ("works", "total_cost_vnd", "Tổng kinh phí (đồng)", "1.500.000", "2.750.000"),
     ("works", "name", "Tên công trình, phần việc", "Đường bê tông thôn Lâm Giang", "Đường liên thôn"),
-    ("contributions", "contributor_name", "Người, đơn vị góp", "Nguyễn Văn An", "Trần Văn Bảy"),
+    ("contributions", "contributor_name", "Người, đơn vị đóng góp", "Nguyễn Văn An", "Trần Văn Bảy"),
     ("land-donations", "donor_name", "Hộ hiến đất", "Hộ ông Trần Văn Bình", "Hộ bà Lê Thị Cúc"),
     ("commendations", "recipient_name", "Tập thể, cá nhân", "Ông Phạm Văn Dũng", "Bà Hồ Thị Én"),
     ("targets", "name", "Chỉ tiêu", "Bê tông hóa đường thôn", "Bê tông hóa 100% đường thôn"),
