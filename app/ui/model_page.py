@@ -43,7 +43,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
         "actor": actor, "m": m, "error": error, "today": vn.today(),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
-                                                          record_id=id)),
+                                                          record_id=id), session),
         "labels": field_labels("models"), "acts": acts, "refusal": refusal,
         "steps": _steps(status, manager) if acts else [],
         "scorable": manager and crit_set is not None, "crit_set": crit_set,

@@ -372,7 +372,7 @@ def test_a_period_ending_before_it_starts_is_refused(clerk, api, tree):
     r = clerk.post("/targets", headers=HX, data=form_for(
         "targets", tree, period_start="01/01/2025", period_end="31/12/2021"))
     assert r.status_code == 422
-    assert "Không được trước ngày đầu kỳ (01/01/2025)" in (field_error(r.text, "period_end") or "")
+    assert "Không được trước “Từ ngày” (01/01/2025)" in (field_error(r.text, "period_end") or "")
     assert count(api, "targets") == 0
 
 
