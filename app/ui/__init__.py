@@ -27,26 +27,16 @@ def label(code: Any, enum_name: str) -> str:
         return str(code)
 
 
-FILTER_LABELS = {
-    "field": "Lĩnh vực", "kind": "Loại", "org_type": "Tổ chức", "status": "Trạng thái",
-    "recognition_level": "Cấp công nhận", "category": "Loại công trình", "measure": "Đơn vị tính",
-    "source": "Nguồn", "type": "Loại đơn", "channel": "Kênh tiếp nhận", "domain": "Lĩnh vực",
-    "recipient_type": "Đối tượng", "level": "Cấp", "title": "Danh hiệu",
-}
 FIGURE_LABELS = {"received": "tiếp nhận trong kỳ", "carried_over": "kỳ trước chuyển sang",
                  "in_competence": "thuộc thẩm quyền", "resolved": "đã giải quyết",
                  "overdue": "quá hạn"}
-
-
-def filter_label(name: str) -> str:
-    return FILTER_LABELS.get(name, name)
 
 
 def figure_label(name: str) -> str:
     return FIGURE_LABELS.get(name, name)
 
 
-templates.env.filters.update(filter_label=filter_label, figure_label=figure_label)
+templates.env.filters.update(figure_label=figure_label)
 templates.env.filters.update(number=print_number, percent=print_percent, vndate=print_date,
                              label=label, money=print_money, area=print_area,
                              long_date=print_long_date, money_short=print_money_short,
@@ -84,6 +74,13 @@ def field_label(schema: Any, name: str) -> str | None:
         return None
 
 
+def labelled(name: str, msg: str, *schemas: Any) -> str:
+    """`msg` about field `name`, led by the field's label unless it names it already ('Ngày
+    hoàn thành không được sau hôm nay'); by the message alone when no schema labels it."""
+    shown = next((t for t in (field_label(s, name) for s in schemas) if t), None)
+    return f"{shown}: {msg}" if shown and not msg.startswith(shown) else msg
+
+
 def _named(detail: str, errors: list[dict[str, Any]], schema: Any) -> str:
     """A rule's message naming its field by the field's label, never by its API name: the
     service's 'amount_vnd: Cần số tiền' (Invalid.field) becomes 'Số tiền (đồng): Cần số tiền',
@@ -91,9 +88,7 @@ def _named(detail: str, errors: list[dict[str, Any]], schema: Any) -> str:
     for e in errors:
         name = str(e["loc"][-1]) if e.get("loc") else ""
         if name and detail.startswith(f"{name}: "):
-            said = detail[len(name) + 2:]
-            shown = field_label(schema, name)
-            return f"{shown}: {said}" if shown else said
+            return labelled(name, detail[len(name) + 2:], schema)
     return detail
 
 
@@ -122,8 +117,7 @@ def errors_line(exc: Exception, schema: Any = None) -> str:
     fields, message = form_errors(exc, schema)
     if isinstance(exc, DomainError):
         return message or ""
-    return " ".join(f"{field_label(schema, name) or ''}: {msg}".lstrip(": ")
-                    for name, msg in fields.items())
+    return " ".join(labelled(name, msg, schema) for name, msg in fields.items())
 
 
 def refusal_status(exc: Exception) -> int:

@@ -15,7 +15,7 @@ from app.api.deps import RecordId, SessionDep
 from app.services import idempotency
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
-from app.ui import field_label, form_errors, forms, render_block, templates
+from app.ui import form_errors, forms, labelled, render_block, templates
 from app.ui._listing import Listing, choices, form_context, list_context
 from app.ui.deps import FormDep, PageActor, is_htmx
 
@@ -57,8 +57,8 @@ def refused(listing: Listing, actor: Actor, values: dict[str, Any],
     if isinstance(exc, Forbidden) and not errors and values.get(where):
         errors = {where: exc.detail}  # the unit chosen lies outside the user's subtree
     shown = {f.name for f in listing.fields_for(actor, editing=True)}
-    unseen = [f"{field_label(schema, k) or field_label(listing.resource.read, k) or ''}: {msg}"
-              .lstrip(": ") for k, msg in errors.items() if k not in shown]
+    unseen = [labelled(k, msg, schema, listing.resource.read)
+              for k, msg in errors.items() if k not in shown]
     if unseen and isinstance(exc, ValidationError):
         message = " ".join([message or "", *unseen]).strip()
     return errors, message

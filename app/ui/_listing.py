@@ -26,7 +26,7 @@ from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.errors import DomainError
 from app.services.registry import Resource
-from app.ui import templates
+from app.ui import field_label, templates
 from app.ui.forms import FormField, fields_of
 from app.ui.history import field_labels, shown_history
 
@@ -159,7 +159,9 @@ def list_context(listing: Listing, request: Request, session: Any, actor: Actor,
            "filters": filters,
            "download_query": urlencode({k: v for k, v in query.items() if k != "sort"}, doseq=True),
            "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
-           "filter_error": error, "enum_filters": enum_filters(listing.service.Filters),
+           "filter_error": error, "enum_filters": [
+               (name, field_label(listing.resource.read, name) or name, enum)
+               for name, enum in enum_filters(listing.service.Filters)],
            "shows_form": listing.shows_form(actor)}
     if listing.extra is not None:
         ctx.update(listing.extra(session, actor))
