@@ -19,12 +19,14 @@ from app.ui.deps import FormDep, PageActor
 
 def _confirm(listing: Listing, request: Request, session: Any, actor: Actor, obj: Any,
              status: int = 200, error: str | None = None, refused: bool = False) -> Response:
-    unit = session.get(Unit, getattr(obj, "unit_id", None) or 0)
+    # Every unit the record's columns name (a unit's parent too), by its name.
+    units = [session.get(Unit, getattr(obj, f, None) or 0)
+             for f, _, how in listing.columns if how == "unit"]
     back = f"/{listing.path}/{obj.id}" + ("" if listing.detail else "/edit")
     return templates.TemplateResponse(request, "records/delete.html", {
         "actor": actor, "listing": listing, "version": obj.version, "back": back,
         "r": listing.present(obj, actor) if listing.present else obj,
-        "unit_names": {unit.id: unit.name} if unit else {}, "error": error, "refused": refused,
+        "unit_names": {u.id: u.name for u in units if u}, "error": error, "refused": refused,
     }, status_code=status)
 
 

@@ -11,6 +11,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from app import vn
+from app.db import labels
 from app.services.errors import Invalid
 
 
@@ -26,8 +27,6 @@ class FormField:
 def fields_of(schema: type[BaseModel], names: tuple[str, ...]) -> tuple[FormField, ...]:
     """The form of `names`, read off the schema's fields: each one's label, kind, whether it
     is required, and its hint (the field's description)."""
-    from app.db import labels
-
     return tuple(FormField(name, labels.label(schema, name), labels.kind(schema, name),
                            schema.model_fields[name].is_required(),
                            schema.model_fields[name].description or "") for name in names)

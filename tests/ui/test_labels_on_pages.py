@@ -133,3 +133,19 @@ def test_a_rule_on_the_petition_page_names_its_field_by_label(clerk, db, tree):
                                                          "version": str(p.version)})
     assert over.status_code == 422, over.text
     assert "Số ngày gia hạn: Mỗi lần gia hạn" in over.text and "days:" not in over.text
+
+
+def test_a_unit_s_delete_page_shows_its_columns_with_names(sign_in, db, tree):
+    """The confirmation shows the registry's columns of a unit, its parent by name."""
+    from app.enums import Role
+    from tests.factories import make_unit
+
+    with db() as s:
+        u = make_unit(s, code="T-DH", name="Thôn Dân Hiệp", level="village", kind="thon",
+                      parent_id=tree.ham_tri)
+    admin = sign_in("qt.donvi", Role.admin, None)
+    r = admin.get(f"/units/{u.id}/delete")
+    assert r.status_code == 200, r.text
+    facts = r.text[r.text.index('class="grid compact facts"'):]
+    assert "<th>Đơn vị cấp trên</th><td>Hàm Trí</td>" in facts
+    assert "<th>Mã đơn vị</th>" in facts and "T-DH" in facts
