@@ -8,6 +8,7 @@ from typing import Any
 
 from app.db import labels
 from app.services import registry
+from app.services.dashboards import ACTION_LABELS
 from app.ui import label
 from app.vn import print_date, print_number
 
@@ -70,8 +71,8 @@ def shown_history(resource: str, entries: list[dict[str, Any]],
             return pair
         return [_show(kinds.get(name, "text"), v, units) for v in pair]
 
-    return [{**e, "changes": {k: show(k, pair) for k, pair in e["changes"].items()}}
-            for e in entries]
+    return [{**e, "done": ACTION_LABELS.get(e["action"], e["action"]),
+             "changes": {k: show(k, pair) for k, pair in e["changes"].items()}} for e in entries]
 
 
 def _unit_names(session: Any, entries: list[dict[str, Any]],

@@ -715,7 +715,7 @@ def test_a_new_form_asks_for_the_unit_before_the_work(clerk, tree, works_around)
 def test_the_history_tells_who_changed_what(path, field, label, old, new, clerk, api, tree):
     new_id = saved_id(clerk.post(f"/{path}", headers=HX, data=form_for(path, tree)))
     first = clerk.get(f"/{path}/{new_id}/edit", headers=HX).text
-    assert "canbo.hamtri" in first and "tạo mới" in first
+    assert "canbo.hamtri" in first and "· thêm" in first
     typed = {"total_cost_vnd": "2.750.000"}.get(field, new)
     r = clerk.post(f"/{path}/{new_id}", headers=HX, data=form_for(
         path, tree, **{field: typed, "version": "1"}))
@@ -728,7 +728,7 @@ def test_the_history_tells_who_changed_what(path, field, label, old, new, clerk,
     assert len(entries) == 2  # newest first: the change, then the creation
     assert "<strong>canbo.hamtri</strong> · sửa" in entries[0]
     assert f"{label} “{old}” → “{new}”" in entries[0]
-    assert "tạo mới" in entries[1]
+    assert "· thêm" in entries[1]
     if path != "works":  # works: see the next test
         assert entries[0].count("→") == 1  # only what changed is listed
 

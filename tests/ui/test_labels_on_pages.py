@@ -149,3 +149,20 @@ def test_a_unit_s_delete_page_shows_its_columns_with_names(sign_in, db, tree):
     facts = r.text[r.text.index('class="grid compact facts"'):]
     assert "<th>Đơn vị cấp trên</th><td>Hàm Trí</td>" in facts
     assert "<th>Mã đơn vị</th>" in facts and "T-DH" in facts
+
+
+def test_a_workflow_s_entry_reads_in_words():
+    """A model's evaluation and recognition, which no form writes: the action in words, the
+    fields by their labels on the table, the values as the page prints them."""
+    from app.ui.history import field_labels, shown_history
+
+    entries = [{"action": "evaluate", "changes": {"score": [None, 87.5]}},
+               {"action": "recognize", "changes": {"recognition_level": [None, "district"],
+                                                   "recognition_date": [None, "2026-11-02"]}}]
+    shown = shown_history("models", entries)
+    assert [e["done"] for e in shown] == ["đánh giá", "công nhận"]
+    assert shown[0]["changes"]["score"] == [None, "87,5"]
+    assert shown[1]["changes"] == {"recognition_level": [None, "Cấp huyện"],
+                                   "recognition_date": [None, "02/11/2026"]}
+    labels_ = field_labels("models")
+    assert labels_["score"] == "Điểm đánh giá" and labels_["recognition_level"] == "Cấp công nhận"
