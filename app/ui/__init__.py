@@ -99,10 +99,11 @@ def form_errors(exc: Exception, schema: Any = None) -> tuple[dict[str, str], str
 
     from app.services.errors import DomainError
     from app.services.validation import field_errors
+    from app.ui.forms import TOLD
 
     if isinstance(exc, ValidationError):
         fields = {str(e["loc"][-1]) if e["loc"] else "": e["msg"] for e in field_errors(exc)}
-        return fields, "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
+        return fields, TOLD
     if isinstance(exc, DomainError):
         fields = {str(e["loc"][-1]): e["msg"] for e in exc.errors if e.get("loc")}
         return fields, _named(exc.detail, exc.errors, schema)
@@ -114,8 +115,10 @@ def errors_line(exc: Exception, schema: Any = None) -> str:
     message beside their fields: 'Số ngày gia hạn: Không được lớn hơn 365.')."""
     from app.services.errors import DomainError
 
+    from app.ui.forms import TOLD
+
     fields, message = form_errors(exc, schema)
-    if isinstance(exc, DomainError):
+    if isinstance(exc, DomainError) and (message != TOLD or not fields):
         return message or ""
     return " ".join(labelled(name, msg, schema) for name, msg in fields.items())
 

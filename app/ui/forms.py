@@ -36,7 +36,8 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "money": vn.read_money, "integer": vn.read_int, "decimal": vn.read_decimal,
     "quantity": vn.read_decimal, "date": vn.read_date, "bool": vn.read_bool}
 M = TypeVar("M", bound=BaseModel)
-_TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
+# A form's general message when its fields' own messages say what is wrong.
+TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
 
 
 class Typed(dict[str, Any]):
@@ -89,7 +90,7 @@ def validate(schema: type[M], values: dict[str, Any], problems: dict[str, str] |
     if not problems:
         return model
     errors += [{"loc": ["body", name], "msg": msg} for name, msg in problems.items()]
-    raise Invalid(_TOLD, errors=errors)
+    raise Invalid(TOLD, errors=errors)
 
 
 def shown(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:

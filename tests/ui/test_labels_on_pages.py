@@ -166,3 +166,19 @@ def test_a_workflow_s_entry_reads_in_words():
                                    "recognition_date": [None, "02/11/2026"]}
     labels_ = field_labels("models")
     assert labels_["score"] == "Điểm đánh giá" and labels_["recognition_level"] == "Cấp công nhận"
+
+
+def test_the_model_page_names_a_mistyped_field_by_its_label(sign_in, db, tree):
+    """The model page's forms show one line above them: each field named by its label."""
+    from app.enums import Role
+    from tests.factories import make_model
+
+    with db() as s:
+        m = make_model(s, unit_id=tree.ham_tri)
+    manager = sign_in("lanhdao.mohinh", Role.manager)
+    r = manager.post(f"/models/{m.id}/recognize", data={"level": "", "decision_no": "",
+                                                        "date": "05/02/2021"})
+    assert r.status_code == 422, r.text
+    error = re.search(r'<p class="notice error" role="alert">(.*?)</p>', r.text, re.S).group(1)
+    assert "Cấp công nhận: Bắt buộc nhập." in error and "Số quyết định: Bắt buộc nhập." in error
+    assert "level" not in error and "decision_no" not in error
