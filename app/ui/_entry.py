@@ -47,8 +47,8 @@ def _nullable(annotation: Any) -> bool:
     return type(None) in typing.get_args(annotation)
 
 
-def refused(listing: Listing, actor: Actor, values: dict[str, Any],
-            exc: Exception) -> tuple[dict[str, str], str | None]:
+def refused(listing: Listing, actor: Actor, values: dict[str, Any], exc: Exception,
+            editing: bool) -> tuple[dict[str, str], str | None]:
     """The form's messages for a refusal: beside each field, and above the form, where a
     field the form does not show (a confidential one, a workflow's) is named by its label."""
     schema = listing.resource.create
@@ -56,7 +56,7 @@ def refused(listing: Listing, actor: Actor, values: dict[str, Any],
     where = listing.service.records.write_column or listing.service.records.unit_column
     if isinstance(exc, Forbidden) and not errors and values.get(where):
         errors = {where: exc.detail}  # the unit chosen lies outside the user's subtree
-    shown = {f.name for f in listing.fields_for(actor, editing=True)}
+    shown = {f.name for f in listing.fields_for(actor, editing)}
     unseen = [labelled(k, msg, schema, listing.resource.read)
               for k, msg in errors.items() if k not in shown]
     if unseen and isinstance(exc, ValidationError):
@@ -82,7 +82,7 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
     def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
                exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
         session.rollback()
-        errors, message = refused(listing, actor, values, exc)
+        errors, message = refused(listing, actor, values, exc, editing=record_id is not None)
         status = exc.status if isinstance(exc, DomainError) else 422
         return form(request, session, actor, status, values=values, errors=errors,
                     message=message, record_id=record_id, submission=submission)
