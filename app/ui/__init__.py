@@ -114,7 +114,6 @@ def errors_line(exc: Exception, schema: Any = None) -> str:
     """What went wrong in one line, each field named by its label (a page whose forms show no
     message beside their fields: 'Số ngày gia hạn: Không được lớn hơn 365.')."""
     from app.services.errors import DomainError
-
     from app.ui.forms import TOLD
 
     fields, message = form_errors(exc, schema)
