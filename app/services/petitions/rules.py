@@ -97,6 +97,13 @@ class Term:
     counted: str  # from when the days run, in words
 
 
+def term_label(status: str) -> str:
+    """`term`'s label from an open petition's status alone (a list that reads no dates): only
+    a petition not yet accepted waits on the deadline to accept (records._check keeps
+    `accepted_date` to the statuses that have one)."""
+    return "Hạn thụ lý" if S(status) == S.received else "Hạn giải quyết"
+
+
 def term(p: Any, extension_days: int = 0) -> Term:
     """The deadline `due_date` holds (services/petitions/records.py `due_date` computes it),
     `extension_days` of it granted by extensions."""
