@@ -42,6 +42,7 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
         "closed": PetitionStatus(p.status) in rules.CLOSED, "refusal": refusal,
         "can_extend": acts and workflow.can_extend(p, len(extensions)),
         "limit": rules.TIME_LIMITS[PetitionType(p.type)], "deadline": due, "error": error,
+        "term": rules.term(p, sum(e.days for e in extensions)),
         "lengthen": rules.complex_lengthens(p), "today": day,
         "deletable": service.records.may_change(session, actor=actor, obj=p),
     })
