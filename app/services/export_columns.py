@@ -16,8 +16,8 @@ from app.db.units import Unit
 from app.enums import ENUMS
 from app.services import registry
 from app.services.actor import Actor
-from app.services.imports.specs import (FILE_LABELS, TIME_ZONE_NOTE, code_header, id_header,
-                                        name_header)
+from app.services.imports.specs import (FILE_LABELS, MEASURE, TIME_ZONE_NOTE, code_header,
+                                        id_header, measure_header, measures, name_header)
 
 # A record's own bookkeeping: after what it says.
 LAST = ("external_source", "external_id", "id", "created_at", "updated_at", "version")
@@ -91,6 +91,19 @@ def _field(read: type[SQLModel], name: str, names: Names) -> list[tuple[str, Get
     return [(header, raw)]
 
 
+def _quantity(read: type[SQLModel], name: str, data: list[Row]) -> list[tuple[str, Getter]]:
+    """A quantity in one column per measure the rows use ('Khối lượng (km)', 'Khối lượng (m)'),
+    and in its own column where no measure is given."""
+    used = {row.get(MEASURE) for row in data}
+    shown: list[tuple[str, Getter]] = [
+        (measure_header(read, name, m), lambda row, m=m: row.get(name) if row.get(MEASURE) == m else None)
+        for m in measures(read) if m in used]
+    if None in used:
+        shown.append((labels.label(read, name),
+                      lambda row: row.get(name) if row.get(MEASURE) is None else None))
+    return shown
+
+
 def _label(enum: Any, value: Any) -> str | None:
     if value is None:
         return None
@@ -108,5 +121,7 @@ def for_people(session: Session, actor: Actor, read: type[SQLModel], data: list[
         kind = labels.kind(read, name)
         if kind == "unit" or kind.startswith("ref:"):
             names.load(kind, {row.get(name) for row in data})
-    columns = [c for name in fields for c in _field(read, name, names)]
+    columns = [c for name in fields for c in (
+        _quantity(read, name, data) if labels.kind(read, name) == "quantity" else
+        _field(read, name, names))]
     return Table([h for h, _ in columns], [[get(row) for _, get in columns] for row in data])

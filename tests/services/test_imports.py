@@ -238,3 +238,30 @@ def test_cli(session: Session, tree: Any, tmp_path: Any) -> None:
     assert result.exit_code == 2
     session.expire_all()
     assert count(session, Contribution) == 1
+
+
+def test_a_quantity_in_its_measure_column(session: Session, tree: Any) -> None:
+    """An export for people writes a quantity in one column per measure ('Khối lượng (km)'):
+    the column sets the measure too, and a row may not say two measures."""
+    head = "\"Tên công trình, phần việc\",Mã đơn vị,Loại công trình,Khối lượng (km),Khối lượng (m),Đơn vị tính"
+    r = run(session, actor(tree), "works", head, "Đường A,T-HT,Đường bê tông,\"1,5\",,",
+            "Đường B,T-LG,Đường bê tông,,250,m", "Đường C,T-HT,Đường bê tông,2,,m",
+            "Đường D,T-HT,Đường bê tông,2,300,")
+    assert [(e.row, e.message) for e in r.errors] == [
+        (4, "Khác đơn vị tính của cột khối lượng (km)."), (5, "Mỗi dòng chỉ ghi khối lượng ở một cột.")]
+    r = run(session, actor(tree), "works", head, "Đường A,T-HT,Đường bê tông,\"1,5\",,",
+            "Đường B,T-LG,Đường bê tông,,250,m")
+    assert r.ok and r.created == 2, r.errors
+    stored = session.exec(select(Work.name, Work.quantity, Work.measure).order_by(Work.name)).all()
+    assert [tuple(w) for w in stored] == [("Đường A", 1.5, "km"), ("Đường B", 250, "m")]
+
+
+def test_an_older_templates_headers_still_read(session: Session, tree: Any) -> None:
+    """Templates made before the labels moved onto the schemas are still filled and sent."""
+    r = run(session, actor(tree), "contributions",
+            "Số hiệu đơn vị (id),Nguồn,Hình thức,Số tiền (đồng),Ngày",
+            f"{tree.ham_tri},Nhân dân,Tiền mặt,100.000,05/05/2021")
+    assert r.ok and r.created == 1, r.errors
+    r = run(session, actor(tree), "petitions", "Mã đơn vị,Ngày nhận đơn,Loại đơn,Nội dung,Lĩnh vực đơn",
+            "T-HT,05/05/2021,Khiếu nại,Đường làng,Đất đai")
+    assert r.ok and r.created == 1, r.errors

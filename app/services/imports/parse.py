@@ -72,8 +72,16 @@ class Parser:
             elif column.kind == "unit_code":
                 values.setdefault("unit_id", None)
                 values["_unit_code"] = value
+            elif column.fixed is not None:
+                bad = not self._fixed(number, index, raw, value, values) or bad
             else:
                 values[column.target] = value
+        for name, member in values.pop("_fixed", {}).items():
+            if values.get(name) not in (None, member):
+                self.report.error(number, self._header(name), written.get(name),
+                                  f"Khác đơn vị tính của cột khối lượng ({member.vi}).")
+                bad = True
+            values[name] = member
         code = values.pop("_unit_code", None)
         if code is not None and not self._unit(number, values, code, written):
             bad = True
@@ -114,6 +122,18 @@ class Parser:
                 memo.clear()  # bounded: memory stays flat however long the file
             memo[raw] = value
         return value
+
+    def _fixed(self, number: int, index: int, raw: Any, value: Any, values: dict[str, Any]) -> bool:
+        """A quantity in one measure's column: the quantity, and the measure it sets."""
+        column = self.layout.by_index[index]
+        if values.get(column.target) is not None:
+            self.report.error(number, self.layout.headers[index], raw,
+                              "Mỗi dòng chỉ ghi khối lượng ở một cột.")
+            return False
+        values[column.target] = value
+        name, member = column.fixed  # type: ignore[misc]
+        values.setdefault("_fixed", {})[name] = member
+        return True
 
     def _unit(self, number: int, values: dict[str, Any], code: str, written: dict[str, Any]) -> bool:
         """The unit a code names. Beside an id (an export), the code must be that unit's own:

@@ -39,6 +39,7 @@ KINDS = {"unit": "unit_id", "ref:works": "work_id", "ref:models": "id_ref",
 NAMED = {"unit_id": "Tên đơn vị", "work_id": "Tên công trình, phần việc",
          "model_id": "Tên mô hình, điển hình"}
 TIME_ZONE_NOTE = " (UTC)"  # a time column's measure: the zone its times are written in
+MEASURE = "measure"  # the field that says what a quantity counts (km, m, lamps)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Column:
     required: bool = False
     enum: type[Enum] | None = None
     hint: str = ""
+    # A column that also sets another field: a quantity in one measure's column
+    # ("Khối lượng (km)") sets the measure.
+    fixed: tuple[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,23 @@ def name_header(schema: type, name: str) -> str:
     return NAMED.get(name) or f"{labels.label(schema, name)} (tên)"
 
 
+def measure_header(schema: type, name: str, measure: Any) -> str:
+    """A quantity's column for one measure: 'Khối lượng (km)'."""
+    return f"{labels.label(schema, name)} ({measure.vi})"
+
+
+def measures(schema: type) -> Any:
+    """The code list of the schema's measure field."""
+    return ENUMS[labels.kind(schema, MEASURE).split(":", 1)[1]]
+
+
+def _per_measure(schema: type[SQLModel], name: str) -> list[Column]:
+    """A quantity in one column per measure, as an export for people writes it: one measure
+    per column, so a column of km is never summed with one of m."""
+    return [Column(f"{name}:{m.value}", measure_header(schema, name, m), "decimal", name,
+                   fixed=(MEASURE, m)) for m in measures(schema)]
+
+
 def _column(schema: type[SQLModel], name: str) -> list[Column]:
     shown = labels.kind(schema, name)
     kind = "enum" if shown.startswith("enum:") else KINDS.get(shown, shown)
@@ -102,7 +123,8 @@ def _column(schema: type[SQLModel], name: str) -> list[Column]:
         return [Column("work_code", FILE_LABELS["work_code"], "work_code", name),
                 Column(name, id_header(schema, name), kind, name)]
     header = id_header(schema, name) if kind == "id_ref" else labels.label(schema, name)
-    return [Column(name, header, kind, name, required, enum)]
+    column = Column(name, header, kind, name, required, enum)
+    return [column, *_per_measure(schema, name)] if shown == "quantity" else [column]
 
 
 def columns(create: type[SQLModel]) -> tuple[Column, ...]:
