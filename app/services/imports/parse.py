@@ -63,7 +63,10 @@ class Parser:
             if raw is None:
                 values.setdefault(column.target, None)
                 continue
-            value = self._value(number, index, raw, check_legacy)
+            # A text read before in this column (a sheet repeats its values) costs one lookup.
+            value = self.memo[index].get(raw, UNREAD) if isinstance(raw, str) else UNREAD
+            if value is UNREAD:
+                value = self._value(number, index, raw, check_legacy)
             if value is UNREAD:
                 bad = True
             elif column.kind == "work_code":
@@ -93,7 +96,8 @@ class Parser:
                        written, bad, created, unit_code=code)
 
     def _value(self, number: int, index: int, raw: Any, check_legacy: bool) -> Any:
-        """The cell read by its column's kind; UNREAD (and the reason reported) if it cannot be."""
+        """The cell read by its column's kind, remembered; UNREAD (and the reason reported) if
+        it cannot be."""
         column, header = self.layout.by_index[index], self.layout.headers[index]
         if isinstance(raw, Formula):
             self.report.error(number, header, raw.text, "Ô có công thức: hãy sao chép rồi dán "
@@ -103,9 +107,6 @@ class Parser:
             raise FileProblem(f"Dòng {number}, cột '{header}': chữ '{raw[:40]}' đang ở bảng mã cũ "
                               f"{enc}, không phải Unicode. " + CONVERT_HINT)
         memo = self.memo[index]
-        value = memo.get(raw, UNREAD) if isinstance(raw, str) else UNREAD
-        if value is not UNREAD:
-            return value
         try:
             if column.kind == "enum" and column.enum:
                 value = read_choice(raw, column.enum)
