@@ -79,7 +79,7 @@ class Parser:
                 bad = not self._fixed(number, index, raw, value, values) or bad
             else:
                 values[column.target] = value
-        for name, member in values.pop("_fixed", {}).items():
+        for name, member in (values.pop("_fixed", None) or {}).items():
             if values.get(name) not in (None, member):
                 self.report.error(number, self._header(name), written.get(name),
                                   f"Khác đơn vị tính của cột khối lượng ({member.vi}).")
@@ -139,24 +139,22 @@ class Parser:
     def _unit(self, number: int, values: dict[str, Any], code: str, written: dict[str, Any]) -> bool:
         """The unit a code names. Beside an id (an export), the code must be that unit's own:
         a code may be carried by a unit and its predecessor, the id tells them apart."""
-        header = self._header("unit_code")
         unit_id = values.get("unit_id")
         known = self.lookup.units.get(unit_id) if unit_id is not None else None
         if known is not None:
-            if known.code.upper() != code.upper():
-                self.report.error(number, header, written.get("unit_code"), MISMATCH)
-                return False
-            return True
+            return known.code.upper() == code.upper() or self._refuse(number, written, MISMATCH)
         found = self.lookup.by_code.get(code) or self.lookup.by_code_folded.get(code.upper())
         if found is None:
-            self.report.error(number, header, written.get("unit_code"),
-                              f"Không có đơn vị mã '{code}'.")
-            return False
+            return self._refuse(number, written, f"Không có đơn vị mã '{code}'.")
         if unit_id is not None:
-            self.report.error(number, header, written.get("unit_code"), MISMATCH)
-            return False
+            return self._refuse(number, written, MISMATCH)
         values["unit_id"] = found
         return True
+
+    def _refuse(self, number: int, written: dict[str, Any], message: str) -> bool:
+        """A unit code that names no unit, or another than the id beside it."""
+        self.report.error(number, self._header("unit_code"), written.get("unit_code"), message)
+        return False
 
     def _header(self, name: str) -> str:
         return next(self.layout.headers[i] for i, c in self.layout.by_index.items() if c.name == name)
