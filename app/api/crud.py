@@ -4,7 +4,7 @@ Each resource module calls `record_routes` with its service and schemas and adds
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -14,12 +14,18 @@ from sqlmodel import SQLModel
 from app import vn
 from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
 from app.api.errors import PROBLEM_RESPONSES
-from app.services import exports, idempotency
+from app.services import exports, idempotency, registry
 from app.services.actor import Actor
 from app.services.records import ListParams, Records
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
+ExportColumns = Annotated[
+    Literal["labels", "fields"],
+    Query(description="`labels` (default): for people, Vietnamese headers, code lists' labels, "
+                      "a unit's code and name; `fields`: the API's field names and JSON values "
+                      "(codes, ids, ISO dates). Both import back (POST /api/v1/imports)."),
+]
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
@@ -35,16 +41,20 @@ def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
 
 def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],
                     filters: Any, read: type[SQLModel],
-                    present: Callable[[Any, Actor], Any] | None, name: str) -> Response:
-    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike."""
-    columns, data = exports.rows(session, actor=actor, records=records, filters=filters,
-                                 read=read, present=present)
+                    present: Callable[[Any, Actor], Any] | None, name: str,
+                    columns: exports.Form = "labels") -> Response:
+    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike, for
+    people (labels) unless a program asks for the API's field names."""
+    table = exports.rows(session, actor=actor, records=records, filters=filters, read=read,
+                         present=present, form=columns)
     filename = f"dvk-{name}-{vn.today().isoformat()}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if kind == "csv":
-        return StreamingResponse(exports.csv_chunks(columns, data),
+        return StreamingResponse(exports.csv_chunks(table),
                                  media_type="text/csv; charset=utf-8", headers=headers)
-    return Response(exports.xlsx_bytes(columns, data, name), media_type=XLSX, headers=headers)
+    resource = registry.BY_NAME.get(name)
+    title = resource.title if resource is not None and columns == "labels" else name
+    return Response(exports.xlsx_bytes(table, title), media_type=XLSX, headers=headers)
 
 
 def default_present(read: type[SQLModel]) -> Callable[[Any, Actor], SQLModel]:
@@ -129,17 +139,19 @@ def record_routes(
         service.delete(session, actor=actor, id=id, if_match=expected)
         return Response(status_code=204)
 
-    def export(params: Any, session: Any, actor: Actor, kind: str) -> Response:
+    def export(params: Any, session: Any, actor: Actor, kind: str, columns: Any) -> Response:
         return export_response(session, actor, kind, records=service, filters=params, read=read,
-                               present=present, name=plural)
+                               present=present, name=plural, columns=columns)
 
     def export_csv(session: SessionDep, actor: ActorDep,
-                   params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
-        return export(params, session, actor, "csv")
+                   params: Annotated[filters, Query()],  # type: ignore[valid-type]
+                   columns: ExportColumns = "labels") -> Response:
+        return export(params, session, actor, "csv", columns)
 
     def export_xlsx(session: SessionDep, actor: ActorDep,
-                    params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
-        return export(params, session, actor, "xlsx")
+                    params: Annotated[filters, Query()],  # type: ignore[valid-type]
+                    columns: ExportColumns = "labels") -> Response:
+        return export(params, session, actor, "xlsx", columns)
 
     for suffix, endpoint, what, media in ((".csv", export_csv, "CSV (UTF-8 with BOM)", CSV),
                                           (".xlsx", export_xlsx, "an Excel workbook", XLSX)):
@@ -148,8 +160,8 @@ def record_routes(
             suffix, endpoint, methods=["GET"], response_class=Response,
             summary=f"Export {plural} as {what}",
             description=f"Every one of the {plural} the list's filters select (limit and offset "
-                        f"aside, at most {exports.MAX_ROWS:,}), as {what}; columns are the API's "
-                        "field names.", responses=file_responses(media), name=f"{plural}.{endpoint.__name__}")
+                        f"aside, at most {exports.MAX_ROWS:,}), as {what}: for people, or with "
+                        "the API's field names (`columns=fields`).", responses=file_responses(media), name=f"{plural}.{endpoint.__name__}")
 
     routes = (
         ("", list_records, ["GET"], page_model, 200,
