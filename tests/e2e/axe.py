@@ -14,6 +14,9 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 # What WCAG 2.1 AA asks, and axe's best practices (a skip link's target, one main landmark…).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 GRAVE = ("serious", "critical")
+# Every control named (its label, its words): these fail a page whatever axe's impact says.
+NAMING = frozenset({"label", "select-name", "button-name", "input-button-name", "link-name",
+                    "aria-input-field-name", "label-title-only", "form-field-multiple-labels"})
 
 
 def require_axe() -> Path:
@@ -29,11 +32,11 @@ def require_axe() -> Path:
 
 def audit(page: Any, impacts: tuple[str, ...] = GRAVE) -> list[str]:
     """Run axe on the page as it is now; one line per failing element of each rule whose
-    impact is in `impacts` ("rule (impact) selector: summary")."""
+    impact is in `impacts`, or that names controls ("rule (impact) selector: summary")."""
     page.add_script_tag(path=str(require_axe()))
     found = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map("
         "n => ({target: n.target.join(' '), summary: n.failureSummary}))})))", TAGS)
     return [f"{v['id']} ({v['impact']}) {n['target']}: {' '.join(n['summary'].split())}"
-            for v in found if v["impact"] in impacts for n in v["nodes"]]
+            for v in found if v["impact"] in impacts or v["id"] in NAMING for n in v["nodes"]]
