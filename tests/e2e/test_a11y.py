@@ -105,6 +105,14 @@ def open_first(page: Any, words: str) -> None:
     page.wait_for_load_state()
 
 
+def sent_empty(page: Any) -> None:
+    """The form back with the server's messages (its colours count too): sent empty, the
+    browser's own checks set aside as an old browser would."""
+    page.locator("#entry-form").evaluate("form => { form.noValidate = true; }")
+    page.locator("#entry-form button[type=submit]").click()
+    page.locator("#entry-form .error, #entry-form .notice.error").first.wait_for()
+
+
 def walk_records(page: Any, found: Found, who: str, *, form: bool) -> None:
     """Every record list of the menu (its form beside it when the user may write), and the
     pages of a work, a model and a petition."""
@@ -114,6 +122,9 @@ def walk_records(page: Any, found: Found, who: str, *, form: bool) -> None:
         check(page, f"{who} · {name}", found)
         if form and name != "Đơn vị":
             assert page.locator("#entry-form").count(), f"{who} sees no form beside {name}"
+            if who == "admin":
+                sent_empty(page)
+                check(page, f"{who} · {name}: the form's messages", found, skip_link=False)
         if detail:
             open_first(page, "Mở")
             check(page, f"{who} · {name}: a record's page", found)
@@ -147,6 +158,15 @@ def test_clerk_pages_are_accessible(browse: Any, people: None) -> None:
     for name in ("Theo dõi", "Báo cáo", "Nhập Excel"):
         nav(page, name)
         check(page, f"clerk · {name}", found)
+    # One kind's import form, and its outcome for a file whose row is wrong (checked, not saved).
+    page.locator("nav.tabs").get_by_role("link", name="Đóng góp").click()
+    page.wait_for_load_state()
+    check(page, "clerk · Nhập Excel: contributions", found)
+    page.locator("#import-file").set_input_files(
+        {"name": "sai.csv", "mimeType": "text/csv", "buffer": "Tên;Ngày\nx;32/13/2020\n".encode()})
+    page.get_by_role("button", name=re.compile("Kiểm tra")).click()
+    page.locator("#import-outcome .notice").first.wait_for()
+    check(page, "clerk · Nhập Excel: a file with errors", found, skip_link=False)
     report(found, f"clerk-{page.viewport_size['width']}")
 
 
