@@ -3,14 +3,15 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES
+from app.deps import ActorDep, SessionDep
 from app.services import audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = api_router("audit")
 
 
 class AuditOut(BaseModel):
@@ -31,7 +32,7 @@ class AuditPage(BaseModel):
     offset: int
 
 
-@router.get("", response_model=AuditPage, responses=PROBLEM_RESPONSES)
+@router.get("", response_model=AuditPage, responses=PROBLEM_RESPONSES, name="list")
 def list_audit(session: SessionDep, actor: ActorDep,
                filters: Annotated[audit.AuditFilters, Query()]) -> AuditPage:
     """Every change in the caller's subtree, newest first: who, when, each field before/after."""

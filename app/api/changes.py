@@ -3,15 +3,16 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES
+from app.deps import ActorDep, SessionDep
 from app.services import changes as service
 from app.services.changes import ChangesParams
 
-router = APIRouter(prefix="/api/v1/changes", tags=["changes"])
+router = api_router("changes")
 
 
 class Change(BaseModel):
@@ -30,7 +31,7 @@ class ChangesPage(BaseModel):
     more: bool
 
 
-@router.get("", response_model=ChangesPage, responses=PROBLEM_RESPONSES)
+@router.get("", response_model=ChangesPage, responses=PROBLEM_RESPONSES, name="list")
 def changes(session: SessionDep, actor: ActorDep,
             params: Annotated[ChangesParams, Query()]) -> dict[str, Any]:
     """Every change (create, update, workflow step, delete) of the records the caller may see,

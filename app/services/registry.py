@@ -56,6 +56,11 @@ class Resource:
         return self.service.records
 
     @property
+    def creator(self) -> Callable[..., Any]:
+        """The resource's create: its own (models) or the generic one."""
+        return getattr(self.service, "create", self.records.create)
+
+    @property
     def updater(self) -> Callable[..., Any]:
         """The resource's update: its own (petitions, models, units) or the generic one."""
         return getattr(self.service, "update", self.records.update)

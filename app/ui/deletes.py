@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
 from app.db.units import Unit
+from app.deps import FormDep, PageActor, RecordId, SessionDep
 from app.services.actor import Actor
 from app.services.errors import Conflict, PreconditionFailed
 from app.ui import forms, templates
-from app.ui.deps import FormDep, PageActor
 
 if TYPE_CHECKING:  # records.py imports this module: it adds these routes to each listing
     from app.ui.records import Listing
@@ -48,12 +48,12 @@ def delete(listing: "Listing") -> Callable[..., Response]:
 
         records = listing.service.records
         try:
-            records.delete(session, actor=actor, id=id,
-                           if_match=forms.version(form_data.get("version")))
+            with attempt(session):
+                records.delete(session, actor=actor, id=id,
+                               if_match=forms.version(form_data.get("version")))
         except (Conflict, PreconditionFailed) as exc:
             # Referenced, inside an approved period, or changed since the page was read:
             # the record as it now stands, with the reason.
-            session.rollback()
             obj = records.get(session, actor=actor, id=id)
             return _confirm(listing, request, session, actor, obj, exc.status, exc.detail,
                             refused=isinstance(exc, Conflict))

@@ -15,8 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from app import vn
-from app.api.crud import export_response
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
 from app.db.base import MAX_ID
 from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
 from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
@@ -27,6 +26,8 @@ from app.db.recognitions import RecognitionCreate, RecognitionRead, RecognitionU
 from app.db.targets import TargetCreate, TargetRead, TargetUpdate
 from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, is_htmx
+from app.responses import export_response
 from app.enums import ENUMS, Role
 from app.services import (audit, commendations, contributions, idempotency, land_donations, models,
                           recognitions, targets, works)
@@ -36,7 +37,6 @@ from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import deletes, forms, form_errors, render_block, templates
-from app.ui.deps import FormDep, PageActor, is_htmx
 from app.ui.forms import FormField
 
 ENUM_NAMES = {enum: name for name, enum in ENUMS.items()}
@@ -430,7 +430,6 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
 
     def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
                exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
-        session.rollback()
         errors, message = form_errors(exc)
         where = listing.service.records.write_column or listing.service.records.unit_column
         if isinstance(exc, Forbidden) and not errors and values.get(where):
@@ -477,16 +476,16 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             return saved(request, session, actor, f"Đã lưu {listing.one} số {done} (biểu mẫu "
                                                    "đã được gửi trước đó, không lưu lần hai).")
         try:
-            obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
-            if key:
-                idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
-                                 path=f"/{listing.path}",
-                                 stored=idempotency.Stored(201, {"id": obj.id}, None))
+            with attempt(session):
+                obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
+                if key:
+                    idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
+                                     path=f"/{listing.path}",
+                                     stored=idempotency.Stored(201, {"id": obj.id}, None))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, submission=submission)
         except IntegrityError:
             # The same form, sent twice at once: the other request saved it first.
-            session.rollback()
             if key and (done := earlier(session, actor, key)) is not None:
                 return saved(request, session, actor, f"Đã lưu {listing.one} số {done}.")
             raise
@@ -498,9 +497,10 @@ def _entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         version = values.pop("version", None)
         values.pop("submission", None)
         try:
-            obj, _ = save_changes(session, actor=actor, id=id,
-                                  data=forms.validate(update_schema, values),
-                                  if_match=forms.version(version))
+            with attempt(session):
+                obj, _ = save_changes(session, actor=actor, id=id,
+                                      data=forms.validate(update_schema, values),
+                                      if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, id)
         return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
@@ -546,7 +546,7 @@ def _download(listing: Listing, kind: str) -> Callable[..., Response]:
     return download
 
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 for _listing in LISTINGS:
     base = f"/{_listing.path}"
     router.add_api_route(base, _page(_listing), methods=["GET"], response_class=HTMLResponse,
