@@ -4,9 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from app.api.crud import api_router, json_record
+from app.api.crud import api_router, json_record, page_model
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.users import ApiToken
 from app.deps import ActorDep, RecordId, SessionDep
@@ -17,11 +16,7 @@ router = api_router("api-tokens")
 BASE = router.prefix
 
 
-class ApiTokenPage(BaseModel):
-    items: list[ApiTokenRead]
-    total: int
-    limit: int
-    offset: int
+ApiTokenPage = page_model(ApiTokenRead, "ApiTokenPage")
 
 
 def _read(token: ApiToken) -> ApiTokenRead:

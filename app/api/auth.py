@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES, THROTTLED
@@ -15,8 +15,8 @@ router = api_router("auth", responses=THROTTLED)
 
 
 class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
+    access_token: str = Field(title="Mã truy cập")
+    token_type: str = Field("bearer", title="Loại mã")
 
 
 @router.post("/token", response_model=Token, responses=PROBLEM_RESPONSES)

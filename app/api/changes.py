@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES
@@ -16,19 +16,19 @@ router = api_router("changes")
 
 
 class Change(BaseModel):
-    cursor: int
-    resource: str
-    id: int
-    action: str
-    at: datetime
-    unit_id: int | None
-    record: dict[str, Any] | None
+    cursor: int = Field(title="Vị trí")
+    resource: str = Field(title="Loại dữ liệu")
+    id: int = Field(title="Số hiệu bản ghi")
+    action: str = Field(title="Thao tác")
+    at: datetime = Field(title="Thời điểm")
+    unit_id: int | None = Field(title="Đơn vị")
+    record: dict[str, Any] | None = Field(title="Bản ghi hiện nay")
 
 
 class ChangesPage(BaseModel):
-    items: list[Change]
-    next: int
-    more: bool
+    items: list[Change] = Field(title="Các thay đổi")
+    next: int = Field(title="Vị trí hỏi tiếp")
+    more: bool = Field(title="Còn nữa")
 
 
 @router.get("", response_model=ChangesPage, responses=PROBLEM_RESPONSES, name="list")

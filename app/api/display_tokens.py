@@ -4,9 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from app.api.crud import api_router, json_record
+from app.api.crud import api_router, json_record, page_model
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.dashboards import DisplayToken
 from app.deps import ActorDep, RecordId, SessionDep
@@ -18,11 +17,7 @@ router = api_router("display-tokens")
 BASE = router.prefix
 
 
-class DisplayTokenPage(BaseModel):
-    items: list[DisplayTokenRead]
-    total: int
-    limit: int
-    offset: int
+DisplayTokenPage = page_model(DisplayTokenRead, "DisplayTokenPage")
 
 
 def _read(token: DisplayToken) -> DisplayTokenRead:

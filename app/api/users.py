@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import Body, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from app.api.crud import IdempotencyKeyHeader, api_router, idempotent_post, json_record
+from app.api.crud import (IdempotencyKeyHeader, api_router, idempotent_post, json_record,
+                          page_model)
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.users import User
 from app.deps import ActorDep, IfMatchDep, RecordId, SessionDep
@@ -17,11 +17,7 @@ router = api_router("users")
 BASE = router.prefix
 
 
-class UserPage(BaseModel):
-    items: list[UserRead]
-    total: int
-    limit: int
-    offset: int
+UserPage = page_model(UserRead, "UserPage")
 
 
 def _read(user: User) -> UserRead:

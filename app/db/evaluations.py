@@ -47,20 +47,21 @@ class EvaluationScore(SQLModel, table=True):
 
 
 class EvaluationIn(Input):
-    date: Happened
-    scores: dict[int, float] = Field(description="criterion id → score (0 to its maximum)")
-    note: str | None = Field(default=None, max_length=2000)
+    date: Happened = Field(title="Ngày đánh giá")
+    scores: dict[int, float] = Field(title="Điểm theo tiêu chí",
+                                     description="criterion id → score (0 to its maximum)")
+    note: str | None = Field(default=None, max_length=2000, title="Ghi chú")
 
 
 class RecognitionIn(Input):
-    level: Level = code_field()
-    decision_no: str = Field(min_length=1, max_length=100)
-    date: Happened
+    level: Level = code_field(title="Cấp công nhận")
+    decision_no: str = Field(min_length=1, max_length=100, title="Số quyết định")
+    date: Happened = Field(title="Ngày công nhận")
 
 
 class ModelStepIn(Input):
-    to: str = Field(max_length=32)
-    date: Happened
+    to: str = Field(max_length=32, title="Chuyển sang")
+    date: Happened = Field(title="Ngày")
 
 
 class CriterionOut(SQLModel):

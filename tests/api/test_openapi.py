@@ -73,6 +73,23 @@ def test_every_field_of_a_record_schema_is_titled_with_its_label(spec, resource)
         assert untitled == [], schema.__name__
 
 
+# Schemas whose fields are still untitled: their modules were being reworked by other branches
+# of issue 17 (users, the petition's steps, issued reports, the import's and the sign-in's
+# forms). Strike a name off when its fields get their labels.
+NOT_YET = {"ExtensionIn", "TransitionIn", "IssueRequest", "IssuedOut", "PasswordChange",
+           "UserCreate", "UserRead", "UserUpdate", "Body_imports.import_file", "Body_auth.token"}
+
+
+def test_every_field_of_every_schema_of_the_api_is_titled(spec):
+    untitled = {}
+    for name, schema in spec["components"]["schemas"].items():
+        missing = [field for field, prop in schema.get("properties", {}).items()
+                   if prop.get("title") in (None, _auto_title(field))]
+        if missing:
+            untitled[schema.get("title", name)] = missing
+    assert set(untitled) == NOT_YET, untitled
+
+
 def test_the_pages_of_a_list_are_titled_too(spec):
     page = spec["components"]["schemas"]["ContributionReadPage"]["properties"]
     assert {name: p["title"] for name, p in page.items()} == {
