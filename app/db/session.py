@@ -7,10 +7,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url

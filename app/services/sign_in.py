@@ -65,12 +65,13 @@ def sign_in(session: Session, *, username: str, password: str, ip: str) -> str:
     if problem:  # no account has such a name, and PostgreSQL could not even look up a NUL
         raise Invalid.field("username", problem)
     name, ip = username[:100], address_key(ip)
-    attempt_id, user_id, password_hash = lasting_write(
-        session, lambda own: _claim(own, name, ip, username))
-    ok = auth.verify_password(password_hash or auth.dummy_hash(), password)
-    user = session.get(User, user_id) if ok and user_id is not None else None
-    if user is None or not user.active:
+    attempt_id, account = lasting_write(session, lambda own: _claim(own, name, ip, username))
+    ok = auth.verify_password(account.password_hash if account else auth.dummy_hash(), password)
+    if not (ok and account is not None and account.active):
         lasting_write(session, lambda own: _audit(own, name, None))
+        raise Unauthorized(WRONG)
+    user = session.get(User, account.id)
+    if user is None or not user.active:  # removed or locked out this very moment
         raise Unauthorized(WRONG)
     session.exec(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(ok=True))
     secret = auth.issue_login_token(session, user, ttl_minutes=get_settings().token_ttl_minutes)
@@ -92,10 +93,9 @@ def address_key(ip: str) -> str:
     return str(address)
 
 
-def _claim(session: Session, name: str, ip: str,
-           username: str) -> tuple[int, int | None, str | None]:
+def _claim(session: Session, name: str, ip: str, username: str) -> tuple[int, User | None]:
     """Count this attempt as a failure (a success turns it back) if the pair may try now;
-    the attempt's id, and the account's id and password hash if there is one."""
+    the attempt's id, and the account named, if there is one (as read here: detached)."""
     if session.get_bind().dialect.name == "postgresql":
         # One claim per pair at a time; on SQLite the write lock already serialises.
         session.exec(text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))")
@@ -106,7 +106,7 @@ def _claim(session: Session, name: str, ip: str,
     session.add(attempt)
     session.flush()
     assert attempt.id is not None
-    return attempt.id, user.id if user else None, user.password_hash if user else None
+    return attempt.id, user
 
 
 def _refuse_if_waiting(session: Session, name: str, ip: str) -> None:

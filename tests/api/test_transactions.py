@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.db.audit import AuditEntry, LoginAttempt
 from app.db.session import attempt
@@ -115,3 +115,17 @@ def test_a_failed_sign_in_on_the_page_is_counted_too(anon, api, engine):
     r = anon.post("/login", data={"username": "admin1", "password": "sai-mat-khau"})
     assert r.status_code == 401
     assert attempts(engine, "admin1") == [True, False]
+
+
+def test_a_locked_out_account_with_its_right_password_is_refused_and_counted(anon, api, db, engine):
+    from app.db.users import User
+    from app.enums import Role
+    from app.services import auth
+    from tests.factories import PASSWORD
+
+    with db() as s:
+        auth.create_user(s, username="nghi.viec", password=PASSWORD, role=Role.admin)
+        s.exec(update(User).where(User.username == "nghi.viec").values(active=False))
+    r = anon.post("/api/v1/auth/token", data={"username": "nghi.viec", "password": PASSWORD})
+    assert_problem(r, 401)
+    assert attempts(engine, "nghi.viec") == [False]
