@@ -26,8 +26,8 @@ PASSWORD = "mat-khau-thu-nghiem"
 
 def _make(service: Any, schema: Any, session: Session, defaults: dict[str, Any],
           overrides: dict[str, Any]) -> Any:
-    return service.records.create(session, actor=SYSTEM,
-                                  data=schema.model_validate({**defaults, **overrides}))
+    return service.create(session, actor=SYSTEM,
+                          data=schema.model_validate({**defaults, **overrides}))
 
 
 def make_unit(session: Session, **kw: Any) -> Unit:

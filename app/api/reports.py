@@ -14,7 +14,8 @@ from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
 from app.db.fields import Text
 from app.db.issued_reports import IssueRequest
-from app.services import issued_reports, report_exports, reports
+from app.services import reports
+from app.services.reports import downloads, issued
 
 router = api_router("reports")
 
@@ -32,8 +33,8 @@ def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None
     """The summary as a Word document in the administrative layout (Nghị định 30/2020)."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
                                     date_to=date_to)
-    content = report_exports.summary_docx(session, actor=actor, **params, number=number,
-                                          signer_name=signer_name)
+    content = downloads.summary_docx(session, actor=actor, **params, number=number,
+                                     signer_name=signer_name)
     return _download(content, DOCX, _filename(params, "docx"))
 
 
@@ -43,7 +44,7 @@ def summary_xlsx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None
     """The summary's figures and the records behind them as an Excel workbook."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
                                     date_to=date_to)
-    content = report_exports.summary_xlsx(session, actor=actor, **params)
+    content = downloads.summary_xlsx(session, actor=actor, **params)
     return _download(content, XLSX, _filename(params, "xlsx"))
 
 
@@ -82,14 +83,14 @@ def _out(row: Any, changes: list[dict[str, Any]] | None = None) -> IssuedOut:
     return IssuedOut(**{k: getattr(row, k) for k in IssuedOut.model_fields
                         if k not in ("recipients", "figures", "changes_since_issue")},
                      recipients=[r for r in row.recipients.split("\n") if r],
-                     figures=issued_reports.frozen(row), changes_since_issue=changes)
+                     figures=issued.frozen(row), changes_since_issue=changes)
 
 
 @router.post("/issued", status_code=201, response_model=IssuedOut, responses=PROBLEM_RESPONSES)
 def issue(session: SessionDep, actor: ActorDep, data: Annotated[IssueRequest, Body()],
           response: Response) -> IssuedOut:
     """Issue a report: freeze every figure of the summary with the document's particulars."""
-    row = issued_reports.issue(session, actor=actor, data=data)
+    row = issued.issue(session, actor=actor, data=data)
     response.headers["Location"] = f"/api/v1/reports/issued/{row.id}"
     return _out(row)
 
@@ -97,18 +98,18 @@ def issue(session: SessionDep, actor: ActorDep, data: Annotated[IssueRequest, Bo
 @router.get("/issued", response_model=list[IssuedOut], responses=PROBLEM_RESPONSES)
 def list_issued(session: SessionDep, actor: ActorDep, unit_id: UnitId = None) -> list[IssuedOut]:
     """Reports issued for a unit subtree, newest first."""
-    return [_out(r) for r in issued_reports.list_(session, actor=actor, unit_id=unit_id)]
+    return [_out(r) for r in issued.list_(session, actor=actor, unit_id=unit_id)]
 
 
 @router.get("/issued/{id:int}.docx", responses=file_responses(DOCX), response_class=Response)
 def issued_docx(id: RecordId, session: SessionDep, actor: ActorDep) -> Response:
     """The issued report as it was sent: its frozen figures in the Word layout."""
-    return _download(report_exports.issued_docx(session, actor=actor, id=id), DOCX,
+    return _download(downloads.issued_docx(session, actor=actor, id=id), DOCX,
                      f"bao-cao-da-ban-hanh-{id}.docx")
 
 
 @router.get("/issued/{id:int}", response_model=IssuedOut, responses=PROBLEM_RESPONSES)
 def read_issued(id: RecordId, session: SessionDep, actor: ActorDep) -> IssuedOut:
     """An issued report's frozen figures, and what has changed in the records since."""
-    row = issued_reports.get(session, actor=actor, id=id)
-    return _out(row, issued_reports.changes_since(session, actor=actor, row=row))
+    row = issued.get(session, actor=actor, id=id)
+    return _out(row, issued.changes_since(session, actor=actor, row=row))

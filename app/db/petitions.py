@@ -16,7 +16,7 @@ from app.enums import Channel, Domain, PetitionStatus, PetitionType
 # Vietnamese labels. The one declaration of it: reads (services/petitions.py `present`), the
 # audit log, sorting, exports, the import and the pages all take it from here. Only managers
 # and admins read it; below manager it may be written when a denunciation is recorded, and
-# never again (services/records.py `Records.refuse_confidential`).
+# never again (services/records/writing.py `Records.refuse_confidential`).
 CONFIDENTIAL: dict[str, str] = {"petitioner_name": "Người gửi đơn",
                                 "petitioner_address": "Địa chỉ người gửi"}
 

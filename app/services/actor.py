@@ -1,6 +1,7 @@
 """Who is acting: a signed-in user, or a provincial system's token acting for one."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.enums import Role
 
@@ -42,6 +43,35 @@ class Actor:
     def may_write(self, role: Role = Role.clerk) -> bool:
         """Whether pages should offer this actor controls that change records needing `role`."""
         return self.write_refusal(role) is None
+
+    def manage_refusal(self) -> str | None:
+        """Why this actor may not manage accounts at all, in words for the one refused."""
+        if self.token_id is not None:
+            return "Mã truy cập API không được dùng để quản lý tài khoản."
+        if not self.may_manage:
+            return "Chỉ lãnh đạo và quản trị viên được quản lý tài khoản."
+        return None
+
+    @property
+    def grantable_roles(self) -> list[Role]:
+        """The roles this actor may give an account: none above their own."""
+        return [r for r in Role if self.at_least(r)] if self.manage_refusal() is None else []
+
+    def account_refusal(self, user: Any) -> str | None:
+        """Why this actor may not change `user`'s account (its unit's scope aside), or None.
+        A manager manages the people below them: a peer manager of the same unit is not below."""
+        if (why := self.manage_refusal()) is not None:
+            return why
+        if not self.at_least(Role(user.role)):
+            return "Không được sửa tài khoản có vai trò cao hơn vai trò của bạn."
+        if (self.role is Role.manager and user.id != self.user_id
+                and Role(user.role) is Role.manager and user.unit_id == self.unit_id):
+            return "Không được sửa tài khoản lãnh đạo cùng cấp; hãy nhờ cấp trên."
+        return None
+
+    def may_edit_account(self, user: Any) -> bool:
+        """Whether the accounts page should offer to edit or lock `user`'s account."""
+        return self.account_refusal(user) is None
 
     @property
     def principal(self) -> str:

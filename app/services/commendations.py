@@ -2,7 +2,7 @@
 
 from app.db.commendations import Commendation, CommendationCreate
 from app.enums import Level, RecipientType
-from app.services.records import Id, ListParams, Records
+from app.services.records import Id, ListParams, Records, verbs
 
 
 class Filters(ListParams):
@@ -18,3 +18,7 @@ records = Records(
     create_schema=CommendationCreate,
     resource="commendations",
 )
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

@@ -7,7 +7,7 @@ from app.enums import ContributionKind, Source
 from app.services.actor import Actor
 from app.services.errors import Invalid
 from app.services import rollups
-from app.services.records import Id, ListParams, Records
+from app.services.records import Id, ListParams, Records, verbs
 
 
 def _check(session: Session, actor: Actor, c: Contribution) -> None:
@@ -32,3 +32,7 @@ records = Records(
     rollup=rollups.contribution_effects,
     resource="contributions",
 )
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

@@ -25,6 +25,8 @@ STEPS: dict[M, frozenset[M]] = {
     M.evaluated: frozenset({M.not_recognized, M.discontinued}),
 }
 MANAGER_STEPS = frozenset({M.not_recognized})
+# A model may be scored (again) until it is concluded; the model's page asks this too.
+SCORABLE = frozenset({M.registered, M.in_progress, M.evaluated})
 
 
 def criteria_sets(session: Session, *, kind: str | None = None) -> list[tuple[CriteriaSet, list[Criterion]]]:
@@ -54,7 +56,7 @@ def evaluate(session: Session, *, actor: Actor, id: int, data: EvaluationIn) -> 
     """Score a model against every criterion of its set; the total becomes its score."""
     m = models.records.get_for_write(session, actor=actor, id=id)
     _manager_of(session, actor, m)
-    if M(m.status) not in (M.registered, M.in_progress, M.evaluated):
+    if M(m.status) not in SCORABLE:
         raise Conflict(f"Mô hình đang ở trạng thái '{M(m.status).vi}', không chấm điểm được.")
     crit_set, crits = set_for(session, m.kind, data.date)
     wanted = {c.id: c for c in crits}
@@ -113,7 +115,7 @@ def step(session: Session, *, actor: Actor, id: int, to: str, on: date) -> Model
 
 
 def evaluations_of(session: Session, *, actor: Actor, id: int) -> list[tuple[Evaluation, dict[int, float]]]:
-    m = models.records.get(session, actor=actor, id=id)
+    m = models.get(session, actor=actor, id=id)
     evs = list(session.exec(select(Evaluation).where(Evaluation.model_id == m.id)
                             .order_by(Evaluation.evaluated_on, Evaluation.id)).scalars())
     scores: dict[int, dict[int, float]] = {}

@@ -3,7 +3,7 @@
 a gift made in August belongs to the new commune, and one made in 2024 to the old one.
 
 `get` and `merged_into` answer from the database or from what an import loaded once
-(services/records.py's Lookup), with the same rule and the same words."""
+(services/records/checks.py's Lookup), with the same rule and the same words."""
 
 from collections.abc import Callable, Iterable
 from datetime import date

@@ -3,7 +3,7 @@
 from app.db.land_donations import LandDonation, LandDonationCreate
 from app.enums import LandStatus
 from app.services import rollups
-from app.services.records import Id, ListParams, Records
+from app.services.records import Id, ListParams, Records, verbs
 
 
 class Filters(ListParams):
@@ -18,3 +18,7 @@ records = Records(
     rollup=rollups.land_effects,
     resource="land-donations",
 )
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

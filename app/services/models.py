@@ -13,7 +13,7 @@ from app.enums import Role, Field_, Level, ModelKind, ModelStatus, OrgType
 from app.services.actor import Actor
 from app.services.errors import Forbidden, Invalid
 from app.services import rollups, scope
-from app.services.records import ListParams, Records, refuse_if_referenced
+from app.services.records import ListParams, Records, refuse_if_referenced, verbs
 
 
 def _check(session: Session, actor: Actor, model: Model) -> None:
@@ -81,3 +81,8 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
            if_match: int | None = None) -> tuple[Model, dict[str, list[Any]]]:
     _decides(actor, data.model_dump(exclude_unset=True), records.get_for_write(session, actor=actor, id=id))
     return records.update(session, actor=actor, id=id, data=data, if_match=if_match)
+
+
+# The five verbs (services/records/verbs.py): the engine's, but create and update, which
+# keep a model's evaluation and recognition for managers.
+list, get, create, update, delete = verbs(records, create=create, update=update)

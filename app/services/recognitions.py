@@ -1,7 +1,7 @@
 """Units recognised for a standard (e.g. xã đạt chuẩn nông thôn mới)."""
 
 from app.db.recognitions import Recognition, RecognitionCreate
-from app.services.records import ListParams, Records
+from app.services.records import ListParams, Records, verbs
 
 
 class Filters(ListParams):
@@ -14,3 +14,7 @@ records = Records(
     Recognition, label="công nhận danh hiệu", date_field="date", create_schema=RecognitionCreate,
     resource="recognitions",
 )
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

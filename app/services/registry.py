@@ -28,6 +28,7 @@ from app.services import (commendations, contributions, land_donations, models, 
                           targets, units, works)
 from app.services.actor import Actor
 from app.services.petitions import records as petitions
+from app.services.records import VERBS
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class Resource:
     name: str  # "land-donations": the API's path, the audit log's and the feed's name
     title: str  # "Hiến đất": the list's, the menu's and the import's title
     one: str  # "hồ sơ hiến đất": one record, in a sentence ("Đã thêm hồ sơ hiến đất")
-    service: ModuleType  # the resource's service module: `records`, and its own verbs
+    # The resource's service module: its five verbs (list, get, create, update, delete: see
+    # services/records/verbs.py), its engine `records`, its `Filters`, and its own verbs.
+    service: ModuleType
     create: type[SQLModel]
     update: type[SQLModel]
     read: type[SQLModel]
@@ -57,13 +60,13 @@ class Resource:
 
     @property
     def creator(self) -> Callable[..., Any]:
-        """The resource's create: its own (models) or the generic one."""
-        return getattr(self.service, "create", self.records.create)
+        """The resource's create (`service.create`: the engine's, or the module's own)."""
+        return self.service.create
 
     @property
     def updater(self) -> Callable[..., Any]:
-        """The resource's update: its own (petitions, models, units) or the generic one."""
-        return getattr(self.service, "update", self.records.update)
+        """The resource's update (`service.update`: the engine's, or the module's own)."""
+        return self.service.update
 
     def present(self, obj: Any, actor: Actor) -> Any:
         if self.show is not None:
@@ -165,6 +168,9 @@ def problems(resource: Resource) -> list[str]:
     for name in resource.form:
         if name not in resource.create.model_fields:
             found.append(f"form field {name} is not a field of {resource.create.__name__}")
+    for verb in VERBS:
+        if not callable(getattr(resource.service, verb, None)):
+            found.append(f"{resource.service.__name__} has no {verb}")
     if not hasattr(resource.service, "records"):
         found.append(f"{resource.service.__name__} has no records")
     elif resource.records.resource != resource.name:

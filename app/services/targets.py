@@ -1,7 +1,7 @@
 """Targets (chỉ tiêu) of a period."""
 
 from app.db.targets import Target, TargetCreate
-from app.services.records import ListParams, Records
+from app.services.records import ListParams, Records, verbs
 
 
 class Filters(ListParams):
@@ -16,3 +16,7 @@ records = Records(
     resource="targets",
     in_force_on=("period_start",),  # the unit that set the target, when its period began
 )
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

@@ -19,7 +19,7 @@ from app.enums import Role, UnitKind, UnitLevel
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
-from app.services.records import Id, ListParams, Records
+from app.services.records import Id, ListParams, Records, verbs
 from app.vn import sort_key
 
 _DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
@@ -89,7 +89,7 @@ records = Records(
 def tree(session: Session, *, actor: Actor) -> list[Unit]:
     """Every unit the actor may see, ordered for display; the caller nests them by parent."""
     stmt = records.base_query(actor).order_by(Unit.level, Unit.name)
-    return list(session.exec(stmt).scalars())
+    return [*session.exec(stmt).scalars()]  # (`list` is this module's verb)
 
 
 def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
@@ -128,3 +128,8 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
 
         petitions.recompute_due_dates(session, unit.id)
     return unit, changes
+
+
+# The five verbs (services/records/verbs.py): the engine's, but update, which moves a
+# unit's sums and its petitions' deadlines with it.
+list, get, create, update, delete = verbs(records, update=update)

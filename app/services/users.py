@@ -127,10 +127,8 @@ def usernames(session: Session, ids: set[int]) -> dict[int, str]:
 # -- rules -----------------------------------------------------------------------------------
 def ensure_can_manage(actor: Actor) -> None:
     """Accounts are managed by managers and admins (and the CLI), not through API tokens."""
-    if actor.token_id is not None:
-        raise Forbidden("Mã truy cập API không được dùng để quản lý tài khoản.")
-    if not actor.at_least(Role.manager):
-        raise Forbidden("Chỉ lãnh đạo và quản trị viên được quản lý tài khoản.")
+    if (why := actor.manage_refusal()) is not None:
+        raise Forbidden(why)
 
 
 def _for_write(session: Session, actor: Actor, id: int) -> User:
@@ -143,12 +141,9 @@ def _for_write(session: Session, actor: Actor, id: int) -> User:
         if session.get(User, id) is not None:
             raise Forbidden(f"Tài khoản số {id} nằm ngoài phạm vi đơn vị bạn phụ trách.") from None
         raise
-    if not actor.at_least(Role(user.role)):
-        raise Forbidden("Không được sửa tài khoản có vai trò cao hơn vai trò của bạn.")
-    # A manager manages the people below them: a peer of the same unit is not below.
-    if (actor.role == Role.manager and user.id != actor.user_id and user.role == Role.manager.value
-            and user.unit_id == actor.unit_id):
-        raise Forbidden("Không được sửa tài khoản lãnh đạo cùng cấp; hãy nhờ cấp trên.")
+    # The actor's rule: the accounts page asks it before offering to edit or lock.
+    if (why := actor.account_refusal(user)) is not None:
+        raise Forbidden(why)
     return user
 
 

@@ -9,7 +9,7 @@ from app.enums import Measure, OrgType, WorkCategory, WorkStatus
 from app.services.actor import Actor
 from app.services.errors import Invalid
 from app.services import rollups
-from app.services.records import Id, ListParams, Records, refuse_if_referenced
+from app.services.records import Id, ListParams, Records, refuse_if_referenced, verbs
 
 # The measures a category may be recorded in; the report sums each category in the first.
 MEASURES: dict[WorkCategory, tuple[Measure, ...]] = {
@@ -72,7 +72,7 @@ def money(session: Session, *, actor: Actor, id: int) -> dict[str, object]:
 
     from app.enums import Source
 
-    work = records.get(session, actor=actor, id=id)
+    work = get(session, actor=actor, id=id)
     by_source = dict.fromkeys((s.value for s in Source), 0)
     labor = 0.0
     for source, amount, days in session.exec(
@@ -92,3 +92,7 @@ def money(session: Session, *, actor: Actor, id: int) -> dict[str, object]:
             "land": {"count": int(n or 0), "households": int(households or 0),
                      "area_m2": float(area or 0), "value_vnd": land_value},
             "non_state_vnd": non_state, "non_state_share": non_state / cost if cost else None}
+
+
+# The five verbs (services/records/verbs.py): the engine's.
+list, get, create, update, delete = verbs(records)

@@ -29,25 +29,41 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     m = service.records.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
-    if status in (ModelStatus.registered, ModelStatus.in_progress, ModelStatus.evaluated):
+    if status in evaluations.SCORABLE:
         try:
             crit_set = evaluations.set_for(session, m.kind, vn.today())
         except DomainError:
             crit_set = None
-    # A user who may not act is offered no workflow control, and told why instead.
+    # A user who may not act is offered no workflow control, and told why instead; the
+    # template asks these answers and compares no status or role.
     refusal = scope.write_refusal(session, actor, m.unit_id)
     acts = refusal is None
+    manager = scope.may_write(session, actor, m.unit_id, role=Role.manager)
     return templates.TemplateResponse(request, "models/detail.html", {
         "actor": actor, "m": m, "error": error, "today": vn.today(),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id)),
-        "labels": field_labels("models"),
-        "steps": sorted(evaluations.STEPS.get(status, frozenset()) if acts else (),
-                        key=lambda s: list(ModelStatus).index(s)), "acts": acts, "refusal": refusal,
-        "manager": scope.may_write(session, actor, m.unit_id, role=Role.manager), "crit_set": crit_set,
+        "labels": field_labels("models"), "acts": acts, "refusal": refusal,
+        "steps": _steps(status, manager) if acts else [],
+        "scorable": manager and crit_set is not None, "crit_set": crit_set,
+        "recognizable": manager and status is ModelStatus.evaluated,
         "history": evaluations.evaluations_of(session, actor=actor, id=id),
     })
+
+
+# What the button of each step says (the status it leads to, as an act).
+STEP_LABELS = {ModelStatus.in_progress: "Bắt đầu thực hiện",
+               ModelStatus.discontinued: "Ngừng thực hiện",
+               ModelStatus.not_recognized: "Kết luận không công nhận"}
+
+
+def _steps(status: ModelStatus, manager: bool) -> list[tuple[ModelStatus, str]]:
+    """The workflow's steps from `status` this user may take, as (step, button words):
+    concluding "not recognised" is a manager's (`evaluations.MANAGER_STEPS`)."""
+    allowed = [s for s in evaluations.STEPS.get(status, frozenset())
+               if manager or s not in evaluations.MANAGER_STEPS]
+    return [(s, STEP_LABELS.get(s, s.vi)) for s in sorted(allowed, key=list(ModelStatus).index)]
 
 
 @router.post("/models/{id}/step")

@@ -13,10 +13,10 @@ from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, UnitId
 from app.enums import Role, WorkCategory
 from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
-from app.services import issued_reports, report_exports, reports
+from app.services import reports
+from app.services.reports import downloads, issued
 from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
-from app.services.reports import MASS_ORGS
 from app.ui import form_errors, templates
 
 router = APIRouter(route_class=Route)
@@ -59,9 +59,9 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "params": params, "preset": period["preset"] or CUSTOM,
         "compare": compare, "years": years, "phases": list(reports.PHASES),
         "headline": reports.headline(report), "other_headline": reports.headline(other) if other else None,
-        "mass_orgs": [o.value for o in MASS_ORGS], "categories": list(WorkCategory),
+        "mass_orgs": [o.value for o in reports.MASS_ORGS], "categories": list(WorkCategory),
         "base": _base_query(params),
-        "issued": issued_reports.list_(session, actor=actor, unit_id=params["unit_id"]),
+        "issued": issued.list_(session, actor=actor, unit_id=params["unit_id"]),
         "can_issue": actor.at_least(Role.manager), "today": vn.today(),
     })
 
@@ -75,9 +75,9 @@ def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
                                     **_period(preset, date_from, date_to))
     name = f"bao-cao-dvk-{params['date_from']}-{params['date_to']}.{ext}"
     if ext == "docx":
-        content, media = report_exports.summary_docx(session, actor=actor, **params), DOCX
+        content, media = downloads.summary_docx(session, actor=actor, **params), DOCX
     elif ext == "xlsx":
-        content, media = report_exports.summary_xlsx(session, actor=actor, **params), XLSX
+        content, media = downloads.summary_xlsx(session, actor=actor, **params), XLSX
     else:
         raise NotFound("Chỉ tải được báo cáo dạng .docx hoặc .xlsx.")
     return Response(content, media_type=media,
@@ -96,7 +96,7 @@ def issue(request: Request, session: SessionDep, actor: PageActor, form_data: Fo
     form["recipients"] = [r.strip() for r in str(form.get("recipients", "")).splitlines() if r.strip()]
     try:
         data = IssueRequest.model_validate({k: v for k, v in form.items() if k != "csrf"})
-        row = issued_reports.issue(session, actor=actor, data=data)
+        row = issued.issue(session, actor=actor, data=data)
     except ValidationError as exc:
         errors, _ = form_errors(exc)
         detail = "; ".join(f"{FIELD_NAMES.get(k, k)}: {v}" for k, v in errors.items())
@@ -107,17 +107,17 @@ def issue(request: Request, session: SessionDep, actor: PageActor, form_data: Fo
 @router.get("/reports/issued/{id}.docx")
 def issued_docx(id: RecordId, session: SessionDep, actor: PageActor) -> Response:
     """The issued document, from its frozen figures."""
-    return Response(report_exports.issued_docx(session, actor=actor, id=id), media_type=DOCX,
+    return Response(downloads.issued_docx(session, actor=actor, id=id), media_type=DOCX,
                     headers={"Content-Disposition": f'attachment; filename="bao-cao-{id}.docx"'})
 
 
 @router.get("/reports/issued/{id}", response_class=HTMLResponse)
 def issued_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
     """An issued report: its frozen figures and what has changed in the records since."""
-    row = issued_reports.get(session, actor=actor, id=id)
+    row = issued.get(session, actor=actor, id=id)
     return templates.TemplateResponse(request, "reports/issued.html", {
-        "actor": actor, "row": row, "r": issued_reports.frozen(row),
-        "changes": issued_reports.changes_since(session, actor=actor, row=row),
+        "actor": actor, "row": row, "r": issued.frozen(row),
+        "changes": issued.changes_since(session, actor=actor, row=row),
     })
 
 

@@ -114,7 +114,7 @@ def deactivate_user(id: RecordId, request: Request, session: SessionDep, actor: 
 def _users_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
     page = service.list_(session, actor=actor, filters=_page_filters(service.Filters, offset))
     return {**_units(session, actor), "actor": actor, "page": page,
-            "roles": [r for r in Role if actor.at_least(r)],
+            "roles": actor.grantable_roles,
             "url": lambda o: f"/users?offset={max(o, 0)}", "user_id": kw.get("user_id"),
             **_form_fields(kw, default={"role": Role.clerk.value, "active": "true"})}
 

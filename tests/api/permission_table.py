@@ -19,7 +19,8 @@ from app.db.evaluations import EvaluationIn
 from app.db.session import get_engine
 from app.db.issued_reports import IssueRequest
 from app.enums import Role
-from app.services import api_tokens, approvals, auth, display_tokens, evaluations, issued_reports
+from app.services import api_tokens, approvals, auth, display_tokens, evaluations
+from app.services.reports import issued as issued_reports
 from app.services.actor import SYSTEM, Actor
 from tests.api.helpers import API, RESOURCES
 from tests.factories import (PASSWORD, make_commendation, make_contribution, make_land_donation,

@@ -196,13 +196,13 @@ def test_one_refresher_computes_stale_figures_however_many_are_handed_them(db, r
         make_contribution(s, unit_id=tree.ham_tri, amount_vnd=7_000_000, date="2024-06-10")
     with read() as s:
         seen = s.get(DashboardCache, (tree.ham_tri, TODAY.isoformat())).computed_at
-    dashboards._refresh(engine, tree.ham_tri, TODAY, seen)
+    dashboards.refresh(engine, tree.ham_tri, TODAY, seen)
     with db() as s:
         row = s.get(DashboardCache, (tree.ham_tri, TODAY.isoformat()))
         assert row.computed_at != seen and '"money_vnd": 1007000000' in row.body
         row.body = row.body.replace('"money_vnd": 1007000000', '"money_vnd": 2')
     # A second refresher handed the same stale figures finds them claimed: it computes nothing.
-    dashboards._refresh(engine, tree.ham_tri, TODAY, seen)
+    dashboards.refresh(engine, tree.ham_tri, TODAY, seen)
     with read() as s:
         assert '"money_vnd": 2' in s.get(DashboardCache, (tree.ham_tri, TODAY.isoformat())).body
 

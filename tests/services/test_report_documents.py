@@ -17,11 +17,11 @@ from app import vn
 from app.db.session import session_scope
 from app.db.units import Unit
 from app.enums import PetitionType, Source, WorkCategory
-from app.services import land_donations, reports, works
-from app.services.petitions import records as petitions
+from app.services import reports
 from app.services.actor import SYSTEM
-from app.services.report_docx import build_docx
-from app.services.report_xlsx import build_xlsx
+from app.services.reports.docx import build_docx
+from app.services.reports.sheets import record_sheets
+from app.services.reports.xlsx import build_xlsx
 from tests.factories import make_unit, wipe
 
 DATE_FROM, DATE_TO = date(2016, 1, 1), date(2020, 12, 31)
@@ -71,27 +71,11 @@ def empty(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def records(engine: Any, loaded: dict[str, int]) -> dict[str, tuple[list[str], list[list]]]:
-    """The sheets a caller passes: some of the district's records per type."""
-    common = dict(unit_id=loaded["district"], date_from=DATE_FROM, date_to=DATE_TO, limit=200)
+def records(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
+    """The sheets of records the download adds: the district's, over the period."""
     for session in session_scope(engine):
-        ws = works.records.list_(session, actor=SYSTEM, filters=works.Filters(**common)).items
-        ps = petitions.records.list_(session, actor=SYSTEM,
-                                     filters=petitions.Filters(**common)).items
-        ls = land_donations.records.list_(session, actor=SYSTEM,
-                                          filters=land_donations.Filters(**common)).items
-        return {
-            "Công trình": (["Mã", "Tên công trình", "Loại", "Khối lượng", "Kinh phí (đồng)",
-                            "Ngày hoàn thành"],
-                           [[w.id, w.name, WorkCategory(w.category), w.quantity, w.total_cost_vnd,
-                             w.completed_date] for w in ws]),
-            "Đơn thư": (["Mã", "Ngày nhận", "Loại đơn", "Nội dung", "Ngày kết thúc"],
-                        [[p.id, p.received_date, PetitionType(p.type), p.subject, p.closed_date]
-                         for p in ps]),
-            "Hiến đất": (["Mã", "Người hiến", "Số hộ", "Diện tích (m²)", "Trị giá (đồng)", "Ngày"],
-                         [[d.id, d.donor_name, d.households, d.area_m2, d.value_vnd, d.date]
-                          for d in ls]),
-        }
+        return record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
+                             date_from=DATE_FROM, date_to=DATE_TO)
     raise AssertionError("unreachable")
 
 
@@ -274,7 +258,7 @@ def _xlsx(report: dict[str, Any], sheets: dict[str, Any]) -> Any:
 def _headline(ws: Any) -> dict[str, Any]:
     """Label → the value cell, down to the first blank row."""
     out = {}
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=3):
         if row[0].value is None:
             break
         out[row[0].value.strip()] = row[1]
@@ -285,8 +269,10 @@ def test_xlsx_headline_numbers_are_numbers(district, records):
     wb = _xlsx(district, records)
     assert wb.sheetnames[0] == "Tổng hợp"
     ws = wb["Tổng hợp"]
-    assert [c.value for c in ws[1]][:4] == ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"]
-    assert ws.freeze_panes == "A2" and all(c.font.bold for c in ws[1] if c.value)
+    assert ws["A1"].value == ("Tổng hợp phong trào thi đua “Dân vận khéo” — huyện Hàm Thuận Bắc, "
+                              "giai đoạn 2016 – 2020")
+    assert [c.value for c in ws[2]][:4] == ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"]
+    assert ws.freeze_panes == "A3" and all(c.font.bold for c in ws[2] if c.value)
     cells = _headline(ws)
     expected = {
         "Đơn thuộc thẩm quyền": (1827, "#,##0"), "Đơn đã giải quyết": (1823, "#,##0"),
@@ -312,44 +298,68 @@ def test_xlsx_headline_numbers_are_numbers(district, records):
 
 
 def test_xlsx_works_by_category_under_the_figures(district, records):
+    """A column per measure: no column adds km to houses or cards."""
     ws = _xlsx(district, records)["Tổng hợp"]
-    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value in {c.vi for c in WorkCategory}}
-    canal = rows[WorkCategory.canal.vi]
-    assert canal[1].value == district["works"]["by_category"]["canal"]["count"]
-    assert (canal[2].value, canal[3].value) == (155.3, "km")
-    assert isinstance(canal[4].value, int) and canal[4].number_format == "#,##0"
+    top = next(r for r in ws.iter_rows() if r[0].value == "Công trình, phần việc theo loại")
+    header = [c.value for c in top]
+    assert header == ["Công trình, phần việc theo loại", "Số công trình", "Khối lượng (km)",
+                      "Khối lượng (bóng đèn)", "Khối lượng (căn)", "Khối lượng (thẻ)",
+                      "Khối lượng (lượt người)", "Kinh phí (đồng)",
+                      "Trong đó ngoài ngân sách (đồng)"]
+    rows = {r[0].value: dict(zip(header, r)) for r in ws.iter_rows(min_row=top[0].row + 1)
+            if r[0].value in {c.vi for c in WorkCategory}}
+    by_category = district["works"]["by_category"]
+    canal, houses = rows[WorkCategory.canal.vi], rows[WorkCategory.charity_house.vi]
+    assert canal["Số công trình"].value == by_category["canal"]["count"]
+    assert (canal["Khối lượng (km)"].value, canal["Khối lượng (căn)"].value) == (155.3, None)
+    assert canal["Khối lượng (km)"].number_format == "#,##0.00"
+    assert houses["Khối lượng (căn)"].value == by_category["charity_house"]["quantity"]
+    assert houses["Khối lượng (km)"].value is None
+    assert rows[WorkCategory.health_insurance.vi]["Khối lượng (thẻ)"].value == 19_500
+    cost = canal["Kinh phí (đồng)"]
+    assert isinstance(cost.value, int) and cost.number_format == "#,##0"
 
 
 def test_xlsx_one_sheet_per_record_type(district, records):
     wb = _xlsx(district, records)
-    assert wb.sheetnames == ["Tổng hợp", "Công trình", "Đơn thư", "Hiến đất"]
-    for title, (header, rows) in records.items():
+    assert wb.sheetnames == ["Tổng hợp", "Mô hình", "Công trình", "Đóng góp", "Hiến đất",
+                             "Đơn thư", "Khen thưởng", "Chỉ tiêu", "Công nhận"]
+    for title, (what, header, rows) in records.items():
         ws = wb[title]
-        assert [c.value for c in ws[1]] == header
-        assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "A2"
-        assert ws.max_row == len(rows) + 1 > 1
+        assert ws["A1"].value == f"{what} — huyện Hàm Thuận Bắc, giai đoạn 2016 – 2020"
+        assert [c.value for c in ws[2]] == header
+        assert all(c.font.bold for c in ws[2]) and ws.freeze_panes == "A3"
+        assert ws.max_row == len(rows) + 2 > 2, title
+        assert ws.auto_filter.ref.startswith("A2:")
         assert all(ws.column_dimensions[chr(65 + i)].width >= 8 for i in range(len(header)))
     works_ws = wb["Công trình"]
-    first = [c for c in works_ws[2]]
+    header = [c.value for c in works_ws[2]]
+    qty = [h for h in header if h.startswith("Khối lượng")]  # one column per measure used
+    assert qty[:2] == ["Khối lượng (km)", "Khối lượng (căn)"] and "Khối lượng (m)" not in qty
+    assert header == ["Số hiệu", "Tên công trình, phần việc", "Đơn vị", "Loại công trình", *qty,
+                      "Tổng kinh phí (đồng)", "Đơn vị thực hiện", "Ngày hoàn thành"]
+    first = [c for c in works_ws[3]]
     assert isinstance(first[0].value, int) and first[0].number_format == "General"  # an id
-    assert first[2].value in {c.vi for c in WorkCategory}  # the label, not the code
-    assert isinstance(first[4].value, int) and first[4].number_format == "#,##0"
-    assert first[5].is_date and first[5].number_format == "dd/mm/yyyy"
-    land = wb["Hiến đất"][2]
-    assert isinstance(land[3].value, (int, float)) and land[5].number_format == "dd/mm/yyyy"
+    assert first[3].value in {c.vi for c in WorkCategory}  # the label, not the code
+    cost, done = first[4 + len(qty)], first[6 + len(qty)]
+    assert isinstance(cost.value, int) and cost.number_format == "#,##0"
+    assert done.is_date and done.number_format == "dd/mm/yyyy"
+    land = wb["Hiến đất"][3]
+    assert isinstance(land[5].value, (int, float)) and land[1].number_format == "dd/mm/yyyy"
 
 
 def test_xlsx_of_a_unit_without_records(empty):
-    wb = _xlsx(empty, {"Công trình": (["Tên", "Ngày"], [])})
+    wb = _xlsx(empty, {"Công trình": ("Công trình, phần việc", ["Tên", "Ngày"], [])})
     cells = _headline(wb["Tổng hợp"])
     assert cells["Đơn đã giải quyết"].value == 0 and cells["Đơn thuộc thẩm quyền"].value == 0
     assert cells["Tỷ lệ giải quyết"].value is None
-    assert wb["Công trình"].max_row == 1
+    assert wb["Công trình"].max_row == 2  # the title row and the header
+    assert wb["Công trình"]["A1"].value.endswith("Xã Trống, giai đoạn 2016 – 2020")
 
 
 def test_xlsx_sheet_titles_follow_excels_rules(empty):
     long = "Mô hình / điển hình: danh sách đầy đủ của năm 2020"
-    wb = _xlsx(empty, {long: (["Tên"], [["a"]]), "tổng hợp": (["Tên"], [["b"]])})
+    wb = _xlsx(empty, {long: ("a", ["Tên"], [["a"]]), "tổng hợp": ("b", ["Tên"], [["b"]])})
     assert len(wb.sheetnames) == 3 and all(len(t) <= 31 for t in wb.sheetnames)
     assert not any(ch in wb.sheetnames[1] for ch in "[]:*?/\\")
     assert wb.sheetnames[2].lower() != "tổng hợp"
@@ -378,10 +388,10 @@ def test_xlsx_cells_of_other_types(empty):
 
     from app.enums import PetitionStatus
 
-    sheets = {"Khác": (["Lúc", "Phức tạp", "Trạng thái", "Năm"],
+    sheets = {"Khác": ("Khác", ["Lúc", "Phức tạp", "Trạng thái", "Năm"],
                        [[datetime(2021, 2, 5, 1, 30, tzinfo=UTC), True,
                          PetitionStatus.resolved, 2020]])}
-    row = _xlsx(empty, sheets)["Khác"][2]
+    row = _xlsx(empty, sheets)["Khác"][3]
     assert row[0].value == datetime(2021, 2, 5, 8, 30)  # Vietnam time, UTC+7
     assert row[0].number_format == "dd/mm/yyyy hh:mm"
     assert [c.value for c in row[1:]] == ["Có", PetitionStatus.resolved.vi, 2020]

@@ -94,7 +94,9 @@ def test_report_from_sums_equals_report_from_rows(db, period, monkeypatch):
         fast = reports.summary(s, actor=SYSTEM, unit_id=tree.district, date_from=period[0],
                                date_to=period[1])
     # The same report read from the records alone: every day of the period on the raw path.
-    monkeypatch.setattr(rollups, "cover", lambda f, t: rollups.Cover([], [], [(f, t)]))
+    every_day_raw = lambda f, t: rollups.Cover([], [], [(f, t)])  # noqa: E731
+    monkeypatch.setattr(rollups, "cover", every_day_raw)  # the report's own question
+    monkeypatch.setattr(rollups.reading, "cover", every_day_raw)  # what `rolled` reads
     with db() as s:
         raw = reports.summary(s, actor=SYSTEM, unit_id=tree.district, date_from=period[0],
                               date_to=period[1])

@@ -32,9 +32,8 @@ def world(db):
                          active_from="2025-07-01")
         succ_v = make_unit(s, code="S-HTN1", name="Thôn mới", level="village", parent_id=succ.id)
         for old in (t.ham_tri, hiep.id):
-            units.records.update(s, actor=SYSTEM, id=old,
-                                 data=UnitUpdate(merged_into_id=succ.id,
-                                                       active_to="2025-06-30"))
+            units.update(s, actor=SYSTEM, id=old,
+                         data=UnitUpdate(merged_into_id=succ.id, active_to="2025-06-30"))
     return {"t": t, "other": other.id, "hiep": hiep.id, "hiep_v": hiep_v.id, "new_p": new_p.id,
             "succ": succ.id, "succ_v": succ_v.id}
 
@@ -90,8 +89,8 @@ def test_chained_mergers_reach_the_first_predecessor(db, world):
     with db() as s:
         later = make_unit(s, code="S-Z", name="Xã sau nữa", parent_id=world["new_p"],
                           active_from="2027-01-01")
-        units.records.update(s, actor=SYSTEM, id=world["succ"],
-                             data=UnitUpdate(merged_into_id=later.id))
+        units.update(s, actor=SYSTEM, id=world["succ"],
+                     data=UnitUpdate(merged_into_id=later.id))
     with db() as s:
         assert world["t"].lam_giang in subtree(s, later.id)
         assert world["hiep_v"] in subtree(s, later.id)
@@ -159,12 +158,11 @@ def test_a_viewer_actor_is_forbidden_to_write(db, world, can_write):
         pet = make_petition(s, unit_id=t.ham_tri)
     writes = [
         lambda s: scope.check_write(s, viewer, t.ham_tri),
-        lambda s: models.records.create(s, actor=viewer, data=ModelCreate.model_validate({
+        lambda s: models.create(s, actor=viewer, data=ModelCreate.model_validate({
             "name": "B", "unit_id": t.lam_giang, "field": "economy",
             "org_type": "womens_union", "start_date": "2020-01-01"})),
-        lambda s: models.records.update(s, actor=viewer, id=model.id,
-                                        data=ModelUpdate(name="Đổi tên")),
-        lambda s: models.records.delete(s, actor=viewer, id=model.id),
+        lambda s: models.update(s, actor=viewer, id=model.id, data=ModelUpdate(name="Đổi tên")),
+        lambda s: models.delete(s, actor=viewer, id=model.id),
         lambda s: workflow.transition(s, actor=viewer, id=pet.id, to=PetitionStatus.accepted,
                                       on=date(2019, 5, 7)),
     ]
@@ -174,9 +172,9 @@ def test_a_viewer_actor_is_forbidden_to_write(db, world, can_write):
                 write(s)
     with db() as s:
         # Reading is what a viewer does.
-        assert models.records.get(s, actor=viewer, id=model.id).name == "Mô hình A"
-        assert models.records.list_(s, actor=SYSTEM, filters=models.Filters()).total == 1
-        assert petitions.records.get(s, actor=SYSTEM, id=pet.id).status == "received"
+        assert models.get(s, actor=viewer, id=model.id).name == "Mô hình A"
+        assert models.list(s, actor=SYSTEM, filters=models.Filters()).total == 1
+        assert petitions.get(s, actor=SYSTEM, id=pet.id).status == "received"
 
 
 def test_a_clerk_actor_outside_the_subtree(db, world):
@@ -188,7 +186,7 @@ def test_a_clerk_actor_outside_the_subtree(db, world):
         with pytest.raises(Forbidden):
             scope.check_write(s, clerk, t.ham_tri)
         with pytest.raises(NotFound):
-            models.records.get(s, actor=clerk, id=model.id)
+            models.get(s, actor=clerk, id=model.id)
         scope.check_write(s, clerk, t.thon_1)  # inside: no error
 
 
@@ -219,8 +217,8 @@ def test_api_outside_the_subtree_is_403_on_writes_and_404_on_reads(db, make_user
     assert clerk.post(f"/api/v1/petitions/{pet.id}/transitions",
                       json={"to": "accepted", "date": "2019-05-07"}).status_code in (403, 404)
     with db() as s:
-        assert models.records.get(s, actor=SYSTEM, id=outside.id).name == "Ngoài"
-        assert petitions.records.get(s, actor=SYSTEM, id=pet.id).status == "received"
+        assert models.get(s, actor=SYSTEM, id=outside.id).name == "Ngoài"
+        assert petitions.get(s, actor=SYSTEM, id=pet.id).status == "received"
 
 
 def test_api_viewer_reads_but_cannot_write(db, make_user, world):
@@ -279,5 +277,5 @@ def test_a_scoped_actor_lists_with_a_unit_filter(db, world):
         make_model(s, unit_id=t.ham_lien)
     clerk = Actor(user_id=None, username="cb", role=Role.clerk, unit_id=t.district)
     with db() as s:
-        page = models.records.list_(s, actor=clerk, filters=models.Filters(unit_id=t.ham_tri))
+        page = models.list(s, actor=clerk, filters=models.Filters(unit_id=t.ham_tri))
         assert ([m.id for m in page.items], page.total) == ([model.id], 1)

@@ -135,3 +135,19 @@ def test_edit_form_shows_the_history_and_an_approved_period_refuses(clerk, api, 
                         headers=HX)
     assert locked.status_code == 409 and "đã được phê duyệt" in locked.text
     assert "đã phê duyệt 01/01/2019–31/12/2019" in clerk.get("/units").text
+
+
+def test_the_model_page_offers_each_user_the_steps_they_may_take(sign_in, db, tree):
+    """The view asks the workflow (`evaluations.STEPS`, `MANAGER_STEPS`) and the actor's scope;
+    the template compares no status: a clerk may discontinue an evaluated model, only a
+    manager may conclude it is not recognised or recognise it."""
+    with db() as s:
+        m = make_model(s, unit_id=tree.ham_tri, status="evaluated")
+    clerk = sign_in("canbo.buoc", Role.clerk).get(f"/models/{m.id}").text
+    assert 'value="discontinued"' in clerk and "Ngừng thực hiện" in clerk
+    assert 'value="not_recognized"' not in clerk and f'action="/models/{m.id}/recognize"' not in clerk
+    manager = sign_in("lanhdao.buoc", Role.manager).get(f"/models/{m.id}").text
+    assert 'value="not_recognized"' in manager and "Kết luận không công nhận" in manager
+    assert f'action="/models/{m.id}/recognize"' in manager
+    viewer = sign_in("xem.buoc", Role.viewer).get(f"/models/{m.id}").text
+    assert f'action="/models/{m.id}/step"' not in viewer and "/recognize" not in viewer

@@ -81,3 +81,32 @@ def test_a_page_s_extension_of_a_changed_petition_is_refused_as_stale(clerk, db,
                                                           "version": str(p.version)})
     assert stale.status_code == 412 and "Đang giải quyết" in stale.text
     assert "gia hạn 30 ngày" not in stale.text
+
+
+@pytest.mark.parametrize(("page_path", "api_path", "form", "body"), [
+    ("steps", "transitions", {"to": "in_progress", "date": "05/01/2024", "note": "Xác minh"},
+     {"to": "in_progress", "date": "2024-01-05", "note": "Xác minh"}),
+    ("extend", "extensions", {"days": "30", "date": "05/01/2024", "decision_no": "12/QĐ"},
+     {"days": 30, "date": "2024-01-05", "decision_no": "12/QĐ"}),
+])
+def test_every_step_the_page_takes_checks_the_version_as_the_api_does(
+        clerk, api, db, tree, page_path, api_path, form, body):
+    """A step or an extension pressed on a page read before someone else changed the petition
+    (here through the API) is refused as the API refuses a stale If-Match: 412, the same words
+    (the record changed meanwhile), and nothing written."""
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03")
+    read = str(p.version)
+    assert f'name="version" value="{read}"' in clerk.get(f"/petitions/{p.id}").text
+    changed = api.patch(f"/api/v1/petitions/{p.id}", json={"handler": "Cán bộ khác"},
+                        headers={"If-Match": f'"{read}"'})
+    assert changed.status_code == 200, changed.text
+    by_api = api.post(f"/api/v1/petitions/{p.id}/{api_path}", json=body, headers={"If-Match": f'"{read}"'})
+    by_page = clerk.post(f"/petitions/{p.id}/{page_path}", data={**form, "version": read})
+    assert by_api.status_code == by_page.status_code == 412, by_page.text
+    assert "đã được sửa" in by_api.json()["detail"] and by_api.json()["detail"] in by_page.text
+    assert "Cán bộ khác" in by_page.text  # the petition as it now stands
+    history = api.get(f"/api/v1/petitions/{p.id}/history").json()
+    assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "accepted"
+    assert not history["steps"] and not history["extensions"], history

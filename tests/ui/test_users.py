@@ -160,6 +160,24 @@ def test_edit_and_lock_an_account(manager, server, db, tree):
     assert actions == ["create", "update", "deactivate"]
 
 
+def test_a_manager_is_offered_only_the_accounts_they_may_change(manager, db, tree):
+    """The list asks the actor (`may_edit_account`), whose rule the service enforces: a peer
+    manager of the same unit is offered neither edit nor lock, which the service would refuse."""
+    with db() as s:
+        auth.create_user(s, username="lanhdao.khac", password=PASSWORD, role=Role.manager,
+                         unit_code="T-HT")
+        auth.create_user(s, username="canbo.khac", password=PASSWORD, role=Role.clerk,
+                         unit_code="T-HT")
+        ids = dict(s.exec(select(User.username, User.id)).all())
+    page = manager.get("/users").text
+    peer, clerk, me = ids["lanhdao.khac"], ids["canbo.khac"], ids["lanhdao"]
+    assert f'href="/users/{clerk}/edit"' in page and f'action="/users/{clerk}/deactivate"' in page
+    assert f'href="/users/{me}/edit"' in page and f'action="/users/{me}/deactivate"' not in page
+    assert f'href="/users/{peer}/edit"' not in page and f'action="/users/{peer}/deactivate"' not in page
+    refused = manager.post(f"/users/{peer}/deactivate", headers=HX)
+    assert refused.status_code == 403 and "lãnh đạo cùng cấp" in refused.text
+
+
 def test_the_last_admin_cannot_lock_themselves(page_user, db):
     admin = page_user("quantri", Role.admin)
     with db() as s:

@@ -1,4 +1,4 @@
-"""The summary report (services/reports.py) as an Excel workbook: the figures on a first sheet,
+"""The summary report (reports/summary.py) as an Excel workbook: the figures on a first sheet,
 then one sheet per type of record behind them.
 
 A pure function of the summary dict and the rows given: no database, no web framework.
@@ -18,13 +18,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app import vn
 from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
-from app.services.report_text import (MOVEMENT, gratitude_house_cost, mass_org_works,
-                                      report_dates, shown_measure)
+from app.services.reports.text import (MOVEMENT, gratitude_house_cost, mass_org_works,
+                                       period_phrase, place_name, report_dates, shown_measure)
+from app.services.works import MEASURES
 from app.vn import printable
 
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADER = 2  # the header's row, under the title row
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 # Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
 PLAIN = re.compile(r"\b(mã|năm|id|stt|tt|số hiệu|điện thoại)\b", re.IGNORECASE)
@@ -92,12 +94,15 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
 
 
 def build_xlsx(report: dict[str, Any],
-               sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
+               sheets: dict[str, tuple[str, list[str], list[list[Any]]]]) -> bytes:
     """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
-    (title → (header, rows)): numbers as numbers, dates as dates, a frozen bold header."""
+    (tab title → (what it lists, header, rows)): on each a title row naming the unit and the
+    period (a sheet is often printed or sent alone), then a frozen bold header; numbers as
+    numbers, dates as dates."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp"
+    _title_row(ws, f"Tổng hợp {MOVEMENT}", report)
     _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
     for label, value, unit, number_format, note in headline_rows(report):
         ws.append([_xl(label), _xl(value), unit, _xl(note)])
@@ -109,14 +114,15 @@ def build_xlsx(report: dict[str, Any],
     _widths(ws, {1: 58, 2: 20, 3: 14, 4: 40})
 
     used: set[str] = {ws.title}
-    for title, (header, rows) in sheets.items():
+    for title, (what, header, rows) in sheets.items():
         sheet = wb.create_sheet(_sheet_title(title, used))
+        _title_row(sheet, what, report)
         _header_row(sheet, header)
         for row in rows:
             sheet.append([_xl(v) for v in row])
         _formats(sheet, header)
         if rows:
-            sheet.auto_filter.ref = sheet.dimensions
+            sheet.auto_filter.ref = f"A{HEADER}:{get_column_letter(len(header))}{sheet.max_row}"
         _widths(sheet, _fitted(sheet))
     for sheet in wb.worksheets:
         _no_formulas(sheet)
@@ -127,28 +133,43 @@ def build_xlsx(report: dict[str, Any],
 
 
 def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
-    """Works by category under the headline figures, in đồng (not triệu: the cells compute)."""
+    """Works by category under the headline figures, in đồng (not triệu: the cells compute);
+    a column per measure (km, căn, thẻ...), so that no column adds up different things."""
+    measures = list(dict.fromkeys(MEASURES[c][0] for c in WorkCategory if c != WorkCategory.other))
+    cost = 3 + len(measures)  # the column of the money, after the quantities
     ws.append([])
-    ws.append(["Công trình, phần việc theo loại", "Số công trình", "Khối lượng", "Đơn vị tính",
+    ws.append(["Công trình, phần việc theo loại", "Số công trình",
+               *(f"Khối lượng ({m.vi})" for m in measures),
                "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
     _bold_header(ws[ws.max_row])
     for category in WorkCategory:
         c = report["works"]["by_category"][category.value]
         measure = shown_measure(category, c)
-        ws.append([category.vi, c["count"], _xl(c["quantity"]) if measure else None,
-                   measure.vi if measure else "", c["total_cost_vnd"], c["non_state_vnd"]])
+        ws.append([category.vi, c["count"],
+                   *(_xl(c["quantity"]) if m == measure else None for m in measures),
+                   c["total_cost_vnd"], c["non_state_vnd"]])
         row = ws.max_row
-        for col, number_format in ((2, INT), (3, DEC if measure == Measure.km else INT),
-                                   (5, INT), (6, INT)):
-            ws.cell(row, col).number_format = number_format
-    for col in (5, 6):
+        for col in (2, cost, cost + 1):
+            ws.cell(row, col).number_format = INT
+        if measure is not None:
+            ws.cell(row, 3 + measures.index(measure)).number_format = (
+                DEC if measure == Measure.km else INT)
+    for col in (cost, cost + 1):
         ws.column_dimensions[get_column_letter(col)].width = 20
+
+
+def _title_row(ws: Worksheet, what: str, report: dict[str, Any]) -> None:
+    """'Công trình, phần việc — huyện Hàm Thuận Bắc, giai đoạn 2016 – 2020'; left in one cell
+    (not merged) so that sorting and filtering the table below still work."""
+    period = period_phrase(*report_dates(report))
+    ws.append([_xl(f"{what} — {place_name(report['unit'])}, {period}")])
+    ws.cell(1, 1).font = Font(bold=True, size=13)
 
 
 def _header_row(ws: Worksheet, header: list[str]) -> None:
     ws.append(list(header))
-    _bold_header(ws[1])
-    ws.freeze_panes = "A2"
+    _bold_header(ws[HEADER])
+    ws.freeze_panes = f"A{HEADER + 1}"
 
 
 def _bold_header(cells: tuple[Cell, ...]) -> None:
@@ -185,7 +206,7 @@ def _no_formulas(ws: Worksheet) -> None:
 def _formats(ws: Worksheet, header: list[str]) -> None:
     for column, title in enumerate(header, 1):
         plain = bool(PLAIN.search(str(title)))
-        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+        for (cell,) in ws.iter_rows(min_row=HEADER + 1, min_col=column, max_col=column):
             if isinstance(cell.value, datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm"
             elif isinstance(cell.value, date):
@@ -198,7 +219,7 @@ def _formats(ws: Worksheet, header: list[str]) -> None:
 
 def _fitted(ws: Worksheet) -> dict[int, float]:
     widths: dict[int, float] = {}
-    for row in ws.iter_rows():
+    for row in ws.iter_rows(min_row=HEADER):  # the title row runs over the columns beside
         for cell in row:
             if cell.value is None:
                 continue

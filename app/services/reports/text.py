@@ -1,4 +1,4 @@
-"""What both files of the summary report (report_docx, report_xlsx) read from the summary dict
+"""What both files of the summary report (docx, xlsx) read from the summary dict
 in the same way: the period and place in words, and the figures they each derive."""
 
 from datetime import date
@@ -6,7 +6,7 @@ from typing import Any
 
 from app import vn
 from app.enums import Measure, UnitKind, WorkCategory
-from app.services.reports import mass_org_totals
+from app.services.reports.figures import mass_org_totals
 from app.services.works import MEASURES
 
 MOVEMENT = "phong trào thi đua “Dân vận khéo”"

@@ -9,16 +9,17 @@ from sqlmodel import Session
 
 from app.db.issued_reports import IssuedReport, IssueRequest
 from app.enums import Role
-from app.services import reports, scope
+from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import NotFound
+from app.services.reports.summary import summary
 
 
 def issue(session: Session, *, actor: Actor, data: IssueRequest) -> IssuedReport:
     """Compute the summary now and store it with the document's particulars."""
     scope.check_write(session, actor, data.unit_id, role=Role.manager)
-    figures = reports.summary(session, actor=actor, unit_id=data.unit_id,
-                              date_from=data.date_from, date_to=data.date_to)
+    figures = summary(session, actor=actor, unit_id=data.unit_id,
+                      date_from=data.date_from, date_to=data.date_to)
     row = IssuedReport(
         **data.model_dump(exclude={"recipients"}), recipients="\n".join(data.recipients),
         issued_by=actor.username, figures=json.dumps(figures, ensure_ascii=False),
@@ -52,8 +53,8 @@ def frozen(row: IssuedReport) -> dict[str, Any]:
 
 def changes_since(session: Session, *, actor: Actor, row: IssuedReport) -> list[dict[str, Any]]:
     """Each figure whose value today differs from the issued one: [{figure, issued, now}]."""
-    now = reports.summary(session, actor=actor, unit_id=row.unit_id, date_from=row.date_from,
-                          date_to=row.date_to)
+    now = summary(session, actor=actor, unit_id=row.unit_id, date_from=row.date_from,
+                  date_to=row.date_to)
     then = frozen(row)
     return [{"figure": path, "issued": a, "now": b}
             for path, a, b in _diff(then, now, "") if path not in ("unit.name", "unit.code")]

@@ -1,0 +1,28 @@
+"""Pre-aggregated sums (app/db/stats.py): kept current in the write's own transaction, rebuilt
+in bulk after a bulk load, checked against the raw rows, and read by the report as
+"whole years from the year rows, whole months from the month rows, the odd days raw".
+
+By what each part does:
+- `keys`: the grains and buckets, and the unit a record's sums are kept under;
+- `effects`: what a record adds to the sums, added or taken away in its write's transaction;
+- `raw`: each kind of record's rows shaped as its stat rows (`KINDS`);
+- `reading`: a period as stat rows and odd days (`cover`), and a kind's figures (`rolled`);
+- `bulk`: rebuilding the sums from the records, and checking them."""
+
+from app.services.rollups.bulk import bucket_sql, differences, rebuild
+from app.services.rollups.effects import (Effect, apply, apply_summed, contribution_effects,
+                                          land_effects, model_effects, petition_effects,
+                                          work_effects)
+from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, bucket, forget, phase_of,
+                                       remember, rollup_unit, rollup_unit_sql)
+from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
+                                      raw_petitions_close, raw_petitions_in, raw_petitions_open,
+                                      raw_works)
+from app.services.rollups.reading import Cover, combined, cover, rolled, stat_parts
+
+__all__ = ["Cover", "Effect", "GRAINS", "KINDS", "Kind", "PHASE_START", "PHASE_YEARS", "apply",
+           "apply_summed", "bucket", "bucket_sql", "combined", "contribution_effects", "cover",
+           "differences", "forget", "land_effects", "model_effects", "petition_effects",
+           "phase_of", "raw_contributions", "raw_land", "raw_models", "raw_petitions_close",
+           "raw_petitions_in", "raw_petitions_open", "raw_works", "rebuild", "remember", "rolled",
+           "rollup_unit", "rollup_unit_sql", "stat_parts", "work_effects"]

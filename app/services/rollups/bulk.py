@@ -1,0 +1,77 @@
+"""The sums in bulk: rebuilt from the records in SQL (after a bulk load, or for the units a
+moved village was kept under) and checked against them."""
+
+from typing import Any
+
+from sqlalchemy import Date, Integer, cast, func, literal, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.db.units import Unit
+from app.services.rollups.keys import GRAINS, PHASE_START, PHASE_YEARS, rollup_unit_sql
+from app.services.rollups.raw import KINDS, Kind
+
+
+def bucket_sql(column: Any, grain: str, dialect: str) -> Any:
+    if grain == "p":
+        year = (cast(func.extract("year", column), Integer) if dialect == "postgresql"
+                else cast(func.strftime("%Y", column), Integer))
+        start = year - ((year - PHASE_START) % PHASE_YEARS + PHASE_YEARS) % PHASE_YEARS
+        if dialect == "postgresql":
+            return func.make_date(start, 1, 1)
+        return func.date(func.printf("%04d-01-01", start))
+    if dialect == "postgresql":
+        return cast(func.date_trunc("year" if grain == "y" else "month", column), Date)
+    return func.date(column, "start of year" if grain == "y" else "start of month")
+
+
+def _grouped_raw(session: Session, k: "Kind", grain: str, keys_only: Any = None) -> Any:
+    """The records of a kind summed per (rollup unit, bucket, dims) of a grain: what the stat
+    rows should hold (only those of the rollup units `keys_only`, if given)."""
+    dialect = session.get_bind().dialect.name
+    src = k.raw(None, lambda column: column.is_not(None)).subquery()
+    unit = aliased(Unit)
+    key = rollup_unit_sql(unit).label("unit_id")
+    keyed = (select(key, *(c for c in src.c if c.key != "unit_id"))
+             .join(unit, unit.id == src.c.unit_id))
+    if keys_only is not None:
+        keyed = keyed.where(key.in_(keys_only))
+    src = keyed.subquery()
+    keys = [src.c.unit_id, bucket_sql(src.c.day, grain, dialect).label("bucket"),
+            *(src.c[d] for d in k.dims)]
+    return select(literal(grain).label("grain"), *keys,
+                  *(func.sum(src.c[s]).label(s) for s in k.sums)).group_by(*keys[:2], *keys[2:])
+
+
+def rebuild(session: Session, keys: list[int] | None = None) -> None:
+    """Recompute the stat rows from the records, in SQL: all of them (after a bulk load), or
+    those kept under the units `keys` (after a village moved or merged)."""
+    for k in KINDS.values():
+        table = k.stat.__table__
+        session.exec(table.delete() if keys is None else table.delete().where(table.c.unit_id.in_(keys)))
+        for grain in GRAINS:
+            session.exec(table.insert().from_select(
+                ["grain", "unit_id", "bucket", *k.dims, *k.sums],
+                _grouped_raw(session, k, grain, keys)))
+    session.flush()
+
+
+def differences(session: Session) -> list[str]:
+    """Each stat row that differs from the sum of its records (empty when all agree)."""
+    out = []
+    for name, k in KINDS.items():
+        for grain in GRAINS:
+            expected = {tuple(str(v) for v in row[1:3 + len(k.dims)]): row[3 + len(k.dims):]
+                        for row in session.exec(_grouped_raw(session, k, grain)).all()}
+            stored = {}
+            for row in session.exec(select(k.stat).where(k.stat.grain == grain)).scalars():
+                values = tuple(getattr(row, s) for s in k.sums)
+                if any(values):  # rows emptied by deletions may stay at zero
+                    key = (str(row.unit_id), str(row.bucket), *(getattr(row, d) for d in k.dims))
+                    stored[key] = values
+            for key in set(expected) | set(stored):
+                a, b = expected.get(key), stored.get(key)
+                if a is None or b is None or any(
+                        abs(float(x) - float(y)) > 1e-6 * max(1.0, abs(float(x))) for x, y in zip(a, b)):
+                    out.append(f"{name} {grain} {key}: records {a} ≠ stat {b}")
+    return out

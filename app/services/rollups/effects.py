@@ -1,0 +1,139 @@
+"""What each record adds to the pre-aggregated sums (`Effect`s), and adding or taking them
+away in the write's own transaction: one record's (`apply`) or an import's at once."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from app.db.contributions import Contribution
+from app.db.land_donations import LandDonation
+from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClose,
+                          StatPetitionIn, StatPetitionOpen, StatWork)
+from app.enums import Measure, PetitionStatus, Source
+from app.services.petitions.rules import OUTSIDE_COMPETENCE
+from app.services.rollups.keys import GRAINS, bucket, cached_work, rollup_unit
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one record adds to one stat row: its unit, its date, the dimensions, the sums."""
+
+    stat: Any
+    unit_id: int
+    day: date
+    dims: dict[str, str]
+    sums: dict[str, float | int]
+
+
+# -- what each record adds ------------------------------------------------------------------
+def _work_quantity(w: Any) -> float:
+    q = float(w.quantity or 0)
+    return q / 1000 if w.measure == Measure.m.value else q
+
+
+def _linked_non_state(session: Session, work_id: int) -> int:
+    gifts = session.exec(select(func.coalesce(func.sum(Contribution.amount_vnd), 0)).where(
+        Contribution.work_id == work_id, Contribution.source != Source.state_budget.value)).scalar_one()
+    land = session.exec(select(func.coalesce(func.sum(LandDonation.value_vnd), 0)).where(
+        LandDonation.work_id == work_id)).scalar_one()
+    return int(gifts) + int(land)
+
+
+def _work_key(session: Session, work_id: int | None, amount: int) -> list[Effect]:
+    """A gift to a work adds to that work's non-state sum, in the work's own bucket."""
+    if not work_id or not amount:
+        return []
+    w = cached_work(session, work_id)
+    if w is None or w.completed_date is None:
+        return []
+    return [Effect(StatWork, rollup_unit(session, w.unit_id), w.completed_date,
+                   {"category": w.category, "org_type": w.org_type or ""}, {"non_state_vnd": amount})]
+
+
+def contribution_effects(session: Session, c: Any) -> list[Effect]:
+    own = Effect(StatContribution, rollup_unit(session, c.unit_id), c.date, {"source": c.source, "kind": c.kind},
+                 {"n": 1, "amount_vnd": c.amount_vnd or 0, "labor_days": c.labor_days or 0.0})
+    non_state = (c.amount_vnd or 0) if c.source != Source.state_budget.value else 0
+    return [own, *_work_key(session, c.work_id, non_state)]
+
+
+def land_effects(session: Session, d: Any) -> list[Effect]:
+    own = Effect(StatLand, rollup_unit(session, d.unit_id), d.date, {},
+                 {"n": 1, "households": d.households or 0, "area_m2": d.area_m2 or 0.0,
+                  "value_vnd": d.value_vnd or 0})
+    return [own, *_work_key(session, d.work_id, d.value_vnd or 0)]
+
+
+def work_effects(session: Session, w: Any) -> list[Effect]:
+    if w.completed_date is None:
+        return []
+    return [Effect(StatWork, rollup_unit(session, w.unit_id), w.completed_date,
+                   {"category": w.category, "org_type": w.org_type or ""},
+                   {"n": 1, "quantity": _work_quantity(w), "total_cost_vnd": w.total_cost_vnd or 0,
+                    "non_state_vnd": _linked_non_state(session, w.id) if w.id else 0})]
+
+
+def model_effects(session: Session, m: Any) -> list[Effect]:
+    return [Effect(StatModel, rollup_unit(session, m.unit_id), m.start_date,
+                   {"kind": m.kind, "field": m.field, "status": m.status},
+                   {"n": 1, "members": m.members or 0})]
+
+
+def petition_effects(session: Session, p: Any) -> list[Effect]:
+    key = rollup_unit(session, p.unit_id)
+    competent = "0" if PetitionStatus(p.status) in OUTSIDE_COMPETENCE else "1"
+    out = [Effect(StatPetitionIn, key, p.received_date,
+                  {"type": p.type, "channel": p.channel or "", "competent": competent}, {"n": 1}),
+           Effect(StatPetitionOpen, key, p.received_date, {"competent": competent}, {"n": 1})]
+    if p.closed_date is not None:
+        out.append(Effect(StatPetitionClose, key, p.closed_date, {"status": p.status}, {"n": 1}))
+    return out
+
+
+def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the effects, in both grains, as upserts."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    for e in effects:
+        sums = {k: v * sign for k, v in e.sums.items()}
+        for grain in GRAINS:
+            key = {"grain": grain, "unit_id": e.unit_id, "bucket": bucket(grain, e.day), **e.dims}
+            stmt = insert(e.stat).values(**key, **sums)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(key),
+                set_={k: getattr(e.stat, k) + stmt.excluded[k] for k in sums})
+            session.exec(stmt)
+
+
+def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
+    """Add many effects at once (an import): summed in memory per stat row, then one
+    multi-row upsert per table, instead of three statements per effect."""
+    totals: dict[tuple[Any, ...], dict[str, float | int]] = {}
+    for e in effects:
+        dims = tuple(sorted(e.dims.items()))
+        for grain in GRAINS:
+            key = (e.stat, grain, e.unit_id, bucket(grain, e.day), dims)
+            sums = totals.setdefault(key, {})
+            for name, v in e.sums.items():
+                sums[name] = sums.get(name, 0) + v
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for (stat, grain, unit_id, day, dims), sums in totals.items():
+        shape = (stat, tuple(k for k, _ in dims), tuple(sorted(sums)))
+        groups.setdefault(shape, []).append(
+            {"grain": grain, "unit_id": unit_id, "bucket": day, **dict(dims), **sums})
+    for (stat, dim_names, sum_names), rows in groups.items():
+        table = stat.__table__
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["grain", "unit_id", "bucket", *dim_names],
+            set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
+        session.execute(stmt, rows)
+
