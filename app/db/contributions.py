@@ -11,7 +11,8 @@ from app.enums import ContributionKind, Source
 
 class ContributionBase(Normalized):
     unit_id: int = ref("unit", "Đơn vị", ...)
-    work_id: int | None = ref("work", "Cho công trình", index=True)
+    work_id: int | None = ref("work", "Cho công trình", index=True,
+                              description="chỉ các công trình cùng địa bàn với đơn vị đã chọn")
     model_id: int | None = ref("model", "Cho mô hình", index=True)
     source: Source = code_field(title="Nguồn")
     kind: ContributionKind = code_field(title="Hình thức")

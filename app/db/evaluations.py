@@ -47,20 +47,20 @@ class EvaluationScore(SQLModel, table=True):
 
 
 class EvaluationIn(Input):
-    date: Happened = Field(title="Ngày đánh giá")
-    scores: dict[int, float] = Field(title="Điểm theo tiêu chí",
+    date: Happened = Field(title="Ngày")
+    scores: dict[int, float] = Field(title="Điểm từng tiêu chí",
                                      description="criterion id → score (0 to its maximum)")
-    note: str | None = Field(default=None, max_length=2000, title="Ghi chú")
+    note: str | None = Field(default=None, max_length=2000, title="Nhận xét")
 
 
 class RecognitionIn(Input):
     level: Level = code_field(title="Cấp công nhận")
     decision_no: str = Field(min_length=1, max_length=100, title="Số quyết định")
-    date: Happened = Field(title="Ngày công nhận")
+    date: Happened = Field(title="Ngày")
 
 
 class ModelStepIn(Input):
-    to: str = Field(max_length=32, title="Chuyển sang")
+    to: str = Field(max_length=32, title="Bước tiếp theo")
     date: Happened = Field(title="Ngày")
 
 

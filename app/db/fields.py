@@ -41,22 +41,6 @@ class _Happened:
 # can still be read.
 Happened = Annotated[date, AfterValidator(_sane_date), _Happened()]
 
-DATE_LABELS = {
-    "start_date": "ngày bắt đầu", "end_date": "ngày kết thúc",
-    "completed_date": "ngày hoàn thành", "period_start": "ngày đầu kỳ",
-    "period_end": "ngày cuối kỳ", "received_date": "ngày nhận đơn",
-    "accepted_date": "ngày thụ lý", "closed_date": "ngày kết thúc hồ sơ",
-    "active_from": "ngày hiệu lực", "active_to": "ngày hết hiệu lực",
-    "decision_date": "ngày quyết định", "recognition_date": "ngày công nhận",
-    "issued_on": "ngày ban hành", "date": "ngày",
-}
-
-
-def date_label(name: str) -> str:
-    """A date field's name for a person: 'completed_date' → 'ngày hoàn thành'."""
-    return DATE_LABELS.get(name, name)
-
-
 def _is_happened(annotation: Any) -> bool:
     if get_origin(annotation) is Annotated:
         return any(isinstance(m, _Happened) for m in annotation.__metadata__) \
@@ -73,12 +57,13 @@ def _happened_fields(schema: type[SQLModel]) -> frozenset[str]:
                      or _is_happened(info.annotation))
 
 
-def not_after_today(value: date | None, name: str = "date") -> str | None:
-    """Why `value` cannot be the date something happened, or None if it can."""
+def not_after_today(value: date | None, label: str = "Ngày") -> str | None:
+    """Why `value` cannot be the date something happened, or None if it can; `label` names
+    the date (the field's label on its schema: 'Ngày hoàn thành')."""
     now = vn.today()  # asked at each validation, so it is right after midnight
     if value is None or value <= now:
         return None
-    return f"{date_label(name).capitalize()} không được sau hôm nay ({now:%d/%m/%Y})."
+    return f"{label} không được sau hôm nay ({now:%d/%m/%Y})."
 
 
 def clean_text(value: Any) -> Any:
@@ -158,7 +143,8 @@ class Input(Normalized, Printable):
     @classmethod
     def _happened(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, date) and info.field_name in _happened_fields(cls):
-            if (message := not_after_today(value, info.field_name)) is not None:
+            label = cls.model_fields[info.field_name].title or "Ngày"  # the field's own label
+            if (message := not_after_today(value, label)) is not None:
                 raise ValueError(message)
         return value
 

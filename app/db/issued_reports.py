@@ -16,7 +16,7 @@ class IssueRequest(Input):
     number: str = Field(min_length=1, max_length=50, description="Số văn bản, e.g. 125-BC/BDV")
     issuer: str = Field(min_length=1, max_length=300, description="Cơ quan ban hành")
     place: str = Field(min_length=1, max_length=100, description="Địa danh, e.g. Hàm Thuận Bắc")
-    issued_on: Happened
+    issued_on: Happened = Field(title="Ngày ban hành")
     signer_title: str = Field(default="TRƯỞNG BAN", max_length=200)
     signer_name: str = Field(min_length=1, max_length=200)
     recipients: list[str] = Field(default_factory=list, max_length=30)

@@ -11,7 +11,8 @@ from app.enums import LandStatus
 
 class LandDonationBase(Normalized):
     unit_id: int = ref("unit", "Đơn vị", ...)
-    work_id: int | None = ref("work", "Cho công trình", index=True)
+    work_id: int | None = ref("work", "Cho công trình", index=True,
+                              description="công trình được hiến đất, cùng địa bàn")
     donor_name: str = Field(min_length=1, max_length=300, title="Hộ hiến đất")
     households: int = Field(default=1, ge=1, le=100_000, title="Số hộ")
     area_m2: float = amount(..., gt=0, title="Diện tích (m²)")

@@ -28,7 +28,9 @@ class ModelBase(Normalized):
     # Recognition at a level, by decision; and the model this one replicates (nhân rộng).
     recognition_decision_no: str | None = Field(default=None, max_length=100, title="Số quyết định công nhận")
     recognition_date: Happened | None = Field(default=None, title="Ngày công nhận")
-    replicated_from_id: int | None = ref("model", "Nhân rộng từ mô hình")
+    replicated_from_id: int | None = ref(
+        "model", "Nhân rộng từ mô hình",
+        description="mô hình gốc mà mô hình này học tập, nhân rộng (nếu có)")
 
 
 class Model(ModelBase, Searchable, Imported, RecordMeta, table=True):

@@ -94,4 +94,6 @@ PetitionUpdate = partial(PetitionCreate, "PetitionUpdate")
 
 
 class PetitionRead(ReadMeta, PetitionBase, Imported):
-    due_date: date_ | None = Field(default=None, title="Hạn giải quyết")
+    # Before acceptance the deadline to accept, after it the deadline to resolve
+    # (services/petitions/rules.py `term`): one column over both.
+    due_date: date_ | None = Field(default=None, title="Hạn thụ lý / giải quyết")

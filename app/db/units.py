@@ -10,6 +10,7 @@ from app.enums import UnitKind, UnitLevel
 
 class UnitBase(Normalized):
     code: str = Field(min_length=1, max_length=32, unique=True, title="Mã đơn vị",
+                      description="chữ không dấu, số, dấu chấm, gạch: HT-HAMTRI",
                       schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
     name: str = Field(min_length=1, max_length=200, title="Tên đơn vị")
     level: UnitLevel = code_field(index=True, title="Cấp")
@@ -18,7 +19,8 @@ class UnitBase(Normalized):
     remote: bool = Field(default=False, title="Vùng sâu, vùng xa")
     active_from: SaneDate | None = Field(default=None, index=True, title="Hiệu lực từ")
     active_to: SaneDate | None = Field(default=None, title="Hết hiệu lực")
-    merged_into_id: int | None = ref("unit", "Sáp nhập vào", index=True)
+    merged_into_id: int | None = ref("unit", "Sáp nhập vào", index=True,
+                                     description="đơn vị mới sau sáp nhập (nếu có)")
 
 
 class Unit(UnitBase, Searchable, RecordMeta, table=True):

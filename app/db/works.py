@@ -13,14 +13,17 @@ class WorkBase(Normalized):
     name: str = Field(min_length=1, max_length=300, title="Tên công trình, phần việc")
     # The work's official code (mã công trình), optional: imports refer to works by it.
     code: str | None = Field(default=None, min_length=1, max_length=32, unique=True, index=True,
-                             title="Mã công trình", schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
+                             title="Mã công trình",
+                             description="không bắt buộc; chữ không dấu, số, dấu chấm, gạch: HT-DUONG-01",
+                             schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
     unit_id: int = ref("unit", "Đơn vị", ...)
     category: WorkCategory = code_field(title="Loại công trình")
     quantity: float | None = amount(title="Khối lượng", shown_as="quantity")  # with its measure
     measure: Measure | None = code_field(None, title="Đơn vị tính")
     total_cost_vnd: int | None = money(title="Tổng kinh phí (đồng)")
     org_type: OrgType | None = code_field(None, title="Đơn vị thực hiện")
-    model_id: int | None = ref("model", "Thuộc mô hình", index=True)
+    model_id: int | None = ref("model", "Thuộc mô hình", index=True,
+                               description="mô hình “Dân vận khéo” làm nên công trình (nếu có)")
     start_date: SaneDate | None = Field(default=None, title="Ngày khởi công")  # planned works may start ahead
     completed_date: Happened | None = Field(default=None, title="Ngày hoàn thành")
     # Left empty, it follows completed_date: completed when there is one, planned otherwise.

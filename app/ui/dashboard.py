@@ -22,6 +22,7 @@ from app.services import dashboards, display_tokens, reports
 from app.services import units as units_service
 from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
+from app.services.petitions import rules
 from app.services.errors import DomainError, Unauthorized
 from app.ui import block_html, form_errors, forms, templates
 
@@ -42,6 +43,7 @@ SCREEN_FIELDS = (forms.FormField("name", "Tên màn hình", required=True),
 def _render_parts(live: dashboards.Live, *, links: bool, year: int | None) -> bytes:
     rows = PAGE_LEAGUE_ROWS if links else SCREEN_LEAGUE_ROWS
     return block_html(PARTS, "parts", {"d": live.figures, "links": links, "league_rows": rows,
+                                       "due_term": rules.term_label,
                                        "year_q": f"&year={year}" if year else ""}).encode()
 
 
@@ -118,6 +120,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
     query = f"unit_id={unit}" + (f"&year={year}" if year else "")
     return templates.TemplateResponse(request, "dashboard/page.html", {
         "actor": actor, "d": live.figures, "links": True, "league_rows": PAGE_LEAGUE_ROWS,
+        "due_term": rules.term_label,
         "year_q": f"&year={year}" if year else "", "etag": f"{live.etag}-page",
         "live_url": f"/dashboard/live?{query}", "poll": POLL_SECONDS, "year": year,
         "years": list(range(vn.today().year, reports.DATE_MIN.year + 24, -1)),
@@ -155,6 +158,7 @@ def screen_page(secret: str, request: Request, session: SessionDep,
     live = dashboards.live(session, actor=actor, unit_id=token.unit_id, today=dashboards.as_of(year))
     return templates.TemplateResponse(request, "dashboard/screen.html", {
         "actor": None, "d": live.figures, "links": False, "league_rows": SCREEN_LEAGUE_ROWS,
+        "due_term": rules.term_label,
         "year_q": "",
         "etag": f"{live.etag}-screen", "poll": POLL_SECONDS, "screen": token.name,
         "live_url": f"/screen/{secret}/live" + (f"?year={year}" if year else ""),

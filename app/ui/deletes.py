@@ -3,7 +3,7 @@ script), then the same service delete as the API's DELETE: its rules (references
 periods, the subtree), its audit entry, and the version the confirmation page read."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -14,23 +14,23 @@ from app.deps import FormDep, PageActor, RecordId, SessionDep
 from app.services.actor import Actor
 from app.services.errors import Conflict, PreconditionFailed
 from app.ui import forms, templates
-
-if TYPE_CHECKING:  # records.py imports this module: it adds these routes to each listing
-    from app.ui.records import Listing
+from app.ui._listing import Listing, list_page
 
 
-def _confirm(listing: "Listing", request: Request, session: Any, actor: Actor, obj: Any,
+def _confirm(listing: Listing, request: Request, session: Any, actor: Actor, obj: Any,
              status: int = 200, error: str | None = None, refused: bool = False) -> Response:
-    unit = session.get(Unit, getattr(obj, "unit_id", None) or 0)
+    # Every unit the record's columns name (a unit's parent too), by its name.
+    units = [session.get(Unit, getattr(obj, f, None) or 0)
+             for f, _, how in listing.columns if how == "unit"]
     back = f"/{listing.path}/{obj.id}" + ("" if listing.detail else "/edit")
     return templates.TemplateResponse(request, "records/delete.html", {
         "actor": actor, "listing": listing, "version": obj.version, "back": back,
         "r": listing.present(obj, actor) if listing.present else obj,
-        "unit_names": {unit.id: unit.name} if unit else {}, "error": error, "refused": refused,
+        "unit_names": {u.id: u.name for u in units if u}, "error": error, "refused": refused,
     }, status_code=status)
 
 
-def ask(listing: "Listing") -> Callable[..., Response]:
+def ask(listing: Listing) -> Callable[..., Response]:
     def ask(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         records = listing.service.records
         obj = records.get_for_write(session, actor=actor, id=id)
@@ -41,11 +41,9 @@ def ask(listing: "Listing") -> Callable[..., Response]:
     return ask
 
 
-def delete(listing: "Listing") -> Callable[..., Response]:
+def delete(listing: Listing) -> Callable[..., Response]:
     def delete_(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
                 form_data: FormDep) -> Response:
-        from app.ui.records import list_page
-
         records = listing.service.records
         try:
             with attempt(session):

@@ -11,6 +11,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from app import vn
+from app.db import labels
 from app.services.errors import Invalid
 
 
@@ -18,16 +19,25 @@ from app.services.errors import Invalid
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, date, money, integer, decimal, bool, unit, enum:<name>
+    kind: str = "text"  # app.db.labels.kind: text, textarea, date, money, integer, decimal, ...
     required: bool = False
     hint: str = ""
 
 
+def fields_of(schema: type[BaseModel], names: tuple[str, ...]) -> tuple[FormField, ...]:
+    """The form of `names`, read off the schema's fields: each one's label, kind, whether it
+    is required, and its hint (the field's description)."""
+    return tuple(FormField(name, labels.label(schema, name), labels.kind(schema, name),
+                           schema.model_fields[name].is_required(),
+                           schema.model_fields[name].description or "") for name in names)
+
+
 READERS: dict[str, Callable[[Any], Any]] = {
     "money": vn.read_money, "integer": vn.read_int, "decimal": vn.read_decimal,
-    "date": vn.read_date, "bool": vn.read_bool}
+    "quantity": vn.read_decimal, "date": vn.read_date, "bool": vn.read_bool}
 M = TypeVar("M", bound=BaseModel)
-_TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
+# A form's general message when its fields' own messages say what is wrong.
+TOLD = "Có ô nhập chưa đúng; xem thông báo đỏ cạnh từng ô."
 
 
 class Typed(dict[str, Any]):
@@ -80,7 +90,7 @@ def validate(schema: type[M], values: dict[str, Any], problems: dict[str, str] |
     if not problems:
         return model
     errors += [{"loc": ["body", name], "msg": msg} for name, msg in problems.items()]
-    raise Invalid(_TOLD, errors=errors)
+    raise Invalid(TOLD, errors=errors)
 
 
 def shown(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, Any]:
@@ -94,6 +104,6 @@ def shown(values: dict[str, Any], fields: tuple[FormField, ...]) -> dict[str, An
             out[f.name] = vn.print_date(date.fromisoformat(v))
         elif f.kind == "money" and isinstance(v, int):
             out[f.name] = vn.print_number(v, 0)
-        elif f.kind == "decimal" and isinstance(v, (int, float)):
+        elif f.kind in ("decimal", "quantity") and isinstance(v, (int, float)):
             out[f.name] = vn.print_number(v, 3)
     return out

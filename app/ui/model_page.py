@@ -9,13 +9,13 @@ from pydantic import ValidationError
 
 from app import vn
 from app.db.session import attempt
-from app.db.evaluations import EvaluationIn, RecognitionIn
+from app.db.evaluations import EvaluationIn, ModelStepIn, RecognitionIn
 from app.deps import FormDep, PageActor, RecordId, Route, SessionDep
 from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
-from app.ui import form_errors, forms, refusal_status, templates
+from app.ui import errors_line, forms, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -43,7 +43,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
         "actor": actor, "m": m, "error": error, "today": vn.today(),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
-                                                          record_id=id)),
+                                                          record_id=id), session),
         "labels": field_labels("models"), "acts": acts, "refusal": refusal,
         "steps": _steps(status, manager) if acts else [],
         "scorable": manager and crit_set is not None, "crit_set": crit_set,
@@ -78,7 +78,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     except ValueError:
         return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.", 422)
     except DomainError as exc:
-        return _again(request, session, actor, id, exc.detail, exc.status)
+        return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status)
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -95,8 +95,8 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
                                                  "note": form.get("note") or None}, form.problems)
             evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
-                      refusal_status(exc))
+        return _again(request, session, actor, id,
+                      errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -111,8 +111,8 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
             data = forms.validate(RecognitionIn, typed, form.problems)
             evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, form_errors(exc)[1] or "Dữ liệu không hợp lệ.",
-                      refusal_status(exc))
+        return _again(request, session, actor, id,
+                      errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 

@@ -14,7 +14,7 @@ from app.services.errors import DomainError
 from app.services.petitions import records as service
 from app.services.petitions import rules, workflow
 from app.services.petitions.workflow import ExtensionIn, TransitionIn
-from app.ui import form_errors, forms, refusal_status, templates
+from app.ui import errors_line, forms, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -36,12 +36,13 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     return templates.TemplateResponse(request, "petitions/detail.html", {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
         "changes": shown_history("petitions", audit.history(session, actor=actor, resource="petitions",
-                                                             record_id=id)),
+                                                             record_id=id), session),
         "labels": field_labels("petitions"), "withheld": service.withheld(p, actor),
         "next_steps": [(s, workflow.STEP_LABELS[s]) for s in workflow.next_steps(p)] if acts else [],
         "closed": PetitionStatus(p.status) in rules.CLOSED, "refusal": refusal,
         "can_extend": acts and workflow.can_extend(p, len(extensions)),
         "limit": rules.TIME_LIMITS[PetitionType(p.type)], "deadline": due, "error": error,
+        "term": rules.term(p, sum(e.days for e in extensions)),
         "lengthen": rules.complex_lengthens(p), "today": day,
         "deletable": service.records.may_change(session, actor=actor, obj=p),
     })
@@ -58,7 +59,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
             workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
                                outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, exc)
+        return _again(request, session, actor, id, exc, TransitionIn)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
 
@@ -73,16 +74,15 @@ def extend(id: RecordId, request: Request, session: SessionDep,
             workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
                            decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, exc)
+        return _again(request, session, actor, id, exc, ExtensionIn)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int,
-           exc: Exception) -> Response:
+           exc: Exception, schema: type) -> Response:
     """The page again, with what went wrong in one line above the forms (the fields' messages,
-    or the rule's), answered with the refusal's own status: 403, 409, 412 or 422."""
-    fields, message = form_errors(exc)
-    said = (message or "") if isinstance(exc, DomainError) else " ".join(fields.values())
-    page = petition_page(id, request, session, actor, error=said)
+    each named by its label on `schema`, or the rule's), answered with the refusal's own
+    status: 403, 409, 412 or 422."""
+    page = petition_page(id, request, session, actor, error=errors_line(exc, schema))
     page.status_code = refusal_status(exc)
     return page

@@ -20,5 +20,5 @@ def work_page(id: RecordId, request: Request, session: SessionDep, actor: PageAc
         "actor": actor, **money,
         "deletable": service.records.may_change(session, actor=actor, obj=money["work"]),
         "changes": shown_history("works", audit.history(session, actor=actor, resource="works",
-                                                         record_id=id)),
+                                                         record_id=id), session),
         "labels": field_labels("works")})

@@ -175,7 +175,7 @@ def test_live_reuses_the_cache_until_a_change(db, read, tree):
     # No request waits (nor writes): this one gets the figures as they were and hands them to
     # the refresher process, which claims and recomputes them; the next polls see it.
     assert stale.figures["year"]["money_vnd"] == 1
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a bound on the wait, not a timing
     while True:
         with read() as s:
             fresh = dashboards.live(s, actor=SYSTEM, unit_id=tree.ham_tri, today=TODAY)

@@ -72,3 +72,19 @@ def test_the_page_and_the_dashboard_show_the_same_badge(db, sign_in, clock):
                        rules.DUE_SOON_DAYS + 1: ["on_time"]}
     # The dashboard lists the petitions that need attention, with the page's own badge.
     assert listed == {made[left]: on_page[left][0] for left in (-1, 0, rules.DUE_SOON_DAYS)}
+
+
+def test_every_kind_has_a_basis_to_accept_and_to_resolve():
+    """The ten days to accept and the time to resolve each cite their own law, for every kind
+    of petition; `term` names which of the two a due date is."""
+    from app.enums import PetitionType
+
+    for kind in PetitionType:
+        assert rules.ACCEPT_BASIS[kind] and rules.TIME_LIMITS[kind].basis
+        waiting = SimpleNamespace(type=kind.value, accepted_date=None, due_date=DAY)
+        assert rules.term(waiting).label == "Hạn thụ lý"
+        assert rules.term(waiting).basis == rules.ACCEPT_BASIS[kind]
+        accepted = SimpleNamespace(type=kind.value, accepted_date=DAY, due_date=DAY + timedelta(days=45))
+        assert rules.term(accepted, 15).label == "Hạn giải quyết"
+        assert rules.term(accepted, 15).basis == rules.TIME_LIMITS[kind].basis
+        assert rules.term(accepted, 15).counted == "30 ngày kể từ ngày thụ lý, gia hạn thêm 15 ngày"

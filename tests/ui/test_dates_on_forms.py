@@ -70,9 +70,11 @@ def test_a_petitions_step_and_a_models_step_cannot_lie_ahead(clerk, api, tree, d
         m = make_model(s, unit_id=tree.ham_tri, start_date="2026-01-10")
     r = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": "07/12/2026"})
     assert "Ngày không được sau hôm nay (06/12/2026)." in r.text
+    assert "Ngày: Ngày" not in r.text  # a message naming its field is not led by it again
     assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "received"
     r = clerk.post(f"/models/{m.id}/step", data={"to": "in_progress", "date": "07/12/2026"})
     assert "Ngày không được sau hôm nay (06/12/2026)." in r.text
+    assert "date: " not in r.text  # the rule's field named by its label, never its API name
     assert api.get(f"/api/v1/models/{m.id}").json()["status"] == "registered"
     done = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": "06/12/2026"})
     assert done.status_code == 303, done.text

@@ -372,7 +372,7 @@ def test_a_period_ending_before_it_starts_is_refused(clerk, api, tree):
     r = clerk.post("/targets", headers=HX, data=form_for(
         "targets", tree, period_start="01/01/2025", period_end="31/12/2021"))
     assert r.status_code == 422
-    assert "Không được trước ngày đầu kỳ (01/01/2025)" in (field_error(r.text, "period_end") or "")
+    assert "Không được trước “Từ ngày” (01/01/2025)" in (field_error(r.text, "period_end") or "")
     assert count(api, "targets") == 0
 
 
@@ -702,9 +702,9 @@ def test_a_new_form_asks_for_the_unit_before_the_work(clerk, tree, works_around)
 # -- history ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "field", "label", "old", "new"), [
-    ("works", "total_cost_vnd", "Tổng kinh phí", "1.500.000", "2.750.000"),
+    ("works", "total_cost_vnd", "Tổng kinh phí (đồng)", "1.500.000", "2.750.000"),
     ("works", "name", "Tên công trình, phần việc", "Đường bê tông thôn Lâm Giang", "Đường liên thôn"),
-    ("contributions", "contributor_name", "Người, đơn vị góp", "Nguyễn Văn An", "Trần Văn Bảy"),
+    ("contributions", "contributor_name", "Người, đơn vị đóng góp", "Nguyễn Văn An", "Trần Văn Bảy"),
     ("land-donations", "donor_name", "Hộ hiến đất", "Hộ ông Trần Văn Bình", "Hộ bà Lê Thị Cúc"),
     ("commendations", "recipient_name", "Tập thể, cá nhân", "Ông Phạm Văn Dũng", "Bà Hồ Thị Én"),
     ("targets", "name", "Chỉ tiêu", "Bê tông hóa đường thôn", "Bê tông hóa 100% đường thôn"),
@@ -715,7 +715,7 @@ def test_a_new_form_asks_for_the_unit_before_the_work(clerk, tree, works_around)
 def test_the_history_tells_who_changed_what(path, field, label, old, new, clerk, api, tree):
     new_id = saved_id(clerk.post(f"/{path}", headers=HX, data=form_for(path, tree)))
     first = clerk.get(f"/{path}/{new_id}/edit", headers=HX).text
-    assert "canbo.hamtri" in first and "tạo mới" in first
+    assert "canbo.hamtri" in first and "· thêm" in first
     typed = {"total_cost_vnd": "2.750.000"}.get(field, new)
     r = clerk.post(f"/{path}/{new_id}", headers=HX, data=form_for(
         path, tree, **{field: typed, "version": "1"}))
@@ -728,7 +728,7 @@ def test_the_history_tells_who_changed_what(path, field, label, old, new, clerk,
     assert len(entries) == 2  # newest first: the change, then the creation
     assert "<strong>canbo.hamtri</strong> · sửa" in entries[0]
     assert f"{label} “{old}” → “{new}”" in entries[0]
-    assert "tạo mới" in entries[1]
+    assert "· thêm" in entries[1]
     if path != "works":  # works: see the next test
         assert entries[0].count("→") == 1  # only what changed is listed
 

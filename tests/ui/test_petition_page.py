@@ -110,3 +110,34 @@ def test_every_step_the_page_takes_checks_the_version_as_the_api_does(
     history = api.get(f"/api/v1/petitions/{p.id}/history").json()
     assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "accepted"
     assert not history["steps"] and not history["extensions"], history
+
+
+def _deadline_row(page: str) -> str:
+    """The facts table's deadline row (its header and cell), as text."""
+    facts = page.split('class="grid compact facts"')[1].split("</table>")[0]
+    return next(row for row in facts.split("<tr>") if "Hạn " in row.split("</th>")[0])
+
+
+@pytest.mark.parametrize(("kind", "accept_law", "resolve_law"), [
+    ("complaint", "Luật Khiếu nại 2011 Điều 27", "Luật Khiếu nại 2011 Điều 28"),
+    ("denunciation", "Luật Tố cáo 2018 Điều 24", "Luật Tố cáo 2018 Điều 30"),
+])
+def test_the_deadline_is_to_accept_then_to_resolve_each_with_its_article(
+        clerk, db, tree, kind, accept_law, resolve_law):
+    """Before acceptance the page shows the ten days to accept as such ("Hạn thụ lý") with the
+    acceptance article; after acceptance the time to resolve, with the resolution article.
+    Both read services/petitions/rules.py."""
+    received = vn.today() - timedelta(days=2)
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type=kind, received_date=str(received))
+    row = _deadline_row(clerk.get(f"/petitions/{p.id}").text)
+    assert "Hạn thụ lý" in row and "Hạn giải quyết" not in row
+    assert accept_law in row and resolve_law not in row and "10 ngày kể từ ngày nhận đơn" in row
+    assert (received + timedelta(days=10)).strftime("%d/%m/%Y") in row
+    r = clerk.post(f"/petitions/{p.id}/steps", data={
+        "to": "accepted", "date": vn.today().strftime("%d/%m/%Y"), "version": str(p.version)})
+    assert r.status_code == 303
+    row = _deadline_row(clerk.get(f"/petitions/{p.id}").text)
+    assert "Hạn giải quyết" in row and "Hạn thụ lý" not in row
+    assert resolve_law in row and accept_law not in row and "30 ngày kể từ ngày thụ lý" in row
+    assert (vn.today() + timedelta(days=30)).strftime("%d/%m/%Y") in row

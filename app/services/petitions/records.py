@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import Field as PField
-from pydantic import model_validator
+from pydantic import PrivateAttr, model_validator
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -19,6 +19,7 @@ from app.enums import PetitionStatus as S
 from app.services import rollups, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
+from app.services.petitions import search
 from app.services.petitions.rules import ACCEPT_DAYS, CLOSED, OPEN, UNDER_WAY, resolve_days
 from app.services.records import ListParams, Records, verbs
 from app.services.reports import Period, petition_sets
@@ -73,6 +74,11 @@ class Filters(ListParams):
                                  "[period_from, period_to].")
     period_from: date | None = None
     period_to: date | None = None
+    q: str | None = PField(None, max_length=200, description=(
+        "Text search, without diacritics: the subject and handler, and the petitioner's name "
+        "and address where the reader may see them (a denouncer's: managers and admins only)."))
+    # The search as this reader may make it (`PetitionRecords`), never from the query.
+    _search: Any = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _figure_needs_period(self) -> "Filters":
@@ -86,10 +92,33 @@ def _refine(stmt: Any, filters: Filters) -> Any:
     if filters.figure and filters.period_from and filters.period_to:
         sets = petition_sets(Period(filters.period_from, filters.period_to))
         stmt = stmt.where(sets[filters.figure])
+    if filters._search is not None:
+        stmt = stmt.where(filters._search)
     return stmt
 
 
-records = Records(
+class PetitionRecords(Records[Petition]):
+    """The petitions' engine: its search reads the petitioner too, as far as the reader may
+    (`search`), so a list and an export take the reader into the query."""
+
+    def list_(self, session: Session, *, actor: Actor, filters: Any) -> Any:
+        return super().list_(session, actor=actor, filters=_searched(filters, actor))
+
+    def all(self, session: Session, *, actor: Actor, filters: Any, cap: int) -> list[Petition]:
+        return super().all(session, actor=actor, filters=_searched(filters, actor), cap=cap)
+
+
+def _searched(filters: Any, actor: Actor) -> Any:
+    """The filters with their `q` taken over by the petitions' own search for this reader (the
+    engine's plain search reads the subject and handler only)."""
+    if not isinstance(filters, Filters) or not filters.q:
+        return filters
+    mine = filters.model_copy(update={"q": None})
+    mine._search = search.matching(filters.q, actor)
+    return mine
+
+
+records = PetitionRecords(
     Petition, label="đơn thư", date_field="received_date", create_schema=PetitionCreate,
     date_order=[("received_date", "accepted_date"), ("received_date", "closed_date"),
                 ("accepted_date", "closed_date")],

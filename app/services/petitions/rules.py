@@ -29,7 +29,14 @@ DUE_SOON_DAYS = 7
 
 # Time to decide whether to accept (thụ lý) a petition, counted from the day it was received.
 ACCEPT_DAYS = 10
-ACCEPT_BASIS = "Luật Khiếu nại 2011 Điều 27; Luật Tố cáo 2018 Điều 24"
+# Its legal basis, by the kind of petition (a complaint's is not a denunciation's).
+ACCEPT_BASIS: dict[PetitionType, str] = {
+    PetitionType.complaint: "Luật Khiếu nại 2011 Điều 27 (thụ lý giải quyết khiếu nại)",
+    PetitionType.denunciation: "Luật Tố cáo 2018 Điều 24 (tiếp nhận, xử lý ban đầu thông tin tố cáo)",
+    PetitionType.dispute: "Quy chế xử lý đơn",
+    PetitionType.request: "Luật Tiếp công dân 2013; quy chế xử lý đơn",
+    PetitionType.recommendation: "Luật Tiếp công dân 2013; quy chế xử lý đơn",
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,37 @@ def complex_lengthens(p: Any) -> bool:
     """Whether marking this accepted, open petition complex would give it more time by law."""
     return (S(p.status) in UNDER_WAY and p.accepted_date is not None and not p.complex
             and TIME_LIMITS[PetitionType(p.type)].complex_days is not None)
+
+
+@dataclass(frozen=True)
+class Term:
+    """Which legal deadline a petition's due date is: to accept it (before acceptance) or to
+    resolve it (after), with what a page calls it and the law it rests on."""
+
+    label: str  # "Hạn thụ lý" or "Hạn giải quyết"
+    basis: str
+    counted: str  # from when the days run, in words
+
+
+def term_label(status: str) -> str:
+    """`term`'s label from an open petition's status alone (a list that reads no dates): only
+    a petition not yet accepted waits on the deadline to accept (records._check keeps
+    `accepted_date` to the statuses that have one)."""
+    return "Hạn thụ lý" if S(status) == S.received else "Hạn giải quyết"
+
+
+def term(p: Any, extension_days: int = 0) -> Term:
+    """The deadline `due_date` holds (services/petitions/records.py `due_date` computes it),
+    `extension_days` of it granted by extensions."""
+    kind = PetitionType(p.type)
+    if p.accepted_date is None:
+        return Term("Hạn thụ lý", ACCEPT_BASIS[kind], f"{ACCEPT_DAYS} ngày kể từ ngày nhận đơn")
+    counted = "kể từ ngày thụ lý"
+    if p.due_date is not None:
+        days = (p.due_date - p.accepted_date).days
+        counted = f"{days - extension_days} ngày {counted}" + (
+            f", gia hạn thêm {extension_days} ngày" if extension_days else "")
+    return Term("Hạn giải quyết", TIME_LIMITS[kind].basis, counted)
 
 
 DeadlineState = Literal["overdue", "due_soon", "on_time", "closed"]

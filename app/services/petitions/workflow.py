@@ -29,16 +29,16 @@ STEP_LABELS: dict[S, str] = {
 
 
 class TransitionIn(Input):
-    to: S
-    date: Happened
-    note: str | None = Field(default=None, max_length=4000)
-    outcome: str | None = Field(default=None, max_length=4000)
+    to: S = Field(title="Bước tiếp theo")
+    date: Happened = Field(title="Ngày")
+    note: str | None = Field(default=None, max_length=4000, title="Ghi chú")
+    outcome: str | None = Field(default=None, max_length=4000, title="Kết quả (khi kết thúc)")
 
 
 class ExtensionIn(Input):
-    days: int = Field(ge=1, le=365)
-    decision_no: str | None = Field(default=None, max_length=100)
-    date: Happened
+    days: int = Field(ge=1, le=365, title="Số ngày gia hạn")
+    decision_no: str | None = Field(default=None, max_length=100, title="Số quyết định gia hạn")
+    date: Happened = Field(title="Ngày")
 
 
 def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,

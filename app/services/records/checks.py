@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from app.db.fields import date_label
+from app.db.labels import label as field_label
 from app.db.models import Model
 from app.db.units import Unit
 from app.db.works import Work
@@ -39,8 +39,8 @@ class Checking(Generic[T]):
         for earlier, later in self.date_order:
             a, b = getattr(obj, earlier), getattr(obj, later)
             if isinstance(a, date) and isinstance(b, date) and b < a:
-                raise Invalid.field(later, f"Không được trước {date_label(earlier)} "
-                                           f"({a:%d/%m/%Y}).")
+                named = field_label(self.create_schema, earlier)
+                raise Invalid.field(later, f"Không được trước “{named}” ({a:%d/%m/%Y}).")
         for ref_field, ref_table, ref_label in (("work_id", Work, "công trình"),
                                                 ("model_id", Model, "mô hình")):
             ref_id = getattr(obj, ref_field, None)

@@ -1,0 +1,182 @@
+"""The private routes of every record page (app/ui/records.py adds them per Listing): the
+list, its downloads, and the entry form, with the same schemas and services as the API."""
+
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from app.db.session import attempt
+from app.deps import FormDep, PageActor, RecordId, SessionDep, is_htmx
+from app.responses import export_response
+from app.services import idempotency
+from app.services.actor import Actor
+from app.services.errors import DomainError, Forbidden
+from app.ui import form_errors, forms, labelled, render_block, templates
+from app.ui._listing import Listing, choices, form_context, list_context
+
+
+def page(listing: Listing) -> Callable[..., Response]:
+    def page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        ctx = list_context(listing, request, session, actor)
+        if is_htmx(request) and request.headers.get("HX-Target") == "list":
+            return render_block(request, listing.template, "list", ctx)
+        return templates.TemplateResponse(request, listing.template,
+                                          {**ctx, **form_context(listing, session, actor)})
+
+    page.__doc__ = f"{listing.title}: the list with its filters, and the entry form."
+    return page
+
+
+def download(listing: Listing, kind: str) -> Callable[..., Response]:
+    def download(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        filters = list_context(listing, request, session, actor)["filters"]
+        return export_response(session, actor, kind, records=listing.service.records,
+                               filters=filters, read=listing.resource.read,
+                               present=listing.present, name=listing.path)
+
+    download.__doc__ = f"{listing.title} as .{kind}, with the list's filters."
+    return download
+
+
+def _nullable(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation)
+
+
+def refused(listing: Listing, actor: Actor, values: dict[str, Any], exc: Exception,
+            editing: bool) -> tuple[dict[str, str], str | None]:
+    """The form's messages for a refusal: beside each field, and above the form, where a
+    field the form does not show (a confidential one, a workflow's) is named by its label."""
+    schema = listing.resource.create
+    errors, message = form_errors(exc, schema)
+    where = listing.service.records.write_column or listing.service.records.unit_column
+    if isinstance(exc, Forbidden) and not errors and values.get(where):
+        errors = {where: exc.detail}  # the unit chosen lies outside the user's subtree
+    shown = {f.name for f in listing.fields_for(actor, editing)}
+    unseen = [labelled(k, msg, schema, listing.resource.read)
+              for k, msg in errors.items() if k not in shown]
+    if unseen and isinstance(exc, ValidationError):
+        message = " ".join([message or "", *unseen]).strip()
+    return errors, message
+
+
+def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
+    """The entry form's routes: the same Create/Update schemas and services as the API."""
+    create_schema, update_schema, read_schema = listing.schemas
+    template = listing.template
+    save_new = getattr(listing.service, "create", None) or listing.service.records.create
+    save_changes = listing.resource.updater
+
+    def form(request: Request, session: Any, actor: Actor, status: int = 200, **kw: Any) -> Response:
+        ctx = {**list_context(listing, request, session, actor),
+               **form_context(listing, session, actor, **kw)}
+        if is_htmx(request):
+            return render_block(request, template, "form", ctx, status_code=status,
+                                headers={"HX-Retarget": "#entry-form", "HX-Reswap": "outerHTML"})
+        return templates.TemplateResponse(request, template, ctx, status_code=status)
+
+    def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
+               exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
+        errors, message = refused(listing, actor, values, exc, editing=record_id is not None)
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return form(request, session, actor, status, values=values, errors=errors,
+                    message=message, record_id=record_id, submission=submission)
+
+    def saved(request: Request, session: Any, actor: Actor, notice: str) -> Response:
+        ctx = {**list_context(listing, request, session, actor, keep_query=False),
+               **form_context(listing, session, actor, notice=notice), "oob": True}
+        html = (render_block(request, template, "list", ctx).body.decode()
+                + render_block(request, template, "form", ctx).body.decode())
+        return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
+
+    def typed(form_data: dict[str, str], actor: Actor,
+              editing: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(what was typed, to show back on a mistake; what the schema is given)."""
+        # Unknown fields reach the schema, which refuses them. A confidential field this
+        # actor may not correct (not on the form) reaches the service too, which refuses it
+        # as it does on the API and in an import, whatever its value (an empty one too).
+        kept = dict(form_data)
+        values = forms.parse(kept, listing.fields_for(actor, editing))
+        # An optional field left empty whose schema has a default but no "none" (a land
+        # donation's status) takes that default, or keeps its value when editing.
+        for name in [k for k, v in values.items() if v == "" and k in create_schema.model_fields]:
+            info = create_schema.model_fields[name]
+            if not info.is_required() and not _nullable(info.annotation):
+                del values[name]
+        return kept, values
+
+    def earlier(session: Any, actor: Actor, key: str) -> int | None:
+        """The record an earlier sending of this form saved, if any."""
+        stored = idempotency.find(session, actor=actor, key=key, fingerprint=key)
+        return stored.body["id"] if stored is not None else None
+
+    def create(request: Request, session: SessionDep,
+               actor: PageActor, form_data: FormDep) -> Response:
+        shown, values = typed(form_data, actor, editing=False)
+        submission = str(values.pop("submission", "") or "")[:100] or None
+        key = f"form:{listing.path}:{submission}" if submission else None
+        if key and (done := earlier(session, actor, key)) is not None:
+            return saved(request, session, actor, f"Đã lưu {listing.one} số {done} (biểu mẫu "
+                                                   "đã được gửi trước đó, không lưu lần hai).")
+        try:
+            with attempt(session):
+                obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
+                if key:
+                    idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
+                                     path=f"/{listing.path}",
+                                     stored=idempotency.Stored(201, {"id": obj.id}, None))
+        except (ValidationError, DomainError) as exc:
+            return failed(request, session, actor, shown, exc, submission=submission)
+        except IntegrityError:
+            # The same form, sent twice at once: the other request saved it first.
+            if key and (done := earlier(session, actor, key)) is not None:
+                return saved(request, session, actor, f"Đã lưu {listing.one} số {done}.")
+            raise
+        return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
+
+    def update(id: RecordId, request: Request, session: SessionDep,
+               actor: PageActor, form_data: FormDep) -> Response:
+        shown, values = typed(form_data, actor, editing=True)
+        version = values.pop("version", None)
+        values.pop("submission", None)
+        try:
+            with attempt(session):
+                obj, _ = save_changes(session, actor=actor, id=id,
+                                      data=forms.validate(update_schema, values),
+                                      if_match=forms.version(version))
+        except (ValidationError, DomainError) as exc:
+            return failed(request, session, actor, shown, exc, id)
+        return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
+
+    def new(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        if not listing.shows_form(actor):
+            raise Forbidden(f"Vai trò '{actor.role.vi}' không được thêm {listing.one}.")
+        return form(request, session, actor)
+
+    def edit(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
+        obj = listing.service.records.get(session, actor=actor, id=id)
+        shown_obj = listing.present(obj, actor) if listing.present else obj
+        values = read_schema.model_validate(shown_obj, from_attributes=True).model_dump(mode="json")
+        return form(request, session, actor, record_id=id,
+                    values=forms.shown(values, listing.fields_for(actor, editing=True)))
+
+    def options(request: Request, session: SessionDep, actor: PageActor,
+                field: str = Query(max_length=40), unit_id: str = Query("", max_length=12)) -> Response:
+        kinds = {f.name: f.kind for f in listing.fields if f.kind.startswith("ref:")}
+        if field not in kinds:
+            return HTMLResponse("", status_code=404)
+        selected = request.query_params.get(field, "")[:12]  # the picker's own value
+        return render_block(request, "records/options.html", "options", {
+            "options": choices(session, actor, kinds[field], unit_id, selected),
+            "selected": selected, "unit_id": unit_id})
+
+    create.__doc__ = f"Save a new {listing.path} record from the form (once, however often sent)."
+    update.__doc__ = f"Save corrections to a {listing.path} record (stale versions refused)."
+    new.__doc__ = "An empty entry form."
+    edit.__doc__ = "The entry form filled with one record, and its history."
+    options.__doc__ = "The options of a work or model picker for the chosen unit."
+    return {"create": create, "update": update, "new": new, "edit": edit, "choices": options}

@@ -1,0 +1,91 @@
+"""Every error page of the site (404, 405, 403, 500…) is in Vietnamese, keeps the menu for a
+signed-in visitor and offers a way back; the JSON API still answers problem+json."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.enums import Role
+from app.services import auth
+from tests.conftest import carry_csrf
+from tests.factories import PASSWORD, make_tree
+
+ENGLISH = ("Not Found", "Method Not Allowed", "Forbidden", "Internal Server Error", "Error")
+
+
+@pytest.fixture
+def clerk(server: str, db) -> Iterator[httpx.Client]:
+    with db() as s:
+        make_tree(s)
+        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    with httpx.Client(base_url=server, timeout=30) as client:
+        assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
+        carry_csrf(client)
+        yield client
+
+
+def _main(html: str) -> str:
+    return html.split('<main id="main">')[1].split("</main>")[0]
+
+
+def _is_vietnamese_page(r: httpx.Response, status: int, title: str) -> str:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    main = _main(r.text)
+    assert f"<h1 id=\"error-title\">{title}</h1>" in main and f"Lỗi {status}" in main
+    assert not [w for w in ENGLISH if f">{w}<" in main or f"<p>{w}</p>" in main], main
+    return main
+
+
+def test_a_missing_page_is_said_in_vietnamese_with_the_menu_and_a_way_back(clerk, server):
+    r = clerk.get("/khong-co-trang-nay", headers={"Referer": f"{server}/petitions?q=tran"})
+    main = _is_vietnamese_page(r, 404, "Không tìm thấy trang")
+    assert "Not Found" not in r.text
+    assert 'aria-label="Chức năng"' in r.text and "canbo" in r.text  # the menu, signed in
+    assert 'href="/petitions?q=tran"' in main and "Quay lại trang trước" in main
+    assert 'href="/dashboard"' in main
+
+
+def test_a_missing_record_keeps_its_own_words(clerk):
+    r = clerk.get("/petitions/999999")
+    main = _is_vietnamese_page(r, 404, "Không tìm thấy")
+    assert "đơn thư số 999999" in main and 'aria-label="Chức năng"' in r.text
+
+
+def test_a_method_a_page_does_not_take(clerk):
+    r = clerk.put("/petitions")
+    _is_vietnamese_page(r, 405, "Thao tác không dùng được ở đây")
+    assert 'aria-label="Chức năng"' in r.text and "Allow" in r.headers
+
+
+def test_a_refusal(clerk):
+    r = clerk.get("/screens")  # managers' page
+    _is_vietnamese_page(r, 403, "Không có quyền")
+    assert 'aria-label="Chức năng"' in r.text
+
+
+def test_an_unexpected_error(clerk, monkeypatch):
+    from app.ui import dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dashboard.dashboards, "live", broken)
+    r = clerk.get("/dashboard")
+    main = _is_vietnamese_page(r, 500, "Lỗi hệ thống")
+    assert "boom" not in r.text and "Traceback" not in r.text
+    assert 'aria-label="Chức năng"' in r.text and 'href="/dashboard"' in main
+
+
+def test_signed_out_no_menu_a_way_to_sign_in_and_no_foreign_back_link(server, db):
+    r = httpx.get(f"{server}/khong-co", headers={"Referer": "https://example.org/x"})
+    main = _is_vietnamese_page(r, 404, "Không tìm thấy trang")
+    assert 'aria-label="Chức năng"' not in r.text
+    assert 'href="/login"' in main and "example.org" not in main
+
+
+def test_the_api_still_answers_problem_json(clerk, server):
+    r = httpx.get(f"{server}/api/v1/khong-co")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 404
