@@ -16,6 +16,14 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# axe-core for the accessibility tests: a test asset pinned by tests/e2e/package-lock.json,
+# never served by the app. Without npm the tests say so and skip (CI installs npm and requires it).
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/e2e --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped (apt-get install npm)"; fi
+
 install: $(VENV)/.installed
 
 migrate: install
@@ -25,8 +33,8 @@ run: install
 	$(DEMO_ENV) $(BIN)/dvk migrate
 	$(DEMO_ENV) $(BIN)/dvk serve --host 127.0.0.1 --port 8000
 
-test: install
+test: install $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache tests/e2e/node_modules

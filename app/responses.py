@@ -37,16 +37,21 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
 
 def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],
                     filters: Any, read: type[SQLModel],
-                    present: Callable[[Any, Actor], Any] | None, name: str) -> Response:
-    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike."""
-    columns, data = exports.rows(session, actor=actor, records=records, filters=filters,
-                                 read=read, present=present)
+                    present: Callable[[Any, Actor], Any] | None, name: str,
+                    columns: exports.Form = "labels") -> Response:
+    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike, for
+    people (labels) unless a program asks for the API's field names."""
+    from app.services import registry
+
+    table = exports.rows(session, actor=actor, records=records, filters=filters, read=read,
+                         present=present, form=columns)
     filename = f"dvk-{name}-{vn.today().isoformat()}.{kind}"
     if kind == "csv":
-        return StreamingResponse(exports.csv_chunks(columns, data),
-                                 media_type="text/csv; charset=utf-8",
+        return StreamingResponse(exports.csv_chunks(table), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return download(exports.xlsx_bytes(columns, data, name), XLSX, filename)
+    resource = registry.BY_NAME.get(name)
+    title = resource.title if resource is not None and columns == "labels" else name
+    return download(exports.xlsx_bytes(table, title), XLSX, filename)
 
 
 def import_template(session: Any, actor: Actor, resource: str, kind: str) -> Response:

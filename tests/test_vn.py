@@ -131,7 +131,7 @@ def test_text_helpers():
 def test_the_sheet_reader_process_loads_no_tables():
     """The .xlsx reader runs in a process of its own: what it imports (app.vn among them)
     stays light, without the ORM or the schemas."""
-    code = ("import sys, app.services.sheets; heavy = sorted(m for m in sys.modules if "
+    code = ("import sys, app.services.imports.sheets, app.services.imports.xlsx; heavy = sorted(m for m in sys.modules if "
             "m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'pydantic', 'fastapi') or "
             "m.startswith('app.db')); print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

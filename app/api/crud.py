@@ -8,7 +8,7 @@ Each resource module calls `record_router` with its registry entry and adds its 
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -24,6 +24,12 @@ from app.services.actor import Actor
 from app.services.registry import Resource
 
 API = "/api/v1"
+ExportColumns = Annotated[
+    Literal["labels", "fields"],
+    Query(description="`labels` (default): for people, Vietnamese headers, code lists' labels, "
+                      "a unit's code and name; `fields`: the API's field names and JSON values "
+                      "(codes, ids, ISO dates). Both import back (POST /api/v1/imports)."),
+]
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Retrying with the same key creates nothing new."),
@@ -152,9 +158,11 @@ def _export_routes(router: APIRouter, resource: Resource) -> None:
 
     def exporter(kind: str) -> Callable[..., Response]:
         def export(session: SessionDep, actor: ActorDep,
-                   params: Annotated[filters, Query()]) -> Response:  # type: ignore[valid-type]
+                   params: Annotated[filters, Query()],  # type: ignore[valid-type]
+                   columns: ExportColumns = "labels") -> Response:
             return export_response(session, actor, kind, records=resource.records, filters=params,
-                                   read=resource.read, present=resource.show, name=plural)
+                                   read=resource.read, present=resource.show, name=plural,
+                                   columns=columns)
 
         return export
 
@@ -165,6 +173,6 @@ def _export_routes(router: APIRouter, resource: Resource) -> None:
             f".{kind}", exporter(kind), methods=["GET"], response_class=Response,
             summary=f"Export {plural} as {what}",
             description=f"Every one of the {plural} the list's filters select (limit and offset "
-                        f"aside, at most {exports.MAX_ROWS:,}), as {what}; columns are the API's "
-                        "field names.", responses=file_responses(media),
+                        f"aside, at most {exports.MAX_ROWS:,}), as {what}: for people, or with "
+                        "the API's field names (`columns=fields`).", responses=file_responses(media),
             name=f"{plural}.export_{kind}", operation_id=f"{plural}.export_{kind}")

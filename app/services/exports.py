@@ -1,8 +1,17 @@
 """Every list as a file: .csv (UTF-8 with a byte-order mark, so Excel reads Vietnamese right)
 and .xlsx, with the list's own filters and the reader's own view of each record (a denouncer's
-identity stays null below manager, as in the API).
+identity stays empty below manager, as in the API).
 
-Columns are the API's field names, so a file can be read back by a program (or an import).
+Two forms of the same rows:
+- **for people** (the default, on the pages and the API alike): the schemas' Vietnamese labels
+  as headers, a code list's label instead of its code, a unit's code and name instead of its
+  id, a work's code and name beside its id, one measure per column (money in đồng, an area in
+  m², times in UTC, said in the header). In a CSV numbers and dates are written the Vietnamese
+  way (1500000, 2,5, 05/02/2021). Its headers are the import's own columns (and those the
+  import reads past), so the file imports back: unchanged rows change nothing.
+- **for programs** (`columns=fields`): the API's field names and its JSON values (codes, ids,
+  ISO dates, 2.5), as another system or a script reads them; it imports back too.
+
 A text that starts like a formula (= + - @) is written so that no spreadsheet evaluates it:
 in .xlsx as a string cell; in .csv behind an apostrophe, the usual guard against formula
 injection.
@@ -11,38 +20,52 @@ injection.
 import csv
 import io
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, SQLModel
 
 from app.services.actor import Actor
+from app.services.export_columns import Table, for_people
 from app.vn import printable
 
 MAX_ROWS = 200_000  # a list bigger than this is a database dump: use dvk backup
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+Form = Literal["labels", "fields"]
 
 
 def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: type[SQLModel],
-         present: Callable[[Any, Actor], Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-    """(column names, rows) of every record the list's filters select, oldest first."""
-    columns = list(read.model_fields)
+         present: Callable[[Any, Actor], Any] | None = None, form: Form = "labels") -> Table:
+    """The header and rows of every record the list's filters select, oldest first."""
     items = records.all(session, actor=actor, filters=filters, cap=MAX_ROWS)
     show = present or (lambda obj, _: read.model_validate(obj, from_attributes=True))
-    return columns, [show(obj, actor).model_dump(mode="json") for obj in items]
+    if form == "fields":
+        columns = list(read.model_fields)
+        data = [show(obj, actor).model_dump(mode="json") for obj in items]
+        return Table(columns, [[row.get(c) for c in columns] for row in data], people=False)
+    return for_people(session, actor, read, [show(obj, actor).model_dump() for obj in items])
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, people: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
+    if people:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if isinstance(value, date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, float):  # the decimal comma, no grouping: read back exactly
+            return repr(value).replace(".", ",")
+        if isinstance(value, int):
+            return str(value)
     text = printable(str(value))
     return "'" + text if text.startswith(FORMULA_START) and not _number(text) else text
 
@@ -55,14 +78,14 @@ def _number(text: str) -> bool:
         return False
 
 
-def csv_chunks(columns: list[str], data: list[dict[str, Any]], batch: int = 2000) -> Iterator[bytes]:
+def csv_chunks(table: Table, batch: int = 2000) -> Iterator[bytes]:
     """The CSV in pieces of `batch` rows: a long list starts downloading at once."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(columns)
-    for n, row in enumerate(data, 1):
-        writer.writerow([_text(row.get(c)) for c in columns])
+    writer.writerow(table.headers)
+    for n, row in enumerate(table.rows, 1):
+        writer.writerow([_text(v, table.people) for v in row])
         if n % batch == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -70,27 +93,36 @@ def csv_chunks(columns: list[str], data: list[dict[str, Any]], batch: int = 2000
     yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(columns: list[str], data: list[dict[str, Any]], title: str) -> bytes:
+def xlsx_bytes(table: Table, title: str) -> bytes:
     """The rows as a workbook (write-only mode: memory stays flat as rows are added)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append(columns)
-    for row in data:
-        cells = []
-        for c in columns:
-            value = row.get(c)
-            if isinstance(value, str):
-                value = _typed(printable(value))
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            elif isinstance(value, date):
-                cell.number_format = "dd/mm/yyyy" if not isinstance(value, datetime) else "dd/mm/yyyy hh:mm"
-            cells.append(cell)
-        sheet.append(cells)
+    sheet = book.create_sheet(title=_sheet_title(title))
+    sheet.append(table.headers)
+    for row in table.rows:
+        sheet.append([_cell(sheet, value, table.people) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell(sheet: Any, value: Any, people: bool) -> WriteOnlyCell:
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, str):
+        value = printable(value) if people else _typed(printable(value))
+    elif isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no zones: UTC, as headed
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever it starts with
+    elif isinstance(value, date):
+        cell.number_format = "dd/mm/yyyy" if not isinstance(value, datetime) else "dd/mm/yyyy hh:mm"
+    return cell
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet's name: at most 31 characters, none of those Excel forbids there."""
+    return "".join(" " if c in "[]:*?/\\" else c for c in title)[:31].strip() or "Dữ liệu"
 
 
 def _typed(text: str) -> Any:

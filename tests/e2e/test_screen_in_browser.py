@@ -194,6 +194,9 @@ def test_a_screen_shows_the_rows_that_fit_and_counts_the_rest(chromium, server, 
         assert _fits(page) and page.evaluate(_SPILLING) == [], f"{width}×{height}"
         shown, left = _league_rows(page)
         assert shown >= 3 and shown + left == 30, (width, shown, left)
+        # The due list is fitted again when the live figures arrive; wait for that (bounded).
+        page.wait_for_function("document.querySelectorAll('#part-due li:not([hidden])').length >= 2",
+                               timeout=15_000)
         assert page.locator("#part-due li:visible").count() >= 2
         shown_at[width] = shown
         shot(page, f"screen-30-communes-{width}x{height}")

@@ -20,6 +20,7 @@ from app.db.petitions import Petition
 from app.db.works import Work
 from app.enums import Role
 from app.services import approvals, audit, imports, rollups
+from app.services.imports import job
 from app.services.actor import SYSTEM, Actor
 from app.services.changes import ChangesParams, feed
 from tests.factories import make_tree
@@ -147,7 +148,7 @@ def test_international_numbers_with_english_headers(session: Session, tree: Any)
 
 
 def test_too_many_rows(session: Session, tree: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(job, "MAX_ROWS", 3)
     lines = ["Mã đơn vị,Nguồn,Hình thức,Số tiền (đồng),Ngày"] + \
         ["T-HT,Nhân dân,Tiền mặt,100.000,05/05/2021"] * 5
     with pytest.raises(imports.ImportRefused, match="chia thành"):
@@ -171,7 +172,7 @@ def test_audit_feed_sums_and_marks(session: Session, tree: Any) -> None:
 
 
 def test_a_later_chunk_sees_an_earlier_one(session: Session, tree: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(job, "CHUNK", 2)
     r = run(session, actor(tree), "contributions", "Mã đơn vị,Nguồn,Hình thức,Số tiền (đồng),Ngày,Mã tham chiếu",
             "T-HT,Nhân dân,Tiền mặt,100.000,05/05/2021,K1", "T-HT,Nhân dân,Tiền mặt,100.000,05/05/2021,K2",
             "T-HT,Nhân dân,Tiền mặt,100.000,05/05/2021,K1")
@@ -181,15 +182,15 @@ def test_a_later_chunk_sees_an_earlier_one(session: Session, tree: Any, monkeypa
 
 def test_a_long_workbook_read_by_a_process_of_its_own(session: Session, tree: Any,
                                                       monkeypatch: Any) -> None:
-    """A sheet past sheets.ASIDE_ROWS is read in a reader process: the same import, with its
+    """A sheet past xlsx.ASIDE_ROWS is read in a reader process: the same import, with its
     mistakes named by row, then stored whole; no reader is left behind."""
     import multiprocessing
 
     from openpyxl import Workbook
 
-    from app.services import sheets
+    from app.services.imports import xlsx
 
-    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100)
+    monkeypatch.setattr(xlsx, "ASIDE_ROWS", 100)
     book = Workbook()
     sheet = book.active
     sheet.append(["Mã đơn vị", "Nguồn", "Hình thức", "Số tiền (đồng)", "Ngày", "Mã tham chiếu"])
@@ -237,3 +238,30 @@ def test_cli(session: Session, tree: Any, tmp_path: Any) -> None:
     assert result.exit_code == 2
     session.expire_all()
     assert count(session, Contribution) == 1
+
+
+def test_a_quantity_in_its_measure_column(session: Session, tree: Any) -> None:
+    """An export for people writes a quantity in one column per measure ('Khối lượng (km)'):
+    the column sets the measure too, and a row may not say two measures."""
+    head = "\"Tên công trình, phần việc\",Mã đơn vị,Loại công trình,Khối lượng (km),Khối lượng (m),Đơn vị tính"
+    r = run(session, actor(tree), "works", head, "Đường A,T-HT,Đường bê tông,\"1,5\",,",
+            "Đường B,T-LG,Đường bê tông,,250,m", "Đường C,T-HT,Đường bê tông,2,,m",
+            "Đường D,T-HT,Đường bê tông,2,300,")
+    assert [(e.row, e.message) for e in r.errors] == [
+        (4, "Khác đơn vị tính của cột khối lượng (km)."), (5, "Mỗi dòng chỉ ghi khối lượng ở một cột.")]
+    r = run(session, actor(tree), "works", head, "Đường A,T-HT,Đường bê tông,\"1,5\",,",
+            "Đường B,T-LG,Đường bê tông,,250,m")
+    assert r.ok and r.created == 2, r.errors
+    stored = session.exec(select(Work.name, Work.quantity, Work.measure).order_by(Work.name)).all()
+    assert [tuple(w) for w in stored] == [("Đường A", 1.5, "km"), ("Đường B", 250, "m")]
+
+
+def test_an_older_templates_headers_still_read(session: Session, tree: Any) -> None:
+    """Templates made before the labels moved onto the schemas are still filled and sent."""
+    r = run(session, actor(tree), "contributions",
+            "Số hiệu đơn vị (id),Nguồn,Hình thức,Số tiền (đồng),Ngày",
+            f"{tree.ham_tri},Nhân dân,Tiền mặt,100.000,05/05/2021")
+    assert r.ok and r.created == 1, r.errors
+    r = run(session, actor(tree), "petitions", "Mã đơn vị,Ngày nhận đơn,Loại đơn,Nội dung,Lĩnh vực đơn",
+            "T-HT,05/05/2021,Khiếu nại,Đường làng,Đất đai")
+    assert r.ok and r.created == 1, r.errors

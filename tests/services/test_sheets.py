@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.services import sheets
-from app.services.sheets import Formula, legacy_encoding, open_file
+from app.services.imports import sheets, xlsx, xlsx_rows
+from app.services.imports.sheets import Formula, legacy_encoding, open_file
 
 WORKBOOK = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
             b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
@@ -47,7 +47,7 @@ def book(rows: int, prefix: bool = True) -> io.BytesIO:
 @pytest.mark.parametrize("prefix", [True, False])
 @pytest.mark.parametrize("block", [37, 100, 4096, 1 << 20])
 def test_xlsx_read_in_blocks_of_any_size(block: int, prefix: bool, monkeypatch: Any) -> None:
-    monkeypatch.setattr(sheets, "BLOCK", block)
+    monkeypatch.setattr(xlsx, "BLOCK", block)
     sheet = open_file(book(500, prefix), "tu-phan-mem-khac.xlsx")
     rows = list(sheet.rows)
     assert rows[0] == (1, ["Mã & tên", None, "a b"])  # the instructions sheet is passed over
@@ -79,7 +79,7 @@ def test_a_long_sheet_is_read_by_a_process_of_its_own(tmp_path: Any, monkeypatch
         here = open_file(f, path.name)
         assert here.size == 4_501
         rows_here = list(here.rows)
-    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100)
+    monkeypatch.setattr(xlsx, "ASIDE_ROWS", 100)
     with path.open("rb") as f:
         aside = open_file(f, path.name)
         assert aside.rows.gi_code.co_name == "_rows_aside"
@@ -108,7 +108,7 @@ def test_a_sheet_damaged_inside_is_refused(aside: bool, tmp_path: Any, monkeypat
     at = data.index(b'<row r="2000"')
     data[at + 20:at + 24] = b"XXXX"
     damaged.write_bytes(bytes(data))
-    monkeypatch.setattr(sheets, "ASIDE_ROWS", 100 if aside else 10**9)
+    monkeypatch.setattr(xlsx, "ASIDE_ROWS", 100 if aside else 10**9)
     with damaged.open("rb") as f:
         rows = open_file(f, damaged.name).rows
         with pytest.raises(sheets.FileProblem) as refused:
@@ -129,7 +129,7 @@ def test_a_sheet_damaged_inside_is_refused(aside: bool, tmp_path: Any, monkeypat
 def test_cells_in_any_attribute_order(row: bytes) -> None:
     from datetime import date
 
-    values = sheets._row_values(row, ["Hàm Trí"], frozenset({3}), date(1899, 12, 30))
+    values = xlsx_rows.row_values(row, ["Hàm Trí"], frozenset({3}), date(1899, 12, 30))
     if row.startswith(b"<c><v>5"):  # a cell without a column letter stands at its position
         assert values == [5, None, "Hàm Trí"]
     else:

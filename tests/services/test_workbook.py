@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app.services import workbook
-from app.services.sheets import open_file
-from app.services.workbook import FileProblem, Part, open_book
+from app.services.imports import workbook
+from app.services.imports.sheets import open_file
+from app.services.imports.workbook import FileProblem, Part, open_book
 from tests import workbooks as w
 
 GROWTH_MB = 50

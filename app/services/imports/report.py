@@ -1,0 +1,95 @@
+"""What an import tells: every bad row, column and reason in Vietnamese, the counts, and one
+sentence for the page, the CLI and the API's detail."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.services.errors import DomainError
+from app.services.imports.workbook import FileProblem
+from app.vn import print_number
+
+MAX_ROWS = 200_000  # larger files are split: one import holds the write lock while it runs
+MAX_ERRORS = 1_000  # listed one by one; beyond this only counted
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str | None  # the header as written in the file
+    value: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class Report:
+    resource: str
+    dry_run: bool
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    applied: bool = False
+    forbidden_count: int = 0  # errors the importer's rights caused (a unit outside the subtree)
+
+    @property
+    def only_forbidden(self) -> bool:
+        """Every bad row lies outside the importer's subtree, or writes what the importer may
+        not (a denouncer's identity): a 403, like any such write."""
+        return 0 < self.error_count == self.forbidden_count
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, row: int | None, column: str | None, value: Any, message: str,
+              forbidden: bool = False) -> None:
+        self.error_count += 1
+        self.forbidden_count += forbidden
+        if len(self.errors) < MAX_ERRORS:
+            shown = None if value is None else str(value)[:200]
+            self.errors.append(RowError(row, column, shown, message))
+
+    def summary(self) -> str:
+        """One sentence for the page, the CLI and the API's detail."""
+        n = print_number
+        if not self.ok:
+            return (f"Không nhập: {n(self.error_count)} lỗi trong {n(self.rows)} dòng; chưa lưu "
+                    "dòng nào. Sửa các lỗi dưới đây rồi nhập lại cả tệp.")
+        verb = "Sẽ" if self.dry_run else "Đã"
+        done = (f"{verb} thêm {n(self.created)}, sửa {n(self.updated)}, giữ nguyên "
+                f"{n(self.unchanged)} (đã có, không đổi) trong {n(self.rows)} dòng")
+        return done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"resource": self.resource, "dry_run": self.dry_run, "source": self.source,
+                "applied": self.applied, "ok": self.ok, "rows": self.rows,
+                "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "error_count": self.error_count, "errors": [e.as_dict() for e in self.errors],
+                "ignored_columns": self.ignored_columns, "summary": self.summary()}
+
+
+class ImportRefused(DomainError):
+    """The file as a whole was refused (its type, encoding, headers, size)."""
+
+    status = 422
+    title = "Không nhập được tệp"
+
+
+def too_long(size: int | None) -> str:
+    counted = f" (khoảng {print_number(size)} dòng)" if size else ""
+    return (f"Tệp{counted} có hơn {print_number(MAX_ROWS)} dòng dữ liệu: một lần nhập tối đa "
+            f"{print_number(MAX_ROWS)} dòng. Hãy chia thành nhiều tệp nhỏ hơn (ví dụ theo năm hoặc "
+            "theo đơn vị) rồi nhập lần lượt.")
+
+
+def refused(problem: FileProblem) -> ImportRefused:
+    refusal = ImportRefused(problem.message)
+    refusal.status = problem.status  # 415 for a file that is no spreadsheet
+    return refusal
