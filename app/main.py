@@ -15,12 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import (api_tokens, approvals, audit, auth, changes, commendations, contributions,
                      display_tokens, imports, land_donations, meta, models, petitions,
                      recognitions, reports, targets, stats, units, users, works)
-from app.api.deps import known_query
+from app.api.crud import operation_id
 from app.api.errors import install as install_errors
 from app.api.errors import PROBLEM_RESPONSES, problem
 from app import demo
 from app.config import get_settings
 from app.db.session import get_engine, session_scope
+from app.deps import Route, known_query
 from app.services import auth as auth_service
 from app.security import SecurityHeaders
 from app.ui import STATIC_DIR, templates
@@ -104,7 +105,9 @@ def create_app() -> FastAPI:
         # Every documented operation alike: an undocumented query parameter is a 422 problem.
         dependencies=[Depends(known_query)],
         responses={422: PROBLEM_RESPONSES[422]},
+        generate_unique_id_function=operation_id,  # `contributions.list`, `users.me`
     )
+    app.router.route_class = Route  # its answer decides its transaction (app.deps)
     install_errors(app, html=ui_errors.render)
     # FastAPI tries the routes in order, several microseconds each, matching twice: the health
     # probe and the wall screens' polls (most requests of an office with screens on) come

@@ -4,7 +4,7 @@ nothing a signed-in user was shown kept in a cache (a shared office computer, a 
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.ui.deps import COOKIE
+from app.deps import COOKIE
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "

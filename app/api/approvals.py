@@ -2,14 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import Body, Response
 
-from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
+from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.approvals import ApprovalCreate, ApprovalRead
+from app.deps import ActorDep, RecordId, SessionDep, UnitId
 from app.services import approvals
 
-router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
+router = api_router("approvals")
 
 
 @router.post("", status_code=201, response_model=ApprovalRead, responses=PROBLEM_RESPONSES)
@@ -21,7 +22,7 @@ def approve(session: SessionDep, actor: ActorDep, data: Annotated[ApprovalCreate
     return ApprovalRead.model_validate(row, from_attributes=True)
 
 
-@router.get("", response_model=list[ApprovalRead], responses=PROBLEM_RESPONSES)
+@router.get("", response_model=list[ApprovalRead], responses=PROBLEM_RESPONSES, name="list")
 def list_approvals(session: SessionDep, actor: ActorDep,
                    unit_id: UnitId = None) -> list[ApprovalRead]:
     """Approvals in force: of the caller's subtree, or those covering one unit."""
@@ -29,7 +30,7 @@ def list_approvals(session: SessionDep, actor: ActorDep,
             for r in approvals.list_(session, actor=actor, unit_id=unit_id)]
 
 
-@router.get("/{id:int}", response_model=ApprovalRead, responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}", response_model=ApprovalRead, responses=PROBLEM_RESPONSES, name="get")
 def read_approval(id: RecordId, session: SessionDep, actor: ActorDep) -> ApprovalRead:
     """One approval."""
     return ApprovalRead.model_validate(approvals.get(session, actor=actor, id=id),

@@ -3,35 +3,32 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import Query
+from pydantic import BaseModel, Field
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router, page_model
 from app.api.errors import PROBLEM_RESPONSES
+from app.deps import ActorDep, SessionDep
 from app.services import audit
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = api_router("audit")
 
 
 class AuditOut(BaseModel):
-    id: int
-    at: datetime
-    username: str
-    action: str
-    resource: str
-    record_id: int | None
-    unit_id: int | None
-    changes: dict[str, Any]
+    id: int = Field(title="Số hiệu")
+    at: datetime = Field(title="Thời điểm")
+    username: str = Field(title="Người thực hiện")
+    action: str = Field(title="Thao tác")
+    resource: str = Field(title="Loại dữ liệu")
+    record_id: int | None = Field(title="Số hiệu bản ghi")
+    unit_id: int | None = Field(title="Đơn vị")
+    changes: dict[str, Any] = Field(title="Thay đổi (trước, sau)")
 
 
-class AuditPage(BaseModel):
-    items: list[AuditOut]
-    total: int
-    limit: int
-    offset: int
+AuditPage = page_model(AuditOut, "AuditPage")
 
 
-@router.get("", response_model=AuditPage, responses=PROBLEM_RESPONSES)
+@router.get("", response_model=AuditPage, responses=PROBLEM_RESPONSES, name="list")
 def list_audit(session: SessionDep, actor: ActorDep,
                filters: Annotated[audit.AuditFilters, Query()]) -> AuditPage:
     """Every change in the caller's subtree, newest first: who, when, each field before/after."""

@@ -1,25 +1,29 @@
-"""The five routes every record resource has, made once: list, create, read, update, delete.
+"""The routes every record resource has, made once from its declaration in the registry
+(app.services.registry): list, create, get, update, delete and the list's exports. Their
+operation ids read as resource and verb (`contributions.list`), so a client generated from
+/openapi.json names its methods so.
 
-Each resource module calls `record_routes` with its service and schemas and adds its own verbs.
+Each resource module calls `record_router` with its registry entry and adds its own verbs.
 """
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, create_model
+from fastapi.responses import JSONResponse
+from fastapi.utils import generate_unique_id
+from pydantic import BaseModel, Field, create_model
 from sqlmodel import SQLModel
 
-from app import vn
-from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep, etag
 from app.api.errors import PROBLEM_RESPONSES
-from app.services import exports, idempotency, registry
+from app.deps import ActorDep, IfMatchDep, RecordId, Route, SessionDep
+from app.responses import CSV, XLSX, etag, export_response
+from app.services import exports, idempotency
 from app.services.actor import Actor
-from app.services.records import ListParams, Records
+from app.services.registry import Resource
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv"
+API = "/api/v1"
 ExportColumns = Annotated[
     Literal["labels", "fields"],
     Query(description="`labels` (default): for people, Vietnamese headers, code lists' labels, "
@@ -32,6 +36,20 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
+def api_router(name: str, **kw: Any) -> APIRouter:
+    """The router of /api/v1/<name>, tagged <name>: its operation ids read `<name>.<verb>`."""
+    return APIRouter(prefix=f"{API}/{name}", tags=[name], route_class=Route, **kw)
+
+
+def operation_id(route: Any) -> str:
+    """`<resource>.<verb>`: the router's tag and the route's name (`users.me`, `reports.summary`);
+    the record routes give theirs from the registry (`record_router`). Routes without a tag
+    (the pages, not in the OpenAPI document) keep FastAPI's own."""
+    if not route.tags:
+        return generate_unique_id(route)
+    return f"{route.tags[0]}.{route.name}"
+
+
 def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
     """A download's answers in the OpenAPI: the file's content types on 200, problems otherwise."""
     binary = {"schema": {"type": "string", "format": "binary"}}
@@ -39,26 +57,15 @@ def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
             200: {"description": "The file.", "content": {m: binary for m in media_types}}}
 
 
-def export_response(session: Any, actor: Actor, kind: str, *, records: Records[Any],
-                    filters: Any, read: type[SQLModel],
-                    present: Callable[[Any, Actor], Any] | None, name: str,
-                    columns: exports.Form = "labels") -> Response:
-    """A list as a downloaded .csv (streamed) or .xlsx: the API's and the pages' alike, for
-    people (labels) unless a program asks for the API's field names."""
-    table = exports.rows(session, actor=actor, records=records, filters=filters, read=read,
-                         present=present, form=columns)
-    filename = f"dvk-{name}-{vn.today().isoformat()}.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if kind == "csv":
-        return StreamingResponse(exports.csv_chunks(table),
-                                 media_type="text/csv; charset=utf-8", headers=headers)
-    resource = registry.BY_NAME.get(name)
-    title = resource.title if resource is not None and columns == "labels" else name
-    return Response(exports.xlsx_bytes(table, title), media_type=XLSX, headers=headers)
-
-
-def default_present(read: type[SQLModel]) -> Callable[[Any, Actor], SQLModel]:
-    return lambda obj, actor: read.model_validate(obj, from_attributes=True)
+def page_model(read: type[BaseModel], name: str | None = None) -> type[BaseModel]:
+    """A list's page of `read` items, each field titled (OpenAPI shows the titles)."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        name or f"{read.__name__}Page",
+        items=(list[read], Field(title="Các bản ghi")),  # type: ignore[valid-type]
+        total=(int, Field(title="Tổng số")),
+        limit=(int, Field(title="Số bản ghi mỗi trang")),
+        offset=(int, Field(title="Bỏ qua")),
+    )
 
 
 def json_record(read: SQLModel, *, status: int = 200, location: str | None = None) -> JSONResponse:
@@ -77,7 +84,7 @@ def idempotent_post(session: Any, actor: Actor, request: Request, key: str | Non
     stored = idempotency.find(session, actor=actor, key=key, fingerprint=fingerprint)
     if stored is None:
         response = run()
-        stored = idempotency.Stored(response.status_code, _json_body(response),
+        stored = idempotency.Stored(response.status_code, json.loads(bytes(response.body)),
                                     response.headers.get("location"))
         idempotency.save(session, actor=actor, key=key, fingerprint=fingerprint,
                          method=request.method, path=request.url.path, stored=stored)
@@ -90,25 +97,21 @@ def idempotent_post(session: Any, actor: Actor, request: Request, key: str | Non
     return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
 
 
-def _json_body(response: JSONResponse) -> Any:
-    import json
+def record_router(resource: Resource) -> APIRouter:
+    """/api/v1/<resource>: list, create, get, update, delete and the exports of one resource."""
+    router = api_router(resource.name)
+    for verb, path, methods, endpoint, model, status, doc in _routes(resource, router.prefix):
+        router.add_api_route(
+            path, endpoint, methods=methods, response_model=model, status_code=status,
+            summary=doc.split(":")[0].rstrip("."), description=doc, responses=PROBLEM_RESPONSES,
+            name=f"{resource.name}.{verb}", operation_id=f"{resource.name}.{verb}")
+    _export_routes(router, resource)
+    return router
 
-    return json.loads(bytes(response.body))
 
-
-def record_routes(
-    router: APIRouter, *, service: Records[Any], filters: type[ListParams],
-    create: type[SQLModel], update: type[SQLModel], read: type[SQLModel],
-    plural: str, present: Callable[[Any, Actor], SQLModel] | None = None,
-    update_fn: Callable[..., Any] | None = None, create_fn: Callable[..., Any] | None = None,
-) -> None:
-    """Add list/create/read/update/delete for one resource to `router` (mounted at its path)."""
-    show = present or default_present(read)
-    page_model: type[BaseModel] = create_model(
-        f"{read.__name__}Page", items=(list[read], ...), total=(int, ...),  # type: ignore[valid-type]
-        limit=(int, ...), offset=(int, ...),
-    )
-    base = router.prefix
+def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
+    service, show, plural = resource.records, resource.present, resource.name
+    filters, create, update = resource.service.Filters, resource.create, resource.update
 
     def list_records(session: SessionDep, actor: ActorDep,
                      params: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]
@@ -120,7 +123,7 @@ def record_routes(
                       data: Annotated[create, Body()],  # type: ignore[valid-type]
                       key: IdempotencyKeyHeader = None) -> JSONResponse:
         def run() -> JSONResponse:
-            obj = (create_fn or service.create)(session, actor=actor, data=data)
+            obj = resource.creator(session, actor=actor, data=data)
             return json_record(show(obj, actor), status=201, location=f"{base}/{obj.id}")
 
         return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
@@ -130,8 +133,7 @@ def record_routes(
 
     def update_record(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                       data: Annotated[update, Body()]) -> JSONResponse:  # type: ignore[valid-type]
-        run = update_fn or service.update
-        obj, _ = run(session, actor=actor, id=id, data=data, if_match=expected)
+        obj, _ = resource.updater(session, actor=actor, id=id, data=data, if_match=expected)
         return json_record(show(obj, actor))
 
     def delete_record(id: RecordId, session: SessionDep, actor: ActorDep,
@@ -139,42 +141,38 @@ def record_routes(
         service.delete(session, actor=actor, id=id, if_match=expected)
         return Response(status_code=204)
 
-    def export(params: Any, session: Any, actor: Actor, kind: str, columns: Any) -> Response:
-        return export_response(session, actor, kind, records=service, filters=params, read=read,
-                               present=present, name=plural, columns=columns)
+    return [
+        ("list", "", ["GET"], list_records, page_model(resource.read), 200,
+         f"List {plural}: paged, filtered by unit subtree, dates and codes."),
+        ("create", "", ["POST"], create_record, resource.read, 201, f"Create one of the {plural}."),
+        ("get", "/{id:int}", ["GET"], read_record, resource.read, 200,
+         f"Read one of the {plural} (ETag = version)."),
+        ("update", "/{id:int}", ["PATCH"], update_record, resource.read, 200,
+         f"Change some fields of one of the {plural} (If-Match for optimistic locking)."),
+        ("delete", "/{id:int}", ["DELETE"], delete_record, None, 204, f"Delete one of the {plural}."),
+    ]
 
-    def export_csv(session: SessionDep, actor: ActorDep,
+
+def _export_routes(router: APIRouter, resource: Resource) -> None:
+    filters, plural = resource.service.Filters, resource.name
+
+    def exporter(kind: str) -> Callable[..., Response]:
+        def export(session: SessionDep, actor: ActorDep,
                    params: Annotated[filters, Query()],  # type: ignore[valid-type]
                    columns: ExportColumns = "labels") -> Response:
-        return export(params, session, actor, "csv", columns)
+            return export_response(session, actor, kind, records=resource.records, filters=params,
+                                   read=resource.read, present=resource.show, name=plural,
+                                   columns=columns)
 
-    def export_xlsx(session: SessionDep, actor: ActorDep,
-                    params: Annotated[filters, Query()],  # type: ignore[valid-type]
-                    columns: ExportColumns = "labels") -> Response:
-        return export(params, session, actor, "xlsx", columns)
+        return export
 
-    for suffix, endpoint, what, media in ((".csv", export_csv, "CSV (UTF-8 with BOM)", CSV),
-                                          (".xlsx", export_xlsx, "an Excel workbook", XLSX)):
+    for kind, what, media in (("csv", "CSV (UTF-8 with BOM)", CSV),
+                              ("xlsx", "an Excel workbook", XLSX)):
         # Mounted beside the collection: /api/v1/works.csv, like /reports/summary.xlsx.
         router.add_api_route(
-            suffix, endpoint, methods=["GET"], response_class=Response,
+            f".{kind}", exporter(kind), methods=["GET"], response_class=Response,
             summary=f"Export {plural} as {what}",
             description=f"Every one of the {plural} the list's filters select (limit and offset "
                         f"aside, at most {exports.MAX_ROWS:,}), as {what}: for people, or with "
-                        "the API's field names (`columns=fields`).", responses=file_responses(media), name=f"{plural}.{endpoint.__name__}")
-
-    routes = (
-        ("", list_records, ["GET"], page_model, 200,
-         f"List {plural}: paged, filtered by unit subtree, dates and codes."),
-        ("", create_record, ["POST"], read, 201, f"Create one of the {plural}."),
-        ("/{id:int}", read_record, ["GET"], read, 200, f"Read one of the {plural} (ETag = version)."),
-        ("/{id:int}", update_record, ["PATCH"], read, 200,
-         f"Change some fields of one of the {plural} (If-Match for optimistic locking)."),
-        ("/{id:int}", delete_record, ["DELETE"], None, 204, f"Delete one of the {plural}."),
-    )
-    for path, endpoint, methods, model, status, doc in routes:
-        router.add_api_route(
-            path, endpoint, methods=methods, response_model=model, status_code=status,
-            summary=doc.split(":")[0].rstrip("."), description=doc,
-            responses=PROBLEM_RESPONSES, name=f"{plural}.{endpoint.__name__}",
-        )
+                        "the API's field names (`columns=fields`).", responses=file_responses(media),
+            name=f"{plural}.export_{kind}", operation_id=f"{plural}.export_{kind}")

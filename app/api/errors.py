@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
@@ -24,11 +24,11 @@ METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 class Problem(BaseModel):
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
+    type: str = Field("about:blank", title="Loại lỗi")
+    title: str = Field(title="Tiêu đề")
+    status: int = Field(title="Mã trạng thái")
+    detail: str = Field(title="Chi tiết")
+    errors: list[dict[str, Any]] | None = Field(None, title="Các lỗi theo trường")
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -3,16 +3,17 @@ each record type's template."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi import File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from app.api.crud import CSV, XLSX, file_responses
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router, file_responses
+from app.deps import ActorDep, SessionDep
+from app.responses import CSV, XLSX, import_template
 from app.api.errors import PROBLEM, PROBLEM_RESPONSES, Problem
 from app.services import imports as service
 from app.services.errors import Invalid
 
-router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+router = api_router("imports")
 SOURCE = r"^[A-Za-z0-9._-]+$"
 Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record type.")]  # type: ignore[valid-type]
 FILE_REFUSED: dict[int | str, dict[str, Any]] = {
@@ -79,10 +80,4 @@ def template(resource: Resource, kind: Literal["xlsx", "csv"], session: SessionD
              actor: ActorDep) -> Response:
     """An empty file to fill for this record type, with Vietnamese headers (.xlsx: drop-down
     lists, instructions and the caller's unit codes)."""
-    spec = service.spec_for(resource)
-    name = f"mau-nhap-{resource}.{kind}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if kind == "csv":
-        return Response(service.template_csv(spec), media_type="text/csv; charset=utf-8",
-                        headers=headers)
-    return Response(service.template_xlsx(session, actor, spec), media_type=XLSX, headers=headers)
+    return import_template(session, actor, resource, kind)

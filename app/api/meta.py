@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router
+from app.deps import ActorDep, SessionDep
 from app.enums import ENUMS, ModelKind
 from app.services import evaluations
 
-router = APIRouter(prefix="/api/v1/meta", tags=["meta"])
+router = api_router("meta")
 
 
 @router.get("/enums")

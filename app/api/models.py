@@ -3,20 +3,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 
-from app.api.crud import json_record, record_routes
-from app.api.deps import ActorDep, RecordId, SessionDep
+from app.api.crud import json_record, record_router
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.evaluations import EvaluationIn, ModelStepIn, RecognitionIn
-from app.db.models import ModelCreate, ModelRead, ModelUpdate
-from app.services import evaluations
-from app.services import models as service
+from app.db.models import ModelRead
+from app.deps import ActorDep, RecordId, SessionDep
+from app.services import evaluations, registry
 
-router = APIRouter(prefix="/api/v1/models", tags=["models"])
-record_routes(router, service=service.records, filters=service.Filters, create=ModelCreate,
-              update=ModelUpdate, read=ModelRead, plural="models", create_fn=service.create,
-              update_fn=service.update)
+router = record_router(registry.get("models"))
 
 
 def _read(m: Any) -> Any:
@@ -30,7 +26,7 @@ def evaluate(id: RecordId, session: SessionDep, actor: ActorDep,
     return _read(evaluations.evaluate(session, actor=actor, id=id, data=data))
 
 
-@router.get("/{id:int}/evaluations", responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}/evaluations", responses=PROBLEM_RESPONSES, name="evaluations")
 def list_evaluations(id: RecordId, session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     """The model's evaluations, oldest first, with each criterion's score."""
     return [{"id": e.id, "date": e.evaluated_on.isoformat(), "evaluator": e.evaluator,
@@ -51,6 +47,3 @@ def transition(id: RecordId, session: SessionDep, actor: ActorDep,
                data: Annotated[ModelStepIn, Body()]) -> Any:
     """Start or discontinue a model, or (managers) conclude it is not recognised."""
     return _read(evaluations.step(session, actor=actor, id=id, to=data.to, on=data.date))
-
-
-

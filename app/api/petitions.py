@@ -2,21 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from fastapi.responses import JSONResponse
 
-from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_routes
-from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep
+from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record, record_router
 from app.api.errors import PROBLEM_RESPONSES
-from app.db.petitions import PetitionCreate, PetitionRead, PetitionUpdate
+from app.db.petitions import PetitionRead
+from app.deps import ActorDep, IfMatchDep, RecordId, SessionDep
+from app.services import registry
 from app.services.petitions import records as service
 from app.services.petitions import workflow
 from app.services.petitions.workflow import ExtensionIn, TransitionIn
 
-router = APIRouter(prefix="/api/v1/petitions", tags=["petitions"])
-record_routes(router, service=service.records, filters=service.Filters, create=PetitionCreate,
-              update=PetitionUpdate, read=PetitionRead, plural="petitions",
-              present=service.present, update_fn=service.update)
+router = record_router(registry.get("petitions"))
 
 
 @router.post("/{id:int}/transitions", response_model=PetitionRead, responses=PROBLEM_RESPONSES)

@@ -3,11 +3,13 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import Body, Query, Response
 from pydantic import BaseModel
 
-from app.api.crud import file_responses
-from app.api.deps import ActorDep, RecordId, SessionDep, UnitId
+from app.api.crud import api_router, file_responses
+from app.deps import ActorDep, RecordId, SessionDep, UnitId
+from app.responses import DOCX, XLSX
+from app.responses import download as _download
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.base import MAX_ID
 from app.db.fields import Text
@@ -15,21 +17,12 @@ from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = api_router("reports")
 
 UnitParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="The unit whose subtree is reported; "
                                                     "default: the caller's own unit.")]
 FromParam = Annotated[date | None, Query(description="First day (inclusive); default 1 January.")]
 ToParam = Annotated[date | None, Query(description="Last day (inclusive); default 31 December.")]
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/summary.docx", responses=file_responses(DOCX), response_class=Response)

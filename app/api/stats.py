@@ -2,23 +2,17 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.crud import api_router
 from app.api.errors import PROBLEM_RESPONSES
 from app.api.reports import UnitParam
+from app.deps import ActorDep, SessionDep
+from app.responses import etag_matches
 from app.services import dashboards, reports
 
-router = APIRouter(prefix="/api/v1/stats", tags=["stats"])
-
-
-def etag_matches(header: str | None, etag: str) -> bool:
-    """Does an If-None-Match header name this ETag (or `*`)?"""
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
-    return "*" in tags or etag in tags
+router = api_router("stats")
 
 
 @router.get("/dashboard", responses={**PROBLEM_RESPONSES, 304: {"description": "Unchanged."}})

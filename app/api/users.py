@@ -2,33 +2,29 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Body, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
-from app.api.crud import IdempotencyKeyHeader, idempotent_post, json_record
-from app.api.deps import ActorDep, IfMatchDep, RecordId, SessionDep
+from app.api.crud import (IdempotencyKeyHeader, api_router, idempotent_post, json_record,
+                          page_model)
 from app.api.errors import PROBLEM_RESPONSES
 from app.db.users import User
+from app.deps import ActorDep, IfMatchDep, RecordId, SessionDep
 from app.services import users as service
 from app.services.users import Filters, PasswordChange, UserCreate, UserRead, UserUpdate
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = api_router("users")
 BASE = router.prefix
 
 
-class UserPage(BaseModel):
-    items: list[UserRead]
-    total: int
-    limit: int
-    offset: int
+UserPage = page_model(UserRead, "UserPage")
 
 
 def _read(user: User) -> UserRead:
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.get("", response_model=UserPage, responses=PROBLEM_RESPONSES)
+@router.get("", response_model=UserPage, responses=PROBLEM_RESPONSES, name="list")
 def list_users(session: SessionDep, actor: ActorDep,
                params: Annotated[Filters, Query()]) -> dict[str, Any]:
     """List accounts: every one (admin), those of the subtree (manager), or one's own."""
@@ -37,7 +33,8 @@ def list_users(session: SessionDep, actor: ActorDep,
             "limit": page.limit, "offset": page.offset}
 
 
-@router.post("", status_code=201, response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.post("", status_code=201, response_model=UserRead,
+             responses=PROBLEM_RESPONSES, name="create")
 def create_user(session: SessionDep, actor: ActorDep, request: Request,
                 data: Annotated[UserCreate, Body()], key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Create an account (a manager: below their unit, never above their own role)."""
@@ -50,7 +47,7 @@ def create_user(session: SessionDep, actor: ActorDep, request: Request,
     return idempotent_post(session, actor, request, key, payload, run)
 
 
-@router.get("/me", response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.get("/me", response_model=UserRead, responses=PROBLEM_RESPONSES, name="me")
 def read_me(session: SessionDep, actor: ActorDep) -> JSONResponse:
     """The caller's own account."""
     return json_record(_read(service.own(session, actor=actor)))
@@ -64,13 +61,13 @@ def change_password(session: SessionDep, actor: ActorDep,
     return Response(status_code=204)
 
 
-@router.get("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.get("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES, name="get")
 def read_user(id: RecordId, session: SessionDep, actor: ActorDep) -> JSONResponse:
     """Read one account (ETag = version)."""
     return json_record(_read(service.get(session, actor=actor, id=id)))
 
 
-@router.patch("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES)
+@router.patch("/{id:int}", response_model=UserRead, responses=PROBLEM_RESPONSES, name="update")
 def update_user(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                 data: Annotated[UserUpdate, Body()]) -> JSONResponse:
     """Change name, role, unit, active or password (If-Match for optimistic locking)."""
@@ -78,7 +75,7 @@ def update_user(id: RecordId, session: SessionDep, actor: ActorDep, expected: If
     return json_record(_read(user))
 
 
-@router.delete("/{id:int}", status_code=204, responses=PROBLEM_RESPONSES)
+@router.delete("/{id:int}", status_code=204, responses=PROBLEM_RESPONSES, name="delete")
 def delete_user(id: RecordId, session: SessionDep, actor: ActorDep,
                 expected: IfMatchDep) -> Response:
     """Deactivate an account: it can no longer sign in and its tokens are revoked."""

@@ -10,10 +10,10 @@ from app.db.fields import Input, SaneDate
 
 
 class ApprovalCreate(Input):
-    unit_id: int = Field(ge=1, le=MAX_ID)
-    period_start: SaneDate
-    period_end: SaneDate
-    note: str | None = Field(default=None, max_length=1000)
+    unit_id: int = Field(ge=1, le=MAX_ID, title="Đơn vị")
+    period_start: SaneDate = Field(title="Ngày đầu kỳ")
+    period_end: SaneDate = Field(title="Ngày cuối kỳ")
+    note: str | None = Field(default=None, max_length=1000, title="Ghi chú")
 
 
 class Approval(SQLModel, table=True):
@@ -29,11 +29,11 @@ class Approval(SQLModel, table=True):
 
 
 class ApprovalRead(SQLModel):
-    id: int
-    unit_id: int
-    period_start: date
-    period_end: date
-    status: str
-    approved_by: str
-    note: str | None
-    created_at: datetime
+    id: int = Field(title="Số hiệu")
+    unit_id: int = Field(title="Đơn vị")
+    period_start: date = Field(title="Ngày đầu kỳ")
+    period_end: date = Field(title="Ngày cuối kỳ")
+    status: str = Field(title="Trạng thái")
+    approved_by: str = Field(title="Người phê duyệt")
+    note: str | None = Field(title="Ghi chú")
+    created_at: datetime = Field(title="Tạo lúc")

@@ -7,8 +7,10 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -19,6 +21,7 @@ from starlette.requests import Request
 from app.config import get_settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> str:
@@ -97,24 +100,58 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
-def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
-    """A unit of work: commit if the block succeeds, roll back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
-        if write:
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+def session_scope(engine: Engine, *, write: bool = False,
+                  kept: Callable[[], bool] = lambda: True) -> Iterator[Session]:
+    """A unit of work: commit if the block succeeds and `kept()` says so, roll back if it
+    raises or `kept()` says no (a request answered 400 or more)."""
+    # A writer begins IMMEDIATE (SQLite), at its first statement: one that waits first (a
+    # password's hash, slow on purpose) holds no lock meanwhile.
+    with Session(_writer(engine) if write else engine, expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
         except BaseException:
             session.rollback()
             raise
+        if kept():
+            session.commit()
+        else:
+            session.rollback()
+
+
+@lru_cache
+def _writer(engine: Engine) -> Engine:
+    """`engine`, its transactions begun IMMEDIATE: a writer takes the write lock up front and
+    waits its turn (busy_timeout) instead of failing when it upgrades from reading."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+# Where a request's answer status is noted for its session (app.deps.Route notes it).
+ANSWER = "dvk.answer_status"
+
+
+def note_answer(request: Request, status: int) -> None:
+    request.scope[ANSWER] = status
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one transaction per request, committed before the response goes
-    out (it is declared with scope="function" in app.api.deps)."""
+    """FastAPI dependency: one transaction per request, which the request's answer decides:
+    committed before a success goes out, rolled back for an answer of 400 or more (or an
+    error), so no handler commits or rolls back. (It is declared with scope="function" in
+    app.deps, whose Route notes the answer before this ends.) What must outlast a refused
+    request goes through a side write (below)."""
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    yield from session_scope(get_engine(), write=write)
+    yield from session_scope(get_engine(), write=write,
+                             kept=lambda: request.scope.get(ANSWER, 200) < 400)
+
+
+@contextmanager
+def attempt(session: Session) -> Iterator[None]:
+    """A write whose refusal the handler answers itself (a page shows the form again with the
+    reasons): if it raises, it alone is undone (a savepoint), so the page shown reads the data
+    as they were before the try, and a failed flush leaves the session usable. The request's
+    transaction then ends as its answer says (an answer of 400 or more: rolled back)."""
+    with session.begin_nested():
+        yield
 
 
 def side_write(session: Session, write: Callable[[Session], None]) -> bool:
@@ -127,6 +164,20 @@ def side_write(session: Session, write: Callable[[Session], None]) -> bool:
     with Session(_side_engine(engine.url.render_as_string(hide_password=False)),
                  expire_on_commit=False) as side:
         return _side(side, write)
+
+
+def lasting_write(session: Session, write: Callable[[Session], T]) -> T:
+    """A write that must outlast its request whatever the answer (a sign-in attempt counted
+    before its password is checked, a failed attempt's audit entry): a transaction of its own,
+    committed at once, on the request's engine. Unlike `side_write` it waits its turn and is
+    never given up: a count lost to a busy database would let guessing go uncounted. Called
+    before the request's own transaction has begun, so that neither waits for the other (on
+    SQLite both would want the write lock). Returns what `write` returns."""
+    if session.in_transaction():
+        raise RuntimeError("a lasting write must come before the request's own transaction")
+    bind = session.get_bind()
+    with contextmanager(session_scope)(getattr(bind, "engine", bind), write=True) as own:
+        return write(own)
 
 
 def side_write_soon(session: Session, write: Callable[[Session], None]) -> None:

@@ -29,10 +29,13 @@ KIND = "api"
 
 
 class ApiTokenCreate(Input):
-    name: str = Field(min_length=1, max_length=200, description="Which system uses it.")
-    unit_id: int = Field(ge=1, le=MAX_ID, description="The subtree the token may reach.")
-    scope: TokenScope = Field(description="read, or write (read and write).")
-    expires_at: datetime | None = Field(default=None, description="UTC; none = until revoked.")
+    name: str = Field(min_length=1, max_length=200, title="Tên",
+                      description="Which system uses it.")
+    unit_id: int = Field(ge=1, le=MAX_ID, title="Đơn vị",
+                         description="The subtree the token may reach.")
+    scope: TokenScope = Field(title="Quyền", description="read, or write (read and write).")
+    expires_at: datetime | None = Field(default=None, title="Hết hạn",
+                                        description="UTC; none = until revoked.")
 
     @field_validator("expires_at")
     @classmethod
@@ -43,21 +46,22 @@ class ApiTokenCreate(Input):
 
 
 class ApiTokenRead(SQLModel):
-    id: int
-    name: str
-    user_id: int = Field(description="Who created it; the token acts with their role.")
-    unit_id: int | None
-    scope: TokenScope
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    id: int = Field(title="Số hiệu")
+    name: str = Field(title="Tên")
+    user_id: int = Field(title="Người tạo",
+                         description="Who created it; the token acts with their role.")
+    unit_id: int | None = Field(title="Đơn vị")
+    scope: TokenScope = Field(title="Quyền")
+    expires_at: datetime | None = Field(title="Hết hạn")
+    last_used_at: datetime | None = Field(title="Dùng lần cuối")
+    revoked_at: datetime | None = Field(title="Thu hồi lúc")
+    created_at: datetime = Field(title="Tạo lúc")
+    updated_at: datetime = Field(title="Sửa lúc")
+    version: int = Field(title="Phiên bản")
 
 
 class ApiTokenCreated(ApiTokenRead):
-    token: str = Field(description="The secret: shown this once, never again.")
+    token: str = Field(title="Mã bí mật", description="The secret: shown this once, never again.")
 
 
 class Filters(BaseModel):

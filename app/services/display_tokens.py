@@ -31,28 +31,32 @@ SEEN_EVERY = timedelta(minutes=1)  # how often a screen's last-seen time is writ
 
 
 class DisplayTokenCreate(Input):
-    name: str = Field(min_length=1, max_length=200, description="Which screen: 'Phòng họp UBND xã'.")
-    unit_id: int = Field(ge=1, le=MAX_ID, description="The unit whose dashboard it shows.")
+    name: str = Field(min_length=1, max_length=200, title="Tên màn hình",
+                      description="Which screen: 'Phòng họp UBND xã'.")
+    unit_id: int = Field(ge=1, le=MAX_ID, title="Đơn vị",
+                         description="The unit whose dashboard it shows.")
     rotate_seconds: int | None = Field(default=None, ge=5, le=3600,
+                                       title="Chuyển bảng sau (giây)",
                                        description="Show one panel at a time, each this long.")
 
 
 class DisplayTokenRead(SQLModel):
-    id: int
-    name: str
-    unit_id: int
-    rotate_seconds: int | None
-    created_by: str
-    last_seen_at: datetime | None = None
-    revoked_at: datetime | None = None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    id: int = Field(title="Số hiệu")
+    name: str = Field(title="Tên màn hình")
+    unit_id: int = Field(title="Đơn vị")
+    rotate_seconds: int | None = Field(title="Chuyển bảng sau (giây)")
+    created_by: str = Field(title="Người tạo")
+    last_seen_at: datetime | None = Field(None, title="Hoạt động lần cuối")
+    revoked_at: datetime | None = Field(None, title="Thu hồi lúc")
+    created_at: datetime = Field(title="Tạo lúc")
+    updated_at: datetime = Field(title="Sửa lúc")
+    version: int = Field(title="Phiên bản")
 
 
 class DisplayTokenCreated(DisplayTokenRead):
-    token: str = Field(description="The secret: shown this once, never again.")
-    screen_url: str = Field(description="The path to open on the wall screen.")
+    token: str = Field(title="Mã bí mật", description="The secret: shown this once, never again.")
+    screen_url: str = Field(title="Địa chỉ màn hình",
+                            description="The path to open on the wall screen.")
 
 
 class Filters(BaseModel):

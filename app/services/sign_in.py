@@ -6,25 +6,26 @@ Why per pair and not per user or per address: a lock per user name let anyone lo
 behind one public address. Per pair, a guesser slows only himself; the owner at another
 address, or a colleague at the same one, still signs in with the right password.
 
-Each attempt is counted *before* its password is checked, in a transaction of its own that
-commits at once (a side write: it stays whatever the request does afterwards), and under a
-lock of the pair: guesses sent in parallel when the wait ends get one try, not one each.
-An attempt refused for waiting writes nothing, so it prolongs nothing."""
+Each attempt is counted *before* its password is checked, in a lasting write (a transaction
+of its own that commits at once: it stays whatever the request answers), and under a lock of
+the pair: guesses sent in parallel when the wait ends get one try, not one each. A failed
+attempt's audit entry is a lasting write too; a success (the attempt marked good, the token,
+its audit entry) is the request's own work, committed with its answer. An attempt refused for
+waiting stores nothing, so it prolongs nothing."""
 
 import hashlib
 import ipaddress
 import math
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db.audit import LoginAttempt
 from app.db.base import utcnow
-from app.db.session import session_scope
+from app.db.session import lasting_write
 from app.db.users import User
 from app.services import audit, auth
 from app.services.errors import Invalid, TooManyAttempts, Unauthorized
@@ -53,35 +54,28 @@ TRUSTED_FOR = timedelta(days=30)
 SPRAY_FREE_FAILURES = 1
 
 WRONG = "Sai tên đăng nhập hoặc mật khẩu."
-_unit_of_work = contextmanager(session_scope)
 
 
-def sign_in(engine: Engine, *, username: str, password: str, ip: str) -> str:
+def sign_in(session: Session, *, username: str, password: str, ip: str) -> str:
     """A new login token's secret for the right password; 401 with the same words whatever
-    was wrong, 429 (with its wait) while this user name must wait at this address."""
+    was wrong, 429 (with its wait) while this user name must wait at this address. `session`
+    is the request's, not yet begun: it is first written after the password's check, which is
+    slow on purpose and must not hold a lock meanwhile."""
     problem = unprintable(username)
     if problem:  # no account has such a name, and PostgreSQL could not even look up a NUL
         raise Invalid.field("username", problem)
     name, ip = username[:100], address_key(ip)
-    with _unit_of_work(engine) as session:
-        # A refusal reads only: a flood of them takes no write lock and leaves no trace.
-        _refuse_if_waiting(session, name, ip)
-        user = session.exec(select(User).where(User.username == username)).scalars().first()
-    attempt_id = _claim(engine, name, ip)
-    # Outside any transaction: Argon2 is slow on purpose and must not hold a lock meanwhile.
-    ok = auth.verify_password(user.password_hash if user else auth.dummy_hash(), password)
-    ok = ok and user is not None and user.active
-    secret = None
-    with _unit_of_work(engine, write=True) as session:
-        if ok:
-            assert user is not None
-            session.exec(update(LoginAttempt).where(LoginAttempt.id == attempt_id)
-                         .values(ok=True))
-            secret = auth.issue_login_token(
-                session, user, ttl_minutes=get_settings().token_ttl_minutes)
-        _audit(session, name, user if ok else None)
-    if secret is None:
+    attempt_id, account = lasting_write(session, lambda own: _claim(own, name, ip, username))
+    ok = auth.verify_password(account.password_hash if account else auth.dummy_hash(), password)
+    if not (ok and account is not None and account.active):
+        lasting_write(session, lambda own: _audit(own, name, None))
         raise Unauthorized(WRONG)
+    user = session.get(User, account.id)
+    if user is None or not user.active:  # removed or locked out this very moment
+        raise Unauthorized(WRONG)
+    session.exec(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(ok=True))
+    secret = auth.issue_login_token(session, user, ttl_minutes=get_settings().token_ttl_minutes)
+    _audit(session, name, user)
     return secret
 
 
@@ -99,19 +93,20 @@ def address_key(ip: str) -> str:
     return str(address)
 
 
-def _claim(engine: Engine, name: str, ip: str) -> int:
-    """Count this attempt as a failure (a success turns it back) if the pair may try now."""
-    with _unit_of_work(engine, write=True) as session:
-        if session.get_bind().dialect.name == "postgresql":
-            # One claim per pair at a time; on SQLite the write lock already serialises.
-            session.exec(text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))")
-                         .bindparams(key=_lock_key(name, ip)))
-        _refuse_if_waiting(session, name, ip)
-        attempt = LoginAttempt(username=name, ip=ip, ok=False, at=clock())
-        session.add(attempt)
-        session.flush()
+def _claim(session: Session, name: str, ip: str, username: str) -> tuple[int, User | None]:
+    """Count this attempt as a failure (a success turns it back) if the pair may try now;
+    the attempt's id, and the account named, if there is one (as read here: detached)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One claim per pair at a time; on SQLite the write lock already serialises.
+        session.exec(text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))")
+                     .bindparams(key=_lock_key(name, ip)))
+    _refuse_if_waiting(session, name, ip)
+    user = session.exec(select(User).where(User.username == username)).scalars().first()
+    attempt = LoginAttempt(username=name, ip=ip, ok=False, at=clock())
+    session.add(attempt)
+    session.flush()
     assert attempt.id is not None
-    return attempt.id
+    return attempt.id, user
 
 
 def _refuse_if_waiting(session: Session, name: str, ip: str) -> None:

@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from app.api.crud import export_response
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
+from app.deps import FormDep, PageActor, RecordId, SessionDep, is_htmx
+from app.responses import export_response
 from app.services import idempotency
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import form_errors, forms, labelled, render_block, templates
 from app.ui._listing import Listing, choices, form_context, list_context
-from app.ui.deps import FormDep, PageActor, is_htmx
 
 
 def page(listing: Listing) -> Callable[..., Response]:
@@ -81,7 +81,6 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
 
     def failed(request: Request, session: Any, actor: Actor, values: dict[str, Any],
                exc: Exception, record_id: int | None = None, submission: str | None = None) -> Response:
-        session.rollback()
         errors, message = refused(listing, actor, values, exc, editing=record_id is not None)
         status = exc.status if isinstance(exc, DomainError) else 422
         return form(request, session, actor, status, values=values, errors=errors,
@@ -124,16 +123,16 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             return saved(request, session, actor, f"Đã lưu {listing.one} số {done} (biểu mẫu "
                                                    "đã được gửi trước đó, không lưu lần hai).")
         try:
-            obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
-            if key:
-                idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
-                                 path=f"/{listing.path}",
-                                 stored=idempotency.Stored(201, {"id": obj.id}, None))
+            with attempt(session):
+                obj = save_new(session, actor=actor, data=forms.validate(create_schema, values))
+                if key:
+                    idempotency.save(session, actor=actor, key=key, fingerprint=key, method="POST",
+                                     path=f"/{listing.path}",
+                                     stored=idempotency.Stored(201, {"id": obj.id}, None))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, submission=submission)
         except IntegrityError:
             # The same form, sent twice at once: the other request saved it first.
-            session.rollback()
             if key and (done := earlier(session, actor, key)) is not None:
                 return saved(request, session, actor, f"Đã lưu {listing.one} số {done}.")
             raise
@@ -145,9 +144,10 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         version = values.pop("version", None)
         values.pop("submission", None)
         try:
-            obj, _ = save_changes(session, actor=actor, id=id,
-                                  data=forms.validate(update_schema, values),
-                                  if_match=forms.version(version))
+            with attempt(session):
+                obj, _ = save_changes(session, actor=actor, id=id,
+                                      data=forms.validate(update_schema, values),
+                                      if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, id)
         return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")

@@ -10,8 +10,8 @@ from fastapi import Request
 from markupsafe import Markup
 
 from app.config import get_settings
+from app.deps import COOKIE
 from app.services.errors import Forbidden
-from app.ui.deps import COOKIE
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 # Before sign-in there is no session to forge a request in.

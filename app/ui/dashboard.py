@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app import vn
-from app.api.deps import RecordId, SessionDep
-from app.api.stats import etag_matches
+from app.db.session import attempt
+from app.deps import FormDep, PageActor, PageQuery, RecordId, Route, SessionDep
+from app.responses import etag_matches
 from app.db.base import MAX_ID
 from app.services import dashboards, display_tokens, reports
 from app.services import units as units_service
@@ -24,12 +25,11 @@ from app.services.display_tokens import DisplayTokenCreate
 from app.services.petitions import rules
 from app.services.errors import DomainError, Unauthorized
 from app.ui import block_html, form_errors, forms, templates
-from app.ui.deps import FormDep, PageActor, PageQuery
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 # The routes open dashboards poll every 2 s, and a wall screen's page, apart: app.main tries
 # them before all others (FastAPI tries the routes in order, each costing microseconds).
-live_router = APIRouter(include_in_schema=False, dependencies=[PageQuery])
+live_router = APIRouter(route_class=Route, include_in_schema=False, dependencies=[PageQuery])
 PARTS = "dashboard/_parts.html"
 POLL_SECONDS = 2  # a change shows within this + dashboards.MIN_AGE (< 5 s)
 # The league's rows sent: a page shows 12; a wall screen gets more and static/live.js shows as
@@ -205,10 +205,10 @@ def create_screen(request: Request, session: SessionDep,
     form = dict(form_data)
     values = forms.parse(form, SCREEN_FIELDS)
     try:
-        token, secret = display_tokens.create(session, actor=actor,
-                                              data=forms.validate(DisplayTokenCreate, values))
+        with attempt(session):
+            token, secret = display_tokens.create(session, actor=actor,
+                                                  data=forms.validate(DisplayTokenCreate, values))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         errors, message = form_errors(exc)
         status = exc.status if isinstance(exc, DomainError) else 422
         return _screens_page(request, session, actor, status, values=form, errors=errors,

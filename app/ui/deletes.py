@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
 from app.db.units import Unit
+from app.deps import FormDep, PageActor, RecordId, SessionDep
 from app.services.actor import Actor
 from app.services.errors import Conflict, PreconditionFailed
 from app.ui import forms, templates
 from app.ui._listing import Listing, list_page
-from app.ui.deps import FormDep, PageActor
 
 
 def _confirm(listing: Listing, request: Request, session: Any, actor: Actor, obj: Any,
@@ -46,12 +46,12 @@ def delete(listing: Listing) -> Callable[..., Response]:
                 form_data: FormDep) -> Response:
         records = listing.service.records
         try:
-            records.delete(session, actor=actor, id=id,
-                           if_match=forms.version(form_data.get("version")))
+            with attempt(session):
+                records.delete(session, actor=actor, id=id,
+                               if_match=forms.version(form_data.get("version")))
         except (Conflict, PreconditionFailed) as exc:
             # Referenced, inside an approved period, or changed since the page was read:
             # the record as it now stands, with the reason.
-            session.rollback()
             obj = records.get(session, actor=actor, id=id)
             return _confirm(listing, request, session, actor, obj, exc.status, exc.detail,
                             refused=isinstance(exc, Conflict))

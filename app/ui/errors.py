@@ -47,7 +47,7 @@ def _actor(request: Request, status: int) -> Actor | None:
     database itself may be what failed: then no menu rather than a second error)."""
     from app.db.session import get_engine, session_scope
     from app.services import auth
-    from app.ui.deps import COOKIE
+    from app.deps import COOKIE
 
     secret = request.cookies.get(COOKIE)
     if not secret or status == 503:

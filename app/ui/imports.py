@@ -18,17 +18,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from app.api.deps import SessionDep
 from app.db.fields import Text
 from app.db.session import get_engine, session_scope
+from app.deps import PageActor, Route, SessionDep
+from app.responses import import_template
 from app.services import imports as service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import templates
-from app.ui.deps import PageActor
 from app.vn import print_number
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 MARK = "<!--progress-->"
 _DONE = object()
 
@@ -52,11 +52,9 @@ def import_page(request: Request, actor: PageActor,
 def template(resource: str, kind: str, request: Request, session: SessionDep,
              actor: PageActor) -> Response:
     """The template as the API serves it, for a signed-in clerk."""
-    from app.api.imports import template as api_template
-
     if kind not in ("xlsx", "csv"):
         kind = "xlsx"
-    return api_template(resource, kind, session, actor)  # type: ignore[arg-type]
+    return import_template(session, actor, resource, kind)
 
 
 @router.post("/imports", response_class=HTMLResponse)

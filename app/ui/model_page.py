@@ -8,17 +8,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app import vn
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
 from app.db.evaluations import EvaluationIn, ModelStepIn, RecognitionIn
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep
 from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
 from app.ui import errors_line, forms, refusal_status, templates
-from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 DATE = (forms.FormField("date", "Ngày", "date", True),)
 
 
@@ -72,8 +72,9 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     """Start, discontinue, or conclude not recognised."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
-                         on=date.fromisoformat(str(form.get("date", ""))))
+        with attempt(session):
+            evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
+                             on=date.fromisoformat(str(form.get("date", ""))))
     except ValueError:
         return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.", 422)
     except DomainError as exc:
@@ -89,9 +90,10 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
     form = forms.parse(dict(form_data), DATE + typed)
     scores = {k.removeprefix("score_"): v for k, v in form.items() if k.startswith("score_")}
     try:
-        data = forms.validate(EvaluationIn, {"date": form.get("date"), "scores": scores,
-                                             "note": form.get("note") or None}, form.problems)
-        evaluations.evaluate(session, actor=actor, id=id, data=data)
+        with attempt(session):
+            data = forms.validate(EvaluationIn, {"date": form.get("date"), "scores": scores,
+                                                 "note": form.get("note") or None}, form.problems)
+            evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id,
                       errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
@@ -104,9 +106,10 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
     """Recognise the evaluated model at a level, by decision (managers)."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        typed = {k: form.get(k) or None for k in ("level", "decision_no", "date")}
-        data = forms.validate(RecognitionIn, typed, form.problems)
-        evaluations.recognize(session, actor=actor, id=id, data=data)
+        with attempt(session):
+            typed = {k: form.get(k) or None for k in ("level", "decision_no", "date")}
+            data = forms.validate(RecognitionIn, typed, form.problems)
+            evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id,
                       errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
@@ -115,7 +118,6 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
            status: int) -> Response:
-    session.rollback()
     page = model_page(id, request, session, actor, error=error)
     page.status_code = status
     return page

@@ -5,7 +5,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep
 from app.enums import PetitionStatus, PetitionType
 from app.vn import today
 from app.services import audit, scope
@@ -14,10 +15,9 @@ from app.services.petitions import records as service
 from app.services.petitions import rules, workflow
 from app.services.petitions.workflow import ExtensionIn, TransitionIn
 from app.ui import errors_line, forms, refusal_status, templates
-from app.ui.deps import FormDep, PageActor
 from app.ui.records import field_labels, shown_history
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 DATE = (forms.FormField("date", "Ngày", "date", True),)
 
 
@@ -54,11 +54,11 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     """Move the petition one legal step (accept, start, resolve, withdraw, transfer, reject)."""
     form = forms.parse(dict(form_data), DATE)
     try:  # the API's schema: the same rules and messages for the typed note and outcome
-        data = TransitionIn.model_validate({k: form.get(k) for k in ("to", "date", "note", "outcome")})
-        workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
-                           outcome=data.outcome, if_match=forms.version(form.get("version")))
+        with attempt(session):
+            data = TransitionIn.model_validate({k: form.get(k) for k in ("to", "date", "note", "outcome")})
+            workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
+                               outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return _again(request, session, actor, id, exc, TransitionIn)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 
@@ -69,11 +69,11 @@ def extend(id: RecordId, request: Request, session: SessionDep,
     """Record a legal extension of a denunciation's time limit, with its decision."""
     form = forms.parse(dict(form_data), DATE)
     try:
-        data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
-        workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
-                       decision_no=data.decision_no, if_match=forms.version(form.get("version")))
+        with attempt(session):
+            data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
+            workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
+                           decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return _again(request, session, actor, id, exc, ExtensionIn)
     return RedirectResponse(f"/petitions/{id}", status_code=303)
 

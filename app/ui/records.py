@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from app.deps import Route
 from app.services import registry
 from app.services import units as units_service
 from app.services.actor import Actor
@@ -56,6 +57,6 @@ def _add_routes(router: APIRouter, listing: Listing) -> None:
         router.add_api_route(base + "/{id}/delete", handler(listing), methods=[method], **html)
 
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 for _listing in LISTINGS:
     _add_routes(router, _listing)

@@ -9,18 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app import vn
-from app.api.deps import RecordId, SessionDep, UnitId
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, UnitId
 from app.enums import Role, WorkCategory
-from app.api.reports import DOCX, XLSX
+from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
 from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
 from app.ui import form_errors, templates
-from app.ui.deps import FormDep, PageActor
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 # The page opens on the first phase of the movement (the API's default is the current year).

@@ -6,18 +6,16 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import SessionDep, client_ip
 from app.config import get_settings
-from app.db.session import get_engine
+from app.deps import COOKIE, PageQuery, Route, SessionDep, client_ip
 from app.services import auth
 from app.services.errors import DomainError
 from app.services.sign_in import sign_in
 from app.ui import (dashboard, imports, model_page, petitions, records, reports, templates, users,
                     works)
-from app.ui.deps import COOKIE, PageQuery
 
 # Every page (each module's routes are included below) reads its query without blank fields.
-router = APIRouter(include_in_schema=False, dependencies=[PageQuery])
+router = APIRouter(route_class=Route, include_in_schema=False, dependencies=[PageQuery])
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(petitions.router)
@@ -43,12 +41,11 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/") -> Response:
+def login(request: Request, session: SessionDep, username: Annotated[str, Form()],
+          password: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     """Check the password, set the session cookie, go where the user was going."""
-    # The API's rule, and like the API no request transaction (app.services.sign_in).
-    try:
-        secret = sign_in(get_engine(), username=username.strip(), password=password,
+    try:  # the API's rule (app.services.sign_in)
+        secret = sign_in(session, username=username.strip(), password=password,
                          ip=client_ip(request))
     except DomainError as exc:
         return templates.TemplateResponse(

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from app.api.deps import RecordId, SessionDep
+from app.db.session import attempt
 from app.db.base import utcnow
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, is_htmx
 from app.enums import Role
 from app.services import api_tokens as tokens_service
 from app.services import units as units_service
@@ -17,9 +18,8 @@ from app.services.actor import Actor
 from app.services.errors import DomainError, Invalid
 from app.services.users import PasswordChange, UserCreate, UserRead, UserUpdate
 from app.ui import form_errors, forms, render_block, templates
-from app.ui.deps import FormDep, PageActor, is_htmx
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 USERS, TOKENS, PASSWORD = "users/list.html", "users/tokens.html", "users/password.html"
 # Vietnam keeps UTC+7 all year; timestamps are stored in UTC and shown in local time.
 VN = timezone(timedelta(hours=7), "ICT")
@@ -68,9 +68,9 @@ def create_user(request: Request, session: SessionDep,
     """Save a new account; on a mistake, the form again with the typed values and messages."""
     values = _values(form_data)
     try:
-        user = service.create(session, actor=actor, data=UserCreate.model_validate(values))
+        with attempt(session):
+            user = service.create(session, actor=actor, data=UserCreate.model_validate(values))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return _form_error(request, USERS, _users_context(session, actor, values=values), exc,
                            form_id="user-form")
     ctx = _users_context(session, actor, notice=f"Đã tạo tài khoản “{user.username}”.")
@@ -85,11 +85,11 @@ def update_user(id: RecordId, request: Request, session: SessionDep,
     version = values.pop("version", None)
     changes = {k: v for k, v in values.items() if k != "username" and not (k == "password" and not v)}
     try:
-        data = UserUpdate.model_validate(changes)
-        user, _ = service.update(session, actor=actor, id=id, data=data,
-                                 if_match=forms.version(version))
+        with attempt(session):
+            data = UserUpdate.model_validate(changes)
+            user, _ = service.update(session, actor=actor, id=id, data=data,
+                                     if_match=forms.version(version))
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         # Fields the form did not send (disabled on one's own account) show as stored.
         typed = {**_stored(session, actor, id), **values, "version": version}
         ctx = _users_context(session, actor, values=typed, user_id=id)
@@ -102,9 +102,9 @@ def update_user(id: RecordId, request: Request, session: SessionDep,
 def deactivate_user(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Lock an account: no more sign-in, its tokens revoked."""
     try:
-        user = service.delete(session, actor=actor, id=id)
+        with attempt(session):
+            user = service.delete(session, actor=actor, id=id)
     except DomainError as exc:
-        session.rollback()
         ctx = _users_context(session, actor, list_error=exc.detail)
         return _list_only(request, USERS, ctx, status_code=exc.status)
     ctx = _users_context(session, actor, list_notice=f"Đã khóa tài khoản “{user.username}”.")
@@ -132,13 +132,13 @@ def change_password(request: Request, session: SessionDep,
     """Check the current password and set the new one."""
     values = _values(form_data)
     try:
-        data = PasswordChange.model_validate(
-            {k: values.get(k, "") for k in ("old_password", "new_password")})
-        if data.new_password != values.get("new_password_confirm", ""):
-            raise Invalid.field("new_password_confirm", "Không khớp với mật khẩu mới.")
-        service.change_password(session, actor=actor, old=data.old_password, new=data.new_password)
+        with attempt(session):
+            data = PasswordChange.model_validate(
+                {k: values.get(k, "") for k in ("old_password", "new_password")})
+            if data.new_password != values.get("new_password_confirm", ""):
+                raise Invalid.field("new_password_confirm", "Không khớp với mật khẩu mới.")
+            service.change_password(session, actor=actor, old=data.old_password, new=data.new_password)
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return _form_error(request, PASSWORD, _password_context(actor), exc, form_id="password-form")
     ctx = _password_context(actor, notice="Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới.")
     return _respond(request, PASSWORD, ctx, form_id="password-form")
@@ -165,11 +165,11 @@ def create_token(request: Request, session: SessionDep,
     """Create a token and show its secret, this once."""
     values = _values(form_data)
     try:
-        data = tokens_service.ApiTokenCreate.model_validate(
-            {**values, "expires_at": _end_of_day(values.get("expires_at"))})
-        token, secret = tokens_service.create(session, actor=actor, data=data)
+        with attempt(session):
+            data = tokens_service.ApiTokenCreate.model_validate(
+                {**values, "expires_at": _end_of_day(values.get("expires_at"))})
+            token, secret = tokens_service.create(session, actor=actor, data=data)
     except (ValidationError, DomainError) as exc:
-        session.rollback()
         return _form_error(request, TOKENS, _tokens_context(session, actor, values=values), exc,
                            form_id="token-form")
     ctx = _tokens_context(session, actor, notice=f"Đã tạo mã truy cập “{token.name}”.", secret=secret)
@@ -182,9 +182,9 @@ def create_token(request: Request, session: SessionDep,
 def revoke_token(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
     """Revoke a token: refused from its next request on."""
     try:
-        token = tokens_service.revoke(session, actor=actor, id=id)
+        with attempt(session):
+            token = tokens_service.revoke(session, actor=actor, id=id)
     except DomainError as exc:
-        session.rollback()
         return _list_only(request, TOKENS, _tokens_context(session, actor, list_error=exc.detail),
                           status_code=exc.status)
     ctx = _tokens_context(session, actor, list_notice=f"Đã thu hồi mã truy cập “{token.name}”.")

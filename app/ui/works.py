@@ -3,14 +3,13 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import RecordId, SessionDep
+from app.deps import PageActor, RecordId, Route, SessionDep
 from app.services import audit
 from app.services import works as service
 from app.ui import templates
-from app.ui.deps import PageActor
 from app.ui.records import field_labels, shown_history
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/works/{id}", response_class=HTMLResponse)

@@ -1,6 +1,10 @@
 """What the record resources of the API contract have in common, as data the tests run over:
 a valid body for each resource, its date field, its required fields, a text field and its
-length limit; plus small assertions on problem+json answers."""
+length limit; plus small assertions on problem+json answers.
+
+The table's names and paths are the registry's (app.services.registry): each entry names its
+registered resource, and tests/api/test_helpers.py fails when a registered record resource
+has no entry here."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -8,13 +12,15 @@ from typing import Any
 
 import httpx
 
+from app.services import registry
+
 PROBLEM = "application/problem+json"
 API = "/api/v1"
 
 
 @dataclass(frozen=True)
 class Resource:
-    name: str  # path segment: "land-donations"
+    declared: registry.Resource = field(repr=False)  # registry.get("land-donations")
     date_field: str  # the field date_from/date_to filter on
     required: tuple[str, ...]  # `*` in the contract
     text_field: str  # a free-text field: trimmed, NFC-normalised, with a maximum length
@@ -23,6 +29,11 @@ class Resource:
     patch: dict[str, Any] = field(default_factory=dict, repr=False)  # a valid partial update
     date_fields: tuple[str, ...] = ()  # every date field of the resource
     happened: tuple[str, ...] = ()  # those that say something happened: not after today
+
+    @property
+    def name(self) -> str:
+        """The API's path segment, the audit log's name: "land-donations"."""
+        return self.declared.name
 
     @property
     def path(self) -> str:
@@ -36,14 +47,14 @@ class Resource:
 
 
 MODELS = Resource(
-    "models", "start_date", ("name", "unit_id", "field", "org_type", "start_date"), "name", 300,
+    registry.get("models"), "start_date", ("name", "unit_id", "field", "org_type", "start_date"), "name", 300,
     lambda u, d: {"name": "Mô hình nuôi bò sinh sản", "unit_id": u, "field": "economy",
                   "org_type": "farmers_union", "start_date": d},
     patch={"members": 40, "status": "in_progress"}, date_fields=("start_date", "end_date"),
     happened=("recognition_date",),
 )
 WORKS = Resource(
-    "works", "completed_date", ("name", "unit_id", "category"), "name", 300,
+    registry.get("works"), "completed_date", ("name", "unit_id", "category"), "name", 300,
     lambda u, d: {"name": "Đường bê tông thôn 2", "unit_id": u, "category": "road_concrete",
                   "quantity": 0.8, "measure": "km", "total_cost_vnd": 500_000_000,
                   "completed_date": d},
@@ -51,18 +62,18 @@ WORKS = Resource(
     happened=("completed_date",),
 )
 CONTRIBUTIONS = Resource(
-    "contributions", "date", ("unit_id", "source", "kind", "date"), "contributor_name", 300,
+    registry.get("contributions"), "date", ("unit_id", "source", "kind", "date"), "contributor_name", 300,
     lambda u, d: {"unit_id": u, "source": "people", "kind": "cash", "amount_vnd": 2_000_000,
                   "date": d, "contributor_name": "Trần Văn Tư"},
     patch={"amount_vnd": 3_000_000}, date_fields=("date",), happened=("date",),
 )
 LAND_DONATIONS = Resource(
-    "land-donations", "date", ("unit_id", "donor_name", "area_m2", "date"), "donor_name", 300,
+    registry.get("land-donations"), "date", ("unit_id", "donor_name", "area_m2", "date"), "donor_name", 300,
     lambda u, d: {"unit_id": u, "donor_name": "Nguyễn Văn Ba", "area_m2": 85.5, "date": d},
     patch={"status": "registered", "households": 2}, date_fields=("date",), happened=("date",),
 )
 COMMENDATIONS = Resource(
-    "commendations", "decision_date", ("unit_id", "recipient_type", "recipient_name",
+    registry.get("commendations"), "decision_date", ("unit_id", "recipient_type", "recipient_name",
                                        "decision_date"), "recipient_name", 300,
     lambda u, d: {"unit_id": u, "recipient_type": "individual", "recipient_name": "Lê Thị Hoa",
                   "decision_date": d},
@@ -70,19 +81,32 @@ COMMENDATIONS = Resource(
     happened=("decision_date",),
 )
 TARGETS = Resource(
-    "targets", "period_end", ("unit_id", "name", "period_start", "period_end"), "name", 500,
+    registry.get("targets"), "period_end", ("unit_id", "name", "period_start", "period_end"), "name", 500,
     lambda u, d: {"unit_id": u, "name": "Bê tông hóa 100% đường thôn",
                   "period_start": "2016-01-01", "period_end": d},
     patch={"achieved": True, "actual_value": 100.0}, date_fields=("period_start", "period_end"),
 )
 RECOGNITIONS = Resource(
-    "recognitions", "date", ("unit_id", "title", "date"), "decision_no", 100,
+    registry.get("recognitions"), "date", ("unit_id", "title", "date"), "decision_no", 100,
     lambda u, d: {"unit_id": u, "title": "new_rural_commune", "date": d,
                   "decision_no": "45/QĐ-UBND"},
     patch={"decision_no": "46/QĐ-UBND"}, date_fields=("date",), happened=("date",),
 )
 
-RESOURCES = (MODELS, WORKS, CONTRIBUTIONS, LAND_DONATIONS, COMMENDATIONS, TARGETS, RECOGNITIONS)
+PETITIONS = Resource(
+    registry.get("petitions"), "received_date", ("received_date", "unit_id", "type", "subject"),
+    "subject", 500,
+    lambda u, d: {"received_date": d, "unit_id": u, "type": "complaint",
+                  "subject": "Khiếu nại giá bồi thường"},
+    patch={"subject": "Khiếu nại giá bồi thường (đã bổ sung)"},
+    # Its acceptance and closing dates come with their steps' statuses: test_dates.py gives
+    # them one at a time, with the status each needs.
+    date_fields=("received_date",),
+    happened=("received_date", "accepted_date", "closed_date"),
+)
+
+RESOURCES = (MODELS, WORKS, CONTRIBUTIONS, LAND_DONATIONS, COMMENDATIONS, TARGETS, RECOGNITIONS,
+             PETITIONS)
 BY_NAME = {r.name: r for r in RESOURCES}
 
 

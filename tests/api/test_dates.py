@@ -10,25 +10,18 @@ from sqlmodel import Session
 
 from app.db.contributions import Contribution
 from app.enums import Role
-from tests.api.helpers import (RESOURCES, Resource, assert_invalid, create, listing)
+from tests.api.helpers import (PETITIONS, RESOURCES, Resource, assert_invalid, create, listing)
 from tests.factories import make_model
 
 NOW = "2026-12-06T03:00:00+00:00"  # 10:00 in Vietnam
 TODAY, TOMORROW = "2026-12-06", "2026-12-07"
 
-PETITIONS = Resource(
-    "petitions", "received_date", ("received_date", "unit_id", "type", "subject"), "subject", 500,
-    lambda u, d: {"received_date": d, "unit_id": u, "type": "complaint",
-                  "subject": "Khiếu nại giá bồi thường"},
-    date_fields=("received_date", "accepted_date", "closed_date"),
-    happened=("received_date", "accepted_date", "closed_date"),
-)
 # What a person reads, field by field (written out here: the test is the specification).
 LABEL = {"date": "Ngày", "completed_date": "Ngày hoàn thành", "decision_date": "Ngày quyết định",
          "recognition_date": "Ngày công nhận", "received_date": "Ngày nhận đơn",
          "accepted_date": "Ngày thụ lý", "closed_date": "Ngày kết thúc hồ sơ",
          "issued_on": "Ngày ban hành"}
-HAPPENED = [(r, f) for r in (*RESOURCES, PETITIONS) for f in r.happened]
+HAPPENED = [(r, f) for r in RESOURCES for f in r.happened]
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,9 @@ import pytest
 
 from app.db.units import Unit
 from tests.api.helpers import RESOURCES, Resource, assert_invalid, create, listing
-from tests.api.test_dates import PETITIONS
 from tests.factories import Tree, make_unit
 
-ALL = (*RESOURCES, PETITIONS)
+ALL = RESOURCES
 AFTER, BEFORE = "2025-08-01", "2025-06-15"
 
 

@@ -1,17 +1,42 @@
-"""What every API route depends on: the request's transaction, the acting user, If-Match."""
+"""What every request depends on, the API's and the pages' alike: the request's transaction, the
+acting user (a bearer token for the API, the session cookie for the pages), the version a write
+expects (If-Match), a record's id in the path, a page's form and query. The API and the pages
+both import this module; neither imports the other (tests/test_layers.py)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
+from starlette.datastructures import QueryParams
 
 from app.db.base import MAX_ID
-from app.db.session import get_session
+from app.db.session import get_session, note_answer
 from app.services import auth
 from app.services.actor import Actor
 from app.services.errors import PreconditionFailed, Unauthorized
+
+COOKIE = "dvk_session"
+
+
+class Route(APIRoute):
+    """Every route of the API and the pages: its answer decides its transaction. The status is
+    noted before the session dependency ends (scope="function" below), which then commits a
+    success and rolls back an answer of 400 or more, so no handler commits or rolls back; a
+    page that answers a refused form with the form again leaves nothing of the try stored."""
+
+    def get_route_handler(self):  # type: ignore[no-untyped-def]
+        handler = super().get_route_handler()
+
+        async def answer(request: Request):  # type: ignore[no-untyped-def]
+            response = await handler(request)
+            note_answer(request, response.status_code)
+            return response
+
+        return answer
+
 
 # scope="function": the transaction commits (or rolls back) before the response is sent, so a
 # client never sees 201 for a write that then failed to commit.
@@ -22,6 +47,7 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 def current_actor(request: Request, session: SessionDep,
                   token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+    """The API's caller, by the bearer token."""
     if not token:
         raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
     actor = auth.actor_for_token(session, token)
@@ -31,7 +57,16 @@ def current_actor(request: Request, session: SessionDep,
     return actor
 
 
+def page_actor(request: Request, session: SessionDep) -> Actor:
+    """The pages' user, by the session cookie."""
+    secret = request.cookies.get(COOKIE)
+    if not secret:
+        raise Unauthorized("Vui lòng đăng nhập.")
+    return auth.actor_for_token(session, secret)
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
 
 
 def if_match(
@@ -49,10 +84,6 @@ def if_match(
 IfMatchDep = Annotated[int | None, Depends(if_match)]
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
 UnitId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A unit's id.")]
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
 
 
 def client_ip(request: Request) -> str:
@@ -86,3 +117,34 @@ def _query_names(request: Request) -> dict[tuple[str, str], frozenset[str]]:
                  for method, op in item.items()}
         request.app.state.query_names = names
     return names
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    """The posted form's fields, the CSRF token aside, read before the handler runs. Handlers
+    are then plain functions, run in the threadpool: their blocking database work never
+    stalls the event loop, where one request waiting on a row lock held by another would hold
+    up every request, the lock holder's too."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if k != "csrf" and isinstance(v, str)}
+
+
+async def drop_empty_query(request: Request) -> None:
+    """An empty field of a page's own form is a field not given. A browser sends every field
+    of a GET form, the blank ones too (`?year=&date_from=`), and a typed parameter would
+    refuse '' with 422. Every page router depends on this; FastAPI solves dependencies before
+    it reads the route's own query parameters, so they see the query without the blanks.
+    Async: no I/O here, so no trip through the threadpool (the wall screens poll often)."""
+    pairs = QueryParams(request.scope["query_string"]).multi_items()
+    kept = [(k, v) for k, v in pairs if v.strip()]
+    if len(kept) < len(pairs):
+        request.scope["query_string"] = str(QueryParams(kept)).encode("latin-1")
+        if hasattr(request, "_query_params"):
+            del request._query_params
+
+
+PageQuery = Depends(drop_empty_query)
+FormDep = Annotated[dict[str, str], Depends(form_values)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
