@@ -110,12 +110,13 @@ def record_router(resource: Resource) -> APIRouter:
 
 
 def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
-    service, show, plural = resource.records, resource.present, resource.name
+    # The resource's own verbs (app/services/records/verbs.py), never its engine.
+    service, show, plural = resource.service, resource.present, resource.name
     filters, create, update = resource.service.Filters, resource.create, resource.update
 
     def list_records(session: SessionDep, actor: ActorDep,
                      params: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]
-        page = service.list_(session, actor=actor, filters=params)
+        page = service.list(session, actor=actor, filters=params)
         return {"items": [show(o, actor) for o in page.items], "total": page.total,
                 "limit": page.limit, "offset": page.offset}
 
@@ -123,7 +124,7 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
                       data: Annotated[create, Body()],  # type: ignore[valid-type]
                       key: IdempotencyKeyHeader = None) -> JSONResponse:
         def run() -> JSONResponse:
-            obj = resource.creator(session, actor=actor, data=data)
+            obj = service.create(session, actor=actor, data=data)
             return json_record(show(obj, actor), status=201, location=f"{base}/{obj.id}")
 
         return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
@@ -133,7 +134,7 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
 
     def update_record(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                       data: Annotated[update, Body()]) -> JSONResponse:  # type: ignore[valid-type]
-        obj, _ = resource.updater(session, actor=actor, id=id, data=data, if_match=expected)
+        obj, _ = service.update(session, actor=actor, id=id, data=data, if_match=expected)
         return json_record(show(obj, actor))
 
     def delete_record(id: RecordId, session: SessionDep, actor: ActorDep,

@@ -43,7 +43,7 @@ class Resource:
     update: type[SQLModel]
     read: type[SQLModel]
     columns: tuple[str, ...]  # the list's columns, in order (page and export)
-    form: tuple[str, ...]  # the entry form's fields, in order (the paper form's too)
+    form: tuple[str, ...]  # the entry form's fields, in order
     sort: str  # the list's default order ("-date")
     # How a record is shown to an actor: a denouncer's identity is withheld below manager.
     show: Callable[[Any, Actor], Any] | None = None

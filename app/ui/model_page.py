@@ -26,7 +26,7 @@ DATE = (forms.FormField("date", "Ngày", "date", True),)
 def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
                error: str | None = None) -> HTMLResponse:
     """One model: its facts, evaluations, and the workflow's next steps."""
-    m = service.records.get(session, actor=actor, id=id)
+    m = service.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
     if status in evaluations.SCORABLE:

@@ -25,7 +25,7 @@ DATE = (forms.FormField("date", "Ngày", "date", True),)
 def petition_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
                   error: str | None = None) -> HTMLResponse:
     """One petition: deadline, days left, history, and the legal next steps."""
-    p = service.records.get(session, actor=actor, id=id)
+    p = service.get(session, actor=actor, id=id)
     steps, extensions = service.history(session, actor=actor, id=id)
     shown = service.present(p, actor)
     # A user who may not act is offered no step or extension, and told why instead.
