@@ -200,6 +200,44 @@ def test_clerk_records_a_road_corrects_and_deletes(journey: Any, hamtri: Any) ->
     _seen(page, "road-page")
 
 
+@SIZES
+def test_clerk_adds_a_gift_from_the_works_page_and_gets_back(journey: Any, hamtri: Any,
+                                                              db: Any) -> None:
+    """From a work's page, "Thêm đóng góp" opens the gift's form with the work and its unit
+    chosen; saved, the notice leads back to the work, which counts the gift."""
+    from tests.factories import make_work
+
+    with db() as s:
+        make_work(s, unit_id=hamtri.lam_giang, name="Nhà văn hóa thôn Lâm Giang",
+                  total_cost_vnd=800_000_000)
+    page = journey
+    sign_in(page, CLERK)
+    nav(page, "Công trình")
+    page.locator("#list tr", has_text="Nhà văn hóa thôn Lâm Giang").get_by_role(
+        "link", name="Mở").click()
+    page.get_by_role("heading", name="Nhà văn hóa thôn Lâm Giang").wait_for()
+    assert "Thôn Lâm Giang, xã Hàm Trí, huyện Hàm Thuận Bắc" in page.locator("main").inner_text()
+    _seen(page, "work-page")
+    page.get_by_role("link", name="Thêm đóng góp").click()
+    form = page.locator("#entry-form")
+    form.get_by_role("heading", name="Thêm khoản đóng góp").wait_for()
+    chosen = "o => o.options[o.selectedIndex].textContent"
+    assert "Lâm Giang" in form.locator("#f-unit_id").evaluate(chosen)
+    assert "Nhà văn hóa thôn Lâm Giang" in form.locator("#f-work_id").evaluate(chosen)
+    _seen(page, "gift-prefilled")
+    form.locator("#f-source").select_option(label="Nhân dân")
+    form.locator("#f-kind").select_option(label="Tiền mặt")
+    form.locator("#f-amount_vnd").fill("120000000")
+    form.locator("#f-date").fill("01/06/2025")
+    _save(page, "Đã lưu khoản đóng góp")
+    page.locator("#entry-form .notice.ok").get_by_role(
+        "link", name="Về công trình “Nhà văn hóa thôn Lâm Giang”").click()
+    page.get_by_role("heading", name="Nhà văn hóa thôn Lâm Giang").wait_for()
+    facts = page.locator(".facts").inner_text()
+    assert "120 triệu đồng" in facts and "15,0%" in facts, facts
+    _seen(page, "work-with-gift")
+
+
 # -- 2 ----------------------------------------------------------------------------------
 
 
