@@ -24,8 +24,8 @@ from app.deps import PageActor, Route, SessionDep
 from app.responses import import_template
 from app.services import imports as service
 from app.services.actor import Actor
-from app.services.imports import held as checked_files
 from app.services.errors import DomainError, Forbidden
+from app.services.imports import held as checked_files
 from app.ui import templates
 from app.vn import print_number
 
