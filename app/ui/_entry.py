@@ -13,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from app.db.session import attempt
 from app.deps import FormDep, PageActor, RecordId, SessionDep, is_htmx
 from app.responses import export_response
-from app.services import idempotency
+from app.services import idempotency, scope
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.ui import form_errors, forms, labelled, render_block, templates
-from app.ui._listing import Listing, choices, form_context, list_context
+from app.ui._listing import REFS, Listing, choices, form_context, list_context
+from app.ui.forms import FormField
 
 
 def page(listing: Listing) -> Callable[..., Response]:
@@ -64,6 +65,52 @@ def refused(listing: Listing, actor: Actor, values: dict[str, Any], exc: Excepti
     return errors, message
 
 
+def prefill(listing: Listing, request: Request, session: Any, actor: Actor) -> dict[str, Any]:
+    """A new form's values named by its query (a work's page sends ?work_id=5&unit_id=3), each
+    kept only if the form would accept it: a field of the Create schema the form shows, a value
+    the schema reads, a unit this actor may write on, a work or model its picker offers. Anything
+    else is dropped without a word: the link only saves typing, the save checks everything."""
+    fields = {f.name: f for f in listing.fields_for(actor, editing=False)}
+    raw = {k: v[:200] for k in request.query_params
+           if k in fields and k in listing.resource.create.model_fields
+           and (v := request.query_params.get(k, "").strip())}
+    if not raw:
+        return {}
+    typed = forms.parse(dict(raw), tuple(fields[k] for k in raw))
+    bad = set(typed.problems)
+    try:
+        listing.resource.create.model_validate(dict(typed))
+    except ValidationError as exc:
+        bad |= {str(e["loc"][0]) for e in exc.errors() if e["loc"] and e["type"] != "missing"}
+    kept = {k: v for k, v in raw.items() if k not in bad}
+    for name, f in sorted(fields.items(), key=lambda item: item[1].kind != "unit"):
+        if name in kept and not _acceptable(session, actor, f, kept):
+            del kept[name]
+    return kept
+
+
+def _acceptable(session: Any, actor: Actor, f: FormField, kept: dict[str, Any]) -> bool:
+    if f.kind == "unit":
+        return kept[f.name].isdigit() and scope.may_write(session, actor, int(kept[f.name]))
+    if f.kind.startswith("ref:"):  # the picker's rule, for the unit kept (none: no offer)
+        offered = choices(session, actor, f.kind, kept.get("unit_id"))
+        return kept[f.name] in {str(i) for i, _ in offered}
+    return True
+
+
+def _back(session: Any, actor: Actor, obj: Any) -> tuple[str, str] | None:
+    """(address, words) of the work a saved record belongs to: the notice links back to it,
+    so a clerk who came from the work's page returns there in one click."""
+    work_id = getattr(obj, "work_id", None)
+    if not work_id:
+        return None
+    try:
+        work = REFS["ref:works"].records.get(session, actor=actor, id=work_id)
+    except DomainError:
+        return None
+    return f"/works/{work.id}", f"Về công trình “{work.name}”"
+
+
 def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
     """The entry form's routes: the same Create/Update schemas and services as the API."""
     create_schema, update_schema, read_schema = listing.schemas
@@ -86,9 +133,10 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         return form(request, session, actor, status, values=values, errors=errors,
                     message=message, record_id=record_id, submission=submission)
 
-    def saved(request: Request, session: Any, actor: Actor, notice: str) -> Response:
+    def saved(request: Request, session: Any, actor: Actor, notice: str, obj: Any = None) -> Response:
         ctx = {**list_context(listing, request, session, actor, keep_query=False),
-               **form_context(listing, session, actor, notice=notice), "oob": True}
+               **form_context(listing, session, actor, notice=notice, back=_back(session, actor, obj)),
+               "oob": True}
         html = (render_block(request, template, "list", ctx).body.decode()
                 + render_block(request, template, "form", ctx).body.decode())
         return HTMLResponse(html, headers={"HX-Retarget": "#list", "HX-Reswap": "outerHTML"})
@@ -136,7 +184,7 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
             if key and (done := earlier(session, actor, key)) is not None:
                 return saved(request, session, actor, f"Đã lưu {listing.one} số {done}.")
             raise
-        return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.")
+        return saved(request, session, actor, f"Đã lưu {listing.one} số {obj.id}.", obj)
 
     def update(id: RecordId, request: Request, session: SessionDep,
                actor: PageActor, form_data: FormDep) -> Response:
@@ -150,12 +198,13 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
                                       if_match=forms.version(version))
         except (ValidationError, DomainError) as exc:
             return failed(request, session, actor, shown, exc, id)
-        return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.")
+        return saved(request, session, actor, f"Đã cập nhật {listing.one} số {obj.id}.", obj)
 
     def new(request: Request, session: SessionDep, actor: PageActor) -> Response:
         if not listing.shows_form(actor):
             raise Forbidden(f"Vai trò '{actor.role.vi}' không được thêm {listing.one}.")
-        return form(request, session, actor)
+        given = prefill(listing, request, session, actor)
+        return form(request, session, actor, values={**listing.defaults, **given} if given else None)
 
     def edit(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
         obj = listing.service.records.get(session, actor=actor, id=id)
@@ -176,7 +225,7 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
 
     create.__doc__ = f"Save a new {listing.path} record from the form (once, however often sent)."
     update.__doc__ = f"Save corrections to a {listing.path} record (stale versions refused)."
-    new.__doc__ = "An empty entry form."
+    new.__doc__ = "An entry form, empty or prefilled from its query (a work's page's links)."
     edit.__doc__ = "The entry form filled with one record, and its history."
     options.__doc__ = "The options of a work or model picker for the chosen unit."
     return {"create": create, "update": update, "new": new, "edit": edit, "choices": options}

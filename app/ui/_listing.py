@@ -202,7 +202,8 @@ def form_context(listing: Listing, session: Any, actor: Actor, **kw: Any) -> dic
     # A new form carries a one-time key: sending it twice saves one record, not two.
     submission = kw.get("submission") or (None if editing else secrets.token_urlsafe(16))
     return {"form_fields": fields, "values": values, "errors": kw.get("errors") or {},
-            "message": kw.get("message"), "notice": kw.get("notice"), "record_id": record_id,
+            "message": kw.get("message"), "notice": kw.get("notice"), "back": kw.get("back"),
+            "record_id": record_id,
             "choices": picks, "history": history, "submission": submission,
             "deletable": editing and deletable(listing, session, actor, record_id),
             "field_labels": field_labels(listing.path)}

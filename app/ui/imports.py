@@ -25,6 +25,7 @@ from app.responses import import_template
 from app.services import imports as service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
+from app.services.imports import held as checked_files
 from app.ui import templates
 from app.vn import print_number
 
@@ -59,27 +60,40 @@ def template(resource: str, kind: str, request: Request, session: SessionDep,
 
 @router.post("/imports", response_class=HTMLResponse)
 def run_import(request: Request, actor: PageActor,
-               file: UploadFile = File(...), resource: str = Form(..., max_length=40),
-               mode: str = Form("dry", max_length=10), source: Annotated[Text, Form(max_length=40)] = "") -> Response:
-    """Check (mode=dry) or import (mode=real) the file; the answer streams progress."""
+               file: UploadFile | None = File(None), resource: str = Form(..., max_length=40),
+               mode: str = Form("dry", max_length=10), source: Annotated[Text, Form(max_length=40)] = "",
+               checked: str = Form("", max_length=64)) -> Response:
+    """Check (mode=dry) or import (mode=real) the file chosen, or the one a dry run has just
+    checked (`checked`: its token, app/services/imports/held.py); the answer streams progress."""
     dry_run = mode != "real"
     if not actor.can_write:
         raise Forbidden("Tài khoản chỉ xem không nhập được dữ liệu.")
-    # The upload is copied out of the request: the import reads it after the handler returns.
-    held = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    shutil.copyfileobj(file.file, held)
-    held.seek(0)
-    filename = file.filename or ""
+    if file is not None and file.filename:
+        # The upload is copied out of the request: the import reads it after the handler returns.
+        held: Any = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        shutil.copyfileobj(file.file, held)
+        held.seek(0)
+        filename = file.filename
+    elif checked and (kept := checked_files.take(checked, user_id=actor.user_id,
+                                                 resource=resource)) is not None:
+        held, filename = kept
+    else:
+        return templates.TemplateResponse(request, "imports/page.html", _context(
+            request, actor, resource, stale="Chưa có tệp: tệp vừa kiểm tra đã được nhập hoặc đã "
+            "quá hạn. Hãy chọn tệp rồi kiểm tra lại."), status_code=422)
+    token = checked_files.keep(held, user_id=actor.user_id, resource=resource,
+                               filename=filename) if dry_run else None
     page = templates.get_template("imports/page.html").render(_context(
         request, actor, resource, running=True, filename=filename, dry_run=dry_run))
     top, bottom = page.split(MARK, 1)
     return StreamingResponse(_stream(request, actor, resource, held, filename, dry_run,
-                                     source or None, top, bottom),
+                                     source or None, top, bottom, token),
                              media_type="text/html; charset=utf-8")
 
 
 def _stream(request: Request, actor: Actor, resource: str, held: Any, filename: str,
-            dry_run: bool, source: str | None, top: str, bottom: str) -> Iterator[str]:
+            dry_run: bool, source: str | None, top: str, bottom: str,
+            token: str | None = None) -> Iterator[str]:
     news: "queue.Queue[Any]" = queue.Queue()
 
     def work() -> None:
@@ -109,10 +123,14 @@ def _stream(request: Request, actor: Actor, resource: str, held: Any, filename: 
             yield f'<p class="progress-line" role="status">Đã đọc {print_number(item)} dòng…</p>\n'
         else:
             outcome = item
+    report = outcome if isinstance(outcome, service.Report) else None
+    if token and not (report and report.ok):
+        checked_files.drop(token)  # nothing to import with one press: its errors come first
+        token = None
     fragment = templates.get_template("imports/page.html").blocks["outcome"]
     ctx = templates.get_template("imports/page.html").new_context(_context(
         request, actor, resource, outcome=outcome,
-        report=outcome if isinstance(outcome, service.Report) else None,
+        report=report, checked=token, source=source or "",
         refused=outcome.detail if isinstance(outcome, DomainError) else None,
         failed=outcome is not None and not isinstance(outcome, (service.Report, DomainError)),
         dry_run=dry_run, filename=filename))

@@ -243,6 +243,30 @@ def test_templates(tree: Any, make_user: Any) -> None:
     assert clerk.get(f"{URL}/nope/template.xlsx").status_code == 422
 
 
+def test_every_sheet_of_a_template_speaks_vietnamese(tree: Any, make_user: Any) -> None:
+    """No code of a code list (commune, village, people) and no field name (unit_code) in any
+    sheet: a clerk reads labels and headers, and the import reads those back."""
+    from openpyxl import load_workbook
+
+    from app.enums import ENUMS
+    from app.services.imports import SPECS
+
+    codes = {str(m.value) for e in ENUMS.values() for m in e if m.value != getattr(m, "vi", "")}
+    clerk = make_user(Role.clerk, "T-HT")
+    for resource, spec in SPECS.items():
+        r = clerk.get(f"{URL}/{resource}/template.xlsx")
+        assert r.status_code == 200
+        fields = {c.name for c in spec.columns}
+        for sheet in load_workbook(io.BytesIO(r.content)).worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for text in (v.strip() for v in row if isinstance(v, str)):
+                    # A cell that is a code (commune) or a field name (name), or a snake_case
+                    # word among other words (unit_code); "quan" alone is also Vietnamese.
+                    words = set(text.replace(",", " ").replace("(", " ").replace(")", " ").split())
+                    snake = {w for w in words if "_" in w} & (codes | fields)
+                    assert text not in codes | fields and not snake, (resource, sheet.title, text)
+
+
 def test_an_export_never_updates_a_newer_record_with_a_reused_id(tree: Any, db: Any,
                                                                  make_user: Any) -> None:
     clerk = make_user(Role.clerk, "T-HT")

@@ -200,6 +200,44 @@ def test_clerk_records_a_road_corrects_and_deletes(journey: Any, hamtri: Any) ->
     _seen(page, "road-page")
 
 
+@SIZES
+def test_clerk_adds_a_gift_from_the_works_page_and_gets_back(journey: Any, hamtri: Any,
+                                                              db: Any) -> None:
+    """From a work's page, "Thêm đóng góp" opens the gift's form with the work and its unit
+    chosen; saved, the notice leads back to the work, which counts the gift."""
+    from tests.factories import make_work
+
+    with db() as s:
+        make_work(s, unit_id=hamtri.lam_giang, name="Nhà văn hóa thôn Lâm Giang",
+                  total_cost_vnd=800_000_000)
+    page = journey
+    sign_in(page, CLERK)
+    nav(page, "Công trình")
+    page.locator("#list tr", has_text="Nhà văn hóa thôn Lâm Giang").get_by_role(
+        "link", name="Mở").click()
+    page.get_by_role("heading", name="Nhà văn hóa thôn Lâm Giang").wait_for()
+    assert "Thôn Lâm Giang, xã Hàm Trí, huyện Hàm Thuận Bắc" in page.locator("main").inner_text()
+    _seen(page, "work-page")
+    page.get_by_role("link", name="Thêm đóng góp").click()
+    form = page.locator("#entry-form")
+    form.get_by_role("heading", name="Thêm khoản đóng góp").wait_for()
+    chosen = "o => o.options[o.selectedIndex].textContent"
+    assert "Lâm Giang" in form.locator("#f-unit_id").evaluate(chosen)
+    assert "Nhà văn hóa thôn Lâm Giang" in form.locator("#f-work_id").evaluate(chosen)
+    _seen(page, "gift-prefilled")
+    form.locator("#f-source").select_option(label="Nhân dân")
+    form.locator("#f-kind").select_option(label="Tiền mặt")
+    form.locator("#f-amount_vnd").fill("120000000")
+    form.locator("#f-date").fill("01/06/2025")
+    _save(page, "Đã lưu khoản đóng góp")
+    page.locator("#entry-form .notice.ok").get_by_role(
+        "link", name="Về công trình “Nhà văn hóa thôn Lâm Giang”").click()
+    page.get_by_role("heading", name="Nhà văn hóa thôn Lâm Giang").wait_for()
+    facts = page.locator(".facts").inner_text()
+    assert "120 triệu đồng" in facts and "15,0%" in facts, facts
+    _seen(page, "work-with-gift")
+
+
 # -- 2 ----------------------------------------------------------------------------------
 
 
@@ -312,9 +350,10 @@ def test_clerk_imports_a_sheet_with_mistakes_then_the_corrected_one(journey: Any
 
     outcome = _send(page, _sheet(tmp_path / "cong-trinh.xlsx", ROWS), "Kiểm tra tệp (chưa lưu)")
     assert "Không nhập: 2 lỗi trong 3 dòng; chưa lưu dòng nào" in outcome, outcome
-    errors = {tuple(c.inner_text().strip() for c in tr.locator("td").all()[:3])
-              for tr in page.locator("#import-outcome table.errors tbody tr").all()}
-    assert errors == {("3", "Ngày hoàn thành", "31/02/2025"), ("4", "Mã đơn vị", "T-HX")}, errors
+    errors = [tuple(c.inner_text().strip() for c in tr.locator("td").all()[:3])
+              for tr in page.locator("#import-outcome table.errors tbody tr").all()]
+    # In row order, as the clerk reads the file.
+    assert errors == [("3", "Ngày hoàn thành", "31/02/2025"), ("4", "Mã đơn vị", "T-HX")], errors
     assert _works(db) == 0
     _seen(page, "import-mistakes")
     page.locator("#import-outcome").screenshot(  # the errors as read, up close
@@ -324,7 +363,14 @@ def test_clerk_imports_a_sheet_with_mistakes_then_the_corrected_one(journey: Any
     outcome = _send(page, fixed, "Kiểm tra tệp (chưa lưu)")
     assert "Sẽ thêm 3, sửa 0, giữ nguyên 0" in outcome, outcome
     assert _works(db) == 0
-    outcome = _send(page, fixed, "Nhập vào hệ thống")
+    _seen(page, "import-checked")
+    # The file just checked is imported with one press, without choosing it again.
+    page.get_by_role("button", name="Nhập tệp vừa kiểm tra vào hệ thống").click()
+    page.locator("#import-run h2", has_text="Nhập tệp “cong-trinh-da-sua.xlsx”").wait_for()
+    outcome = page.locator("#import-outcome")
+    outcome.wait_for(timeout=30_000)
+    page.wait_for_load_state()
+    outcome = outcome.inner_text()
     assert "Đã thêm 3, sửa 0, giữ nguyên 0 (đã có, không đổi) trong 3 dòng." in outcome, outcome
     _seen(page, "import-corrected")
 

@@ -265,3 +265,19 @@ def test_an_older_templates_headers_still_read(session: Session, tree: Any) -> N
     r = run(session, actor(tree), "petitions", "Mã đơn vị,Ngày nhận đơn,Loại đơn,Nội dung,Lĩnh vực đơn",
             "T-HT,05/05/2021,Khiếu nại,Đường làng,Đất đai")
     assert r.ok and r.created == 1, r.errors
+
+
+def test_errors_come_out_in_row_order(session: Session, tree: Any) -> None:
+    """A cell that cannot be read (row 3's date) is found before a row's rules (row 2's
+    unknown unit, row 4's duplicate code): the report still lists them by row, then column."""
+    r = run(session, actor(tree), "works",
+            "\"Tên công trình, phần việc\",Mã công trình,Mã đơn vị,Loại công trình,Ngày hoàn thành",
+            "Đường A,HT-A,T-XX,Đường bê tông,30/06/2021",
+            "Đường B,HT-B,T-LG,Đường bê tông,31/02/2021",
+            "Đường C,HT-B,T-XX,Đường bê tông,32/13/2021",
+            "Đường D,HT-D,T-LG,Đường bê tông,30/06/2021")
+    assert not r.ok
+    found = [(e.row, e.column) for e in r.errors]
+    assert found == sorted(found, key=lambda rc: (rc[0], ["Mã công trình", "Mã đơn vị",
+                                                          "Ngày hoàn thành"].index(rc[1]))), found
+    assert {row for row, _ in found} == {2, 3, 4}

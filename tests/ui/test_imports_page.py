@@ -87,3 +87,65 @@ def test_without_csrf_refused(tree: Any, sign_in: Any, db: Any) -> None:
                    files={"file": ("hien-dat.csv", CSV, "text/csv")})
     assert r.status_code == 403
     assert donations(db) == 0
+
+
+def _token(page: str) -> str:
+    return page.split('name="checked" value="')[1].split('"')[0]
+
+
+def test_a_checked_file_imports_with_one_press(tree: Any, sign_in: Any, db: Any) -> None:
+    """After a dry run with no errors, one press imports the file just checked, once, and only
+    for the user who checked it; a made-up token imports nothing."""
+    clerk = sign_in("nhap.clerk5")
+    checked = clerk.post("/imports", data={"resource": "land-donations", "mode": "dry"},
+                         files={"file": ("hien-dat.csv", CSV, "text/csv")}).text
+    assert "Sẽ thêm 2" in checked and "Nhập tệp vừa kiểm tra vào hệ thống" in checked
+    token = _token(checked)
+    other = sign_in("nhap.clerk6")
+    stolen = other.post("/imports", data={"resource": "land-donations", "mode": "real",
+                                          "checked": token})
+    assert stolen.status_code == 422 and "Chưa có tệp" in stolen.text
+    wrong_type = clerk.post("/imports", data={"resource": "works", "mode": "real", "checked": token})
+    assert wrong_type.status_code == 422
+    for forged in ("../../etc/passwd", "x" * 32, ""):
+        r = clerk.post("/imports", data={"resource": "land-donations", "mode": "real",
+                                         "checked": forged})
+        assert r.status_code == 422
+    assert donations(db) == 0
+    done = clerk.post("/imports", data={"resource": "land-donations", "mode": "real",
+                                        "checked": token})
+    assert "Đã thêm 2" in done.text and "hien-dat.csv" in done.text
+    assert donations(db) == 2
+    again = clerk.post("/imports", data={"resource": "land-donations", "mode": "real",
+                                         "checked": token})
+    assert again.status_code == 422 and donations(db) == 2
+
+
+def test_a_file_with_errors_is_not_kept(tree: Any, sign_in: Any) -> None:
+    from app.services.imports import held
+
+    clerk = sign_in("nhap.clerk7")
+    before = set(held.ROOT.iterdir()) if held.ROOT.is_dir() else set()
+    bad = CSV.replace(b"05/02/2021", b"31/02/2021")
+    r = clerk.post("/imports", data={"resource": "land-donations", "mode": "dry"},
+                   files={"file": ("hien-dat.csv", bad, "text/csv")}).text
+    assert "Không nhập" in r and 'name="checked"' not in r
+    assert set(held.ROOT.iterdir()) <= before
+
+
+def test_a_kept_file_expires_and_must_match_its_digest(tmp_path: Any, monkeypatch: Any) -> None:
+    import io
+    import time
+
+    from app.services.imports import held
+
+    monkeypatch.setattr(held, "ROOT", tmp_path)
+    token = held.keep(io.BytesIO(CSV), user_id=1, resource="works", filename="a.csv")
+    (tmp_path / f"{token}.bin").write_bytes(CSV + b"T-HT,Ai do,1,1,,01/01/2021,X\r\n")
+    assert held.take(token, user_id=1, resource="works") is None  # altered since checked
+    token = held.keep(io.BytesIO(CSV), user_id=1, resource="works", filename="a.csv")
+    held.sweep(now=time.time() + held.TTL + 1)
+    assert list(tmp_path.iterdir()) == [] and held.take(token, user_id=1, resource="works") is None
+    token = held.keep(io.BytesIO(CSV), user_id=1, resource="works", filename="a.csv")
+    stream, name = held.take(token, user_id=1, resource="works")
+    assert stream.read() == CSV and name == "a.csv" and list(tmp_path.iterdir()) == []

@@ -24,8 +24,8 @@ Updates, which are rare in an import, go one by one through the resource's own u
 The package, by what each part does: specs (each record type's columns, from the registry and
 the schemas' labels), sheets, xlsx, xlsx_rows and workbook (reading a file, guarded against
 zip bombs), layout (the header row), parse (a row's cells), lookup (the tree loaded once),
-chunks (rows matched and checked), bulk (new records stored), report, templates, and job
-(`run`). The names below load on first use: the .xlsx reader's own process imports only
+chunks (rows matched and checked), bulk (new records stored), report, templates, held (a
+file the page has just checked, kept for a one-press import), and job (`run`). The names below load on first use: the .xlsx reader's own process imports only
 `sheets`, `xlsx` and `workbook`, and stays light (no tables, no ORM).
 """
 

@@ -53,6 +53,7 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
         job = Job(session, actor, spec, report, layout, source)
         _feed(job, rows, report, progress)
         _merged(sheet, layout, report)
+        report.in_order(layout.headers)
         if report.rows == 0:
             raise ImportRefused("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
         if report.ok:

@@ -56,6 +56,13 @@ class Report:
             shown = None if value is None else str(value)[:200]
             self.errors.append(RowError(row, column, shown, message))
 
+    def in_order(self, headers: dict[int, str]) -> None:
+        """The errors by row, then by column as the file has them (a file-wide one first).
+        They are found pass by pass (a row's cells, then its chunk's references and rules,
+        then merged cells), each pass in row order, so they come out of order otherwise."""
+        where = {h: i for i, h in sorted(headers.items(), reverse=True)}
+        self.errors.sort(key=lambda e: (e.row or 0, where.get(e.column or "", len(where))))
+
     def summary(self) -> str:
         """One sentence for the page, the CLI and the API's detail."""
         n = print_number

@@ -99,9 +99,10 @@ def _guide(guide: Any, cols: list[Column]) -> None:
     for c in cols:
         guide.append([c.header, "có" if c.required else "", KIND_HINTS.get(c.kind, ""), c.hint])
     guide.append([])
+    # Every sheet speaks the clerk's language: the API's field names, which the import reads
+    # too, are for other systems and are not advertised here.
     guide.append(["Một dòng là một bản ghi. Không gộp ô, không dùng công thức; dòng trống được "
-                  "bỏ qua. Có thể dùng tên cột tiếng Anh của API (" + ", ".join(c.name for c in cols[:3])
-                  + ", ...)."])
+                  "bỏ qua. Tệp xuất từ danh sách (nút Tải về) cũng nhập lại được."])
     guide.append(["Nhập thử trước để xem kết quả; khi mọi dòng đúng mới nhập thật. Một dòng sai "
                   "thì không dòng nào được lưu."])
     for row in guide.iter_rows(min_row=1, max_row=1):
