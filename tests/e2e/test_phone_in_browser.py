@@ -109,3 +109,38 @@ def test_a_refused_submit_focuses_the_first_field_in_error_in_vietnamese(english
     assert focused["said"] and focused["role"] == "alert", focused
     assert not any(w in focused["said"].lower() for w in ("please", "field", "required")), focused
     _shot(page, "refused")
+
+
+@pytest.mark.parametrize("english", ["desktop", "phone"], indirect=True)
+def test_the_import_file_button_and_its_message_are_vietnamese(english: Any, hamtri: Any) -> None:
+    page = english
+    sign_in(page, CLERK)
+    nav(page, "Nhập Excel")
+    page.locator("nav.tabs").get_by_role("link", name="Đóng góp").click()
+    button = page.locator("label[for=import-file]", has_text="Chọn tệp")
+    assert button.is_visible()  # the browser's own button ("Choose File") is out of sight
+    assert page.locator("#import-file").evaluate("e => e.getBoundingClientRect().width") <= 1
+    page.get_by_role("button", name="Kiểm tra tệp (chưa lưu)").click()  # no file chosen
+    said = page.locator("#import-file").evaluate("e => e.validationMessage")
+    assert said == "Vui lòng chọn một tệp.", said
+    page.locator("#import-file").set_input_files(
+        {"name": "gop.csv", "mimeType": "text/csv", "buffer": "Đơn vị\n".encode()})
+    assert page.locator("#import-file-name").text_content() == "gop.csv"
+    _shot(page, "import-file")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_menu_works_without_script(size: str, chromium: Any, server: str, hamtri: Any) -> None:
+    context = chromium.new_context(base_url=server, viewport=SIZES[size], locale="vi-VN",
+                                   java_script_enabled=False)
+    page = context.new_page()
+    page._journey_tried = []
+    sign_in(page, CLERK)
+    menu = page.locator("nav[aria-label=\"Chức năng\"]")
+    if size == "desktop":
+        assert menu.is_visible()
+    else:
+        assert not menu.is_visible()
+        page.locator("details.menu > summary").click()
+        assert menu.get_by_role("link", name="Đóng góp", exact=True).is_visible()
+    context.close()
