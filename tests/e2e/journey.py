@@ -89,6 +89,10 @@ def journey(request: Any, chromium: Any, server: str) -> Iterator[Any]:
 
 
 def nav(page: Any, name: str) -> None:
-    """Follow a link of the page's navigation by its words."""
+    """Follow a link of the page's navigation by its words (on a phone, opening the folded
+    menu first, by its "Menu" button, as a person does)."""
+    menu = page.locator("details.menu > summary")
+    if menu.count() and menu.is_visible() and page.locator("details.menu[open]").count() == 0:
+        menu.click()
     page.locator("nav[aria-label=\"Chức năng\"]").get_by_role("link", name=name, exact=True).first.click()
     page.wait_for_load_state()

@@ -62,7 +62,7 @@ def field_block(html: str, name: str) -> str:
 
 
 def field_error(html: str, name: str) -> str | None:
-    m = re.search(r'<small class="error" role="alert">(.*?)</small>', field_block(html, name), re.S)
+    m = re.search(r'<small class="error" role="alert"[^>]*>(.*?)</small>', field_block(html, name), re.S)
     return m.group(1) if m else None
 
 

@@ -26,7 +26,7 @@ def clerk(server: str, db) -> Iterator[httpx.Client]:
 
 
 def _main(html: str) -> str:
-    return html.split('<main id="main">')[1].split("</main>")[0]
+    return html.split('<main id="main"')[1].split(">", 1)[1].split("</main>")[0]
 
 
 def _is_vietnamese_page(r: httpx.Response, status: int, title: str) -> str:

@@ -27,7 +27,7 @@ def history_of(html: str) -> list[str]:
 def messages(html: str) -> list[str]:
     """Every message a refused form shows: above it, and beside its fields."""
     return re.findall(r'<p class="notice error" role="alert">(.*?)</p>', html, re.S) + re.findall(
-        r'<small class="error" role="alert">(.*?)</small>', html, re.S)
+        r'<small class="error" role="alert"[^>]*>(.*?)</small>', html, re.S)
 
 
 def api_names(text: str, schema: type) -> list[str]:
