@@ -1,28 +1,20 @@
 """Every error page of the site (404, 405, 403, 500…) is in Vietnamese, keeps the menu for a
 signed-in visitor and offers a way back; the JSON API still answers problem+json."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from app.enums import Role
-from app.services import auth
-from tests.conftest import carry_csrf
-from tests.factories import PASSWORD, make_tree
+from tests.factories import make_tree
 
 ENGLISH = ("Not Found", "Method Not Allowed", "Forbidden", "Internal Server Error", "Error")
 
 
 @pytest.fixture
-def clerk(server: str, db) -> Iterator[httpx.Client]:
+def clerk(sign_in, db) -> httpx.Client:
     with db() as s:
         make_tree(s)
-        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    with httpx.Client(base_url=server, timeout=30) as client:
-        assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
-        carry_csrf(client)
-        yield client
+    return sign_in("canbo", Role.clerk, "T-HT")
 
 
 def _main(html: str) -> str:

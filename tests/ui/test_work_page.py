@@ -1,25 +1,17 @@
 """A work's page shows its money: by source, labour, land, and the non-state share."""
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from app.enums import Role
-from app.services import auth
-from tests.conftest import carry_csrf
-from tests.factories import PASSWORD, make_contribution, make_land_donation, make_tree, make_work
+from tests.factories import make_contribution, make_land_donation, make_tree, make_work
 
 
 @pytest.fixture
-def clerk(server: str, db) -> Iterator[httpx.Client]:
+def clerk(sign_in, db) -> httpx.Client:
     with db() as s:
         make_tree(s)
-        auth.create_user(s, username="canbo", password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    with httpx.Client(base_url=server, timeout=30) as client:
-        assert client.post("/login", data={"username": "canbo", "password": PASSWORD}).status_code == 303
-        carry_csrf(client)
-        yield client
+    return sign_in("canbo", Role.clerk, "T-HT")
 
 
 def test_work_money(clerk, db):
