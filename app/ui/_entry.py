@@ -105,7 +105,7 @@ def _back(session: Any, actor: Actor, obj: Any) -> tuple[str, str] | None:
     if not work_id:
         return None
     try:
-        work = REFS["ref:works"].records.get(session, actor=actor, id=work_id)
+        work = REFS["ref:works"].get(session, actor=actor, id=work_id)
     except DomainError:
         return None
     return f"/works/{work.id}", f"Về công trình “{work.name}”"
@@ -207,7 +207,7 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         return form(request, session, actor, values={**listing.defaults, **given} if given else None)
 
     def edit(id: RecordId, request: Request, session: SessionDep, actor: PageActor) -> Response:
-        obj = listing.service.records.get(session, actor=actor, id=id)
+        obj = listing.service.get(session, actor=actor, id=id)
         shown_obj = listing.present(obj, actor) if listing.present else obj
         values = read_schema.model_validate(shown_obj, from_attributes=True).model_dump(mode="json")
         return form(request, session, actor, record_id=id,

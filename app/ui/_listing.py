@@ -134,10 +134,10 @@ def list_context(listing: Listing, request: Request, session: Any, actor: Actor,
             raw[key] = values if len(values) > 1 else values[0]
     filters, error = _filters(listing, raw)
     try:
-        result = listing.service.records.list_(session, actor=actor, filters=filters)
+        result = listing.service.list(session, actor=actor, filters=filters)
     except DomainError:  # a sort by an unknown or a confidential field
         filters = filters.model_copy(update={"sort": listing.sort})
-        result = listing.service.records.list_(session, actor=actor, filters=filters)
+        result = listing.service.list(session, actor=actor, filters=filters)
         error = "Không sắp xếp được theo cột này; đã dùng thứ tự mặc định."
     rows = [listing.present(r, actor) if listing.present else r for r in result.items]
     units = units_service.nested(units_service.tree(session, actor=actor))
@@ -183,7 +183,7 @@ def choices(session: Any, actor: Actor, kind: str, unit_id: Any,
     out = [(r.id, f"{r.name} (số {r.id})") for r in rows]
     if selected and str(selected).isdigit() and int(selected) not in {i for i, _ in out}:
         try:  # a stored link the picker would not offer still shows, so saving keeps it
-            kept = service.records.get(session, actor=actor, id=int(selected))
+            kept = service.get(session, actor=actor, id=int(selected))
             out.insert(0, (kept.id, f"{kept.name} (số {kept.id})"))
         except DomainError:
             pass
@@ -213,8 +213,8 @@ def deletable(listing: Listing, session: Any, actor: Actor, record_id: int) -> b
     """Whether the page offers this actor a delete of the record (app/ui/deletes.py)."""
     records = listing.service.records
     try:
-        return records.may_change(session, actor=actor, obj=records.get(session, actor=actor,
-                                                                         id=record_id))
+        return records.may_change(session, actor=actor,
+                                  obj=listing.service.get(session, actor=actor, id=record_id))
     except DomainError:
         return False
 

@@ -44,15 +44,15 @@ def ask(listing: Listing) -> Callable[..., Response]:
 def delete(listing: Listing) -> Callable[..., Response]:
     def delete_(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
                 form_data: FormDep) -> Response:
-        records = listing.service.records
+        service = listing.service  # the resource's verbs
         try:
             with attempt(session):
-                records.delete(session, actor=actor, id=id,
+                service.delete(session, actor=actor, id=id,
                                if_match=forms.version(form_data.get("version")))
         except (Conflict, PreconditionFailed) as exc:
             # Referenced, inside an approved period, or changed since the page was read:
             # the record as it now stands, with the reason.
-            obj = records.get(session, actor=actor, id=id)
+            obj = service.get(session, actor=actor, id=id)
             return _confirm(listing, request, session, actor, obj, exc.status, exc.detail,
                             refused=isinstance(exc, Conflict))
         return list_page(listing, request, session, actor, notice=f"Đã xóa {listing.one} số {id}.")
