@@ -15,7 +15,7 @@ from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
-from app.services.reports.docx_header import KINDS, Kind
+from app.services.reports.docx_header import KINDS, Kind, default_kind
 from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
 from app.ui import form_errors, templates
@@ -122,6 +122,7 @@ def issued_page(id: RecordId, request: Request, session: SessionDep, actor: Page
     return templates.TemplateResponse(request, "reports/issued.html", {
         "actor": actor, "row": row, "r": issued.frozen(row),
         "changes": issued.changes_since(session, actor=actor, row=row),
+        "kind": row.kind or default_kind(issued.frozen(row)["unit"]), "kinds": KINDS,
     })
 
 

@@ -41,18 +41,20 @@ def _named(unit: dict[str, Any] | None) -> str:
 
 def default_particulars(kind: str, unit: dict[str, Any],
                         parent: dict[str, Any] | None) -> dict[str, str]:
-    """The issuing body (its parent body on the first line) and the number a unit's report
-    gets in `kind` when the issuer gives none; `unit` and `parent` as {name, level}."""
+    """The issuing body (its parent body on the first line), the number's form and the
+    signer's title a unit's report gets in `kind` when the issuer gives none; `unit` and
+    `parent` as {name, level}."""
     district = unit["level"] == UnitLevel.district.value
     if kind == PARTY:
         if district:
             return {"issuer": f"HUYỆN ỦY {unit['name'].upper()}\nBAN DÂN VẬN",
-                    "number": "…-BC/BDVHU"}
+                    "number": "…-BC/BDVHU", "signer_title": "TRƯỞNG BAN"}
         above = f"ĐẢNG BỘ {_named(parent)}\n" if parent else ""
-        return {"issuer": f"{above}ĐẢNG ỦY {_named(unit)}",
-                "number": "…-BC/ĐU"}
+        return {"issuer": f"{above}ĐẢNG ỦY {_named(unit)}", "number": "…-BC/ĐU",
+                "signer_title": "T/M ĐẢNG ỦY\nBÍ THƯ"}
     above = f"UBND {_named(parent)}\n" if parent else ""
-    return {"issuer": f"{above}UBND {_named(unit)}", "number": "…/BC-UBND"}
+    return {"issuer": f"{above}UBND {_named(unit)}", "number": "…/BC-UBND",
+            "signer_title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"}
 
 
 def header(doc: Any, kind: str, issuer: str, number: str, date_line: str) -> None:

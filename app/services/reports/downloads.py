@@ -19,9 +19,9 @@ from app.services.reports.xlsx import build_xlsx
 
 
 def summary_docx(session: Session, *, actor: Actor, unit_id: int, date_from: date, date_to: date,
-                 **particulars: Any) -> bytes:
+                 **given: Any) -> bytes:
     report = summary(session, actor=actor, unit_id=unit_id, date_from=date_from, date_to=date_to)
-    return build_docx(report, **particulars(session, report, particulars))
+    return build_docx(report, **particulars(session, report, given))
 
 
 def summary_xlsx(session: Session, *, actor: Actor, unit_id: int, date_from: date,
@@ -48,9 +48,9 @@ def particulars(session: Session, report: dict[str, Any], given: dict[str, Any])
     in, the issuing body under its parent body, the number's form, its name as the place."""
     unit = report["unit"]
     kind = given.get("kind") or default_kind(unit)
-    out = {"number": "…", "place": unit["name"], "issued_on": vn.today(),
-           "signer_title": "TRƯỞNG BAN", "signer_name": "", "recipients": ["Như trên", "Lưu: VT"],
-           **defaultparticulars(kind, unit, _parent(session, unit["id"])), "kind": kind}
+    out = {"place": unit["name"], "issued_on": vn.today(), "signer_name": "",
+           "recipients": ["Như trên", "Lưu: VT"],
+           **default_particulars(kind, unit, _parent(session, unit["id"])), "kind": kind}
     out.update({k: v for k, v in given.items() if v not in (None, "", [])})
     return out
 
