@@ -1,7 +1,7 @@
 """/api/v1/reports: the summary report of a unit subtree over a period."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Body, Query, Response
 from pydantic import BaseModel
@@ -16,6 +16,7 @@ from app.db.fields import Text
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
+from app.services.reports.docx_header import Kind
 
 router = api_router("reports")
 
@@ -23,7 +24,7 @@ UnitParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="The unit w
                                                     "default: the caller's own unit.")]
 FromParam = Annotated[date | None, Query(description="First day (inclusive); default 1 January.")]
 ToParam = Annotated[date | None, Query(description="Last day (inclusive); default 31 December.")]
-KindParam = Annotated[Literal["state", "party"] | None, Query(
+KindParam = Annotated[Kind | None, Query(
     description="The layout: state (Nghị định 30/2020) or party (Hướng dẫn 36-HD/VPTW); "
                 "default: the unit's (a district's Ban Dân vận: party; a commune: state).")]
 
