@@ -16,6 +16,7 @@ from app.db.fields import Text
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
+from app.services.reports.docx_header import Kind
 
 router = api_router("reports")
 
@@ -23,18 +24,23 @@ UnitParam = Annotated[int | None, Query(ge=1, le=MAX_ID, description="The unit w
                                                     "default: the caller's own unit.")]
 FromParam = Annotated[date | None, Query(description="First day (inclusive); default 1 January.")]
 ToParam = Annotated[date | None, Query(description="Last day (inclusive); default 31 December.")]
+KindParam = Annotated[Kind | None, Query(
+    description="The layout: state (Nghị định 30/2020) or party (Hướng dẫn 36-HD/VPTW); "
+                "default: the unit's (a district's Ban Dân vận: party; a commune: state).")]
 
 
 @router.get("/summary.docx", responses=file_responses(DOCX), response_class=Response)
 def summary_docx(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
                  date_from: FromParam = None, date_to: ToParam = None,
                  number: Text | None = Query(None, max_length=50),
-                 signer_name: Text | None = Query(None, max_length=200)) -> Response:
-    """The summary as a Word document in the administrative layout (Nghị định 30/2020)."""
+                 signer_name: Text | None = Query(None, max_length=200),
+                 kind: KindParam = None) -> Response:
+    """The summary as a Word document in the administrative layout of a state body (Nghị định
+    30/2020) or of a Party body (Hướng dẫn 36-HD/VPTW)."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id, date_from=date_from,
                                     date_to=date_to)
     content = downloads.summary_docx(session, actor=actor, **params, number=number,
-                                     signer_name=signer_name)
+                                     signer_name=signer_name, kind=kind)
     return _download(content, DOCX, _filename(params, "docx"))
 
 
@@ -76,6 +82,7 @@ class IssuedOut(BaseModel):
     issued_by: str
     created_at: datetime
     figures: dict[str, Any]
+    kind: str | None = None
     changes_since_issue: list[dict[str, Any]] | None = None
 
 

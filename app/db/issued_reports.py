@@ -1,6 +1,7 @@
 """Issued reports: the figures of a summary frozen when it was sent, with who issued it."""
 
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import Text
 from sqlmodel import Field
@@ -20,6 +21,11 @@ class IssueRequest(Input):
     signer_title: str = Field(default="TRƯỞNG BAN", max_length=200)
     signer_name: str = Field(min_length=1, max_length=200)
     recipients: list[str] = Field(default_factory=list, max_length=30)
+    # Optional, so that a client written before it still issues: left out, the unit's own
+    # (reports/docx_header.py: a district's Ban Dân vận is a Party body, a commune a state one).
+    kind: Literal["state", "party"] | None = Field(
+        default=None, title="Thể thức văn bản",
+        description="state: cơ quan nhà nước (NĐ 30/2020); party: cơ quan Đảng (HD 36-HD/VPTW)")
 
 
 class IssuedReport(RecordMeta, table=True):
@@ -34,6 +40,7 @@ class IssuedReport(RecordMeta, table=True):
     signer_title: str = Field(max_length=200)
     signer_name: str = Field(max_length=200)
     recipients: str = Field(default="", sa_type=Text)  # one per line
+    kind: str | None = Field(default=None, max_length=10)  # None: issued before it was asked
     issued_by: str = Field(max_length=100)
     # Every figure of the summary as it was at issue, as JSON: later corrections never change it.
     figures: str = Field(sa_type=Text)

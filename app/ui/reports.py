@@ -15,6 +15,7 @@ from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
+from app.services.reports.docx_header import KINDS, Kind, default_kind
 from app.services.errors import Invalid, NotFound
 from app.services import units as units_service
 from app.ui import form_errors, templates
@@ -63,19 +64,22 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "base": _base_query(params),
         "issued": issued.list_(session, actor=actor, unit_id=params["unit_id"]),
         "can_issue": actor.at_least(Role.manager), "today": vn.today(),
+        # The issue form's defaults: the unit's layout, its issuing body and number's form.
+        "doc": downloads.particulars(session, report, {}), "kinds": KINDS,
     })
 
 
 @router.get("/reports/summary.{ext}")
 def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
              unit_id: UnitId = None, preset: str | None = None,
-             date_from: date | None = None, date_to: date | None = None) -> Response:
+             date_from: date | None = None, date_to: date | None = None,
+             kind: Kind | None = None) -> Response:
     """The report on the page as a Word document or an Excel workbook."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id,
                                     **_period(preset, date_from, date_to))
     name = f"bao-cao-dvk-{params['date_from']}-{params['date_to']}.{ext}"
     if ext == "docx":
-        content, media = downloads.summary_docx(session, actor=actor, **params), DOCX
+        content, media = downloads.summary_docx(session, actor=actor, **params, kind=kind), DOCX
     elif ext == "xlsx":
         content, media = downloads.summary_xlsx(session, actor=actor, **params), XLSX
     else:
@@ -118,8 +122,10 @@ def issued_page(id: RecordId, request: Request, session: SessionDep, actor: Page
     return templates.TemplateResponse(request, "reports/issued.html", {
         "actor": actor, "row": row, "r": issued.frozen(row),
         "changes": issued.changes_since(session, actor=actor, row=row),
+        "kind": row.kind or default_kind(issued.frozen(row)["unit"]), "kinds": KINDS,
     })
 
 
 FIELD_NAMES = {"number": "Số văn bản", "issuer": "Cơ quan ban hành", "place": "Địa danh",
-               "issued_on": "Ngày ban hành", "signer_name": "Người ký", "signer_title": "Chức vụ"}
+               "issued_on": "Ngày ban hành", "signer_name": "Người ký", "signer_title": "Chức vụ",
+               "kind": "Thể thức văn bản"}

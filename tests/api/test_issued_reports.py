@@ -76,3 +76,33 @@ def test_a_report_with_every_text_at_its_longest_still_downloads(api, db):
         "unit_id": tree.district, "number": longest.get("number", "1"),
         "signer_name": longest.get("signer_name", "A")})
     assert summary.status_code == 200, summary.text
+
+
+def _docx_text(content: bytes) -> str:
+    import io
+
+    from docx import Document
+    doc = Document(io.BytesIO(content))
+    return "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+
+
+def test_the_issuer_chooses_the_layout_and_leaving_it_out_takes_the_units(api, db):
+    """`kind` is optional (a client written before it still issues): left out, a district's
+    report is a Party body's (its Ban Dân vận), a commune's a state body's."""
+    with db() as s:
+        tree = make_tree(s)
+    district = api.post("/api/v1/reports/issued", json={**ISSUE, "unit_id": tree.district}).json()
+    commune = api.post("/api/v1/reports/issued", json={**ISSUE, "unit_id": tree.ham_tri}).json()
+    state = api.post("/api/v1/reports/issued",
+                     json={**ISSUE, "unit_id": tree.district, "kind": "state"}).json()
+    assert (district["kind"], commune["kind"], state["kind"]) == ("party", "state", "state")
+    assert api.get(f"/api/v1/reports/issued/{state['id']}").json()["kind"] == "state"
+    party = _docx_text(api.get(f"/api/v1/reports/issued/{district['id']}.docx").content)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in party and "Số 12-BC/BDV" in party
+    assert "- Ban Dân vận Tỉnh ủy;" in party and "- Lưu VT." in party
+    text = _docx_text(api.get(f"/api/v1/reports/issued/{state['id']}.docx").content)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Số: 12-BC/BDV" in text
+    wrong = api.post("/api/v1/reports/issued", json={**ISSUE, "unit_id": tree.district,
+                                                      "kind": "church"})
+    assert wrong.status_code == 422

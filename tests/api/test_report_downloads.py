@@ -33,9 +33,21 @@ def test_docx_and_xlsx_of_a_small_district(api, db):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     text = _text(r.content)
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "07-BC/BDV", "1,25 km",
-                     "1,5 tỷ đồng"):
+    # A district's report comes from the Huyện ủy's Ban Dân vận, a Party body: its layout.
+    for expected in ("ĐẢNG CỘNG SẢN VIỆT NAM", "HUYỆN ỦY", "BAN DÂN VẬN", "BÁO CÁO",
+                     "Số 07-BC/BDV", "1,25 km", "1,5 tỷ đồng", "- Như trên;", "- Lưu: VT."):
         assert expected in text, expected
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text
+    state = _text(api.get("/api/v1/reports/summary.docx", params={**params, "kind": "state"}).content)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "UBND HUYỆN", "Số: …/BC-UBND", "CHỦ TỊCH"):
+        assert expected in state, expected
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in state
+    commune = _text(api.get("/api/v1/reports/summary.docx",
+                            params={**PERIOD, "unit_id": tree.ham_tri}).content)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in commune and "/BC-UBND" in commune
+    bad = api.get("/api/v1/reports/summary.docx", params={**params, "kind": "church"})
+    assert bad.status_code == 422
     x = api.get("/api/v1/reports/summary.xlsx", params=params)
     assert x.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(x.content))

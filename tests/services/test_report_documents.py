@@ -20,16 +20,23 @@ from app.enums import PetitionType, Source, WorkCategory
 from app.services import reports
 from app.services.actor import SYSTEM
 from app.services.reports.docx import build_docx
+from app.services.reports.docx_header import recipient_lines
 from app.services.reports.sheets import record_sheets
+from app.services.reports.wording import totals_note
 from app.services.reports.xlsx import build_xlsx
 from tests.factories import make_unit, wipe
 
 DATE_FROM, DATE_TO = date(2016, 1, 1), date(2020, 12, 31)
+# The district Party Committee's Ban Dân vận: a Party body (Hướng dẫn 36-HD/VPTW). The
+# recipients as a user may type them: with and without their dash and punctuation.
 PARTICULARS = dict(issuer="HUYỆN ỦY HÀM THUẬN BẮC\nBAN DÂN VẬN", number="125-BC/BDVHU",
                    place="Hàm Thuận Bắc", issued_on=date(2021, 2, 5), signer_title="TRƯỞNG BAN",
                    signer_name="Nguyễn Văn Bình",
-                   recipients=["Ban Dân vận Tỉnh ủy (b/c);", "Thường trực Huyện ủy (b/c);",
-                               "Lưu: VT."])
+                   recipients=["Ban Dân vận Tỉnh ủy (b/c);", "- Thường trực Huyện ủy (b/c)",
+                               "Lưu: VT"], kind="party")
+# A state body's report (Nghị định 30/2020/NĐ-CP).
+STATE = {**PARTICULARS, "issuer": "UBND TỈNH BÌNH THUẬN\nUBND HUYỆN HÀM THUẬN BẮC",
+         "number": "125/BC-UBND", "kind": "state"}
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +88,8 @@ def records(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
 
 # -- Word ------------------------------------------------------------------------------------
 
-def _docx(report: dict[str, Any]) -> Any:
-    data = build_docx(report, **PARTICULARS)
+def _docx(report: dict[str, Any], particulars: dict[str, Any] = PARTICULARS) -> Any:
+    data = build_docx(report, **particulars)
     assert data[:2] == b"PK"
     return docx.Document(io.BytesIO(data))
 
@@ -119,35 +126,77 @@ def test_docx_layout_is_the_administrative_one(document):
     assert rfonts.get(docx.oxml.ns.qn("w:eastAsia")) == "Times New Roman"
 
 
-def test_docx_header_title_and_signature(document):
-    header = document.tables[0]
-    left, right = (c.text for c in header.rows[0].cells)
-    assert "HUYỆN ỦY HÀM THUẬN BẮC" in left and "BAN DÂN VẬN" in left
-    assert "Số: 125-BC/BDVHU" in left
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right and "Độc lập - Tự do - Hạnh phúc" in right
-    assert "Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021" in right
-    runs = {r.text: r for p in header.rows[0].cells[1].paragraphs for r in p.runs}
-    assert runs["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"].bold
-    motto = runs["Độc lập - Tự do - Hạnh phúc"]
-    assert motto.bold and motto.underline
-    assert runs["Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021"].italic
+def _header(document: Any) -> tuple[list[Any], list[Any]]:
+    """The header's left and right paragraphs, those with text."""
+    left, right = document.tables[0].rows[0].cells
+    return [p for p in left.paragraphs if p.text], [p for p in right.paragraphs if p.text]
+
+
+def _has_rule(p: Any) -> bool:
+    """A paragraph drawn as a short line (its bottom border)."""
+    ppr = p._p.pPr
+    return ppr is not None and ppr.find(docx.oxml.ns.qn("w:pBdr")) is not None
+
+
+def _bold(p: Any) -> bool:
+    return all(r.bold for r in p.runs)
+
+
+def test_docx_issuing_body_under_its_parent_body(document, district):
+    """Line 1 the parent body, regular; line 2 the issuing body, bold: in both layouts."""
+    for doc in (document, _docx(district, STATE)):
+        left, _ = _header(doc)
+        parent, body = left[0], left[1]
+        assert [parent.text, body.text] in (["HUYỆN ỦY HÀM THUẬN BẮC", "BAN DÂN VẬN"],
+                                            ["UBND TỈNH BÌNH THUẬN", "UBND HUYỆN HÀM THUẬN BẮC"])
+        assert not any(r.bold for r in parent.runs) and _bold(body)
     # The header table draws no lines.
-    borders = header._tbl.tblPr.find(docx.oxml.ns.qn("w:tblBorders"))
+    borders = document.tables[0]._tbl.tblPr.find(docx.oxml.ns.qn("w:tblBorders"))
     assert all(e.get(docx.oxml.ns.qn("w:val")) == "nil" for e in borders)
 
+
+def test_docx_party_layout(document):
+    """HD 36-HD/VPTW: "ĐẢNG CỘNG SẢN VIỆT NAM" bold and underlined on the right, a star under
+    the issuing body, "Số 125-BC/BDVHU" without a colon; no Quốc hiệu."""
+    left, right = _header(document)
+    assert [p.text for p in left] == ["HUYỆN ỦY HÀM THUẬN BẮC", "BAN DÂN VẬN", "*",
+                                      "Số 125-BC/BDVHU"]
+    assert [p.text for p in right] == ["ĐẢNG CỘNG SẢN VIỆT NAM",
+                                       "Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021"]
+    party = right[0].runs[0]
+    assert party.bold and party.underline and right[1].runs[0].italic
+    text = _text(document)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text and "Độc lập" not in text
+    heading = document.tables[-1].rows[0].cells[0].paragraphs[0].runs[0]
+    assert heading.text == "Nơi nhận:" and heading.underline and not heading.bold
+
+
+def test_docx_state_layout(district):
+    """NĐ 30/2020: a rule under the issuing body, then "Số: 125/BC-UBND"; on the right the
+    Quốc hiệu, the Tiêu ngữ in bold with its rule, the place and date in italics."""
+    document = _docx(district, STATE)
+    left_cell, right_cell = document.tables[0].rows[0].cells
+    lines = left_cell.paragraphs
+    assert [p.text for p in lines[:2]] == ["UBND TỈNH BÌNH THUẬN", "UBND HUYỆN HÀM THUẬN BẮC"]
+    assert _has_rule(lines[2]) and lines[3].text == "Số: 125/BC-UBND"
+    right = right_cell.paragraphs
+    assert [p.text for p in right[:2]] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                           "Độc lập - Tự do - Hạnh phúc"]
+    assert _bold(right[0]) and _bold(right[1]) and _has_rule(right[2])
+    assert right[3].text == "Hàm Thuận Bắc, ngày 05 tháng 02 năm 2021" and right[3].runs[0].italic
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" not in _text(document)
+    heading = document.tables[-1].rows[0].cells[0].paragraphs[0].runs[0]
+    assert heading.text == "Nơi nhận:" and heading.bold and heading.italic
+
+
+def test_docx_title_and_signature(document):
     paragraphs = [p.text for p in document.paragraphs]
     title = paragraphs.index("BÁO CÁO")
     assert document.paragraphs[title].runs[0].bold
     assert paragraphs[title + 1] == ("Tổng kết phong trào thi đua “Dân vận khéo” "
                                      "giai đoạn 2016 – 2020")
     assert "Hàm Thuận Bắc" in paragraphs[title + 2]
-
     signature = document.tables[-1].rows[0].cells
-    left_lines = [p.text for p in signature[0].paragraphs]
-    assert left_lines[:4] == ["Nơi nhận:", "- Ban Dân vận Tỉnh ủy (b/c);",
-                              "- Thường trực Huyện ủy (b/c);", "- Lưu: VT."]
-    heading = signature[0].paragraphs[0].runs[0]
-    assert heading.bold and heading.italic
     for p in signature[0].paragraphs[1:]:
         assert all(Pt(11) <= r.font.size <= Pt(12) for r in p.runs)
     names = [p for p in signature[1].paragraphs if p.text]
@@ -155,9 +204,47 @@ def test_docx_header_title_and_signature(document):
     assert all(r.bold for p in names for r in p.runs)
 
 
+def test_docx_recipients_end_with_a_semicolon_and_the_last_with_a_full_stop(document):
+    lines = [p.text for p in document.tables[-1].rows[0].cells[0].paragraphs]
+    assert lines == ["Nơi nhận:", "- Ban Dân vận Tỉnh ủy (b/c);",
+                     "- Thường trực Huyện ủy (b/c);", "- Lưu: VT."]
+    assert recipient_lines(["Như trên.", "Lưu: VT;"]) == ["- Như trên;", "- Lưu: VT."]
+    assert recipient_lines(["", " - "]) == []
+
+
+def test_docx_no_heading_is_left_at_the_foot_of_a_page(document):
+    """Every heading keeps with what follows; so do a table's money unit line and its
+    header row, and the last rows before the note and the signature."""
+    headings = [p for p in document.paragraphs
+                if p.text and p.runs[0].bold and p.text[:2] in ("I.", "II", "1.", "2.", "3.")]
+    assert len(headings) == 5
+    assert all(p.paragraph_format.keep_with_next for p in headings)
+    units = [p for p in document.paragraphs if p.text == "Đơn vị tính tiền: triệu đồng"]
+    assert units and all(p.paragraph_format.keep_with_next for p in units)
+    grids = [t for t in document.tables if t.style is not None and t.style.name == "Table Grid"]
+    assert len(grids) == 3
+    for table in grids:
+        assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in table.rows[0].cells)
+
+
+def test_docx_says_why_the_two_totals_differ(document, district):
+    """Works 633.550 triệu (table 1), contributions 616.125 triệu (table 3): the note under
+    them says why, from the figures (the donated land's value; the dates each is counted by)."""
+    rows = [p.text for p in document.paragraphs]
+    note = next(p for p in document.paragraphs if p.text.startswith("Ghi chú:"))
+    assert rows.index(note.text) > rows.index("3. Nguồn lực huy động theo nguồn đóng góp")
+    for phrase in ("633.550 triệu đồng", "616.125 triệu đồng", "là 17.425 triệu đồng",
+                   "giá trị đất Nhân dân hiến (8.500 triệu đồng)", "theo ngày hoàn thành",
+                   "theo ngày góp", "8.925 triệu đồng", "ngân sách nhà nước"):
+        assert phrase in note.text, phrase
+    assert note.paragraph_format.keep_with_next and all(r.italic for r in note.runs)
+    assert totals_note({**district, "contributions": {**district["contributions"],
+                                                      "total_vnd": district["works"]["total_cost_vnd"]}}) == ""
+
+
 def test_docx_figures_in_the_articles_words(document):
     body = _text(document)
-    for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO",
+    for phrase in ("ĐẢNG CỘNG SẢN VIỆT NAM", "BÁO CÁO",
                    "ngày 05 tháng 02 năm 2021", "đạt và vượt 11/11 chỉ tiêu", "1.823/1.827",
                    "99,78%", "126,8 km", "103,6 tỷ đồng", "155,3 km kênh thủy lợi nội đồng",
                    "dân hiến 17,5 ha đất, trị giá 8,5 tỷ đồng",

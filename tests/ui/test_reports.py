@@ -65,6 +65,15 @@ def test_league_rows_add_up_to_the_unit(page: str) -> None:
     assert "<th>Cộng</th><th class=\"num\">293</th>" in league
 
 
+def test_league_rate_stands_beside_what_it_is_the_rate_of(page: str) -> None:
+    """The cases within competence, then the resolved: the rate can be checked (1.823/1.827)."""
+    league = page[page.index("Bảng so sánh"):]
+    head = re.findall(r"<th[^>]*>([^<]+)</th>", league[:league.index("</thead>")])
+    assert head[6:10] == ["Đơn nhận", "Thuộc thẩm quyền", "Đã giải quyết", "Tỷ lệ"]
+    assert ('<th class="num">1.827</th><th class="num">1.823</th><th class="num">99,78%</th>'
+            in league)
+
+
 def test_comparison_shows_both_periods(browser, district_id: int) -> None:
     r = browser.get("/reports/summary", params={"unit_id": district_id, "preset": "2016-2020",
                                                 "compare": "2021-2025"})
@@ -76,6 +85,15 @@ def test_bad_period_is_a_clear_error(browser, district_id: int) -> None:
                                                 "date_to": "2019-01-01"})
     assert r.status_code == 422
     assert "Ngày đầu kỳ phải trước" in r.text
+
+
+def test_issue_form_offers_both_layouts_with_the_units_chosen(page: str) -> None:
+    form = page[page.index('action="/reports/issued"'):]
+    assert re.search(r'<option value="party" selected>Cơ quan Đảng', form)
+    assert '<option value="state" >Cơ quan nhà nước' in form
+    assert ">HUYỆN ỦY HÀM THUẬN BẮC\nBAN DÂN VẬN</textarea>" in form  # parent body first
+    assert ">Như trên\nLưu: VT</textarea>" in form
+    assert "kind=party" in page and "kind=state" in page  # the two downloads
 
 
 def test_page_downloads_open_as_word_and_excel(browser, page: str) -> None:
@@ -98,6 +116,15 @@ def test_issue_from_the_page_then_see_changes(browser, district_id: int) -> None
     assert "vẫn đúng như khi ban hành" in page
     docx = browser.get(r.headers["location"] + ".docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert "thể thức cơ quan Đảng" in page  # a district's Ban Dân vận, by default
+    state = browser.post("/reports/issued", data={
+        "unit_id": district_id, "date_from": "2016-01-01", "date_to": "2020-12-31",
+        "number": "46/BC-UBND", "issuer": "UBND TỈNH BÌNH THUẬN\nUBND HUYỆN HÀM THUẬN BẮC",
+        "place": "Hàm Thuận Bắc", "issued_on": "2021-02-05", "kind": "state",
+        "signer_title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "signer_name": "Nguyễn Văn A"})
+    assert "thể thức cơ quan nhà nước" in browser.get(state.headers["location"]).text
+    text = browser.get(state.headers["location"] + ".docx").content
+    assert b"PK" == text[:2]
     missing = browser.post("/reports/issued", data={"unit_id": district_id, "date_from": "2016-01-01",
                                                     "date_to": "2020-12-31", "number": ""})
     assert missing.status_code == 422 and "Số văn bản" in missing.text

@@ -12,6 +12,7 @@ from app.enums import Role
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import NotFound
+from app.services.reports.docx_header import default_kind
 from app.services.reports.summary import summary
 
 
@@ -21,7 +22,8 @@ def issue(session: Session, *, actor: Actor, data: IssueRequest) -> IssuedReport
     figures = summary(session, actor=actor, unit_id=data.unit_id,
                       date_from=data.date_from, date_to=data.date_to)
     row = IssuedReport(
-        **data.model_dump(exclude={"recipients"}), recipients="\n".join(data.recipients),
+        **data.model_dump(exclude={"recipients", "kind"}), recipients="\n".join(data.recipients),
+        kind=data.kind or default_kind(figures["unit"]),
         issued_by=actor.username, figures=json.dumps(figures, ensure_ascii=False),
     )
     session.add(row)

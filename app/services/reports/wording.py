@@ -212,3 +212,34 @@ def contribution_rows(report: dict[str, Any]) -> list[list[str]]:
     rows.append(["", "Tổng cộng", vn.print_number(total / vn.TRIEU, 1),
                  vn.print_percent(1 if total else None)])
     return rows
+
+
+def totals_note(report: dict[str, Any]) -> str:
+    """Why the works' total cost (table 1) and the contributions' total (table 3) differ,
+    from the figures themselves: a work's cost is the money given for it plus the value of
+    the land given for it (demo: exactly so), while table 3 holds money only; and works are
+    counted by the day they were completed, contributions by the day they were given (some
+    for works completed outside the period, some for models). Both include the state budget.
+    Empty when the two agree."""
+    works, money = report["works"]["total_cost_vnd"], report["contributions"]["total_vnd"]
+    land = report["land_donations"]["value_vnd"]
+    if not works or not money or works == money:
+        return ""
+
+    def m(vnd: float) -> str:
+        return f"{vn.print_number(abs(vnd) / vn.TRIEU, 1)} triệu đồng"
+
+    reasons = []
+    if land:
+        reasons.append(f"kinh phí công trình gồm cả giá trị đất Nhân dân hiến ({m(land)}), là "
+                       "tài sản chứ không phải tiền đóng góp nên không có ở mục 3")
+    rest = works - money - land
+    if rest:
+        reasons.append("công trình được tính theo ngày hoàn thành, còn tiền đóng góp theo "
+                       "ngày góp: tiền góp trước hoặc sau kỳ cho công trình hoàn thành trong "
+                       "kỳ, tiền góp trong kỳ cho công trình hoàn thành ngoài kỳ và cho các mô "
+                       f"hình làm hai số chênh thêm {m(rest)}")
+    more = "lớn hơn" if works > money else "nhỏ hơn"
+    return (f"Tổng kinh phí công trình, phần việc ở mục 1 ({m(works)}) {more} tổng nguồn lực "
+            f"huy động ở mục 3 ({m(money)}) là {m(works - money)}, vì "
+            + "; ".join(reasons) + ". Cả hai số đều gồm phần ngân sách nhà nước.")
