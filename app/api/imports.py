@@ -26,16 +26,17 @@ FILE_REFUSED: dict[int | str, dict[str, Any]] = {
 @router.post("/{resource}", responses={**PROBLEM_RESPONSES, **FILE_REFUSED})
 def import_file(
     resource: Resource, session: SessionDep, actor: ActorDep,
-    file: Annotated[UploadFile, File(description=".xlsx or .csv (UTF-8), one record per row.")],
+    file: Annotated[UploadFile, File(title="Tệp", description=".xlsx or .csv (UTF-8), one record per row.")],
     dry_run: Annotated[bool | None, Query(description="Check every row and report; save "
                                                       "nothing.")] = None,
     source: Annotated[str | None, Query(max_length=40, pattern=SOURCE,
                                         description="The sending system: `external_id` is "
                                                     "unique per source (default `excel`).")] = None,
-    dry_run_field: Annotated[bool | None, Form(alias="dry_run", description="`dry_run` as a "
+    dry_run_field: Annotated[bool | None, Form(alias="dry_run", title="Chỉ kiểm tra", description="`dry_run` as a "
                                                "field of the form instead of the query.")] = None,
     source_field: Annotated[str | None, Form(alias="source", max_length=40, pattern=SOURCE,
-                                             description="`source` as a field of the form.")] = None,
+                                             title="Nguồn", description="`source` as a field "
+                                                                        "of the form.")] = None,
 ) -> Response:
     """Import a file of records, all or nothing. Rows with an `id` update that record; rows
     with an `external_id` update the record imported earlier with that key from the same

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.crud import api_router, file_responses
 from app.deps import ActorDep, RecordId, SessionDep, UnitId
@@ -67,23 +67,29 @@ def summary(session: SessionDep, actor: ActorDep, unit_id: UnitParam = None,
     return reports.summary(session, actor=actor, **params)
 
 
+def _as_issued(name: str) -> Any:
+    """The field's label as the issue request declares it (app/db/issued_reports.py)."""
+    return Field(title=IssueRequest.model_fields[name].title)
+
+
 class IssuedOut(BaseModel):
-    id: int
-    unit_id: int
-    date_from: date
-    date_to: date
-    number: str
-    issuer: str
-    place: str
-    issued_on: date
-    signer_title: str
-    signer_name: str
-    recipients: list[str]
-    issued_by: str
-    created_at: datetime
-    figures: dict[str, Any]
-    kind: str | None = None
-    changes_since_issue: list[dict[str, Any]] | None = None
+    id: int = Field(title="Số hiệu")
+    unit_id: int = _as_issued("unit_id")
+    date_from: date = _as_issued("date_from")
+    date_to: date = _as_issued("date_to")
+    number: str = _as_issued("number")
+    issuer: str = _as_issued("issuer")
+    place: str = _as_issued("place")
+    issued_on: date = _as_issued("issued_on")
+    signer_title: str = _as_issued("signer_title")
+    signer_name: str = _as_issued("signer_name")
+    recipients: list[str] = _as_issued("recipients")
+    issued_by: str = Field(title="Người ban hành")
+    created_at: datetime = Field(title="Tạo lúc")
+    figures: dict[str, Any] = Field(title="Số liệu khi ban hành")
+    kind: str | None = Field(default=None, title="Thể thức văn bản")
+    changes_since_issue: list[dict[str, Any]] | None = Field(
+        default=None, title="Thay đổi sau khi ban hành")
 
 
 def _out(row: Any, changes: list[dict[str, Any]] | None = None) -> IssuedOut:

@@ -11,16 +11,16 @@ from app.db.fields import Happened, Input, SaneDate
 
 
 class IssueRequest(Input):
-    unit_id: int = Field(ge=1, le=MAX_ID)
-    date_from: SaneDate
-    date_to: SaneDate
-    number: str = Field(min_length=1, max_length=50, description="Số văn bản, e.g. 125-BC/BDV")
-    issuer: str = Field(min_length=1, max_length=300, description="Cơ quan ban hành")
-    place: str = Field(min_length=1, max_length=100, description="Địa danh, e.g. Hàm Thuận Bắc")
+    unit_id: int = Field(ge=1, le=MAX_ID, title="Đơn vị")
+    date_from: SaneDate = Field(title="Từ ngày")
+    date_to: SaneDate = Field(title="Đến ngày")
+    number: str = Field(min_length=1, max_length=50, title="Số văn bản", description="Số văn bản, e.g. 125-BC/BDV")
+    issuer: str = Field(min_length=1, max_length=300, title="Cơ quan ban hành", description="Cơ quan ban hành")
+    place: str = Field(min_length=1, max_length=100, title="Địa danh", description="Địa danh, e.g. Hàm Thuận Bắc")
     issued_on: Happened = Field(title="Ngày ban hành")
-    signer_title: str = Field(default="TRƯỞNG BAN", max_length=200)
-    signer_name: str = Field(min_length=1, max_length=200)
-    recipients: list[str] = Field(default_factory=list, max_length=30)
+    signer_title: str = Field(default="TRƯỞNG BAN", max_length=200, title="Chức vụ người ký")
+    signer_name: str = Field(min_length=1, max_length=200, title="Người ký")
+    recipients: list[str] = Field(default_factory=list, max_length=30, title="Nơi nhận")
     # Optional, so that a client written before it still issues: left out, the unit's own
     # (reports/docx_header.py: a district's Ban Dân vận is a Party body, a commune a state one).
     kind: Literal["state", "party"] | None = Field(

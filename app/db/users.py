@@ -11,12 +11,14 @@ from app.enums import Role, TokenScope
 
 
 class UserBase(Normalized):
-    username: str = Field(min_length=2, max_length=64, unique=True, schema_extra={"pattern": r"^[A-Za-z0-9._@-]+$"})
-    full_name: str | None = Field(default=None, max_length=200)
-    role: Role = code_field()
+    username: str = Field(min_length=2, max_length=64, unique=True, title="Tên đăng nhập",
+                          schema_extra={"pattern": r"^[A-Za-z0-9._@-]+$"})
+    full_name: str | None = Field(default=None, max_length=200, title="Họ và tên")
+    role: Role = code_field(title="Vai trò")
     # Required for everyone but an admin: the bootstrap admin exists before any unit does.
-    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True)
-    active: bool = True
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID, foreign_key="unit.id", index=True,
+                                title="Đơn vị")
+    active: bool = Field(default=True, title="Đang hoạt động")
 
 
 class User(UserBase, RecordMeta, table=True):

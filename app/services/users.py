@@ -44,15 +44,17 @@ class _AsTyped(Input):
 
 class UserCreate(_AsTyped, UserBase):
     # The length rule is auth.hash_password's (its message names the minimum).
-    password: str = Field(max_length=128, description="Write-only; at least 8 characters.")
+    password: str = Field(max_length=128, title="Mật khẩu",
+                          description="Write-only; at least 8 characters.")
 
 
 class UserUpdate(_AsTyped):
-    full_name: str | None = Field(default=None, max_length=200)
-    role: Role | None = None
-    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    active: bool | None = None
-    password: str | None = Field(default=None, max_length=128, description="Write-only.")
+    full_name: str | None = Field(default=None, max_length=200, title="Họ và tên")
+    role: Role | None = Field(default=None, title="Vai trò")
+    unit_id: int | None = Field(default=None, ge=1, le=MAX_ID, title="Đơn vị")
+    active: bool | None = Field(default=None, title="Đang hoạt động")
+    password: str | None = Field(default=None, max_length=128, title="Mật khẩu",
+                                 description="Write-only.")
 
 
 class UserRead(ReadMeta, UserBase):
@@ -60,8 +62,8 @@ class UserRead(ReadMeta, UserBase):
 
 
 class PasswordChange(_AsTyped):
-    old_password: str = Field(max_length=128)
-    new_password: str = Field(max_length=128)
+    old_password: str = Field(max_length=128, title="Mật khẩu hiện tại")
+    new_password: str = Field(max_length=128, title="Mật khẩu mới")
 
 
 class Filters(Printable):
