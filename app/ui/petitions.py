@@ -18,7 +18,7 @@ from app.ui import errors_line, forms, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
-DATE = (forms.FormField("date", "Ngày", "date", True),)
+DATE = forms.fields_of(TransitionIn, ("date",))  # a step's date, as the API reads it
 
 
 @router.get("/petitions/{id}", response_class=HTMLResponse)

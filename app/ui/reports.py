@@ -103,7 +103,7 @@ def issue(request: Request, session: SessionDep, actor: PageActor, form_data: Fo
         row = issued.issue(session, actor=actor, data=data)
     except ValidationError as exc:
         errors, _ = form_errors(exc)
-        detail = "; ".join(f"{FIELD_NAMES.get(k, k)}: {v}" for k, v in errors.items())
+        detail = "; ".join(f"{_label(k)}: {v}" for k, v in errors.items())
         raise Invalid(f"Chưa ban hành được: {detail}") from exc
     return RedirectResponse(f"/reports/issued/{row.id}", status_code=303)
 
@@ -126,6 +126,7 @@ def issued_page(id: RecordId, request: Request, session: SessionDep, actor: Page
     })
 
 
-FIELD_NAMES = {"number": "Số văn bản", "issuer": "Cơ quan ban hành", "place": "Địa danh",
-               "issued_on": "Ngày ban hành", "signer_name": "Người ký", "signer_title": "Chức vụ",
-               "kind": "Thể thức văn bản"}
+def _label(name: str) -> str:
+    """An issue form's field by its label (app/db/issued_reports.py)."""
+    field = IssueRequest.model_fields.get(name)
+    return field.title if field is not None and field.title else name
