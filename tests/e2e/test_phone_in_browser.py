@@ -104,9 +104,12 @@ def test_a_refused_submit_focuses_the_first_field_in_error_in_vietnamese(english
     focused = page.evaluate("""() => { const e = document.activeElement;
         const first = document.querySelector('#entry-form [aria-invalid="true"]');
         const said = document.getElementById(e.getAttribute('aria-describedby'));
-        return {same: e === first, said: said && said.textContent, role: said && said.getAttribute('role')}; }""")
+        const label = document.querySelector(`label[for="${e.id}"]`);
+        return {same: e === first, said: said && said.textContent, role: said && said.getAttribute('role'),
+                label_top: label ? label.getBoundingClientRect().top : null}; }""")
     assert focused["same"], "the focus is on the first field in error"
     assert focused["said"] and focused["role"] == "alert", focused
+    assert focused["label_top"] is not None and focused["label_top"] >= 0, focused
     assert not any(w in focused["said"].lower() for w in ("please", "field", "required")), focused
     _shot(page, "refused")
 

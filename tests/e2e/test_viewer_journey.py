@@ -47,7 +47,7 @@ def test_viewer_reads_a_petition_and_meets_no_control_that_would_fail(journey, v
     assert writes_offered(page) == []
     nav(page, "Đơn thư")
     assert writes_offered(page) == []
-    page.select_option("#f-type", label="Khiếu nại")  # the filter bar answers by itself (htmx)
+    page.select_option("#q-type", label="Khiếu nại")  # the filter bar answers by itself (htmx)
     page.wait_for_load_state("networkidle")
     assert "Tranh chấp lối đi chung" in page.locator("#list").inner_text()
     page.locator("#list").get_by_role("link", name="Mở").first.click()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from app.services import registry
 from tests.factories import make_contribution, make_petition, make_tree
 
 
@@ -52,3 +53,11 @@ def test_a_list_downloads_with_its_filters(clerk):
     xlsx = clerk.get("/petitions.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert "Phạm Văn Tố".encode() not in clerk.get("/petitions.csv").content
+
+
+@pytest.mark.parametrize("path", [r.name for r in registry.RESOURCES])
+def test_a_list_page_names_each_element_once(clerk, path):
+    """The filters and the entry form both have a unit, a source…: each keeps its own id, so
+    a label, a picker's hx-include and a message's aria-describedby find the right element."""
+    ids = re.findall(r'\sid="([^"]+)"', clerk.get(f"/{path}").text)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []

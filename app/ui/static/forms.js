@@ -55,7 +55,11 @@
       target = form.querySelector(".notice.error");
       if (target) target.setAttribute("tabindex", "-1");
     }
-    if (target) target.focus();
+    if (!target) return;
+    // Focused without the browser's own scroll, which leaves the field at the screen's top
+    // edge with its label above it out of sight; centred, the label and message show too.
+    target.focus({ preventScroll: true });
+    if (target.scrollIntoView) target.scrollIntoView({ block: "center" });
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
