@@ -19,7 +19,7 @@ from app.enums import Role, TokenScope
 from app.services.actor import Actor
 from app.services import scope
 from app.services.errors import Conflict, Invalid, Unauthorized
-from app.services.in_force import unit_at
+from app.services.in_force import carriers, nearest
 from app.services.validation import field_errors
 from app.vn import today
 
@@ -129,7 +129,9 @@ def create_user(session: Session, *, username: str, password: str, role: Role,
         raise Invalid.field(str(error["loc"][-1]), error["msg"]) from None
     unit_id = None
     if unit_code:
-        unit = unit_at(session, unit_code, today())  # the unit that carries the code today
+        # The unit that carries the code today, or else the one that carried it last (an
+        # account of an ended unit still reads its records).
+        unit = nearest(carriers(session, unit_code), today())
         if unit is None:
             raise Invalid.field("unit", f"Không có đơn vị mã '{unit_code}'.")
         unit_id = unit.id
