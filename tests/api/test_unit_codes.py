@@ -233,3 +233,13 @@ def test_an_import_of_unshared_codes_says_nothing_more(make_user, tree):
     assert report["ok"] and report["summary"].endswith("(nhập thử: chưa lưu gì)."), report
     assert [(u["code"], u["unit_id"], u["shared"]) for u in report["units"]] == [
         ("T-HT", tree.ham_tri, False)]
+
+
+def test_a_code_outside_the_subtree_is_refused_as_its_id_would_be(make_user, ma_lam):
+    clerk = make_user(Role.clerk, "T-HL")
+    res = RESOURCES[2]
+    r = clerk.post(res.path, json=by_code(on(res, ma_lam["new"], AFTER)))
+    assert_problem(r, 403)
+    both = clerk.post(res.path, json={**on(res, ma_lam["old"], AFTER), "unit_code": CODE})
+    body = assert_problem(both, 403)
+    assert "Hàm Thuận" not in str(body), body  # the code's unit is not named to an outsider

@@ -75,18 +75,20 @@ class Checking(Generic[T]):
                 return day
         return today()
 
-    def by_code(self, session: Session, values: dict[str, Any], stored: Any = None,
-                lookup: "Lookup | None" = None) -> dict[str, Any]:
+    def by_code(self, session: Session, actor: Actor, values: dict[str, Any],
+                stored: Any = None) -> dict[str, Any]:
         """A write's values with its `unit_code` (the API's alternative to `unit_id`) replaced
         by the unit that carried the code on the record's own date; refused (422) when none
-        did, or when a `unit_id` sent beside it names another unit."""
+        did, or when a `unit_id` sent beside it names another unit (403 first when the unit
+        lies outside the actor's subtree, as for its id)."""
         code = values.pop("unit_code", None)
         if code is None:
             return values
-        look, day, column = lookup or DB_LOOKUP, self.naming_day(values, stored), self.unit_column
-        found = look.unit_at(session, code, day)
+        day, column = self.naming_day(values, stored), self.unit_column
+        found = DB_LOOKUP.unit_at(session, code, day)
         if found is None:
-            raise Invalid.field("unit_code", look.not_carried(session, code, day))
+            raise Invalid.field("unit_code", DB_LOOKUP.not_carried(session, code, day))
+        DB_LOOKUP.check_unit(session, actor, column, found.id, self.write_role)  # type: ignore[arg-type]
         given = values.get(column)
         if given is not None and given != found.id:
             raise Invalid.field("unit_code", f"Mã '{code}' ngày {print_date(day)} là mã của "
