@@ -81,9 +81,10 @@ def not_carried(code: str, day: date, units: list[Unit], get: Callable[[int], Un
 def nearest(units: Iterable[Unit], day: date) -> Unit | None:
     """The one of `units` (the carriers of a code) in force on `day`, or else the one whose
     validity lies nearest that day: the last to end before it, or the first to begin after."""
-    units = [*units]
-    if (found := carrier(units, day)) is not None:
-        return found
+    units = units if isinstance(units, list) else [*units]
+    for unit in units:  # (`carrier`, inline: an import asks once per row)
+        if in_force(unit, day):
+            return unit
     before = [u for u in units if u.active_to is not None and u.active_to < day]
     if before:
         return max(before, key=lambda u: u.active_to)  # type: ignore[arg-type,return-value]
