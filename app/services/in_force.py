@@ -5,7 +5,7 @@ a gift made in August belongs to the new commune, and one made in 2024 to the ol
 A code names a unit only with a date: Vietnam's 2025 communes mostly carry a predecessor's
 code (23059 was Thị trấn Ma Lâm until 30/06/2025, Xã Hàm Thuận since). `unit_at` is the one
 resolver: the API's `?code=&on=`, a write's `unit_code` and an import's column ask it (an
-import answers from what it loaded, by the same rule, `carrier`).
+import answers from what it loaded, by the same rule: `nearest`).
 
 `get` and `merged_into` answer from the database or from what an import loaded once
 (services/records/checks.py's Lookup), with the same rule and the same words."""
@@ -50,11 +50,6 @@ def carriers(session: Session, code: str) -> list[Unit]:
     return [*session.exec(select(Unit).where(coded(code)).order_by(Unit.id)).scalars()]
 
 
-def carrier(units: Iterable[Unit], day: date) -> Unit | None:
-    """`unit_at` over units already loaded (an import's tree), the same rule."""
-    return next((u for u in units if in_force(u, day)), None)
-
-
 def validity(unit: Unit) -> str:
     """'từ 01/07/2025', 'đến hết 30/06/2025', '01/01/2020 – 30/06/2025', '' (always)."""
     return span(unit.active_from, unit.active_to)
@@ -79,10 +74,11 @@ def not_carried(code: str, day: date, units: list[Unit], get: Callable[[int], Un
 
 
 def nearest(units: Iterable[Unit], day: date) -> Unit | None:
-    """The one of `units` (the carriers of a code) in force on `day`, or else the one whose
-    validity lies nearest that day: the last to end before it, or the first to begin after."""
+    """The one of `units` (the carriers of a code) in force on `day` (`unit_at` over units
+    already loaded), or else the one whose validity lies nearest that day: the last to end
+    before it, or the first to begin after."""
     units = units if isinstance(units, list) else [*units]
-    for unit in units:  # (`carrier`, inline: an import asks once per row)
+    for unit in units:
         if in_force(unit, day):
             return unit
     before = [u for u in units if u.active_to is not None and u.active_to < day]
@@ -90,6 +86,7 @@ def nearest(units: Iterable[Unit], day: date) -> Unit | None:
         return max(before, key=lambda u: u.active_to)  # type: ignore[arg-type,return-value]
     return min((u for u in units if u.active_from is not None), default=None,
                key=lambda u: u.active_from)  # type: ignore[arg-type,return-value]
+
 
 def successor_on(unit: Unit, day: date, get: Callable[[int], Unit | None]) -> Unit | None:
     """The unit in force on `day` that `unit` was merged into, through any later mergers."""

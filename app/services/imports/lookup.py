@@ -27,7 +27,7 @@ class Loaded(Lookup):
     def __init__(self, session: Session, actor: Actor) -> None:
         self.units = {u.id: u for u in session.exec(select(Unit)).scalars()}
         # Every unit that carried a code, without case: a 2025 commune mostly carries its
-        # predecessor's, and a row's date says which one it names (`carrier`).
+        # predecessor's, and a row's date says which one it names (`nearest`).
         self.by_code: dict[str, list[Unit]] = {}
         for u in sorted(self.units.values(), key=lambda u: u.id):
             self.by_code.setdefault(u.code.lower(), []).append(u)
@@ -56,22 +56,16 @@ class Loaded(Lookup):
     def unit(self, session: Session, unit_id: int) -> Unit | None:
         return self.units.get(unit_id)
 
-    def carrier(self, code: str, day: date) -> Unit | None:
-        """The unit that carried `code` on `day` (services/in_force.py's rule)."""
-        return in_force.carrier(self.by_code.get(code.lower(), ()), day)
-
     def nearest(self, code: str, day: date) -> Unit | None:
-        """`carrier`, or else the unit that carried `code` nearest `day`: a row then meets the
-        records' rules in their order (a date after today, a unit no longer in force: the
-        words of services/in_force.py naming the unit that was)."""
+        """The unit that carried `code` on `day` (services/in_force.py's rule), or else the
+        one that carried it nearest that day: a row then meets the records' rules in their
+        order (a date after today, a unit no longer in force: the words of in_force.py, naming
+        the unit that was)."""
         return in_force.nearest(self.by_code.get(code.lower(), ()), day)
 
     def shared(self, code: str) -> bool:
         """Whether several units carried `code`, each in its time."""
         return len(self.by_code.get(code.lower(), ())) > 1
-
-    def unit_at(self, session: Session, code: str, day: date) -> Unit | None:
-        return self.carrier(code, day)
 
     def not_carried(self, session: Session | None, code: str, day: date) -> str:
         return in_force.not_carried(code, day, self.by_code.get(code.lower(), []), self.units.get,

@@ -85,7 +85,7 @@ class Checking(Generic[T]):
         if code is None:
             return values
         day, column = self.naming_day(values, stored), self.unit_column
-        found = DB_LOOKUP.unit_at(session, code, day)
+        found = in_force.unit_at(session, code, day)
         if found is None:
             raise Invalid.field("unit_code", DB_LOOKUP.not_carried(session, code, day))
         DB_LOOKUP.check_unit(session, actor, column, found.id, self.write_role)  # type: ignore[arg-type]
@@ -135,11 +135,8 @@ class Lookup:
     def unit(self, session: Session, unit_id: int) -> Unit | None:
         return session.get(Unit, unit_id)
 
-    def unit_at(self, session: Session, code: str, day: date) -> Unit | None:
-        """The unit that carried `code` on `day` (services/in_force.py)."""
-        return in_force.unit_at(session, code, day)
-
     def not_carried(self, session: Session, code: str, day: date) -> str:
+        """Why no unit carried `code` on `day` (services/in_force.py's words)."""
         return in_force.not_carried(code, day, in_force.carriers(session, code),
                                     lambda i: self.unit(session, i),
                                     lambda i: self.merged_into(session, i))
