@@ -43,12 +43,22 @@ def _ids(conn: Any, prefix: str) -> dict[str, int]:
 
 
 def load_country(engine: Any, provinces: int = 60, districts: int = 10,
-                 communes: int = 15) -> dict[str, Any]:
+                 communes: int = 15, new_provinces: int = 0,
+                 new_communes: int = 0) -> dict[str, Any]:
     """Write the tree; returns {"count": n, "phu_long": [ids of communes named Phú Long],
     "province": {id: name}}. Every commune whose number ends in 0 is an old commune, ended
-    30/06/2025 (the others stand), so that a search finds both kinds."""
+    30/06/2025 (the others stand), so that a search finds both kinds. `new_provinces` of
+    `new_communes` each are the tree after 07/2025: communes right under the province, a
+    level of hundreds."""
     table = Unit.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
+        if new_provinces:
+            tops = [(f"N{p:02d}", f"Tỉnh {_name(p * 11 + 5)} mới", None) for p in range(new_provinces)]
+            conn.execute(insert(table), _rows("province", "tinh", tops, None))
+            n_ids = _ids(conn, "N")
+            conn.execute(insert(table), _rows("commune", "xa", [
+                (f"M{p:02d}{c:03d}", _name(p * 3 + c), n_ids[f"N{p:02d}"])
+                for p in range(new_provinces) for c in range(new_communes)], None))
         tops = [(f"P{p:02d}", f"Tỉnh {_name(p * 7 + 3)}", None) for p in range(provinces)]
         conn.execute(insert(table), _rows("province", "tinh", tops, None))
         p_ids = _ids(conn, "P")
@@ -67,7 +77,7 @@ def load_country(engine: Any, provinces: int = 60, districts: int = 10,
                     (ended if c % 10 == 0 else bottom).append((code, name, parent))
         conn.execute(insert(table), _rows("commune", "xa", bottom, None))
         conn.execute(insert(table), _rows("commune", "xa", ended, ENDED))
-        count = len(tops) + len(mids) + len(bottom) + len(ended)
+        count = len(tops) + len(mids) + len(bottom) + len(ended) + new_provinces * (1 + new_communes)
         phu_long = [i for (i,) in conn.execute(select(Unit.id).where(Unit.name == "Phú Long"))]
     return {"count": count, "phu_long": phu_long,
             "province": {v: n for (_, n, _), v in zip(tops, p_ids.values())}}

@@ -100,7 +100,7 @@ def search(session: Session, *, actor: Actor, q: str, on: date | None = None,
     current = case((in_force_clause(day), 0), else_=1)
     stmt = (select(Unit.id, rank.label("rank"), current.label("ended"))
             .where(*(Unit.search_text.like(f"%{_like(w)}%", escape="\\") for w in words)))
-    stmt = _visible(stmt, actor).order_by(current, rank, name, Unit.id).limit(limit + 1)
+    stmt = _visible(stmt, actor).order_by(rank, current, name, Unit.id).limit(limit + 1)
     ids = [row.id for row in session.execute(stmt)]
     return hits(session, ids[:limit], on=day), len(ids) > limit
 

@@ -33,10 +33,13 @@ def test_units_in_force_on_the_day_come_first(engine, session):
     before = unit_search.search(session, actor=ADMIN, q="Phú Long", on=date(2024, 1, 1), limit=500)[0]
     after = unit_search.search(session, actor=ADMIN, q="Phú Long", on=date(2026, 1, 1), limit=500)[0]
     assert {h.id for h in before} == {h.id for h in after}
-    ended = [h for h in after if h.active_to == ENDED]
+    named = [h for h in after if h.name == "Phú Long"]
+    ended = [h for h in named if h.active_to == ENDED]
     assert ended, "the tree has old communes"
-    # After the mergers the ended communes come last; before them every unit was in force.
-    assert not after[-1].in_force and all(h.in_force for h in after[:len(after) - len(ended)])
+    # After the mergers the ended communes come after those in force of the same name (and
+    # before names that only hold the phrase); before them every unit was in force.
+    assert after[:len(named)] == named
+    assert [h.in_force for h in named] == [True] * (len(named) - len(ended)) + [False] * len(ended)
     assert all(h.in_force for h in before)
 
 
