@@ -22,7 +22,7 @@ from app.db.units import Unit
 from app.enums import UnitKind, UnitLevel
 from app.services import scope
 from app.services.actor import Actor
-from app.vn import fold, sort_key, today
+from app.vn import fold, today
 
 # Ranks of a hit: the smaller, the better.
 EXACT, STARTS, WORD_STARTS, INSIDE, ALL_WORDS = range(5)
@@ -174,8 +174,11 @@ def children(session: Session, *, actor: Actor, parent_id: int | None, offset: i
     stmt = select(Unit, below.label("children"))
     if parent_id is not None:
         stmt = stmt.where(Unit.parent_id == parent_id)
-    elif actor_root := _top(actor):
-        stmt = stmt.where(Unit.id == actor_root)
+    elif actor.unit_id is not None and scope.visible_unit_ids(actor) is not None:
+        # The top of a subtree: the actor's unit, and the units merged into it whose parents
+        # the actor does not see (an old commune under an old district, after 2025).
+        seen = scope.subtree_ids(actor.unit_id, name="seen_parents")
+        stmt = stmt.where(or_(Unit.parent_id.is_(None), Unit.parent_id.not_in(seen)))
     else:
         stmt = stmt.where(Unit.parent_id.is_(None))
     stmt = _visible(stmt, actor)
@@ -184,15 +187,3 @@ def children(session: Session, *, actor: Actor, parent_id: int | None, offset: i
     rows = session.execute(stmt.order_by(ended, Unit.search_text, Unit.id)
                            .offset(offset).limit(limit)).all()
     return Level([(unit, int(count)) for unit, count in rows], total, offset, limit)
-
-
-def _top(actor: Actor) -> int | None:
-    """The unit at the top of what the actor sees, when the actor sees only a subtree."""
-    return None if scope.visible_unit_ids(actor) is None else actor.unit_id
-
-
-def sorted_hits(found: list[Hit]) -> list[Hit]:
-    """Hits in the tree's order (in force first, then by name): a list that is no search."""
-    return sorted(found, key=lambda h: (not h.in_force, sort_key(h.name)))
-
-

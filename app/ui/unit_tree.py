@@ -59,8 +59,9 @@ def _chain(session: Any, actor: Actor, unit_id: int) -> list[Unit]:
     unit = session.get(Unit, unit_id)
     while unit is not None and len(out) < unit_search.MAX_DEPTH:
         out.append(unit)
-        if unit.id == actor.unit_id or unit.parent_id is None:
-            break
+        if (unit.id == actor.unit_id or unit.parent_id is None
+                or not scope.can_see_unit(session, actor, unit.parent_id)):
+            break  # the top of what the actor sees (a unit merged in from outside, too)
         unit = session.get(Unit, unit.parent_id)
     return out[::-1]
 

@@ -92,3 +92,23 @@ def test_a_level_is_paged_with_child_counts(engine, session):
     # The communes still in force come before those ended.
     ended = [u.active_to is not None for u, _ in communes.rows]
     assert ended == sorted(ended)
+
+
+def test_a_subtree_opens_at_its_unit_and_the_units_merged_into_it(session):
+    from tests.factories import make_unit
+
+    old_p = make_unit(session, code="OP", name="Tỉnh cũ", level="province", kind="tinh")
+    old_d = make_unit(session, code="OD", name="Huyện cũ", level="district", kind="huyen",
+                      parent_id=old_p.id)
+    new_p = make_unit(session, code="NP", name="Tỉnh mới", level="province", kind="tinh")
+    new_c = make_unit(session, code="NC", name="Xã mới", kind="xa", parent_id=new_p.id)
+    old_c = make_unit(session, code="OC", name="Xã cũ", kind="xa", parent_id=old_d.id,
+                      merged_into_id=new_c.id)
+    session.flush()
+    manager = Actor(user_id=None, username="m", role=Role.manager, unit_id=new_p.id)
+    top = unit_search.children(session, actor=manager, parent_id=None)
+    assert [u.id for u, _ in top.rows] == [new_p.id, old_c.id]
+    assert [u.id for u, _ in unit_search.children(session, actor=manager, parent_id=new_p.id).rows] \
+        == [new_c.id]
+    assert [u.id for u, _ in unit_search.children(session, actor=ADMIN, parent_id=None).rows] \
+        == [old_p.id, new_p.id]  # by name: "Tỉnh cũ" before "Tỉnh mới"
