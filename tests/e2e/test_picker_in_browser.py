@@ -100,6 +100,7 @@ def test_the_tree_opens_a_level_by_its_toggle(journey: Any, country: Any) -> Non
     toggle.click()
     expect(rows).to_have_count(70)  # (no wait_for_function: the CSP forbids its eval)
     assert toggle.get_attribute("aria-expanded") == "true"
+    shot(page, "tree-level")
     toggle.click()  # once opened, a second click loads nothing more
     page.wait_for_timeout(300)
     assert rows.count() == 70
