@@ -111,3 +111,19 @@ def test_a_clerk_searches_only_their_subtree(sign_in, country):
     ids = {int(i) for i in re.findall(r'value="(\d+)"', r.text)}
     assert ids and ids <= set(country["phu_long"])
     assert "Tỉnh Bình Long" in r.text  # P00's name: every hit lies in the clerk's province
+
+
+@pytest.mark.parametrize(("path", "form"), [
+    ("/users", {"username": "canbo.moi", "full_name": "Cán bộ mới", "role": "clerk",
+                "password": "mat-khau-dai-1"}),
+    ("/api-tokens", {"name": "Cổng tỉnh", "scope": "read"}),
+    ("/screens", {"name": "Màn hình hội trường"}),
+])
+def test_find_on_the_other_forms_saves_nothing(admin, country, path, form):
+    before = admin.get(path).text.count("<tr")
+    r = admin.post(path, data={**form, "unit_id_q": "phu long", "_pick": "unit_id"})
+    assert r.status_code == 200, r.text[:1000]
+    found = re.findall(r'<input type="radio" name="unit_id" value="(\d+)"', r.text)
+    assert found and int(found[0]) in country["phu_long"]
+    assert 'value="phu long"' in r.text and "mat-khau-dai-1" not in r.text
+    assert admin.get(path).text.count("<tr") == before  # nothing was saved
