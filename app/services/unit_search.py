@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from app.db.units import Unit
 from app.enums import UnitKind, UnitLevel
 from app.services import scope
 from app.services.actor import Actor
+from app.services.in_force import in_force_sql
 from app.vn import fold, today
 
 # Ranks of a hit: the smaller, the better.
@@ -71,14 +72,24 @@ def _folded_name() -> Any:
                        func.length(Unit.search_text) - func.length(Unit.code) - 1)
 
 
-def in_force_clause(day: date) -> Any:
-    """SQL of app.services.in_force.in_force: the unit is in force on `day`."""
-    return and_(or_(Unit.active_from.is_(None), Unit.active_from <= day),
-                or_(Unit.active_to.is_(None), Unit.active_to >= day))
-
-
 def _visible(stmt: Any, actor: Actor) -> Any:
     return scope.restrict(stmt, Unit.id, actor)
+
+
+def best_first(q: str, day: date | None = None) -> list[Any]:
+    """The order of units matching `q` (folded or not), best first: the rank of the match,
+    then units in force on `day` (default today), then the folded name. The pickers' search
+    and the API's units list with `q` both sort by it."""
+    phrase = fold(q)[:100]
+    name = _folded_name()
+    p = _like(phrase)
+    rank = case(
+        (name == phrase, EXACT),
+        (name.like(f"{p}%", escape="\\"), STARTS),
+        (name.like(f"% {p}%", escape="\\"), WORD_STARTS),
+        (name.like(f"%{p}%", escape="\\"), INSIDE),
+        else_=ALL_WORDS)
+    return [rank, case((in_force_sql(day or today()), 0), else_=1), name]
 
 
 def search(session: Session, *, actor: Actor, q: str, on: date | None = None,
@@ -88,19 +99,10 @@ def search(session: Session, *, actor: Actor, q: str, on: date | None = None,
     if not phrase:
         return [], False
     day = on or today()
-    name = _folded_name()
     words = phrase.split()
-    p = _like(phrase)
-    rank = case(
-        (name == phrase, EXACT),
-        (name.like(f"{p}%", escape="\\"), STARTS),
-        (name.like(f"% {p}%", escape="\\"), WORD_STARTS),
-        (name.like(f"%{p}%", escape="\\"), INSIDE),
-        else_=ALL_WORDS)
-    current = case((in_force_clause(day), 0), else_=1)
-    stmt = (select(Unit.id, rank.label("rank"), current.label("ended"))
+    stmt = (select(Unit.id)
             .where(*(Unit.search_text.like(f"%{_like(w)}%", escape="\\") for w in words)))
-    stmt = _visible(stmt, actor).order_by(rank, current, name, Unit.id).limit(limit + 1)
+    stmt = _visible(stmt, actor).order_by(*best_first(phrase, day), Unit.id).limit(limit + 1)
     ids = [row.id for row in session.execute(stmt)]
     return hits(session, ids[:limit], on=day), len(ids) > limit
 
@@ -183,7 +185,7 @@ def children(session: Session, *, actor: Actor, parent_id: int | None, offset: i
         stmt = stmt.where(Unit.parent_id.is_(None))
     stmt = _visible(stmt, actor)
     total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
-    ended = case((in_force_clause(today()), 0), else_=1)
+    ended = case((in_force_sql(today()), 0), else_=1)
     rows = session.execute(stmt.order_by(ended, Unit.search_text, Unit.id)
                            .offset(offset).limit(limit)).all()
     return Level([(unit, int(count)) for unit, count in rows], total, offset, limit)

@@ -18,7 +18,7 @@ from app.db.targets import Target
 from app.db.units import Unit, UnitCreate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
-from app.services import rollups, scope
+from app.services import rollups, scope, unit_search
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
 from app.services.in_force import coded, in_force_sql, span, validity
@@ -118,6 +118,9 @@ def _refine(stmt: Select[Any], filters: Any) -> Select[Any]:
         stmt = stmt.where(coded(code))
     if code or on:
         stmt = stmt.where(in_force_sql(on or today()))
+    if getattr(filters, "q", None) and not getattr(filters, "sort", None):
+        # Best match first ("phu long": the Phú Longs before Phú Long Hưng), as the pickers do.
+        stmt = stmt.order_by(*unit_search.best_first(filters.q, on))
     return stmt
 
 
