@@ -71,7 +71,8 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
     # The league table of a commune has a row per village: it reads the records (as `league`).
     villages = unit.level == UnitLevel.village.value or (
         league and unit.level == UnitLevel.commune.value)
-    whole = not rollups.cover(period.date_from, period.date_to).days
+    span = rollups.cover(period.date_from, period.date_to)
+    whole = not (span.days or span.minus)
     units = tree.ids if villages or not whole else tree.stat_ids
     branch_of = tree.branch_of if league else None
 
