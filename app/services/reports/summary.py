@@ -5,7 +5,7 @@ of rows. Definitions: spec/api.md."""
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -18,8 +18,7 @@ from app.services.actor import Actor
 from app.services.reports.figures import (fold_contributions, fold_models, fold_works,
                                           land_figures, road_figures, to_int)
 from app.services.reports.periods import Period, check_period, report_unit, within
-from app.services.reports.petition_counts import overdue_parts, petition_asks, petition_fold
-from app.services.reports.standing import id_select
+from app.services.reports.petition_counts import overdue_extra, petition_asks, petition_fold
 
 
 def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
@@ -27,7 +26,7 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     """Every figure of the summary for `unit_id`'s subtree over [date_from, date_to]."""
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
-    units, stat_units = _subtree(session, unit_id)
+    ids, kept = _subtree(session, unit_id)
     # A village's records are summed under its commune; a village's own report reads rows.
     villages = unit.level == UnitLevel.village.value
     f, t = period.date_from, period.date_to
@@ -37,9 +36,9 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
         rollups.Ask("contributions", "contributions", f, t, ("source",)),
         rollups.Ask("land", "land", f, t),
         *petition_asks(period))}
-    got = rollups.gather(session, list(asks.values()), units, stat_units=stat_units,
-                         villages=villages,
-                         extra=[*overdue_parts(units, t), *_other_parts(units, period)])
+    got = rollups.gather(session, list(asks.values()), ids, stat_ids=kept, villages=villages,
+                         extra={"overdue": overdue_extra, "others": _other_parts},
+                         dates={"f": f, "t": t})
     works = fold_works(got.kind_rows(asks["works"]))
     land = got.kind_rows(asks["land"])
     return {
@@ -60,21 +59,22 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     }
 
 
-def _subtree(session: Session, unit_id: int) -> tuple[Any, Any]:
+def _subtree(session: Session, unit_id: int) -> tuple[list[int], list[int]]:
     """The subtree's unit ids (for the records) and the ids its sums are kept under (a
-    village's are kept under its commune: a fifth of the ids), each as a SELECT of one bound
-    parameter (`id_select`), from one query."""
-    tree = scope.subtree_ids(unit_id).subquery()
-    rows = session.exec(select(Unit.id, rollups.rollup_unit_sql(Unit))
-                        .join(tree, tree.c.id == Unit.id)).all()
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    ids = sorted(u for u, _ in rows)
-    kept = sorted({u for u, key in rows if u == key})
-    return id_select(ids, postgresql), id_select(kept, postgresql)
+    village's are kept under its commune: a fifth of the ids), from one query."""
+
+    def build() -> Any:
+        tree = scope.subtree_ids(bindparam("root", None, type_=Integer, required=False)).subquery()
+        return select(Unit.id, rollups.rollup_unit_sql(Unit)).join(tree, tree.c.id == Unit.id)
+
+    rows = rollups.run_prepared(session, "report subtree", build, {"root": unit_id})
+    return sorted(u for u, _ in rows), sorted({u for u, key in rows if u == key})
 
 
-def _other_parts(units: Any, period: Period) -> list[Any]:
-    """The small tables, as parts of the report's one statement (`rollups.shaped`)."""
+def _other_parts(units: Any, param: Any) -> list[Any]:
+    """The small tables, as parts of the report's one statement (`rollups.gather`'s extras,
+    over its date parameters 'f' and 't')."""
+    period = Period(param("f"), param("t"))
     achieved = case((Target.achieved.is_(True), "1"), else_="0")
     # Each recognition its own row, numbered in the order the report lists them.
     order = cast(func.row_number().over(order_by=(Recognition.title, Recognition.date, Unit.name)),

@@ -20,12 +20,13 @@ from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, 
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
                                       raw_works)
 from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
-                                         rolled, shaped, slots, span_of, stat_parts)
+                                         rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["Ask", "Cover", "Effect", "Gathered", "GRAINS", "KINDS", "Kind", "PHASE_START", "PHASE_YEARS", "apply",
-           "apply_summed", "bucket", "bucket_sql", "combined", "contribution_effects", "cover",
-           "differences", "forget", "gather", "land_effects", "model_effects", "petition_effects",
-           "phase_of", "raw_contributions", "raw_land", "raw_models", "raw_petitions_close",
-           "raw_parts", "raw_petitions_in", "raw_petitions_open", "raw_works", "rebuild", "remember",
-           "rolled", "rollup_unit", "rollup_unit_sql", "shaped", "slots", "span_of", "stat_parts",
+__all__ = ["Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+           "PHASE_YEARS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
+           "contribution_effects", "cover", "differences", "forget", "gather", "land_effects",
+           "model_effects", "petition_effects", "phase_of", "raw_contributions", "raw_land",
+           "raw_models", "raw_parts", "raw_petitions_close", "raw_petitions_in",
+           "raw_petitions_open", "raw_works", "rebuild", "remember", "rolled", "rollup_unit",
+           "rollup_unit_sql", "run_prepared", "shaped", "slots", "span_of", "stat_parts",
            "work_effects"]

@@ -1,13 +1,15 @@
 """Reading the sums: a period as whole phases, years and months (stat rows) and the odd days
 (raw rows), and the one subquery of a kind's figures over it (`rolled`)."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import (BigInteger, Float, Integer, String, func, literal_column, null, select,
-                        union_all)
+from sqlalchemy import (BigInteger, Date, Float, Integer, String, bindparam, cast, func,
+                        literal_column, null, select, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.services import scope
 from app.services.rollups.keys import PHASE_YEARS, phase_of
@@ -169,20 +171,6 @@ def shaped(label: str, unit_id: Any, dims: list[Any] | tuple[Any, ...] = (),
     return cols
 
 
-def ask_parts(ask: Ask, units: Any, stat_units: Any, villages: bool) -> list[Any]:
-    k = KINDS[ask.kind]
-    span = span_of(ask.date_from, ask.date_to, villages)
-    slot = slots(ask.kind)
-    parts = (stat_parts(k.stat, stat_units, span, list(ask.dims), k.sums)
-             + raw_parts(ask.kind, units, span, list(ask.dims), k.sums))
-    out = []
-    for part in parts:
-        sub = part.subquery()
-        out.append(select(*shaped(ask.label, sub.c.unit_id, [sub.c[d] for d in ask.dims],
-                                  {slot[s]: sub.c[s] for s in k.sums})))
-    return out
-
-
 @dataclass
 class Gathered:
     """The rows of each label: (unit_id or None, d1, d2, d3, n, i1, i2, f1)."""
@@ -201,19 +189,114 @@ class Gathered:
                 for row in self.of(ask.label)]
 
 
-def gather(session: Any, asks: list[Ask], units: Any, *, stat_units: Any = None,
-           villages: bool = False, extra: list[Any] = (), by_unit: bool = False) -> Gathered:
-    """Every ask (and every `extra` SELECT of `shaped` columns) in one statement, summed per
-    label and dimensions (and unit, with `by_unit`)."""
-    stat_units = units if stat_units is None else stat_units
-    parts = [p for ask in asks for p in ask_parts(ask, units, stat_units, villages)] + list(extra)
-    if not parts:
-        return Gathered({})
+def _ids_select(name: str, postgresql: bool) -> Any:
+    """A list of unit ids as a SELECT of one bound parameter `name` (as reports.id_select): a
+    JSON list read by json_each on SQLite, an array literal on PostgreSQL."""
+    param = bindparam(name, None, type_=String, required=False)
+    if postgresql:
+        return select(func.unnest(cast(param, ARRAY(Integer))))
+    return select(literal_column("value")).select_from(func.json_each(param))
+
+
+def _ids_value(ids: Any, postgresql: bool) -> str:
+    ids = [int(u) for u in ids]
+    return "{" + ",".join(map(str, ids)) + "}" if postgresql else json.dumps(ids)
+
+
+# A part of `gather` other than an Ask's: given the units' SELECT and a function that gives
+# the statement's named date parameters, its SELECTs of `shaped` columns.
+Extra = Callable[[Any, Callable[[str], Any]], list[Any]]
+
+
+def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
+           villages: bool = False, extra: dict[str, Extra] | None = None,
+           dates: dict[str, date] | None = None, by_unit: bool = False) -> Gathered:
+    """Every ask, and every `extra` part (named; its dates are `dates`), in one statement
+    over the units `ids` (the sums read with `stat_ids`, the units they are kept under),
+    summed per label and dimensions (and unit, with `by_unit`).
+
+    The statement's SQL is kept per shape (the asks, how their periods split, the extras):
+    its dates and ids are parameters. Building and compiling it took longer than a commune's
+    figures take to compute."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    day = (lambda d: d) if postgresql else (lambda d: d.isoformat())
+    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql),
+                              "stat_ids": _ids_value(ids if stat_ids is None else stat_ids,
+                                                     postgresql)}
+    params.update({k: day(v) for k, v in (dates or {}).items()})
+    layout = []
+    for i, ask in enumerate(asks):
+        span = span_of(ask.date_from, ask.date_to, villages)
+        pieces = []
+        for source, ranges in (("p", span.phases), ("y", span.years), ("m", span.months),
+                               ("d", span.days), ("x", span.minus)):
+            for j, (a, b) in enumerate(ranges):
+                name = f"q{i}{source}{j}"
+                params[name + "a"], params[name + "b"] = day(a), day(b)
+                pieces.append((source, name))
+        layout.append((ask.label, ask.kind, tuple(ask.dims), tuple(pieces)))
+    extra = extra or {}
+    shape = ("gather", postgresql, by_unit, tuple(layout), tuple(extra))
+    rows = run_prepared(session, shape, lambda: _gathered(layout, extra, by_unit, postgresql),
+                        params)
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for label, *row in rows:
+        out.setdefault(label, []).append(tuple(row))
+    return Gathered(out)
+
+
+def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool) -> Any:
+    units, stat_units = _ids_select("ids", postgresql), _ids_select("stat_ids", postgresql)
+
+    def date_param(name: str) -> Any:
+        return bindparam(name, None, type_=Date, required=False)
+
+    parts = []
+    for label, kind, dims, pieces in layout:
+        k = KINDS[kind]
+        slot = slots(kind)
+        for source, name in pieces:
+            a, b = date_param(name + "a"), date_param(name + "b")
+            if source in ("p", "y", "m"):
+                stat = k.stat
+                part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
+                               *(getattr(stat, s).label(s) for s in k.sums))
+                        .where(stat.grain == source, scope.in_units(stat.unit_id, stat_units),
+                               stat.bucket.between(a, b)))
+            else:
+                raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
+                part = select(raw.c.unit_id, *(raw.c[d] for d in dims),
+                              *((raw.c[s] if source == "d" else -raw.c[s]).label(s) for s in k.sums))
+            sub = part.subquery()
+            parts.append(select(*shaped(label, sub.c.unit_id, [sub.c[d] for d in dims],
+                                        {slot[s]: sub.c[s] for s in k.sums})))
+    for build in extra.values():
+        parts += build(units, date_param)
     u = union_all(*parts).subquery("gathered") if len(parts) > 1 else parts[0].subquery("gathered")
     keys = [u.c.label, u.c.unit_id if by_unit else null().label("unit_id"), *(u.c[d] for d in DIMS)]
     group = [u.c.label, *([u.c.unit_id] if by_unit else []), *(u.c[d] for d in DIMS)]
-    stmt = select(*keys, *(func.sum(u.c[s]) for s in SLOTS)).group_by(*group)
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    for label, *row in session.exec(stmt).all():
-        out.setdefault(label, []).append(tuple(row))
-    return Gathered(out)
+    return select(*keys, *(func.sum(u.c[s]) for s in SLOTS)).group_by(*group)
+
+
+_PREPARED: dict[Any, tuple[str, Any, dict[str, Any]]] = {}
+
+
+def run_prepared(session: Any, shape: Any, build: Callable[[], Any], params: dict[str, Any]) -> list[Any]:
+    """Run the statement `build` makes, compiled once per `shape` and database: its SQL is
+    kept with the values of its constant parameters; `params` gives the named ones (already
+    as the driver takes them: dates as ISO text on SQLite)."""
+    conn = session.connection()
+    dialect = conn.dialect
+    key = (dialect.name, shape)
+    entry = _PREPARED.get(key)
+    if entry is None:
+        compiled = build().compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        order = compiled.positiontup if dialect.positional else None
+        entry = (str(compiled), order, dict(compiled.params))
+        if len(_PREPARED) >= 512:
+            _PREPARED.clear()
+        _PREPARED[key] = entry
+    sql, order, constants = entry
+    merged = {**constants, **params}
+    args = tuple(merged[name] for name in order) if order is not None else merged
+    return list(conn.exec_driver_sql(sql, args).all())
