@@ -270,7 +270,7 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
             # Summed in each part first: SQLite then sorts each part's rows by fewer keys,
             # and the whole statement's GROUP BY only the parts' sums (half the time).
             sub = part.subquery()
-            unit = sub.c.unit_id if by_unit else null()
+            unit = sub.c.unit_id if by_unit else cast(null(), Integer)
             keys = [sub.c[d] for d in dims]
             parts.append(select(*shaped(label, unit, keys,
                                         {slot[s]: func.sum(sub.c[s]) for s in k.sums}))
