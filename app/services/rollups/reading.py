@@ -236,7 +236,8 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
                 pieces.append((source, name))
         layout.append((ask.label, ask.kind, tuple(ask.dims), tuple(pieces)))
     extra = extra or {}
-    shape = ("gather", postgresql, by_unit, tuple(layout), tuple(extra))
+    built_by = tuple((name, f"{build.__module__}.{build.__qualname__}") for name, build in extra.items())
+    shape = ("gather", postgresql, by_unit, tuple(layout), built_by)
     rows = run_prepared(session, shape, lambda: _gathered(layout, extra, by_unit, postgresql),
                         params)
     out: dict[str, list[tuple[Any, ...]]] = {}
