@@ -10,7 +10,9 @@ of the subtree are read once and listed in `unit_id IN (...)`), in both plans: a
 chooses (the (unit_id, date) indexes) and with the filtered tables read whole (the faster for
 a province: walking the index unit by unit for 755 units is slower than reading the tables).
 It checks that all three give the same figures (exit status 1 if not) and prints a table of
-timings and the report's ratio to the FASTER plan of the same run.
+timings and the report's ratio to the FASTER plan of the same run; on SQLite, a second table
+of the same runs' CPU time (the database works in this process), which a loaded machine
+disturbs far less than the wall clock.
 With --explain it also prints, for one run of each, the time of every SQL statement and its
 plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL).
 """
@@ -266,13 +268,21 @@ def percentile(xs: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
+CPU: dict[int, list[float]] = {}  # id(times) -> the same runs' CPU time of this process
+
+
 def timed(fn: Callable[[], Any], runs: int) -> tuple[Any, list[float]]:
+    """Wall-clock times of `runs` runs after a warm-up; their CPU times of this process go to
+    `CPU` (on SQLite the database works in this process: on a loaded machine its CPU time
+    says what the work costs, where the wall clock also counts the waits for a core)."""
     result = fn()  # warm-up: caches, plans, the OS page cache
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    CPU[id(times)] = cpu
     return result, times
 
 
@@ -423,6 +433,17 @@ def main(argv: list[str] | None = None) -> int:
         bm, bp = statistics.median(bt_), percentile(bt_, 0.95)
         print(f"{case.name:<32} {rm:>10.3f} {rp:>10.3f} {im:>10.3f} {sm:>10.3f} {best:>5} "
               f"{bm:>10.3f} {bp:>10.3f} {rm / bm:>9.2f} {rp / bp:>9.2f}")
+    if engine.dialect.name == "sqlite":
+        print("\nCPU time of this process (SQLite works in it; the machine's load does not "
+              "count), medians in seconds")
+        head = (f"{'case':<32} {'report':>10} {'index':>10} {'scan':>10} {'best':>5} "
+                f"{'ratio':>9}")
+        print(head)
+        print("-" * len(head))
+        for case, rt, bt, st in results:
+            rc, ic, sc = (statistics.median(CPU[id(x)]) for x in (rt, bt, st))
+            best, bc = ("index", ic) if ic <= sc else ("scan", sc)
+            print(f"{case.name:<32} {rc:>10.4f} {ic:>10.3f} {sc:>10.3f} {best:>5} {rc / bc:>9.3f}")
 
     if args.explain:
         for case, *_ in results:
