@@ -6,7 +6,7 @@ rule is the service's (services/units.py), and codes are looked up without case 
 index on lower(code).
 
 Revision ID: 0014_unit_code_over_time
-Revises: 0011
+Revises: 0013_report_covering_index
 Create Date: 2026-12-06 08:50:00.000000
 """
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0014_unit_code_over_time'
-down_revision: str | Sequence[str] | None = '0011'
+down_revision: str | Sequence[str] | None = '0013_report_covering_index'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
