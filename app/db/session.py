@@ -46,7 +46,11 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 15_000, **kw: object) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 15_000, queue_timeout_ms: int | None = None,
+                **kw: object) -> Engine:
+    """An engine for `url`. SQLite: a writer waits up to `queue_timeout_ms` for its turn at
+    the writers' gate (by default as long as the busy timeout), then up to `busy_timeout_ms`
+    for a writer that did not queue (another program)."""
     # Errors must not carry the statement's values into the logs: they may be a petitioner's
     # name or a password hash.
     kw.setdefault("hide_parameters", True)
@@ -56,7 +60,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, **kw: object) -> Eng
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kw)
-        _configure_sqlite(engine, busy_timeout_ms)
+        _configure_sqlite(engine, busy_timeout_ms,
+                          busy_timeout_ms if queue_timeout_ms is None else queue_timeout_ms)
         return engine
     engine = create_engine(url, **kw)
     _ping_when_idle(engine)
@@ -87,10 +92,10 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(f"idle connection is gone: {exc}") from exc
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, queue_timeout_ms: int) -> None:
     path = make_url(engine.url).database
     gate = write_gate(path if path and path != ":memory:" else None)
-    wait = busy_timeout_ms / 1000
+    wait = queue_timeout_ms / 1000
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -127,20 +132,19 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_execute(conn, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
-        if _LATE in conn.info and _writes(statement, context):
+        if _LATE not in conn.info:
+            return
+        if _writes(statement, context):
             _take_turn(conn)
-
-    @event.listens_for(engine, "savepoint")
-    def _on_savepoint(conn, name):  # type: ignore[no-untyped-def]
-        if _LATE in conn.info:
-            conn.info[_LATE][2].append(name)
-
-    @event.listens_for(engine, "rollback_savepoint")
-    @event.listens_for(engine, "release_savepoint")
-    def _on_savepoint_end(conn, name, _context):  # type: ignore[no-untyped-def]
-        opened = conn.info[_LATE][2] if _LATE in conn.info else []
-        if name in opened:
-            del opened[opened.index(name):]
+            return
+        # The savepoints opened before the first write, to open again if it begins again
+        # (the savepoint event is told no name: SQLAlchemy names it later).
+        words = statement.split()
+        opened = conn.info[_LATE][2]
+        if len(words) == 2 and words[0].upper() == "SAVEPOINT":
+            opened.append(words[1])
+        elif len(words) >= 3 and words[-2].upper() == "SAVEPOINT" and words[-1] in opened:
+            del opened[opened.index(words[-1]):]  # RELEASE or ROLLBACK TO
 
     # The gate is left once the transaction has ended in the database: after the driver's
     # COMMIT or ROLLBACK (a connection returned to the pool is rolled back the same way).
