@@ -98,7 +98,8 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, app: str, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(self, app: str, env: dict[str, str], workers: int = 1,
+                 root: Path = ROOT) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-writes-", suffix=".log",
@@ -108,7 +109,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
              str(self.port), "--workers", str(workers), "--no-access-log", "--log-level",
-             "warning"], cwd=ROOT, env=full, stdout=self.log, stderr=subprocess.STDOUT)
+             "warning"], cwd=root, env=full, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -366,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--profile", type=int, default=0)
     ap.add_argument("--skip-bare", action="store_true")
+    ap.add_argument("--app-root", type=Path, default=ROOT,
+                    help="serve the application from this checkout (another branch, to compare)")
     args = ap.parse_args(argv)
 
     secret_key = secrets.token_urlsafe(32)
@@ -395,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(x) for x in args.writers.split(",")]
     app_server = Server("app.main:app", {"DVK_DATABASE_URL": url,
                                          "DVK_SECRET_KEY": secret_key},
-                        args.workers)
+                        args.workers, args.app_root)
     bare_server = None if args.skip_bare else Server(
         "bench.writes_bare:app", {"BARE_DATABASE_URL": bare_url}, args.workers)
     results: dict[tuple[str, int], Result] = {}
@@ -404,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         if bare_server:
             bare_server.wait_ready()
         bearers = [sign_in(app_server.base, c) for c in clerks]
-        print(f"database {make_url(url).render_as_string()}  baseline {bare_url}  "
+        print(f"application from {args.app_root}  "
+              f"database {make_url(url).render_as_string()}  baseline {bare_url}  "
               f"{args.seconds:g} s per run after {args.warmup:g} s warm-up, "
               f"{args.workers} worker process(es)", flush=True)
         for n in counts:
