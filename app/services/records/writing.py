@@ -23,12 +23,13 @@ T = TypeVar("T", bound=SQLModel)
 class Writing(Generic[T]):
     """The writing methods of `Records` (its fields are declared in engine.py)."""
 
-    # Each verb takes the write lock (`writing`: a request takes it late) before its checks,
-    # after what needs no database: its checks and its writes then see one state.
+    # Each verb takes the write lock first (`writing`: a request takes it late, at this
+    # point): its checks (a unit code read at the record's date too) and its writes then see
+    # one state.
 
     def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
-        obj = self.table.model_validate(data.model_dump())
         writing(session)
+        obj = self.table.model_validate(self.by_code(session, actor, data.model_dump()))
         self._validate(session, actor, obj)
         session.add(obj)
         self._flush(session)
@@ -43,7 +44,8 @@ class Writing(Generic[T]):
         writing(session)
         obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
-        changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
+        values = self.by_code(session, actor, data.model_dump(exclude_unset=True), obj)
+        changes = self.apply(session, actor=actor, obj=obj, values=values)
         return obj, changes
 
     def apply(self, session: Session, *, actor: Actor, obj: T, values: dict[str, Any],
