@@ -553,7 +553,7 @@ def _side(side: Session, write: Callable[[Session], None]) -> bool:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     try:
-        side.connection(execution_options={"sqlite_begin": "IMMEDIATE", "gate_wait": 1.0})
+        side.connection(execution_options={"sqlite_begin": "IMMEDIATE", "gate_wait": 0.5})
         write(side)
         side.commit()
         return True

@@ -1,7 +1,9 @@
 """A writing unit of work on SQLite takes the write lock at its first statement, not before:
 a request that first waits (the sign-in's password hash, slow on purpose) holds no lock
 meanwhile, and from its first statement on it holds the lock up front (BEGIN IMMEDIATE)
-instead of failing later as a reader turned writer."""
+instead of failing later as a reader turned writer. A late writer (a request) reads without
+the lock and takes it at its first write; writers take turns at a gate, in the order they came,
+from threads and from processes alike."""
 
 import sqlite3
 from collections.abc import Iterator
