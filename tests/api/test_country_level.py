@@ -71,6 +71,12 @@ def test_a_country_under_a_province_is_refused_in_vietnamese(api, db):
 def test_the_country_report_adds_both_provinces_once(api, db):
     country, a, b = _two_provinces_under_a_country(api, db)
     with db() as s:
+        # An old province under the country too, merged into the first: its commune's work
+        # reaches the country both through the old province and through its successor.
+        old = make_unit(s, code="OLD", name="Tỉnh cũ", level="province", kind="tinh",
+                        parent_id=country, active_to="2025-06-30", merged_into_id=a.province)
+        commune = make_unit(s, code="OLD-X", name="Xã cũ", kind="xa", parent_id=old.id)
+        make_work(s, unit_id=commune.id, total_cost_vnd=5_000_000)
         make_work(s, unit_id=a.ham_tri, total_cost_vnd=900_000_000)
         make_work(s, unit_id=a.lam_giang, total_cost_vnd=100_000_000)
         make_work(s, unit_id=b.ham_lien, total_cost_vnd=50_000_000)
@@ -85,7 +91,7 @@ def test_the_country_report_adds_both_provinces_once(api, db):
         return road["count"], road["total_cost_vnd"], body["contributions"]["by_source"]["people"]
 
     first, second, whole = figures(a.province), figures(b.province), figures(country)
-    assert first == (2, 1_000_000_000, 7_000_000)
+    assert first == (3, 1_005_000_000, 7_000_000)
     assert second == (1, 50_000_000, 3_000_000)
     assert whole == tuple(x + y for x, y in zip(first, second))
 
