@@ -35,8 +35,9 @@ def report_subject(date_from: date, date_to: date) -> str:
 
 
 def place_name(unit: dict[str, Any]) -> str:
-    """'toàn quốc' for the country; 'huyện Hàm Thuận Bắc' when the unit's kind is known (a level alone cannot tell a huyện
-    from a thị xã, nor a xã from a thị trấn), else the bare name."""
+    """'toàn quốc' for the country; 'huyện Hàm Thuận Bắc' when the unit's kind is known (a
+    level alone cannot tell a huyện from a thị xã, nor a xã from a thị trấn), else the bare
+    name."""
     if unit.get("level") == UnitLevel.country.value:
         return UnitLevel.country.vi.lower()  # "trên địa bàn toàn quốc"
     kind = unit.get("kind")
