@@ -17,7 +17,13 @@ class Labelled(StrEnum):
         return obj
 
 
+# The whole country: a unit level (the national root above the provinces) and a level of
+# commendation or recognition.
+TOAN_QUOC = "Toàn quốc"
+
+
 class UnitLevel(Labelled):
+    country = "country", TOAN_QUOC, "Country"
     province = "province", "Tỉnh", "Province"
     district = "district", "Huyện", "District"
     commune = "commune", "Xã", "Commune"
@@ -25,6 +31,7 @@ class UnitLevel(Labelled):
 
 
 class UnitKind(Labelled):
+    quoc_gia = "quoc_gia", "Quốc gia", "Country"
     tinh = "tinh", "Tỉnh", "Province"
     thanh_pho_tw = "thanh_pho_tw", "Thành phố trực thuộc trung ương", "Centrally-run city"
     huyen = "huyen", "Huyện", "Rural district"
@@ -80,7 +87,7 @@ class Level(Labelled):
     commune = "commune", "Cấp xã", "Commune"
     district = "district", "Cấp huyện", "District"
     province = "province", "Cấp tỉnh", "Province"
-    national = "national", "Toàn quốc", "National"
+    national = "national", TOAN_QUOC, "National"
 
 
 class WorkCategory(Labelled):

@@ -25,7 +25,9 @@ from app.services.in_force import coded, in_force_sql, span, validity
 from app.services.records import Id, ListParams, Records, verbs
 from app.vn import sort_key, today
 
-_DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
+# A unit's parent is of a higher level (a smaller depth); the country has none above it.
+_DEPTH = {UnitLevel.country: 0, UnitLevel.province: 1, UnitLevel.district: 2, UnitLevel.commune: 3,
+          UnitLevel.village: 4}
 RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,
                                   Commendation, Target, Recognition, IssuedReport)
 

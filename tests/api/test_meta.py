@@ -23,7 +23,7 @@ CONTRACT = {
     "contributions.kind": {"cash", "labor", "in_kind"},
     "land-donations.status": {"pledged", "signed", "registered"},
     "commendations.recipient_type": {"collective", "individual"},
-    "units.level": {"province", "district", "commune", "village"},
+    "units.level": {"country", "province", "district", "commune", "village"},
     "petitions.type": {"complaint", "denunciation", "dispute", "request", "recommendation"},
     "petitions.channel": {"direct", "mail", "online", "reception", "voter_meeting", "dialogue",
                           "transferred_in"},

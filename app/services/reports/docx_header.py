@@ -21,6 +21,7 @@ KINDS = {STATE: "Cơ quan nhà nước (Nghị định 30/2020/NĐ-CP)",
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 DANG = "ĐẢNG CỘNG SẢN VIỆT NAM"
+CAPITAL = "Hà Nội"  # where the central bodies issue the country's reports
 # Wider than the text (centred, into both margins): the Quốc hiệu and a district Party
 # committee's name each fit on one line at 13 pt.
 WIDTHS = [Cm(7), Cm(10.6)]
@@ -28,10 +29,11 @@ CENTER = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def default_kind(unit: dict[str, Any]) -> str:
-    """The district's reports on the movement come from the Huyện ủy's Ban Dân vận, a Party
-    body; a commune's or a village's from the commune's People's Committee, a state body."""
-    return PARTY if unit.get("level") in (UnitLevel.district.value, UnitLevel.province.value) \
-        else STATE
+    """The country's reports on the movement come from the Central Committee's Ban Dân vận,
+    the district's from the Huyện ủy's, Party bodies; a commune's or a village's from the
+    commune's People's Committee, a state body."""
+    return PARTY if unit.get("level") in (UnitLevel.country.value, UnitLevel.district.value,
+                                          UnitLevel.province.value) else STATE
 
 
 def _named(unit: dict[str, Any] | None) -> str:
@@ -42,8 +44,13 @@ def _named(unit: dict[str, Any] | None) -> str:
 def default_particulars(kind: str, unit: dict[str, Any],
                         parent: dict[str, Any] | None) -> dict[str, str]:
     """The issuing body (its parent body on the first line), the number's form and the
-    signer's title a unit's report gets in `kind` when the issuer gives none; `unit` and
-    `parent` as {name, level}."""
+    signer's title (and for the country the place) a unit's report gets in `kind` when the
+    issuer gives none; `unit` and `parent` as {name, level}. A province's body has no body
+    above it on its header, under a country root as at the root."""
+    if unit["level"] == UnitLevel.country.value:
+        return _national(kind)
+    if parent and parent.get("level") == UnitLevel.country.value:
+        parent = None
     district = unit["level"] == UnitLevel.district.value
     if kind == PARTY:
         if district:
@@ -55,6 +62,16 @@ def default_particulars(kind: str, unit: dict[str, Any],
     above = f"UBND {_named(parent)}\n" if parent else ""
     return {"issuer": f"{above}UBND {_named(unit)}", "number": "…/BC-UBND",
             "signer_title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"}
+
+
+def _national(kind: str) -> dict[str, str]:
+    """The country's report: the Central Committee's Ban Dân vận ("Số …-BC/BDVTW") or the
+    Government ("Số: …/BC-CP"), both in Hà Nội; the title says "trên địa bàn toàn quốc"."""
+    if kind == PARTY:
+        return {"issuer": "BAN CHẤP HÀNH TRUNG ƯƠNG\nBAN DÂN VẬN", "number": "…-BC/BDVTW",
+                "signer_title": "TRƯỞNG BAN", "place": CAPITAL}
+    return {"issuer": "CHÍNH PHỦ", "number": "…/BC-CP", "signer_title": "TM. CHÍNH PHỦ\nTHỦ TƯỚNG",
+            "place": CAPITAL}
 
 
 def header(doc: Any, kind: str, issuer: str, number: str, date_line: str) -> None:

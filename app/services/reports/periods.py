@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import vn
 from app.db.units import Unit
+from app.enums import UnitLevel
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import Invalid, NotFound
@@ -65,7 +66,14 @@ def resolve_params(session: Session, *, actor: Actor, unit_id: int | None, date_
 
 
 def _top_unit(session: Session) -> int | None:
-    """For an admin with no unit: the first root of the tree that is still in force."""
+    """For an admin with no unit: the country, when one root of level country holds the
+    provinces; else the first root of the tree that is still in force."""
+    countries = session.exec(
+        select(Unit.id).where(Unit.parent_id.is_(None), Unit.level == UnitLevel.country.value)
+        .limit(2)
+    ).scalars().all()
+    if len(countries) == 1:
+        return countries[0]
     return session.exec(
         select(Unit.id).where(Unit.parent_id.is_(None))
         .order_by(Unit.active_to.is_not(None), Unit.id).limit(1)

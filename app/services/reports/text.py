@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 
 from app import vn
-from app.enums import Measure, UnitKind, WorkCategory
+from app.enums import Measure, UnitKind, UnitLevel, WorkCategory
 from app.services.reports.figures import mass_org_totals
 from app.services.works import MEASURES
 
@@ -35,8 +35,11 @@ def report_subject(date_from: date, date_to: date) -> str:
 
 
 def place_name(unit: dict[str, Any]) -> str:
-    """'huyện Hàm Thuận Bắc' when the unit's kind is known (a level alone cannot tell a huyện
-    from a thị xã, nor a xã from a thị trấn), else the bare name."""
+    """'toàn quốc' for the country; 'huyện Hàm Thuận Bắc' when the unit's kind is known (a
+    level alone cannot tell a huyện from a thị xã, nor a xã from a thị trấn), else the bare
+    name."""
+    if unit.get("level") == UnitLevel.country.value:
+        return UnitLevel.country.vi.lower()  # "trên địa bàn toàn quốc"
     kind = unit.get("kind")
     if kind in UnitKind.__members__:
         return f"{UnitKind(kind).vi.lower()} {unit['name']}"
