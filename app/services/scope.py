@@ -254,6 +254,8 @@ def on_line(session: Session, unit_id: int) -> Any:
 
 
 def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
+    if unit_id == actor.unit_id:  # one's own unit (a wall screen's, every poll): often loaded
+        return session.get(Unit, unit_id) is not None
     visible = visible_ids(session, actor)
     return unit_id in (tree(session).ids if visible is None else visible)
 
