@@ -132,11 +132,12 @@ def tree(session: Session) -> Tree:
     return fresh
 
 
-def visible_ids(session: Session, actor: Actor) -> frozenset[int] | None:
-    """The ids of the units an actor may see; None means all of them."""
+def visible_ids(session: Session, actor: Actor, shape: Tree | None = None) -> frozenset[int] | None:
+    """The ids of the units an actor may see; None means all of them. `shape`: the tree,
+    when the caller has just read it."""
     if (actor.role == Role.admin and actor.token_id is None) or actor.unit_id is None:
         return None
-    return tree(session).subtree(actor.unit_id)
+    return (shape or tree(session)).subtree(actor.unit_id)
 
 
 def list_units(session: Session, actor: Actor, unit_id: int | None) -> frozenset[int] | None:
@@ -148,7 +149,7 @@ def list_units(session: Session, actor: Actor, unit_id: int | None) -> frozenset
     merged into them); one above the actor's unit leaves the actor's; otherwise, after
     mergers, the two may share a part, which is what is shown."""
     shape = tree(session)
-    units = visible_ids(session, actor)
+    units = visible_ids(session, actor, shape)
     if unit_id is not None:
         wanted = shape.subtree(unit_id)
         units = wanted if units is None or unit_id in units else units & wanted
@@ -256,8 +257,9 @@ def on_line(session: Session, unit_id: int) -> Any:
 def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
     if unit_id == actor.unit_id:  # one's own unit (a wall screen's, every poll): often loaded
         return session.get(Unit, unit_id) is not None
-    visible = visible_ids(session, actor)
-    return unit_id in (tree(session).ids if visible is None else visible)
+    shape = tree(session)
+    visible = visible_ids(session, actor, shape)
+    return unit_id in (shape.ids if visible is None else visible)
 
 
 def write_refusal(session: Session, actor: Actor, unit_id: int, *,
