@@ -144,6 +144,7 @@ class Served:
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ready = ready
+        self.db = ""  # datasette's name of the database
         self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-lists-{name}-", suffix=".log",
                                                delete=False)
         self.proc = subprocess.Popen([c.replace("{port}", str(self.port)) for c in command],
@@ -194,9 +195,11 @@ def datasette_bin(venv: Path) -> Path:
 
 def serve_datasette(exe: Path, path: str) -> Served:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return Served("datasette", [str(exe), "serve", path, "--host", "127.0.0.1", "--port",
+    served = Served("datasette", [str(exe), "serve", path, "--host", "127.0.0.1", "--port",
                                 "{port}", "--setting", "suggest_facets", "off"],
                   cwd=Path(path).parent, env=env, ready="/-/versions.json")
+    served.db = Path(path).stem
+    return served
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -280,18 +283,28 @@ def datasette_queries(base: str, db: str, setup: Setup) -> dict[str, str]:
 
 # -- the run -----------------------------------------------------------------------------------
 
-def run_app(server: Served, setup: Setup, levels: list[int], seconds: float
-            ) -> dict[tuple[str, str, int], Timed]:
-    out: dict[tuple[str, str, int], Timed] = {}
+def run(servers: list[Served], ds: Served | None, setup: Setup, levels: list[int],
+        seconds: float) -> tuple[dict[str, dict[tuple[str, str, int], Timed]],
+                                 dict[tuple[str, str, int], Timed]]:
+    """Every case on every server, one after the other for each case (the machine's load
+    changes by the minute: what is compared is timed minutes apart at most)."""
+    out: dict[str, dict[tuple[str, str, int], Timed]] = {s.name: {} for s in servers}
+    theirs: dict[tuple[str, str, int], Timed] = {}
+    ds_urls = datasette_queries(ds.base, ds.db, setup) if ds is not None else {}
     for role in ROLES:
-        headers = sign_in(server.base, role, setup.password)
-        for case, url in app_queries(server.base, headers, setup).items():
+        signed = [(s, sign_in(s.base, role, setup.password)) for s in servers]
+        urls = [(s, h, app_queries(s.base, h, setup)) for s, h in signed]
+        for case in CASES:
             for readers in levels:
-                out[role, case, readers] = t = hammer(url, headers, readers, seconds)
-                print(f"  {server.name:<9} {role:<9} {case:<15} ×{readers:<3} "
-                      f"{t.rate:7.1f}/s  p50 {t.pct(.5):7.1f}  p95 {t.pct(.95):7.1f}  "
-                      f"failed {t.failed}", flush=True)
-    return out
+                timed = [(s.name, out[s.name], h, u[case]) for s, h, u in urls]
+                if ds is not None:
+                    timed.append(("datasette", theirs, {}, ds_urls[case]))
+                for name, into, headers, url in timed:
+                    into[role, case, readers] = t = hammer(url, headers, readers, seconds)
+                    print(f"  {name:<9} {role:<9} {case:<15} ×{readers:<3} {t.rate:7.1f}/s  "
+                          f"p50 {t.pct(.5):7.1f}  p95 {t.pct(.95):7.1f}  failed {t.failed}",
+                          flush=True)
+    return out, theirs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,37 +340,27 @@ def main(argv: list[str] | None = None) -> int:
     setup = prepare(args.url)
     print(f"units: {setup.units}; {args.seconds:g} s per case and concurrency", flush=True)
 
-    results: dict[str, dict[tuple[str, str, int], Timed]] = {}
-    servers = [("app", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
-    for name, checkout in servers:
-        server = serve_app(name, checkout, args.url, args.workers)
-        try:
-            server.wait()
-            results[name] = run_app(server, setup, levels, args.seconds)
-        finally:
-            server.stop()
-    ds: dict[tuple[str, int], Timed] = {}
+    checkouts = [("app", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
+    servers = [serve_app(name, checkout, args.url, args.workers) for name, checkout in checkouts]
+    ds = None
     if sqlite and args.datasette:
-        server = serve_datasette(datasette_bin(args.datasette_venv.resolve()), parsed.database)
-        try:
+        ds = serve_datasette(datasette_bin(args.datasette_venv.resolve()), parsed.database)
+    try:
+        for server in servers + ([ds] if ds else []):
             server.wait()
-            version = httpx.get(server.base + "/-/versions.json").json()["datasette"]["version"]
+        if ds is not None:
+            version = httpx.get(ds.base + "/-/versions.json").json()["datasette"]["version"]
             print(f"datasette {version}", flush=True)
-            for case, url in datasette_queries(server.base, Path(parsed.database).stem,
-                                               setup).items():
-                for readers in levels:
-                    ds[case, readers] = t = hammer(url, {}, readers, args.seconds)
-                    print(f"  datasette {case:<15} ×{readers:<3} {t.rate:7.1f}/s  "
-                          f"p50 {t.pct(.5):7.1f}  p95 {t.pct(.95):7.1f}  failed {t.failed}",
-                          flush=True)
-        finally:
+        results, theirs = run(servers, ds, setup, levels, args.seconds)
+    finally:
+        for server in servers + ([ds] if ds else []):
             server.stop()
-    report(results, ds, levels, sqlite)
+    report(results, theirs, levels, sqlite)
     return 1 if any(t.failed for r in results.values() for t in r.values()) else 0
 
 
 def report(results: dict[str, dict[tuple[str, str, int], Timed]],
-           ds: dict[tuple[str, int], Timed], levels: list[int], sqlite: bool) -> None:
+           ds: dict[tuple[str, str, int], Timed], levels: list[int], sqlite: bool) -> None:
     print()
     if not ds:
         print("datasette: not timed (" + ("it serves SQLite files only" if not sqlite
@@ -378,7 +381,7 @@ def report(results: dict[str, dict[tuple[str, str, int], Timed]],
                     t = r[role, case, readers]
                     line += f" | {t.rate:12.1f} {t.pct(.5):7.1f} {t.pct(.95):7.1f} {t.failed:>4}"
                 if ds:
-                    d = ds[case, readers]
+                    d = ds[role, case, readers]
                     line += f" | {d.rate:9.1f} {d.pct(.5):7.1f} {d.pct(.95):7.1f} | " + " ".join(
                         f"{r[role, case, readers].rate / d.rate if d.rate else float('nan'):9.2f}"
                         for r in results.values())
