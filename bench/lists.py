@@ -24,7 +24,9 @@ It migrates the database to the newest revision, then:
    for both deep pages its own keyset, `_next=10000`). Datasette knows no scope: a clerk's list
    is compared with datasette's list of the whole table under the same filter. Each case runs
    `--seconds` at each of `--concurrency` (readers each sending their next request when the
-   last is answered, 10 s timeout), after a few unrecorded requests;
+   last is answered, 10 s timeout), after a few unrecorded requests, on every server one after
+   the other (the application, `--before`, datasette: all started at the beginning), so that
+   what is compared is timed within seconds of each other on a machine whose load changes;
 5. prints requests per second, p50 and p95 (ms, measured by the client), failed requests, and
    the ratio of the application's requests per second to datasette's in the same case.
 
