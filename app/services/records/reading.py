@@ -63,8 +63,8 @@ class Reading(Generic[T]):
         units = self._units(session, actor, filters)
         if units is not None and not units.ids:  # a filter wholly outside the actor's subtree
             return Page(items=[], total=0, limit=filters.limit, offset=filters.offset)
-        counted = self.filtered(select(self.table), filters,
-                                units=units if units is not None else self._every_unit(session, filters))
+        counting = units if units is not None else self._every_unit(session, filters)
+        counted = self.filtered(select(self.table), filters, units=counting)
         total = session.exec(select(func.count()).select_from(counted.subquery())).scalar_one()
         scan = units is not None and by_id and self._scan_by_id(session, filters, total)
         stmt = self.filtered(select(self.table), filters, units=units, scan=scan)
