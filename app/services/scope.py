@@ -132,7 +132,8 @@ def tree(session: Session) -> Tree:
     return fresh
 
 
-def visible_ids(session: Session, actor: Actor, shape: Tree | None = None) -> frozenset[int] | None:
+def visible_ids(session: Session, actor: Actor,
+                shape: Tree | None = None) -> frozenset[int] | None:
     """The ids of the units an actor may see; None means all of them. `shape`: the tree,
     when the caller has just read it."""
     if (actor.role == Role.admin and actor.token_id is None) or actor.unit_id is None:
