@@ -6,11 +6,12 @@ services', an import's, the generators' and raw SQL alike. A process keeps the t
 (who is below whom) in memory under the stamp it read it with, and reads one row per request
 to know it is still current (app.services.scope.tree).
 
-SQLite drops a table's triggers when a batch migration rebuilds the table: a later revision
-that alters `unit` in batch mode must create them again (`create_triggers`).
+SQLite drops a table's triggers when a batch migration rebuilds the table: this revision comes
+after 0014 (which rebuilds `unit`), and a later one that alters `unit` in batch mode must
+create them again (`create_triggers`).
 
 Revision ID: 0012_unit_tree_stamp
-Revises: 0011
+Revises: 0014_unit_code_over_time
 Create Date: 2026-12-06 09:00:00.000000
 """
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from alembic import op
 
 
 revision: str = '0012_unit_tree_stamp'
-down_revision: str | Sequence[str] | None = '0011'
+down_revision: str | Sequence[str] | None = '0014_unit_code_over_time'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
