@@ -1,8 +1,11 @@
-"""Which subtree query: the recursive CTE the app uses, or a materialised path?
+"""Which subtree query: a recursive CTE, a materialised path, or the tree kept in memory?
 
 Builds a tree of the province's shape (1 province, 10 districts, 124 communes, 6 villages
 each, repeated `--copies` times to reach national size) in an empty database of its own,
-then times "the ids below this unit" both ways, in one process, on SQLite or PostgreSQL:
+then times "the ids below this unit" three ways, in one process, on SQLite or PostgreSQL: the
+recursive CTE (`scope.subtree_ids`), a range on a path column, and what the application does
+since migration 0015 (`scope.tree`): read a one-row stamp, and while it is unchanged take the
+subtree from the tree read once into memory:
     python -m bench.subtree --url sqlite:////tmp/subtree.sqlite3 --copies 10
 """
 
@@ -22,6 +25,7 @@ def build(url: str, copies: int) -> tuple[object, list[int], list[int]]:
     unit = Table("bench_unit", meta, Column("id", Integer, primary_key=True),
                  Column("parent_id", Integer, index=True), Column("merged_into_id", Integer, index=True),
                  Column("path", String(200), index=True))
+    Table("bench_stamp", meta, Column("id", Integer, primary_key=True), Column("stamp", Integer))
     meta.drop_all(engine)
     meta.create_all(engine)
     rows, next_id = [], 1
@@ -46,6 +50,7 @@ def build(url: str, copies: int) -> tuple[object, list[int], list[int]]:
                     add(cid, cp)
     with engine.begin() as conn:
         conn.execute(insert(unit), rows)
+        conn.execute(text("INSERT INTO bench_stamp (id, stamp) VALUES (1, 42)"))
     return (engine, unit), provinces, districts
 
 
@@ -87,15 +92,38 @@ def main() -> None:
                 return len(conn.execute(stmt).all())
         return run
 
+    from app.services.scope import Tree
+
+    kept: dict[int, Tree] = {}
+
+    def memory(root: int) -> Callable[[], int]:
+        def run() -> int:
+            with engine.connect() as conn:
+                stamp = conn.execute(text("SELECT stamp FROM bench_stamp WHERE id = 1")).scalar_one()
+                if stamp not in kept:
+                    kept.clear()
+                    kept[stamp] = Tree.of(conn.execute(select(
+                        unit.c.id, unit.c.parent_id, unit.c.merged_into_id)).all())
+                return len(kept[stamp].subtree(root))
+        return run
+
+    def whole_tree() -> int:  # what a change of the tree costs the next request
+        kept.clear()
+        return memory(provinces[0])()
+
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM bench_unit")).scalar_one()
     print(f"{engine.dialect.name}: {total} units")
-    print(f"{'subtree of':<12}{'units':>8}{'CTE ms':>10}{'path ms':>10}{'ratio':>8}")
+    print(f"{'subtree of':<12}{'units':>8}{'CTE ms':>10}{'path ms':>10}{'memory ms':>11}"
+          f"{'CTE/memory':>12}")
     for label, root in (("province", provinces[0]), ("district", districts[0])):
         a, n = timed(cte(root))
         b, m = timed(path(root))
-        assert n == m, (n, m)
-        print(f"{label:<12}{n:>8}{a:>10.2f}{b:>10.2f}{a / b:>8.1f}")
+        c, k = timed(memory(root))
+        assert n == m == k, (n, m, k)
+        print(f"{label:<12}{n:>8}{a:>10.2f}{b:>10.2f}{c:>11.3f}{a / c:>12.1f}")
+    reread, _ = timed(whole_tree, runs=10)
+    print(f"after a change of the tree, reading it whole again: {reread:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -58,15 +58,21 @@ def file_responses(*media_types: str) -> dict[int | str, dict[str, Any]]:
             200: {"description": "The file.", "content": {m: binary for m in media_types}}}
 
 
-def page_model(read: type[BaseModel], name: str | None = None) -> type[BaseModel]:
-    """A list's page of `read` items, each field titled (OpenAPI shows the titles)."""
-    return create_model(  # type: ignore[call-overload,no-any-return]
-        name or f"{read.__name__}Page",
+def page_model(read: type[BaseModel], name: str | None = None, *,
+               keyset: bool = False) -> type[BaseModel]:
+    """A list's page of `read` items, each field titled (OpenAPI shows the titles); `keyset`:
+    with `next`, the `after` of the next page (the record lists, ListParams.after)."""
+    fields: dict[str, Any] = dict(
         items=(list[read], Field(title="Các bản ghi")),  # type: ignore[valid-type]
         total=(int, Field(title="Tổng số")),
         limit=(int, Field(title="Số bản ghi mỗi trang")),
         offset=(int, Field(title="Bỏ qua")),
     )
+    if keyset:
+        fields["next"] = (int | None, Field(None, title="Trang sau", description=(
+            "In the order by id: the `after` of the next page; null on the last page and in "
+            "other orders.")))
+    return create_model(name or f"{read.__name__}Page", **fields)  # type: ignore[call-overload,no-any-return]
 
 
 def json_record(read: SQLModel, *, status: int = 200, location: str | None = None) -> JSONResponse:
@@ -121,7 +127,7 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
                      params: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]
         page = service.list(session, actor=actor, filters=params)
         return {"items": [show(o, actor) for o in page.items], "total": page.total,
-                "limit": page.limit, "offset": page.offset}
+                "limit": page.limit, "offset": page.offset, "next": page.next}
 
     def create_record(session: SessionDep, actor: ActorDep, request: Request,
                       data: Annotated[create, Body()],  # type: ignore[valid-type]
@@ -146,7 +152,7 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
         return Response(status_code=204)
 
     return [
-        ("list", "", ["GET"], list_records, page_model(resource.read), 200,
+        ("list", "", ["GET"], list_records, page_model(resource.read, keyset=True), 200,
          f"List {plural}: paged, filtered by unit subtree, dates and codes."),
         ("create", "", ["POST"], create_record, resource.read, 201, f"Create one of the {plural}."),
         ("get", "/{id:int}", ["GET"], read_record, resource.read, 200,

@@ -16,7 +16,7 @@ from app.db.recognitions import Recognition
 from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClose,
                           StatPetitionIn, StatPetitionOpen, StatWork)
 from app.db.targets import Target
-from app.db.units import Unit
+from app.db.units import Unit, UnitTreeStamp
 from app.db.users import ApiToken, User
 from app.db.works import Work
 
@@ -24,6 +24,6 @@ __all__ = [
     "ApiToken", "Approval", "AuditEntry", "ChangeMark", "DashboardCache", "DisplayToken", "Commendation", "Contribution", "CriteriaSet", "Criterion", "Evaluation", "EvaluationScore", "IdempotencyKey", "LoginAttempt", "IssuedReport", "LandDonation", "Model",
     "Petition", "PetitionExtension", "PetitionStep", "Recognition", "StatContribution",
     "StatLand", "StatModel", "StatPetitionClose", "StatPetitionIn", "StatPetitionOpen",
-    "StatWork", "Target", "Unit", "User",
+    "StatWork", "Target", "Unit", "UnitTreeStamp", "User",
     "Work", "metadata",
 ]

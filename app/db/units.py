@@ -1,7 +1,7 @@
-"""The administrative tree: province → district → commune → village, with validity and mergers."""
+"""The administrative tree: country → province → district → commune → village, with validity and mergers."""
 
-from sqlalchemy import Index, func
-from sqlmodel import Field
+from sqlalchemy import BigInteger, Index, func
+from sqlmodel import Field, SQLModel
 
 from app.db.search import Searchable
 from app.db.base import RecordMeta, ref
@@ -45,3 +45,15 @@ UnitUpdate = partial(UnitCreate, "UnitUpdate")
 
 class UnitRead(ReadMeta, UnitBase):
     pass
+
+
+class UnitTreeStamp(SQLModel, table=True):
+    """One row, rewritten by the database itself (triggers of migration 0015) whenever a unit
+    is added, removed, or changes its parent or merger: a new random stamp, so a process may
+    keep the tree's shape in memory for as long as the stamp it read it under is current
+    (app.services.scope.tree). Random rather than counted: a rolled-back change's stamp never
+    comes back for another shape."""
+
+    __tablename__ = "unit_tree_stamp"
+    id: int = Field(primary_key=True)
+    stamp: int = Field(sa_type=BigInteger)

@@ -12,3 +12,5 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+    # In the order by id, the `after` that gives the next page; None on the last page.
+    next: int | None = None

@@ -3,10 +3,14 @@
 A unit's subtree is the unit, everything below it, and every unit merged into any of those
 (with everything below them): after the 2025 mergers a successor commune's figures include
 its predecessors' records, while each record stays on the unit it was entered for.
-It is one recursive query on both SQLite and PostgreSQL.
+In SQL it is one recursive query (`subtree_ids`) on both SQLite and PostgreSQL; in Python the
+tree's shape is read once per process and kept while the database's stamp of it is unchanged
+(`tree`): lists, reads and every write check ask it instead of walking the tree in SQL.
 """
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Integer, Select, any_, bindparam, func, literal, or_, select
@@ -17,7 +21,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from app.db.units import Unit
+from app.db.units import Unit, UnitTreeStamp
 from app.enums import Role
 from app.services.actor import Actor
 from app.services.errors import Forbidden
@@ -39,10 +43,120 @@ def subtree_ids(unit_id: int, name: str = "subtree") -> Select[Any]:
 
 def is_descendant(session: Session, candidate: int, root: int) -> bool:
     """Is `candidate` `root` or below it in the parent/child tree (mergers aside)?"""
-    tree = select(Unit.id).where(Unit.id == root).cte("descendants", recursive=True)
-    child = aliased(Unit)
-    tree = tree.union(select(child.id).join(tree, child.parent_id == tree.c.id))
-    return session.exec(select(tree.c.id).where(tree.c.id == candidate)).first() is not None
+    return tree(session).descends(candidate, root)
+
+
+# -- the tree's shape in memory ----------------------------------------------------------------
+
+@dataclass
+class Tree:
+    """Who is below whom: every unit's id, its parent, and the units directly in its subtree
+    (its children and the units merged into it). Subtrees are worked out on first use."""
+
+    parent: dict[int, int | None]
+    below: dict[int, list[int]]
+    _subtrees: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, edges: Iterable[tuple[int, int | None, int | None]]) -> "Tree":
+        parent: dict[int, int | None] = {}
+        below: dict[int, list[int]] = {}
+        for uid, parent_id, merged_into_id in edges:
+            parent[uid] = parent_id
+            for above in {parent_id, merged_into_id} - {None}:
+                below.setdefault(above, []).append(uid)  # type: ignore[arg-type]
+        return cls(parent, below)
+
+    @property
+    def ids(self) -> frozenset[int]:
+        return self.subtree(None)
+
+    def subtree(self, unit_id: int | None) -> frozenset[int]:
+        """The unit, everything below it and everything merged into those (a cycle that a bad
+        merge could make stops where it comes round); empty for a unit that does not exist.
+        None: every unit."""
+        found = self._subtrees.get(unit_id)  # type: ignore[arg-type]
+        if found is None:
+            if unit_id is None:
+                found = frozenset(self.parent)
+            elif unit_id not in self.parent:
+                found = frozenset()
+            else:
+                seen, todo = {unit_id}, [unit_id]
+                while todo:
+                    for child in self.below.get(todo.pop(), ()):
+                        if child not in seen:
+                            seen.add(child)
+                            todo.append(child)
+                found = frozenset(seen)
+            self._subtrees[unit_id] = found  # type: ignore[index]
+        return found
+
+    def descends(self, candidate: int, root: int) -> bool:
+        """`candidate` is `root` or below it along parents only (mergers aside)."""
+        if root not in self.parent:
+            return False
+        seen: set[int] = set()
+        at: int | None = candidate
+        while at is not None and at not in seen and at in self.parent:
+            if at == root:
+                return True
+            seen.add(at)
+            at = self.parent[at]
+        return False
+
+
+_kept: dict[int, Tree] = {}
+_kept_lock = threading.Lock()
+
+
+def tree(session: Session) -> Tree:
+    """The tree's shape as the session sees it: one small read of the stamp while it is
+    current, the whole (id, parent, merger) list when it has changed. Read in the session, so
+    a unit written earlier in the same transaction is in it; a stamp that was rolled back
+    never comes back (it is random), so a tree read under it is never served again."""
+    stamp = session.exec(select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)).scalar()
+    kept = _kept.get(stamp) if stamp is not None else None
+    if kept is not None:
+        return kept
+    rows = session.exec(select(Unit.id, Unit.parent_id, Unit.merged_into_id,
+                               select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)
+                               .scalar_subquery())).all()
+    fresh = Tree.of((r[0], r[1], r[2]) for r in rows)
+    # The stamp read with the rows (one statement: one snapshot) is the one they are for.
+    read_under = rows[0][3] if rows else None
+    if read_under is not None:
+        with _kept_lock:
+            _kept.clear()  # the newest shape only: an older stamp does not come back
+            _kept[read_under] = fresh
+    return fresh
+
+
+def visible_ids(session: Session, actor: Actor,
+                shape: Tree | None = None) -> frozenset[int] | None:
+    """The ids of the units an actor may see; None means all of them. `shape`: the tree,
+    when the caller has just read it."""
+    if (actor.role == Role.admin and actor.token_id is None) or actor.unit_id is None:
+        return None
+    return (shape or tree(session)).subtree(actor.unit_id)
+
+
+def list_units(session: Session, actor: Actor, unit_id: int | None) -> frozenset[int] | None:
+    """The units a list may show: the actor's subtree and the filter's (`unit_id`, if any),
+    both at once. None: every unit (an admin without a filter, or a scope or filter that
+    covers the whole tree, so no condition on the unit is needed); empty: none (a filter
+    wholly outside the actor's subtree). A filter inside the subtree is its own subtree,
+    which the scope's contains (it holds everything below each of its units and everything
+    merged into them); one above the actor's unit leaves the actor's; otherwise, after
+    mergers, the two may share a part, which is what is shown."""
+    shape = tree(session)
+    units = visible_ids(session, actor, shape)
+    if unit_id is not None:
+        wanted = shape.subtree(unit_id)
+        units = wanted if units is None or unit_id in units else units & wanted
+    if units is not None and len(units) == len(shape.parent):
+        return None  # the whole tree: nothing to check
+    return units
 
 
 class InUnits(ColumnElement[bool]):
@@ -95,8 +209,11 @@ def in_units(column: Any, units: Any) -> Any:
 def subtree_id_list(session: Session, unit_id: int) -> IdList:
     """The subtree's ids, fetched once: the report's many queries then filter on a constant
     list, which PostgreSQL estimates well whatever the subtree's size."""
-    ids = tuple(sorted(session.exec(subtree_ids(unit_id)).scalars()))
-    return IdList(ids, session.get_bind().dialect.name == "postgresql")
+    return id_list(session, tree(session).subtree(unit_id))
+
+
+def id_list(session: Session, ids: Iterable[int]) -> IdList:
+    return IdList(tuple(sorted(ids)), session.get_bind().dialect.name == "postgresql")
 
 
 def visible_unit_ids(actor: Actor) -> Select[Any] | None:
@@ -113,8 +230,7 @@ def restrict(stmt: Select[Any], column: Any, actor: Actor) -> Select[Any]:
 
 
 def in_subtree(session: Session, unit_id: int, root_id: int) -> bool:
-    tree = subtree_ids(root_id).subquery()
-    return session.exec(select(tree.c.id).where(tree.c.id == unit_id)).first() is not None
+    return unit_id in tree(session).subtree(root_id)
 
 
 def ancestor_ids(session: Session, unit_id: int) -> list[int]:
@@ -140,12 +256,11 @@ def on_line(session: Session, unit_id: int) -> Any:
 
 
 def can_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
-    if unit_id == actor.unit_id:  # one's own unit (a wall screen's, every poll): no walk
+    if unit_id == actor.unit_id:  # one's own unit (a wall screen's, every poll): often loaded
         return session.get(Unit, unit_id) is not None
-    visible = visible_unit_ids(actor)
-    if visible is None:
-        return session.get(Unit, unit_id) is not None
-    return in_subtree(session, unit_id, actor.unit_id)  # type: ignore[arg-type]
+    shape = tree(session)
+    visible = visible_ids(session, actor, shape)
+    return unit_id in (shape.ids if visible is None else visible)
 
 
 def write_refusal(session: Session, actor: Actor, unit_id: int, *,

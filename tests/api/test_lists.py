@@ -148,3 +148,30 @@ def test_updated_since_lists_what_changed_at_or_after(api, tree, res: Resource):
     assert (ids(changed), changed["total"]) == ({first["id"]}, 1)
     future = (_instant(r.json()["updated_at"]) + timedelta(minutes=1)).isoformat()
     assert listing(api, res, updated_since=future)["total"] == 0
+
+
+@by_name
+def test_keyset_pages_cover_every_record_once(api, tree, res: Resource):
+    made = sorted(create(api, res, res.body(tree.ham_tri))["id"] for _ in range(5))
+    seen, after, pages = [], None, 0
+    while True:
+        page = listing(api, res, limit=2, **({} if after is None else {"after": after}))
+        assert (page["total"], page["limit"], page["offset"]) == (5, 2, 0)
+        seen += [i["id"] for i in page["items"]]
+        pages += 1
+        if page["next"] is None:
+            break
+        assert page["next"] == page["items"][-1]["id"]
+        after = page["next"]
+    assert (seen, pages) == (made, 3)
+    backwards = listing(api, res, limit=2, sort="-id", after=made[2])
+    assert ([i["id"] for i in backwards["items"]], backwards["next"]) == (made[1::-1], None)
+    assert listing(api, res, sort="-id")["next"] is None
+    assert_invalid(api.get(res.path, params={"after": made[0], "sort": "id,x"}))
+    assert_invalid(api.get(res.path, params={"after": 0}), "after")
+
+
+def test_after_goes_with_the_order_by_id_only(api, tree):
+    made = create(api, CONTRIBUTIONS, CONTRIBUTIONS.body(tree.ham_tri))["id"]
+    assert_invalid(api.get(CONTRIBUTIONS.path, params={"after": made, "sort": "-date"}), "after")
+    assert listing(api, CONTRIBUTIONS, sort="-date")["next"] is None

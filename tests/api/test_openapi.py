@@ -92,4 +92,4 @@ def test_the_pages_of_a_list_are_titled_too(spec):
     page = spec["components"]["schemas"]["ContributionReadPage"]["properties"]
     assert {name: p["title"] for name, p in page.items()} == {
         "items": "Các bản ghi", "total": "Tổng số", "limit": "Số bản ghi mỗi trang",
-        "offset": "Bỏ qua"}
+        "offset": "Bỏ qua", "next": "Trang sau"}

@@ -11,7 +11,7 @@ from app.db.fields import Printable
 
 # Filters every list accepts; the rest of a filter object are equality/IN filters on columns.
 COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", "limit",
-                            "offset", "sort", "q"})
+                            "offset", "after", "sort", "q"})
 
 
 Id = Annotated[int, PField(ge=1, le=MAX_ID)]
@@ -22,6 +22,11 @@ class ListParams(Printable):
 
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
     offset: int = PField(0, ge=0, le=MAX_ID)
+    after: Id | None = PField(None, description=(
+        "Keyset paging, in the order by id (the default, or sort=id / -id): only the records "
+        "after this id in that order. Pass the previous page's `next`; a page deep in a long "
+        "list then costs what the first one does, where a large `offset` reads every record "
+        "before it. `total` stays the whole list's."))
     unit_id: Id | None = PField(None, description="This unit and every unit below it.")
     date_from: date | None = PField(None, description="Inclusive, on the resource's date field.")
     date_to: date | None = PField(None, description="Inclusive, on the resource's date field.")

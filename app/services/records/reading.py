@@ -27,9 +27,10 @@ class Reading(Generic[T]):
         return scope.restrict(select(self.table), self._unit_col, actor)
 
     def get(self, session: Session, *, actor: Actor, id: int) -> T:
-        stmt = self.base_query(actor).where(self.table.id == id)  # type: ignore[attr-defined]
-        obj = session.exec(stmt).scalars().first()
-        if obj is None:
+        # By id, then its unit against the actor's subtree (kept in memory): no recursive query.
+        obj = session.exec(select(self.table).where(self.table.id == id)).scalars().first()  # type: ignore[attr-defined]
+        visible = scope.visible_ids(session, actor)
+        if obj is None or (visible is not None and getattr(obj, self.unit_column) not in visible):
             raise NotFound(f"Không tìm thấy {self.label} số {id} (hoặc nằm ngoài phạm vi của bạn).")
         return obj
 
@@ -44,16 +45,90 @@ class Reading(Generic[T]):
             raise
 
     def list_(self, session: Session, *, actor: Actor, filters: Any) -> Page[T]:
-        stmt = self.filtered(self.base_query(actor), filters)
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
+        """One page of the list, its total and, in the order by id, the `after` of the next.
+        The actor's subtree and the filter's are worked out in memory (scope.list_units) and
+        given as one list of ids, or no condition when they cover the whole tree: two
+        recursive subqueries made SQLite walk the province's index for a village's rows."""
         sort = getattr(filters, "sort", None)
         if sort and sort.lstrip("-") in self.confidential and not actor.at_least(Role.manager):
             raise Invalid("Không sắp xếp được theo trường được bảo mật.",
                           errors=[{"loc": ["query", "sort"], "msg": "Trường được bảo mật."}])
-        stmt = stmt.order_by(*self._order(sort))
-        stmt = stmt.limit(filters.limit).offset(filters.offset)
+        order = self._order(sort)
+        after = getattr(filters, "after", None)
+        by_id = (sort or "id").lstrip("-") == "id"
+        if after is not None and not by_id:
+            raise Invalid("Tham số 'after' chỉ dùng với thứ tự theo số hiệu (mặc định).",
+                          errors=[{"loc": ["query", "after"],
+                                   "msg": "Chỉ dùng với thứ tự theo số hiệu."}])
+        units = self._units(session, actor, filters)
+        if units is not None and not units.ids:  # a filter wholly outside the actor's subtree
+            return Page(items=[], total=0, limit=filters.limit, offset=filters.offset)
+        counting = units if units is not None else self._every_unit(session, filters)
+        counted = self.filtered(select(self.table), filters, units=counting)
+        total = session.exec(select(func.count()).select_from(counted.subquery())).scalar_one()
+        scan = units is not None and by_id and self._scan_by_id(session, filters, total)
+        stmt = self.filtered(select(self.table), filters, units=units, scan=scan)
+        t = self.table
+        if after is not None:
+            stmt = stmt.where(t.id < after if sort == "-id" else t.id > after)  # type: ignore[attr-defined]
+        stmt = self._paged(session, stmt, order, filters, by_index=units is not None and not scan,
+                           by_id=(sort == "-id") if by_id else None)
         items = list(session.exec(stmt).scalars())
-        return Page(items=items, total=total, limit=filters.limit, offset=filters.offset)
+        more = len(items) > filters.limit
+        items = items[:filters.limit]
+        return Page(items=items, total=total, limit=filters.limit, offset=filters.offset,
+                    next=items[-1].id if more and by_id else None)  # type: ignore[attr-defined]
+
+    def _paged(self, session: Session, stmt: Select[Any], order: list[Any], filters: Any, *,
+               by_index: bool, by_id: bool | None) -> Select[Any]:
+        """`stmt`'s page, and one row more (whether there is a next one). `by_index`: the
+        listed units' rows are few (`_scan_by_id`), so through the (unit, date) index.
+        `by_id`: in the order by id, descending (True) or not (False); None: another order."""
+        t, rows = self.table, filters.limit + 1
+        if not by_index:
+            return stmt.order_by(*order).limit(rows).offset(filters.offset)
+        if session.get_bind().dialect.name == "sqlite":
+            # The page's ids first, from the index alone, then their rows: SQLite would
+            # otherwise read every listed row to sort them (a commune's 10 000th: 21 → 4 ms).
+            ids = stmt.with_only_columns(t.id).order_by(*order).limit(rows).offset(filters.offset)  # type: ignore[attr-defined]
+            return select(t).where(t.id.in_(ids)).order_by(*order)  # type: ignore[attr-defined]
+        if by_id is not None:
+            # PostgreSQL reads the primary key in order when it guesses the rows are many
+            # enough to fill the page soon; for a village's 1 241 among 2.5 million it read
+            # 77 000 rows to find 50 (35 ms). Ordering by an expression makes it fetch the
+            # village's rows by the unit index and sort them (2 ms).
+            order = [(t.id + 0).desc() if by_id else (t.id + 0).asc()]  # type: ignore[attr-defined]
+        return stmt.order_by(*order).limit(rows).offset(filters.offset)
+
+    @staticmethod
+    def _units(session: Session, actor: Actor, filters: Any) -> scope.IdList | None:
+        units = scope.list_units(session, actor, filters.unit_id)
+        return None if units is None else scope.id_list(session, units)
+
+    def _every_unit(self, session: Session, filters: Any) -> scope.IdList | None:
+        """A count over dates with no unit to keep: every unit's id, so that the database may
+        count each unit's range of the (unit, date) index instead of reading the whole table
+        (there is no index on the date alone): a quarter of a province, on SQLite 127 → 3 ms,
+        on PostgreSQL (which weighs both) 218 → 124 ms."""
+        if filters.date_from is None and filters.date_to is None:
+            return None
+        wanted = [self.unit_column, self.date_field]
+        if not any([c.name for c in ix.columns][:2] == wanted
+                   for ix in self.table.__table__.indexes):  # type: ignore[attr-defined]
+            return None
+        return scope.id_list(session, scope.tree(session).ids)
+
+    def _scan_by_id(self, session: Session, filters: Any, total: int) -> bool:
+        """SQLite: whether a page in the order of ids is found sooner by reading the table in
+        that order, keeping the rows of the listed units, than through the (unit, date) index.
+        Reading in order costs about (offset + limit) rows divided by the list's share of the
+        table (`total` of about `max(id)`); the index, the list's `total` entries. A district's
+        tenth of the table: 1 ms against 12; a commune's 0.4 %: the index. PostgreSQL's
+        planner makes the same choice, not always well (`_paged`)."""
+        if not total:
+            return False
+        top = session.exec(select(func.max(self.table.id))).scalar() or 0  # type: ignore[attr-defined]
+        return (filters.offset + filters.limit + 1) * top <= total * total
 
     def choices(self, session: Session, *, actor: Actor, unit_id: int, cap: int = 300) -> list[T]:
         """The records a record of `unit_id` may refer to (a contribution's work, a work's
@@ -66,15 +141,21 @@ class Reading(Generic[T]):
 
     def all(self, session: Session, *, actor: Actor, filters: Any, cap: int) -> list[T]:
         """Every matching record (at most `cap`), oldest first: for exports."""
-        stmt = self.filtered(self.base_query(actor), filters)
+        units = self._units(session, actor, filters)
+        if units is not None and not units.ids:
+            return []
+        stmt = self.filtered(select(self.table), filters, units=units)
         order = getattr(self.table, self.date_field) if self.date_field else self.table.id  # type: ignore[attr-defined]
         return list(session.exec(stmt.order_by(order, self.table.id).limit(cap)).scalars())  # type: ignore[attr-defined]
 
-    def filtered(self, stmt: Select[Any], filters: Any) -> Select[Any]:
+    def filtered(self, stmt: Select[Any], filters: Any, *, units: scope.IdList | None,
+                 scan: bool = False) -> Select[Any]:
+        """`stmt` with the filters; the units' are given worked out (`_units`: None for no
+        condition). `scan` writes theirs so that SQLite does not choose the unit index for it
+        (`_scan_by_id`)."""
         t = self.table
-        if filters.unit_id is not None:
-            stmt = stmt.where(scope.in_units(self._unit_col,
-                                             scope.subtree_ids(filters.unit_id, "filter_units")))
+        if units is not None:
+            stmt = stmt.where(scope.in_units(self._unit_col + 0 if scan else self._unit_col, units))
         if self.date_field and filters.date_from is not None:
             stmt = stmt.where(getattr(t, self.date_field) >= filters.date_from)
         if self.date_field and filters.date_to is not None:
