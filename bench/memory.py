@@ -172,17 +172,18 @@ class Server:
     """`dvk serve` from this checkout (the installed `dvk` script may run another checkout's
     code), one worker, on a free loopback port."""
 
-    def __init__(self, url: str, secret_key: str) -> None:
+    def __init__(self, url: str, secret_key: str, code: Path = ROOT,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k != "DVK_DEMO"}
-        env.update(DVK_DATABASE_URL=url, DVK_SECRET_KEY=secret_key)
+        env.update(DVK_DATABASE_URL=url, DVK_SECRET_KEY=secret_key, **(extra_env or {}))
         self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-memory-", suffix=".log",
                                                delete=False)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; sys.argv[0] = 'dvk'; from app.cli import main; main()",
              "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=code, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -387,8 +388,9 @@ class Run:
 
 
 def run(url: str, world: World, args: argparse.Namespace, chosen: list[str], seconds: float,
-        label: str) -> Run:
-    server = Server(url, secrets.token_urlsafe(32))
+        label: str, code: Path = ROOT) -> Run:
+    extra = dict(kv.split("=", 1) for kv in args.server_env)
+    server = Server(url, secrets.token_urlsafe(32), code, extra)
     try:
         server.wait_ready()
         world.admin = sign_in(server.base, world.admin_password)
@@ -472,6 +474,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--xlsx-unit", choices=("province", "district"), default="district",
                    help="the summary workbook's unit (a year; its record sheets hold the rows)")
     p.add_argument("--no-mixed", action="store_true", help="only the kinds alone")
+    p.add_argument("--compare", type=Path, metavar="DIR",
+                   help="another checkout (e.g. /work/main): every run is made with its code "
+                        "first, then with this one's, and the two are printed side by side")
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="an environment variable for the server (e.g. DVK_MALLOC_TRIM_MB=0)")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
     why = missing_data(args.url)
@@ -488,19 +495,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {args.url.split('@')[-1]}; kinds: {', '.join(chosen)}; exports of the "
           f"{args.export_unit}, workbook of the {args.xlsx_unit}, year {YEAR}")
     runs = []
-    if not args.no_mixed:
-        runs.append(run(args.url, world, args, chosen, args.seconds, f"mixed load, {args.seconds:.0f} s"))
-        show(runs[-1])
+    codes = [(f" [{args.compare}]", args.compare.resolve())] if args.compare else []
+    codes.append((" [this checkout]" if args.compare else "", ROOT))
+    plan = [] if args.no_mixed else [(chosen, args.seconds, f"mixed load, {args.seconds:.0f} s")]
     if args.alone:
-        for kind in chosen:
-            if kind == "health":
-                continue
-            runs.append(run(args.url, world, args, [kind, "health"], args.alone,
-                            f"{kind} alone (beside /health), {args.alone:.0f} s"))
+        plan += [([kind, "health"], args.alone, f"{kind} alone (beside /health), {args.alone:.0f} s")
+                 for kind in chosen if kind != "health"]
+    for what, seconds, label in plan:
+        for tag, code in codes:
+            runs.append(run(args.url, world, args, what, seconds, label + tag, code))
             show(runs[-1])
     print("\nSummary: worker RSS MB (start / end / peak / high-water mark), kinds at the peak")
     for r in runs:
-        print(f"  {r.label:<45} {r.start_mb:6.1f} / {r.end_mb:6.1f} / {r.peak_mb:6.1f} / "
+        print(f"  {r.label:<62} {r.start_mb:6.1f} / {r.end_mb:6.1f} / {r.peak_mb:6.1f} / "
               f"{r.hwm_mb:6.1f}   {', '.join(r.peak_kinds)}")
     return 0
 
