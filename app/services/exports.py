@@ -42,25 +42,26 @@ def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: ty
     are read in batches and set aside (in a temporary file past a few MB): the table's `rows`
     can be read once, after the session has closed too."""
     show = present or (lambda obj, _: read.model_validate(obj, from_attributes=True))
-    batches = (([show(obj, actor) for obj in batch]) for batch in _batches(session, actor, records,
-                                                                           filters))
+    shown = ([show(obj, actor) for obj in batch]
+             for batch in batches(session, actor, records, filters))
     if form == "fields":
         columns = list(read.model_fields)
         aside = Spool()
-        for batch in batches:
+        for batch in shown:
             aside.add([[row.get(c) for c in columns] for row in
                        (item.model_dump(mode="json") for item in batch)])
         return Table(columns, aside, people=False)
     return for_people(session, actor, read, ([item.model_dump() for item in batch]
-                                             for batch in batches))
+                                             for batch in shown))
 
 
-def _batches(session: Session, actor: Actor, records: Any, filters: Any) -> Iterator[list[Any]]:
-    """What `records.all` reads (at most MAX_ROWS, oldest first), BATCH records at a time."""
+def batches(session: Session, actor: Actor, records: Any, filters: Any,
+            cap: int = MAX_ROWS) -> Iterator[list[Any]]:
+    """What `records.all` reads (at most `cap`, oldest first), BATCH records at a time."""
     table = records.table
     order = getattr(table, records.date_field) if records.date_field else table.id
     stmt = (records.filtered(records.base_query(actor), filters).order_by(order, table.id)
-            .limit(MAX_ROWS).execution_options(yield_per=BATCH))
+            .limit(cap).execution_options(yield_per=BATCH))
     # The session holds what it loaded weakly: a batch's records go once its rows are made.
     result = session.exec(stmt).scalars()  # type: ignore[call-overload]
     try:
