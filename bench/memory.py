@@ -263,7 +263,9 @@ def make_world(url: str, seed: int) -> World:
 
 
 def import_csv(world: World, tag: str, rows: int = IMPORT_ROWS) -> bytes:
-    """A clerk's sheet of contributions for the district's communes, each row with a new key."""
+    """A clerk's sheet of contributions for their commune, each row with a new key, dated this
+    year as the writes are: not in YEAR, whose reports and exports every run reads (they would
+    grow from run to run)."""
     rng = random.Random(tag)
     out = io.StringIO()
     w = csv.writer(out)
@@ -273,7 +275,8 @@ def import_csv(world: World, tag: str, rows: int = IMPORT_ROWS) -> bytes:
         w.writerow([rng.choice(world.commune_codes), "Nhân dân", "Ngày công" if labour else "Tiền mặt",
                     "" if labour else f"{rng.randrange(1, 500) * 10_000}",
                     f"{rng.randrange(1, 40)}" if labour else "", f"Hộ số {rng.randrange(1, 9999)}",
-                    f"{rng.randrange(1, 28):02d}/{rng.randrange(1, 13):02d}/{YEAR}",
+                    f"{rng.randrange(1, 28):02d}/{rng.randrange(1, date.today().month + 1):02d}/"
+                    f"{date.today().year}",
                     f"MEM-{tag}-{i:06d}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
