@@ -3,7 +3,10 @@ acting user (a bearer token for the API, the session cookie for the pages), the 
 expects (If-Match), a record's id in the path, a page's form and query. The API and the pages
 both import this module; neither imports the other (tests/test_layers.py)."""
 
-from typing import Annotated
+import functools
+import inspect
+from contextvars import ContextVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,9 +14,10 @@ from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
+from starlette.responses import Response
 
 from app.db.base import MAX_ID
-from app.db.session import get_session, note_answer
+from app.db.session import before_commit, get_session, note_answer, settle_request
 from app.services import auth
 from app.services.actor import Actor
 from app.services.errors import PreconditionFailed, Unauthorized
@@ -25,17 +29,45 @@ class Route(APIRoute):
     """Every route of the API and the pages: its answer decides its transaction. The status is
     noted before the session dependency ends (scope="function" below), which then commits a
     success and rolls back an answer of 400 or more, so no handler commits or rolls back; a
-    page that answers a refused form with the form again leaves nothing of the try stored."""
+    page that answers a refused form with the form again leaves nothing of the try stored.
+
+    A handler run in the thread pool that returns its Response settles the transaction right
+    there, in its own thread (`settle_request`): the write lock is let go without first waiting
+    for the event loop, busy with other requests, to hand the dependency's end to a thread."""
+
+    def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _settling(endpoint)
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self):  # type: ignore[no-untyped-def]
         handler = super().get_route_handler()
 
         async def answer(request: Request):  # type: ignore[no-untyped-def]
-            response = await handler(request)
+            token = _scope.set(request.scope)  # copied into the handler's thread
+            try:
+                response = await handler(request)
+            finally:
+                _scope.reset(token)
             note_answer(request, response.status_code)
             return response
 
         return answer
+
+
+_scope: ContextVar[dict[str, Any] | None] = ContextVar("dvk_request_scope", default=None)
+
+
+def _settling(endpoint: Any) -> Any:
+    @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__
+    def run(*args: Any, **kwargs: Any) -> Any:
+        response = endpoint(*args, **kwargs)
+        scope = _scope.get()
+        if isinstance(response, Response) and scope is not None:
+            settle_request(scope, response.status_code)
+        return response
+
+    return run
 
 
 # scope="function": the transaction commits (or rolls back) before the response is sent, so a
@@ -52,8 +84,11 @@ def current_actor(request: Request, session: SessionDep,
         raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
     actor = auth.actor_for_token(session, token)
     if actor.token_id is not None:
-        auth.note_use(session, actor.token_id,
-                      in_this_transaction=request.method not in ("GET", "HEAD", "OPTIONS"))
+        token_id = actor.token_id
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            auth.note_use(session, token_id, in_this_transaction=False)
+        else:  # in the write's own transaction, at its end: it takes the write lock
+            before_commit(session, lambda s: auth.note_use(s, token_id, in_this_transaction=True))
     return actor
 
 

@@ -25,7 +25,10 @@ class ContributionBase(Normalized):
 
 class Contribution(ContributionBase, Searchable, Imported, RecordMeta, table=True):
     __search__ = ("contributor_name", "note")
-    __table_args__ = (Index("ix_contribution_unit_id_date", "unit_id", "date"),)
+    # (unit_id, date) and the columns the report sums: its read of a period's left-over days
+    # never leaves the index (migration 0013).
+    __table_args__ = (Index("ix_contribution_unit_id_date_sums", "unit_id", "date", "source",
+                            "kind", "amount_vnd", "labor_days"),)
 
 
 external_key(Contribution)

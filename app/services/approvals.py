@@ -4,7 +4,7 @@ stands, creating, changing or deleting a record of that subtree dated in the per
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -29,16 +29,22 @@ def covering_units(unit_id: int, name: str = "covering") -> Any:
 
 
 def ensure_open(session: Session, unit_id: int | None, day: date | None) -> None:
-    """Refuse (409) a change to a record of `unit_id` dated `day` inside an approved period."""
+    """Refuse (409) a change to a record of `unit_id` dated `day` inside an approved period.
+    The covering units are the unit and `scope.ancestor_ids` (the same set as
+    `covering_units`), looked up by id: a write has most of them in its session already."""
     if unit_id is None or day is None:
         return
-    hit = session.exec(
-        select(Approval, Unit.name).join(Unit, Unit.id == Approval.unit_id)
-        .where(Approval.unit_id.in_(covering_units(unit_id)), Approval.status == "approved",
-               Approval.period_start <= day, Approval.period_end >= day).limit(1)
-    ).first()
+    units = [unit_id, *scope.ancestor_ids(session, unit_id)]
+    hit = session.exec(_OPEN, params={"units": units, "day": day}).first()
     if hit is not None:
         raise locked(*hit)
+
+
+# Built once: only its parameters change from one write to the next.
+_OPEN = (select(Approval, Unit.name).join(Unit, Unit.id == Approval.unit_id)
+         .where(Approval.unit_id.in_(bindparam("units", expanding=True)),
+                Approval.status == "approved", Approval.period_start <= bindparam("day"),
+                Approval.period_end >= bindparam("day")).limit(1))
 
 
 def locked(approval: Approval, unit_name: str) -> Conflict:

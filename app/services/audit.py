@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ from app.db.audit import AuditEntry
 from app.db.fields import Printable
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
+from app.db.session import writing
 from app.enums import Role
 from app.vn import day_start
 from app.services import scope
@@ -95,6 +97,8 @@ def last_hash(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         # One writer at a time extends the chain; SQLite's write lock already serialises.
         session.exec(text("SELECT pg_advisory_xact_lock(7212019)"))
+    else:  # the last link is read under the write lock (a request takes it late)
+        writing(session)
     last = session.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     return last or GENESIS
 
@@ -122,19 +126,22 @@ def mark_change(session: Session, unit_id: int, entry_id: int, at: datetime) -> 
     a live dashboard learns whether anything in its subtree changed from its own unit's row
     (one lookup each poll, not a walk of the subtree). A mark only moves forward (an import
     marks its units in any order)."""
+    units = sorted({unit_id, *scope.ancestor_ids(session, unit_id)})  # one order: no deadlock
+    session.connection().execute(_mark_statement(session.get_bind().dialect.name),
+                                 [{"unit_id": u, "last_entry": entry_id, "at": at} for u in units])
+
+
+@lru_cache
+def _mark_statement(dialect: str) -> Any:
+    """The upsert of one change mark, built once per dialect (run once per unit marked)."""
     from sqlalchemy import case
 
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    units = sorted({unit_id, *scope.ancestor_ids(session, unit_id)})  # one order: no deadlock
-    stmt = insert(ChangeMark).values([{"unit_id": u, "last_entry": entry_id, "at": at}
-                                      for u in units])
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(ChangeMark.__table__)
     newer = stmt.excluded.last_entry > ChangeMark.last_entry
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["unit_id"],
         set_={"last_entry": case((newer, stmt.excluded.last_entry), else_=ChangeMark.last_entry),
               "at": case((newer, stmt.excluded.at), else_=ChangeMark.at)})
-    session.exec(stmt)
 
 
 def verify(session: Session, *, batch: int = 5000) -> tuple[int, int | None]:

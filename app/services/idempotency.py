@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db.idempotency import IdempotencyKey
+from app.db.session import writing
 from app.services.actor import Actor
 from app.services.errors import Invalid
 
@@ -32,6 +33,9 @@ def find(session: Session, *, actor: Actor, key: str, fingerprint: str) -> Store
     if not 1 <= len(key) <= 200:
         raise Invalid("Idempotency-Key phải dài từ 1 đến 200 ký tự.",
                       errors=[{"loc": ["header", "Idempotency-Key"], "msg": "Độ dài không hợp lệ."}])
+    # Under the write lock (a request takes it late): a retry sent while the first try is
+    # still writing waits for it and gets its answer back.
+    writing(session)
     row = session.exec(
         select(IdempotencyKey).where(IdempotencyKey.principal == actor.principal,
                                      IdempotencyKey.key == key)

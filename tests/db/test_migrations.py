@@ -1,5 +1,6 @@
 """The schema is made only by Alembic: head equals the models, and it downgrades cleanly."""
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -7,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.engine import make_url
 
 from app.cli import alembic_config
@@ -37,7 +39,12 @@ def empty_url() -> Iterator[str]:
 
 def _diff(url: str) -> list[object]:
     engine = make_engine(url)
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        # SQLite's reflection cannot read an index on an expression (the units' lower(code)):
+        # Alembic then leaves it out of the comparison, on both sides.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based",
+                                SAWarning)
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, metadata)
     engine.dispose()
@@ -64,3 +71,32 @@ def test_downgrade_to_base_and_up_again(empty_url: str) -> None:
     assert _tables(empty_url) <= {"alembic_version"}
     command.upgrade(cfg, "head")  # type: ignore[arg-type]
     assert _diff(empty_url) == []
+
+
+def test_every_revision_upgrades_a_database_that_holds_records(empty_url: str) -> None:
+    """A revision that rebuilds a table on SQLite (batch mode: copy, DROP, rename) must not trip
+    over the rows that refer to it: an installed database is never empty."""
+    cfg = alembic_config(empty_url)
+    command.upgrade(cfg, "0011")  # type: ignore[arg-type]
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO unit (id, code, name, level, remote, version, created_at, updated_at,"
+            " search_text) VALUES (1, 'P', 'Tỉnh', 'province', false, 1, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, 'tinh p'), (2, 'C', 'Xã', 'commune', false, 1,"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'xa c')"))
+        conn.execute(text("UPDATE unit SET parent_id = 1 WHERE id = 2"))
+        conn.execute(text(
+            "INSERT INTO contribution (unit_id, date, source, kind, amount_vnd, version,"
+            " created_at, updated_at) VALUES (2, '2025-03-01', 'people', 'cash', 1000, 1,"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    command.upgrade(cfg, "head")  # type: ignore[arg-type]
+    engine = make_engine(empty_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM contribution")).scalar() == 1
+        assert conn.execute(text("SELECT parent_id FROM unit WHERE id = 2")).scalar() == 1
+        if engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()

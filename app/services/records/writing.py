@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from app.db.base import utcnow
+from app.db.session import writing
 from app.enums import Role
 from app.services import audit, rollups, scope
 from app.services.actor import Actor
@@ -22,29 +23,38 @@ T = TypeVar("T", bound=SQLModel)
 class Writing(Generic[T]):
     """The writing methods of `Records` (its fields are declared in engine.py)."""
 
+    # Each verb takes the write lock first (`writing`: a request takes it late, at this
+    # point): its checks (a unit code read at the record's date too) and its writes then see
+    # one state.
+
     def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
-        obj = self.table.model_validate(data.model_dump())
+        writing(session)
+        obj = self.table.model_validate(self.by_code(session, actor, data.model_dump()))
         self._validate(session, actor, obj)
         session.add(obj)
         self._flush(session)
-        if self.rollup is not None:
-            rollups.apply(session, self.rollup(session, obj), 1)
+        if self.rollup is not None:  # one multi-row upsert per table, not one per grain
+            rollups.apply_summed(session, self.rollup(session, obj))
         self._audit(session, actor, "create", obj,
                     {k: [None, v] for k, v in _fields(obj).items() if v is not None})
         return obj
 
     def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,
                if_match: int | None = None) -> tuple[T, dict[str, list[Any]]]:
+        writing(session)
         obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
-        changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
+        values = self.by_code(session, actor, data.model_dump(exclude_unset=True), obj)
+        changes = self.apply(session, actor=actor, obj=obj, values=values)
         return obj, changes
 
     def apply(self, session: Session, *, actor: Actor, obj: T, values: dict[str, Any],
               action: str = "update") -> dict[str, list[Any]]:
         """Apply field values to a stored record, check it, flush, audit; returns the changes
-        as {field: [old, new]}."""
+        as {field: [old, new]}. `obj` may have been read before the write lock was taken:
+        its version, read then, is the one its UPDATE requires (412 if it changed since)."""
         self.refuse_confidential(actor, values, obj)
+        writing(session)
         for name, value in values.items():
             if value is None and name in self.required:
                 raise Invalid.field(name, "Bắt buộc nhập, không được để trống.")
@@ -104,6 +114,7 @@ class Writing(Generic[T]):
                                 for name, label in zip(carried, labels)])
 
     def delete(self, session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> T:
+        writing(session)
         obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
         self.check_change(session, actor, obj)

@@ -33,6 +33,7 @@ class Tree:
     ids: Any
     stat_ids: Any
     branch_of: dict[int, int]
+    kept_ids: tuple[int, ...] = ()  # the ids of `stat_ids`
 
 
 def id_select(ids: Any, postgresql: bool) -> Any:
@@ -56,7 +57,7 @@ def tree(session: Session, unit: Unit) -> Tree:
                   if not (level == UnitLevel.village.value and merged is None and parent is not None))
     ids = tuple(sorted(u for u, *_ in rows))
     return Tree(unit, ids, id_select(ids, postgresql), id_select(kept, postgresql),
-                {u: b for u, b, *_ in rows})
+                {u: b for u, b, *_ in rows}, tuple(kept))
 
 
 def standing(session: Session, tree: Tree, period: Period, *, today: date,
@@ -71,7 +72,8 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
     # The league table of a commune has a row per village: it reads the records (as `league`).
     villages = unit.level == UnitLevel.village.value or (
         league and unit.level == UnitLevel.commune.value)
-    whole = not rollups.cover(period.date_from, period.date_to).days
+    span = rollups.cover(period.date_from, period.date_to)
+    whole = not (span.days or span.minus)
     units = tree.ids if villages or not whole else tree.stat_ids
     branch_of = tree.branch_of if league else None
 
@@ -107,8 +109,9 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
                               ["n", "quantity", "total_cost_vnd", "non_state_vnd"])
     gifts, gifts_by = grouped("contributions", ["source"], ["amount_vnd", "labor_days"])
     land, land_by = grouped("land", [], ["n", "households", "area_m2", "value_vnd"])
-    pets = petition_figures(session, units, period, villages=villages, branch_of=branch_of,
-                            raw_units=tree.ids, overdue_on=today)
+    pets = petition_figures(session, tree.unit_ids if villages or not whole else tree.kept_ids,
+                            period, villages=villages, branch_of=branch_of,
+                            raw_units=tree.unit_ids, overdue_on=today)
     keys = ("received", "carried_over", "in_competence", "resolved", "overdue")
     petitions = {k: sum(f[k] for f in pets.values()) for k in keys}
     competent = petitions["in_competence"]

@@ -1,10 +1,11 @@
 """The summary report (tổng kết) of any unit subtree over any period, computed by the database
-in a fixed number of grouped queries, whatever the number of rows. Definitions: spec/api.md."""
+in one grouped statement (`rollups.gather`) after one lookup of the subtree, whatever the number
+of rows. Definitions: spec/api.md."""
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -17,7 +18,7 @@ from app.services.actor import Actor
 from app.services.reports.figures import (fold_contributions, fold_models, fold_works,
                                           land_figures, road_figures, to_int)
 from app.services.reports.periods import Period, check_period, report_unit, within
-from app.services.reports.petition_counts import petition_figures
+from app.services.reports.petition_counts import overdue_extra, petition_asks, petition_fold
 
 
 def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
@@ -25,72 +26,78 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     """Every figure of the summary for `unit_id`'s subtree over [date_from, date_to]."""
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
-    units = scope.subtree_id_list(session, unit_id)
+    ids, kept = _subtree(session, unit_id)
     # A village's records are summed under its commune; a village's own report reads rows.
     villages = unit.level == UnitLevel.village.value
-    works = _works(session, units, period, villages)
+    f, t = period.date_from, period.date_to
+    asks = {a.label: a for a in (
+        rollups.Ask("models", "models", f, t, ("kind", "field", "status")),
+        rollups.Ask("works", "works", f, t, ("category", "org_type")),
+        rollups.Ask("contributions", "contributions", f, t, ("source",)),
+        rollups.Ask("land", "land", f, t),
+        *petition_asks(period))}
+    got = rollups.gather(session, list(asks.values()), ids, stat_ids=kept, villages=villages,
+                         extra={"overdue": overdue_extra, "others": _other_parts},
+                         dates={"f": f, "t": t})
+    works = fold_works(got.kind_rows(asks["works"]))
+    land = got.kind_rows(asks["land"])
     return {
         "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level,
                  "kind": unit.kind},
         "date_from": period.date_from.isoformat(),
         "date_to": period.date_to.isoformat(),
-        "models": _models(session, units, period, villages),
+        "models": fold_models(got.kind_rows(asks["models"], "n", "members")),
         "works": works,
         "roads": road_figures(works["by_category"]),
-        "contributions": _contributions(session, units, period, villages),
-        "land_donations": _land(session, units, period, villages),
-        "petitions": _petitions(session, units, period, villages),
-        "targets": _targets(session, units, period),
-        "recognitions": _recognitions(session, units, period),
-        "commendations": _commendations(session, units, period),
+        "contributions": fold_contributions(got.kind_rows(asks["contributions"], "amount_vnd",
+                                                          "labor_days")),
+        "land_donations": land_figures(*(land[0] if land else (0, 0, 0, 0))),
+        "petitions": _petitions(got),
+        "targets": _targets(got),
+        "recognitions": _recognitions(got),
+        "commendations": _commendations(got),
     }
 
 
-def _models(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
-    r = rollups.rolled("models", units, period.date_from, period.date_to, villages=villages)
-    rows = session.exec(
-        select(r.c.kind, r.c.field, r.c.status, func.sum(r.c.n), func.sum(r.c.members))
-        .group_by(r.c.kind, r.c.field, r.c.status)
-    ).all()
-    return fold_models(rows)
+def _subtree(session: Session, unit_id: int) -> tuple[list[int], list[int]]:
+    """The subtree's unit ids (for the records) and the ids its sums are kept under (a
+    village's are kept under its commune: a fifth of the ids), from one query."""
+
+    def build() -> Any:
+        tree = scope.subtree_ids(bindparam("root", None, type_=Integer, required=False)).subquery()
+        return select(Unit.id, rollups.rollup_unit_sql(Unit)).join(tree, tree.c.id == Unit.id)
+
+    rows = rollups.run_prepared(session, "report subtree", build, {"root": unit_id})
+    return sorted(u for u, _ in rows), sorted({u for u, key in rows if u == key})
 
 
-def _works(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
-    r = rollups.rolled("works", units, period.date_from, period.date_to, villages=villages)
-    rows = session.exec(
-        select(r.c.category, r.c.org_type, func.sum(r.c.n), func.sum(r.c.quantity),
-               func.sum(r.c.total_cost_vnd), func.sum(r.c.non_state_vnd))
-        .group_by(r.c.category, r.c.org_type)
-    ).all()
-    return fold_works(rows)
+def _other_parts(units: Any, param: Any) -> list[Any]:
+    """The small tables, as parts of the report's one statement (`rollups.gather`'s extras,
+    over its date parameters 'f' and 't')."""
+    period = Period(param("f"), param("t"))
+    achieved = case((Target.achieved.is_(True), "1"), else_="0")
+    # Each recognition its own row, numbered in the order the report lists them.
+    order = cast(func.row_number().over(order_by=(Recognition.title, Recognition.date, Unit.name)),
+                 String)
+    return [
+        select(*rollups.shaped("targets", Target.unit_id, [achieved]))
+        .where(scope.in_units(Target.unit_id, units), within(Target.period_end, period)),
+        select(*rollups.shaped("recognitions", Recognition.unit_id,
+                               [Recognition.title, Unit.name, order]))
+        .select_from(Recognition).join(Unit, Unit.id == Recognition.unit_id)
+        .where(scope.in_units(Recognition.unit_id, units), within(Recognition.date, period)),
+        select(*rollups.shaped("commendations", Commendation.unit_id,
+                               [func.coalesce(Commendation.level, "")]))
+        .where(scope.in_units(Commendation.unit_id, units),
+               within(Commendation.decision_date, period)),
+    ]
 
 
-def _contributions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
-    r = rollups.rolled("contributions", units, period.date_from, period.date_to, villages=villages)
-    rows = session.exec(
-        select(r.c.source, func.sum(r.c.amount_vnd), func.sum(r.c.labor_days)).group_by(r.c.source)
-    ).all()
-    return fold_contributions(rows)
-
-
-def _land(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
-    r = rollups.rolled("land", units, period.date_from, period.date_to, villages=villages)
-    n, households, area, value = session.exec(
-        select(func.sum(r.c.n), func.sum(r.c.households), func.sum(r.c.area_m2),
-               func.sum(r.c.value_vnd))
-    ).one()
-    return land_figures(n, households, area, value)
-
-
-def _petitions(session: Session, units: Any, period: Period, villages: bool) -> dict[str, Any]:
-    figures = petition_figures(session, units, period, villages=villages).get(None) or \
-        dict.fromkeys(("received", "carried_over", "in_competence", "resolved", "overdue"), 0)
-    r = rollups.rolled("petitions_in", units, period.date_from, period.date_to, villages=villages)
+def _petitions(got: rollups.Gathered) -> dict[str, Any]:
+    figures = petition_fold(got)[None]
     by_type = dict.fromkeys((t.value for t in PetitionType), 0)
     by_channel = dict.fromkeys((c.value for c in Channel), 0)
-    for kind, channel, n in session.exec(
-        select(r.c.type, r.c.channel, func.sum(r.c.n)).group_by(r.c.type, r.c.channel)
-    ).all():
+    for _, kind, channel, _, n, *_ in got.of("p_in"):
         by_type[kind] += to_int(n)
         if channel:
             by_channel[channel] += to_int(n)
@@ -99,36 +106,25 @@ def _petitions(session: Session, units: Any, period: Period, villages: bool) -> 
             "by_type": by_type, "by_channel": by_channel}
 
 
-def _targets(session: Session, units: Any, period: Period) -> dict[str, int]:
-    total, achieved = session.exec(
-        select(func.count(), func.sum(case((Target.achieved.is_(True), 1), else_=0)))
-        .where(scope.in_units(Target.unit_id, units), within(Target.period_end, period))
-    ).one()
-    return {"total": to_int(total), "achieved": to_int(achieved)}
+def _targets(got: rollups.Gathered) -> dict[str, int]:
+    rows = got.of("targets")
+    return {"total": sum(to_int(r[4]) for r in rows),
+            "achieved": sum(to_int(r[4]) for r in rows if r[1] == "1")}
 
 
-def _recognitions(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    rows = session.exec(
-        select(Recognition.title, Unit.name).join(Unit, Unit.id == Recognition.unit_id)
-        .where(scope.in_units(Recognition.unit_id, units), within(Recognition.date, period))
-        .order_by(Recognition.title, Recognition.date, Unit.name)
-    ).all()
+def _recognitions(got: rollups.Gathered) -> dict[str, Any]:
     by_title: dict[str, list[str]] = {}
-    for title, name in rows:
+    rows = sorted(got.of("recognitions"), key=lambda r: int(r[3]))
+    for _, title, name, *_ in rows:
         by_title.setdefault(title, []).append(name)
     return {"total": len(rows), "by_title": by_title}
 
 
-def _commendations(session: Session, units: Any, period: Period) -> dict[str, Any]:
-    rows = session.exec(
-        select(Commendation.level, func.count())
-        .where(scope.in_units(Commendation.unit_id, units), within(Commendation.decision_date, period))
-        .group_by(Commendation.level)
-    ).all()
+def _commendations(got: rollups.Gathered) -> dict[str, Any]:
     by_level = dict.fromkeys((lv.value for lv in Level), 0)
     total = 0
-    for level, n in rows:
-        total += n
+    for _, level, _, _, n, *_ in got.of("commendations"):
+        total += to_int(n)
         if level:
-            by_level[level] += n
+            by_level[level] += to_int(n)
     return {"total": total, "by_level": by_level}

@@ -6,7 +6,8 @@ By what each part does:
 - `keys`: the grains and buckets, and the unit a record's sums are kept under;
 - `effects`: what a record adds to the sums, added or taken away in its write's transaction;
 - `raw`: each kind of record's rows shaped as its stat rows (`KINDS`);
-- `reading`: a period as stat rows and odd days (`cover`), and a kind's figures (`rolled`);
+- `reading`: a period as stat rows and odd days (`cover`), a kind's figures (`rolled`), and
+  many figures in one statement (`gather`);
 - `bulk`: rebuilding the sums from the records, and checking them."""
 
 from app.services.rollups.bulk import bucket_sql, differences, rebuild
@@ -18,11 +19,14 @@ from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, bucket,
 from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
                                       raw_works)
-from app.services.rollups.reading import Cover, combined, cover, rolled, stat_parts
+from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
+                                         rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["Cover", "Effect", "GRAINS", "KINDS", "Kind", "PHASE_START", "PHASE_YEARS", "apply",
-           "apply_summed", "bucket", "bucket_sql", "combined", "contribution_effects", "cover",
-           "differences", "forget", "land_effects", "model_effects", "petition_effects",
-           "phase_of", "raw_contributions", "raw_land", "raw_models", "raw_petitions_close",
-           "raw_petitions_in", "raw_petitions_open", "raw_works", "rebuild", "remember", "rolled",
-           "rollup_unit", "rollup_unit_sql", "stat_parts", "work_effects"]
+__all__ = ["Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+           "PHASE_YEARS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
+           "contribution_effects", "cover", "differences", "forget", "gather", "land_effects",
+           "model_effects", "petition_effects", "phase_of", "raw_contributions", "raw_land",
+           "raw_models", "raw_parts", "raw_petitions_close", "raw_petitions_in",
+           "raw_petitions_open", "raw_works", "rebuild", "remember", "rolled", "rollup_unit",
+           "rollup_unit_sql", "run_prepared", "shaped", "slots", "span_of", "stat_parts",
+           "work_effects"]
