@@ -49,7 +49,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import select
