@@ -47,7 +47,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -266,6 +266,7 @@ def import_csv(world: World, tag: str, rows: int = IMPORT_ROWS) -> bytes:
     year as the writes are: not in YEAR, whose reports and exports every run reads (they would
     grow from run to run)."""
     rng = random.Random(tag)
+    today = date.today()  # no later day: the import refuses a date to come
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(IMPORT_HEAD)
@@ -274,8 +275,7 @@ def import_csv(world: World, tag: str, rows: int = IMPORT_ROWS) -> bytes:
         w.writerow([rng.choice(world.commune_codes), "Nhân dân", "Ngày công" if labour else "Tiền mặt",
                     "" if labour else f"{rng.randrange(1, 500) * 10_000}",
                     f"{rng.randrange(1, 40)}" if labour else "", f"Hộ số {rng.randrange(1, 9999)}",
-                    f"{rng.randrange(1, 28):02d}/{rng.randrange(1, date.today().month + 1):02d}/"
-                    f"{date.today().year}",
+                    (today - timedelta(days=rng.randrange(today.timetuple().tm_yday))).strftime("%d/%m/%Y"),
                     f"MEM-{tag}-{i:06d}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
