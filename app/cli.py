@@ -1,6 +1,7 @@
 """The `dvk` command: migrate, serve, create-user (and more as the project grows)."""
 
 import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -54,8 +55,30 @@ def serve(
     """Serve the pages and the API (uvicorn)."""
     import uvicorn
 
+    fewer_malloc_arenas()
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
                 proxy_headers=True)
+
+
+# glibc gives a thread that allocates while another does an arena of its own (up to 8 per core),
+# and each arena keeps what was freed in it: the request threads spread a worker's freed memory
+# over many arenas, which it kept (bench/README.md, "Memory"). Two are enough for one process
+# whose threads mostly wait for the GIL.
+MALLOC_ARENA_MAX = "2"
+
+
+def fewer_malloc_arenas() -> None:
+    """At most MALLOC_ARENA_MAX arenas (unless the environment says otherwise): in the worker
+    processes started from here (glibc reads the variable as a process starts) and in this one,
+    which is the worker when there is one."""
+    import ctypes
+
+    os.environ.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
+    try:
+        arenas = int(os.environ["MALLOC_ARENA_MAX"])
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX, from malloc.h
+    except (OSError, AttributeError, ValueError):  # not glibc, or not a number: as it is
+        pass
 
 
 @cli.command("backup")

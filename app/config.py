@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # 5 ms). Requests run in a thread pool beside the event loop: with 5 ms a short request that
     # arrives while a write is computing waits in 5 ms steps (bench/README.md, dashboards).
     gil_switch_interval_ms: float = Field(default=1.0, gt=0, le=100)
+    # Once a second, when a server process's resident memory has grown by this many MB since
+    # it last did, it asks the C allocator to hand back the memory freed since (glibc's
+    # malloc_trim), which it otherwise keeps after a large download; 0: never.
+    malloc_trim_mb: int = Field(default=8, ge=0)
 
     @model_validator(mode="after")
     def _secret_required_outside_demo(self) -> "Settings":

@@ -1,7 +1,9 @@
 """create_app(): routers, static files, middleware, error handlers. `app.main:app` is the ASGI app."""
 
+import ctypes
 import logging
 import sys
+import threading
 from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
 
@@ -75,6 +77,38 @@ def _too_large(limit: int) -> Response:
     return problem(413, "Dữ liệu quá lớn", f"Nội dung gửi lên vượt quá {limit // 1000} kB.")
 
 
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * PAGE_MB
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+PAGE_MB = 4096 / 2**20
+TRIM_EVERY_S = 1.0
+
+
+def trim_freed_memory(growth_mb: int, stop: threading.Event) -> None:
+    """Hand back to the system what the C allocator keeps after it was freed (a list's export,
+    a workbook), whenever the process has grown by `growth_mb` since the last time: glibc
+    returns only the top of its heaps by itself, so a process kept the peak of its largest
+    request (bench/README.md, "Memory"). A trim takes a few milliseconds; none is due while
+    nothing grows. Linux with glibc only."""
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trimmed_at = _resident_mb()
+    while not stop.wait(TRIM_EVERY_S):
+        now = _resident_mb()
+        if now - trimmed_at >= growth_mb:
+            trim(0)
+            trimmed_at = _resident_mb()
+        elif now < trimmed_at:
+            trimmed_at = now
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
@@ -89,7 +123,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for session in session_scope(get_engine(), write=True):
             if auth_service.bootstrap_admin(session, settings.admin_username, settings.admin_password):
                 log.info("created the bootstrap admin %s", settings.admin_username)
-    yield
+    stop = threading.Event()
+    if settings.malloc_trim_mb:
+        threading.Thread(target=trim_freed_memory, args=(settings.malloc_trim_mb, stop),
+                         name="malloc-trim", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def create_app() -> FastAPI:

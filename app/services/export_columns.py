@@ -4,7 +4,9 @@ its id, a referenced work's code and name beside its id, a model's name beside i
 headers of the columns the import reads are the import's own (app.services.imports.specs), so
 the file imports back."""
 
-from collections.abc import Callable
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,11 @@ from app.services.imports.specs import (FILE_LABELS, MEASURE, TIME_ZONE_NOTE, co
 
 # A record's own bookkeeping: after what it says.
 LAST = ("external_source", "external_id", "id", "created_at", "updated_at", "version")
-BATCH = 1_000  # ids looked up at a time
+# Records read, and ids looked up, at a time: a list's rows are read, turned into rows and set
+# aside in batches, since a list of 200 000 records held at once took hundreds of MB of the
+# server process (bench/memory.py).
+BATCH = 1_000
+SPOOL_BYTES = 2_000_000  # rows set aside beyond this go to a temporary file
 Row = dict[str, Any]
 Getter = Callable[[Row], Any]
 
@@ -29,8 +35,32 @@ Getter = Callable[[Row], Any]
 @dataclass
 class Table:
     headers: list[str]
-    rows: list[list[Any]]
+    rows: Iterable[list[Any]]  # read once (a Spool's rows)
     people: bool = True  # the form for people (labels), else for programs (field names)
+
+
+class Spool:
+    """Rows set aside batch by batch and read back once, in order: in memory up to
+    SPOOL_BYTES, then in a temporary file, deleted once read (or dropped)."""
+
+    def __init__(self) -> None:
+        self.file: Any = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+
+    def add(self, batch: list[Any]) -> None:
+        pickle.dump(batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[Any]:
+        file, self.file = self.file, None
+        if file is None:
+            raise RuntimeError("the rows of an export are read once")
+        with file:
+            file.seek(0)
+            while True:
+                try:
+                    batch = pickle.load(file)
+                except EOFError:
+                    return
+                yield from batch
 
 
 class Names:
@@ -40,7 +70,7 @@ class Names:
 
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session, self.actor = session, actor
-        self.found: dict[str, dict[int, Any]] = {}
+        self.found: dict[str, dict[int, tuple[Any, Any]]] = {}  # kind → id → (code, name)
 
     def load(self, kind: str, ids: set[int]) -> None:
         ids.discard(None)  # type: ignore[arg-type]
@@ -54,11 +84,11 @@ class Names:
                 records = registry.get(kind.split(":", 1)[1]).records
                 stmt = records.base_query(self.actor).where(records.table.id.in_(part))
             for obj in self.session.exec(stmt).scalars():
-                found[obj.id] = obj
+                found[obj.id] = (getattr(obj, "code", None), obj.name)
 
     def attr(self, kind: str, name: str) -> Callable[[Any], Any]:
-        found = self.found.setdefault(kind, {})
-        return lambda id_: getattr(found.get(id_), name, None) if id_ is not None else None
+        found, at = self.found.setdefault(kind, {}), ("code", "name").index(name)
+        return lambda id_: found.get(id_, (None, None))[at] if id_ is not None else None
 
 
 def _field(read: type[SQLModel], name: str, names: Names) -> list[tuple[str, Getter]]:
@@ -91,10 +121,9 @@ def _field(read: type[SQLModel], name: str, names: Names) -> list[tuple[str, Get
     return [(header, raw)]
 
 
-def _quantity(read: type[SQLModel], name: str, data: list[Row]) -> list[tuple[str, Getter]]:
-    """A quantity in one column per measure the rows use ('Khối lượng (km)', 'Khối lượng (m)'),
-    and in its own column where no measure is given."""
-    used = {row.get(MEASURE) for row in data}
+def _quantity(read: type[SQLModel], name: str, used: set[Any]) -> list[tuple[str, Getter]]:
+    """A quantity in one column per measure the rows use (`used`: 'Khối lượng (km)', 'Khối
+    lượng (m)'), and in its own column where no measure is given."""
     shown: list[tuple[str, Getter]] = [
         (measure_header(read, name, m), lambda row, m=m: row.get(name) if row.get(MEASURE) == m else None)
         for m in measures(read) if m in used]
@@ -113,15 +142,26 @@ def _label(enum: Any, value: Any) -> str | None:
         return str(value)
 
 
-def for_people(session: Session, actor: Actor, read: type[SQLModel], data: list[Row]) -> Table:
-    """The rows (the records as `model_dump()` gives them) with the columns for people."""
+def for_people(session: Session, actor: Actor, read: type[SQLModel],
+               batches: Iterable[list[Row]]) -> Table:
+    """The rows (batches of the records as `model_dump()` gives them) with the columns for
+    people. The batches are read here, the names they refer to looked up and the rows set
+    aside; the table's rows are made as they are read."""
     names = Names(session, actor)
     fields = [n for n in read.model_fields if n not in LAST] + [n for n in LAST if n in read.model_fields]
-    for name in fields:
-        kind = labels.kind(read, name)
-        if kind == "unit" or kind.startswith("ref:"):
+    kinds = {name: labels.kind(read, name) for name in fields}
+    looked_up = [(name, kind) for name, kind in kinds.items()
+                 if kind == "unit" or kind.startswith("ref:")]
+    counted = any(kind == "quantity" for kind in kinds.values())
+    used: set[Any] = set()  # the measures the rows' quantities are in
+    aside = Spool()
+    for data in batches:
+        for name, kind in looked_up:
             names.load(kind, {row.get(name) for row in data})
+        if counted:
+            used.update(row.get(MEASURE) for row in data)
+        aside.add(data)
     columns = [c for name in fields for c in (
-        _quantity(read, name, data) if labels.kind(read, name) == "quantity" else
-        _field(read, name, names))]
-    return Table([h for h, _ in columns], [[get(row) for _, get in columns] for row in data])
+        _quantity(read, name, used) if kinds[name] == "quantity" else _field(read, name, names))]
+    getters = [get for _, get in columns]
+    return Table([h for h, _ in columns], ([get(row) for get in getters] for row in aside))

@@ -24,12 +24,10 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, SQLModel
 
 from app.services.actor import Actor
-from app.services.export_columns import Table, for_people
+from app.services.export_columns import BATCH, Spool, Table, for_people
 from app.vn import printable
 
 MAX_ROWS = 200_000  # a list bigger than this is a database dump: use dvk backup
@@ -40,14 +38,37 @@ Form = Literal["labels", "fields"]
 
 def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: type[SQLModel],
          present: Callable[[Any, Actor], Any] | None = None, form: Form = "labels") -> Table:
-    """The header and rows of every record the list's filters select, oldest first."""
-    items = records.all(session, actor=actor, filters=filters, cap=MAX_ROWS)
+    """The header and rows of every record the list's filters select, oldest first. The rows
+    are read in batches and set aside (in a temporary file past a few MB): the table's `rows`
+    can be read once, after the session has closed too."""
     show = present or (lambda obj, _: read.model_validate(obj, from_attributes=True))
+    shown = ([show(obj, actor) for obj in batch]
+             for batch in batches(session, actor, records, filters))
     if form == "fields":
         columns = list(read.model_fields)
-        data = [show(obj, actor).model_dump(mode="json") for obj in items]
-        return Table(columns, [[row.get(c) for c in columns] for row in data], people=False)
-    return for_people(session, actor, read, [show(obj, actor).model_dump() for obj in items])
+        aside = Spool()
+        for batch in shown:
+            aside.add([[row.get(c) for c in columns] for row in
+                       (item.model_dump(mode="json") for item in batch)])
+        return Table(columns, aside, people=False)
+    return for_people(session, actor, read, ([item.model_dump() for item in batch]
+                                             for batch in shown))
+
+
+def batches(session: Session, actor: Actor, records: Any, filters: Any,
+            cap: int = MAX_ROWS) -> Iterator[list[Any]]:
+    """What `records.all` reads (at most `cap`, oldest first), BATCH records at a time."""
+    table = records.table
+    order = getattr(table, records.date_field) if records.date_field else table.id
+    stmt = (records.filtered(records.base_query(actor), filters).order_by(order, table.id)
+            .limit(cap).execution_options(yield_per=BATCH))
+    # The session holds what it loaded weakly: a batch's records go once its rows are made.
+    result = session.exec(stmt).scalars()  # type: ignore[call-overload]
+    try:
+        for batch in result.partitions(BATCH):
+            yield list(batch)
+    finally:
+        result.close()
 
 
 def _text(value: Any, people: bool) -> str:
@@ -95,24 +116,27 @@ def csv_chunks(table: Table, batch: int = 2000) -> Iterator[bytes]:
 
 def xlsx_bytes(table: Table, title: str) -> bytes:
     """The rows as a workbook (write-only mode: memory stays flat as rows are added)."""
+    from openpyxl import Workbook  # only here: the server does not load it until a download
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.append(table.headers)
     for row in table.rows:
-        sheet.append([_cell(sheet, value, table.people) for value in row])
+        sheet.append([_cell(sheet, value, table.people, WriteOnlyCell) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(sheet: Any, value: Any, people: bool) -> WriteOnlyCell:
+def _cell(sheet: Any, value: Any, people: bool, cell_type: Any) -> Any:
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, str):
         value = printable(value) if people else _typed(printable(value))
     elif isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no zones: UTC, as headed
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = cell_type(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever it starts with
     elif isinstance(value, date):

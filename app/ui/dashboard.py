@@ -51,7 +51,9 @@ def _render_parts(live: dashboards.Live, *, links: bool, year: int | None) -> by
 # screens of one unit all get the same parts after each change, and rendering them was most
 # of such an answer (bench/README.md). An ETag is a hash of the figures, so an entry never
 # goes stale; the oldest go when there are too many. Nothing another process needs is here.
-RENDERED_MAX = 256
+# A unit's parts are about 16 KB: 64 of them (the units with screens on, each with its newest
+# figures and a year or two) are 1 MB of the worker's memory, where 256 took 4.
+RENDERED_MAX = 64
 _rendered: OrderedDict[tuple[str, str, bool, int | None], bytes] = OrderedDict()
 _rendered_lock = threading.Lock()
 

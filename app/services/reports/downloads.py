@@ -15,7 +15,6 @@ from app.services.reports.docx import build_docx
 from app.services.reports.docx_header import default_kind, default_particulars
 from app.services.reports.sheets import record_sheets
 from app.services.reports.summary import summary
-from app.services.reports.xlsx import build_xlsx
 
 
 def summary_docx(session: Session, *, actor: Actor, unit_id: int, date_from: date, date_to: date,
@@ -26,6 +25,8 @@ def summary_docx(session: Session, *, actor: Actor, unit_id: int, date_from: dat
 
 def summary_xlsx(session: Session, *, actor: Actor, unit_id: int, date_from: date,
                  date_to: date) -> bytes:
+    from app.services.reports.xlsx import build_xlsx  # openpyxl: loaded on the first download
+
     report = summary(session, actor=actor, unit_id=unit_id, date_from=date_from, date_to=date_to)
     return build_xlsx(report, record_sheets(session, actor=actor, unit_id=unit_id,
                                             date_from=date_from, date_to=date_to))
