@@ -58,10 +58,10 @@ def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: ty
 def batches(session: Session, actor: Actor, records: Any, filters: Any,
             cap: int = MAX_ROWS) -> Iterator[list[Any]]:
     """What `records.all` reads (at most `cap`, oldest first), BATCH records at a time."""
-    table = records.table
-    order = getattr(table, records.date_field) if records.date_field else table.id
-    stmt = (records.filtered(records.base_query(actor), filters).order_by(order, table.id)
-            .limit(cap).execution_options(yield_per=BATCH))
+    stmt = records.all_query(session, actor=actor, filters=filters, cap=cap)
+    if stmt is None:
+        return
+    stmt = stmt.execution_options(yield_per=BATCH)
     # The session holds what it loaded weakly: a batch's records go once its rows are made.
     result = session.exec(stmt).scalars()  # type: ignore[call-overload]
     try:

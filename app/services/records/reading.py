@@ -141,12 +141,19 @@ class Reading(Generic[T]):
 
     def all(self, session: Session, *, actor: Actor, filters: Any, cap: int) -> list[T]:
         """Every matching record (at most `cap`), oldest first: for exports."""
+        stmt = self.all_query(session, actor=actor, filters=filters, cap=cap)
+        return [] if stmt is None else list(session.exec(stmt).scalars())
+
+    def all_query(self, session: Session, *, actor: Actor, filters: Any,
+                  cap: int) -> Select[Any] | None:
+        """The statement of `all` (None: the actor's units and the filter's share none), for a
+        reader that takes the records a batch at a time (services/exports.py)."""
         units = self._units(session, actor, filters)
         if units is not None and not units.ids:
-            return []
+            return None
         stmt = self.filtered(select(self.table), filters, units=units)
         order = getattr(self.table, self.date_field) if self.date_field else self.table.id  # type: ignore[attr-defined]
-        return list(session.exec(stmt.order_by(order, self.table.id).limit(cap)).scalars())  # type: ignore[attr-defined]
+        return stmt.order_by(order, self.table.id).limit(cap)  # type: ignore[attr-defined]
 
     def filtered(self, stmt: Select[Any], filters: Any, *, units: scope.IdList | None,
                  scan: bool = False) -> Select[Any]:
