@@ -41,6 +41,10 @@ def test_successors_are_written_read_and_audited(api, split):
     assert api.get(f"{U}/{ht}").json()["successor_ids"] == [a, b]
     listed = {u["id"]: u for u in api.get(U, params={"limit": 500}).json()["items"]}
     assert listed[ht]["successor_ids"] == [a, b] and listed[a]["successor_ids"] == []
+    for columns in ("labels", "fields"):
+        csv = api.get(f"{U}.csv", params={"columns": columns}).text
+        assert f'"{a}, {b}"' in csv  # one cell
+        assert api.get(f"{U}.xlsx", params={"columns": columns}).status_code == 200
     last = audit_changes(api, ht)[-1]
     assert last == ("update", {"active_to": [None, "2025-06-30"], "merged_into_id": [None, a],
                                "successor_ids": [[], [a, b]]})
