@@ -251,6 +251,7 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
     return unit, changes
 
 
-# The five verbs (services/records/verbs.py): the engine's, but update, which moves a
-# unit's sums and its petitions' deadlines with it.
+# The five verbs (services/records/verbs.py): the engine's, but create, which stores a
+# divided unit's successors, and update, which moves a unit's sums and its petitions'
+# deadlines with it.
 list, get, create, update, delete = verbs(records, create=create, update=update)
