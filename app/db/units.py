@@ -1,7 +1,9 @@
 """The administrative tree: country → province → district → commune → village, with validity and mergers."""
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Index, func
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from app.db.search import Searchable
 from app.db.base import RecordMeta, ref
@@ -28,8 +30,41 @@ class UnitBase(Normalized):
                                      description="đơn vị mới sau sáp nhập (nếu có)")
 
 
+class UnitSuccessor(SQLModel, table=True):
+    """A unit divided between several successors (471 communes in 2025): one row per
+    successor. The default one is also the unit's `merged_into_id`, through which its records
+    roll up (each counted once); the others received a part (services/units.py)."""
+
+    __tablename__ = "unit_successor"
+    predecessor_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    successor_id: int = Field(foreign_key="unit.id", primary_key=True, index=True,
+                              ondelete="CASCADE")
+
+
+_SUCCESSORS = "Các đơn vị kế thừa"
+_SUCCESSORS_HELP = ("khi đơn vị được chia cho nhiều đơn vị: tất cả các đơn vị nhận, trong đó có "
+                    "đơn vị kế thừa mặc định (Sáp nhập vào)")
+
+
 class Unit(UnitBase, Searchable, RecordMeta, table=True):
     __search__ = ("name", "code")
+    successors: list["Unit"] = Relationship(sa_relationship_kwargs={
+        "secondary": "unit_successor", "lazy": "selectin",
+        "primaryjoin": "Unit.id == UnitSuccessor.predecessor_id",
+        "secondaryjoin": "Unit.id == UnitSuccessor.successor_id"})
+
+    @property
+    def successor_ids(self) -> list[int]:
+        """All successors' ids, the default (`merged_into_id`) first: the ones a write has
+        set and services/units.py has not yet checked, else the stored ones."""
+        pending = self.__dict__.get("_successor_ids")
+        ids = pending if pending is not None else [u.id for u in self.successors]
+        return sorted(ids, key=lambda i: (i != self.merged_into_id, i))
+
+    @successor_ids.setter
+    def successor_ids(self, ids: Any) -> None:
+        # Kept aside until the unit's check (services/units.py) resolves and stores them.
+        self.__dict__["_successor_ids"] = list(dict.fromkeys(ids or []))
 
 
 # A code is looked up without case (`?code=`, a `unit_code`, an import's column).
@@ -37,14 +72,16 @@ Index("ix_unit_code_lower", func.lower(Unit.__table__.c.code))  # type: ignore[a
 
 
 class UnitCreate(UnitBase, Input):
-    pass
+    successor_ids: list[int] = Field(default_factory=list, title=_SUCCESSORS,
+                                     description=_SUCCESSORS_HELP, max_length=16)
 
 
 UnitUpdate = partial(UnitCreate, "UnitUpdate")
 
 
 class UnitRead(ReadMeta, UnitBase):
-    pass
+    successor_ids: list[int] = Field(default_factory=list, title=_SUCCESSORS,
+                                     description=_SUCCESSORS_HELP)
 
 
 class UnitTreeStamp(SQLModel, table=True):

@@ -71,7 +71,13 @@ def batches(session: Session, actor: Actor, records: Any, filters: Any,
         result.close()
 
 
+def _joined(value: Any) -> Any:
+    """A list (a unit's successors' ids) in one cell: its items, comma-separated."""
+    return (", ".join(str(v) for v in value) or None) if isinstance(value, list) else value
+
+
 def _text(value: Any, people: bool) -> str:
+    value = _joined(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -130,6 +136,7 @@ def xlsx_bytes(table: Table, title: str) -> bytes:
 
 
 def _cell(sheet: Any, value: Any, people: bool, cell_type: Any) -> Any:
+    value = _joined(value)
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, str):

@@ -15,7 +15,7 @@ from app.db.models import Model
 from app.db.petitions import Petition
 from app.db.recognitions import Recognition
 from app.db.targets import Target
-from app.db.units import Unit, UnitCreate
+from app.db.units import Unit, UnitCreate, UnitSuccessor, UnitUpdate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
 from app.services import rollups, scope, unit_search
@@ -57,6 +57,55 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
         if unit.id is not None and scope.in_subtree(session, unit.merged_into_id, unit.id):
             raise Invalid.field("merged_into_id", "Không thể sáp nhập đơn vị vào chính nó "
                                                   "hoặc vào đơn vị thuộc phạm vi của nó.")
+    _check_successors(session, actor, unit)
+
+
+def _check_successors(session: Session, actor: Actor, unit: Unit) -> None:
+    """A unit divided between several successors: the default one (`merged_into_id`, through
+    which its records roll up, each counted once) is one of them; none is the unit itself, in
+    its subtree, or a unit it would succeed in turn (no cycle). The ids a write has set are
+    then stored as the unit's links."""
+    pending = unit.__dict__.pop("_successor_ids", None)
+    ids = pending if pending is not None else [u.id for u in unit.successors]
+    if not ids:
+        if pending is not None:
+            unit.successors = []
+        return
+    field = "successor_ids"
+    if unit.id is not None and unit.id in ids:
+        raise Invalid.field(field, "Một đơn vị không thể là đơn vị kế thừa của chính nó.")
+    found = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids))).scalars()}  # type: ignore[union-attr]
+    for i in ids:
+        if i not in found:
+            raise Invalid.field(field, f"Đơn vị số {i} không tồn tại.")
+    if unit.merged_into_id not in found:
+        raise Invalid.field("merged_into_id", "Đơn vị kế thừa mặc định (Sáp nhập vào) phải là "
+                                              "một trong các đơn vị kế thừa.")
+    if pending is not None:
+        for i in ids:
+            scope.check_write(session, actor, i, role=Role.manager)
+        if unit.id is not None and _succeeds(session, ids, unit.id):
+            raise Invalid.field(field, "Không thể chia đơn vị cho chính nó, cho đơn vị thuộc "
+                                       "phạm vi của nó, hoặc cho đơn vị mà nó kế thừa "
+                                       "(vòng kế thừa).")
+        unit.successors = [found[i] for i in ids]
+
+
+def _succeeds(session: Session, starts: list[int], target: int) -> bool:
+    """Whether `target` is one of `starts`, below one of them, or reached from one of them
+    through successors (links or merged_into_id): a successor there would make a cycle."""
+    seen: set[int] = set()
+    todo = set(starts)
+    while todo:
+        if target in todo or any(scope.in_subtree(session, s, target) for s in todo):
+            return True
+        seen |= todo
+        links = session.exec(select(UnitSuccessor.successor_id)
+                             .where(UnitSuccessor.predecessor_id.in_(todo))).scalars()  # type: ignore[attr-defined]
+        merged = session.exec(select(Unit.merged_into_id).where(
+            Unit.id.in_(todo), Unit.merged_into_id.is_not(None))).scalars()  # type: ignore[union-attr]
+        todo = {*links, *merged} - seen
+    return False
 
 
 def _check_code(session: Session, unit: Unit) -> None:
@@ -162,10 +211,35 @@ def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
 KEYED_BY = ("level", "parent_id", "merged_into_id")
 
 
+def _default_successor(sent: dict[str, Any], stored: int | None) -> dict[str, Any]:
+    """Successors sent without a default: the first one is the default (`merged_into_id`),
+    unless the stored default is among them. `null` successors mean none."""
+    if "successor_ids" in sent and sent["successor_ids"] is None:
+        sent["successor_ids"] = []
+    ids = sent.get("successor_ids")
+    if ids and "merged_into_id" not in sent and stored not in ids:
+        sent["merged_into_id"] = ids[0]
+    return sent
+
+
+def create(session: Session, *, actor: Actor, data: Any) -> Unit:
+    """Create a unit; its successors (if it was divided) are stored, checked and audited
+    after it, as a change of the new unit."""
+    sent = _default_successor(data.model_dump(exclude_unset=True), None)
+    ids = sent.pop("successor_ids", None)
+    unit = records.create(session, actor=actor, data=UnitCreate.model_validate(sent))
+    if ids:
+        records.apply(session, actor=actor, obj=unit, values={"successor_ids": ids})
+    return unit
+
+
 def update(session: Session, *, actor: Actor, id: int, data: Any,
            if_match: int | None = None) -> tuple[Unit, dict[str, list[Any]]]:
     """Edit a unit; when a village moves or merges, its records' sums move with it."""
     unit = records.get_for_write(session, actor=actor, id=id)
+    sent = data.model_dump(exclude_unset=True)
+    if "successor_ids" in sent:
+        data = UnitUpdate.model_validate(_default_successor(sent, unit.merged_into_id))
     before = rollups.rollup_unit(session, unit.id)
     unit, changes = records.update(session, actor=actor, id=id, data=data, if_match=if_match)
     if any(k in changes for k in KEYED_BY):
@@ -179,6 +253,7 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
     return unit, changes
 
 
-# The five verbs (services/records/verbs.py): the engine's, but update, which moves a
-# unit's sums and its petitions' deadlines with it.
-list, get, create, update, delete = verbs(records, update=update)
+# The five verbs (services/records/verbs.py): the engine's, but create, which stores a
+# divided unit's successors, and update, which moves a unit's sums and its petitions'
+# deadlines with it.
+list, get, create, update, delete = verbs(records, create=create, update=update)
