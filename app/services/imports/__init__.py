@@ -1,4 +1,4 @@
-"""Import of records from a clerk's .xlsx or .csv file, or a provincial system's: the page, the
+"""Import of records from a clerk's .xlsx, .xls, .ods or .csv file, or a provincial system's: the page, the
 API (`POST /api/v1/imports/{resource}`) and `dvk import` all run `run`.
 
 What it promises:
@@ -22,11 +22,12 @@ What it promises:
 Updates, which are rare in an import, go one by one through the resource's own update.
 
 The package, by what each part does: specs (each record type's columns, from the registry and
-the schemas' labels), sheets, xlsx, xlsx_rows and workbook (reading a file, guarded against
-zip bombs), layout (the header row), parse (a row's cells), lookup (the tree loaded once),
-chunks (rows matched and checked), bulk (new records stored), report, templates, held (a
-file the page has just checked, kept for a one-press import), and job (`run`). The names below load on first use: the .xlsx reader's own process imports only
-`sheets`, `xlsx` and `workbook`, and stays light (no tables, no ORM).
+the schemas' labels), sheets (a file's rows: CSV here, workbooks in book through calamine),
+workbook and scan (the limits and checks that keep a workbook from filling the memory before
+calamine reads it), layout (the header row), parse (a row's cells), lookup (the tree loaded
+once), chunks (rows matched and checked), bulk (new records stored), report, templates, held
+(a file the page has just checked, kept for a one-press import), and job (`run`). The names
+below load on first use.
 """
 
 from importlib import import_module
