@@ -2,7 +2,6 @@
 page form and in the import; numbers and dates printed the Vietnamese way."""
 
 import re
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
