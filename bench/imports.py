@@ -17,7 +17,7 @@ of its works are given codes for the file to name):
    any import stands on, timed in the same process against the same database;
 3. checks the import's work: row count, the audit chain, the pre-aggregated sums;
 4. measures memory in a fresh child process per size (the file's rows, and twice as many):
-   resident memory before and the peak (getrusage) while importing, its reader's too;
+   resident memory before and the peak (VmHWM) while importing;
 and prints rows per second and the ratio baseline / import (1.0 = as fast as the baseline).
 An .ods file is written by hand (a zip of XML: nothing here writes .ods); .xls cannot be
 written on this machine (no LibreOffice, and calamine only reads).
@@ -272,9 +272,18 @@ def _rss_mib() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+def _status_mib(field: str) -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise LookupError(field)
+
+
 def child_peak(url: str, path: str) -> None:
-    """In a fresh process: import the file, print the resident memory before it, the peak
-    while it ran (getrusage: the most this process ever held) and its reader's peak, in MiB."""
+    """In a fresh process: import the file, print the resident memory before it and the peak
+    while it ran, in MiB. The peak is /proc's VmHWM, this program's own: getrusage's
+    ru_maxrss would carry the forking parent's size across the exec."""
     from app.db.session import make_engine, session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
@@ -286,9 +295,7 @@ def child_peak(url: str, path: str) -> None:
             report = imports.run(session, actor=SYSTEM, resource="contributions", stream=stream,
                                  filename=Path(path).name)
             assert report.ok, report.errors[:3]
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{before:.0f} {own:.0f} {reader:.0f}")
+    print(f"{before:.0f} {_status_mib('VmHWM'):.0f}")
 
 
 def memory(url: str, world: dict[str, Any], kind: str, sizes: list[int], tmp: Path) -> str:
@@ -303,9 +310,8 @@ def memory(url: str, world: dict[str, Any], kind: str, sizes: list[int], tmp: Pa
         if got.returncode:
             out.append(f"{vn(m)} rows: FAILED {got.stderr.strip().splitlines()[-1:]}")
             continue
-        before, peak, reader = got.stdout.split()[-3:]
-        out.append(f"{vn(m)} rows ({path.stat().st_size / 1e6:.1f} MB): {before} → {peak}"
-                   + (f" (+ reader process {reader})" if reader != "0" else ""))
+        before, peak = got.stdout.split()[-2:]
+        out.append(f"{vn(m)} rows ({path.stat().st_size / 1e6:.1f} MB): {before} → {peak}")
     return "; ".join(out)
 
 

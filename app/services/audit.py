@@ -122,13 +122,26 @@ def mark_change(session: Session, unit_id: int, entry_id: int, at: datetime) -> 
     a live dashboard learns whether anything in its subtree changed from its own unit's row
     (one lookup each poll, not a walk of the subtree). A mark only moves forward (an import
     marks its units in any order)."""
+    mark_changes(session, {unit_id: (entry_id, at)})
+
+
+def mark_changes(session: Session, marks: dict[int, tuple[int, datetime]]) -> None:
+    """`mark_change` for many units at once (an import's): each unit and every unit above
+    it moved to the latest of the entries below it, in one statement."""
     from sqlalchemy import case
 
+    latest: dict[int, tuple[int, datetime]] = {}
+    for unit_id, mark in marks.items():
+        for u in (unit_id, *scope.ancestor_ids(session, unit_id)):
+            if u not in latest or latest[u][0] < mark[0]:
+                latest[u] = mark
+    if not latest:
+        return
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    units = sorted({unit_id, *scope.ancestor_ids(session, unit_id)})  # one order: no deadlock
+    # One order (by unit) whoever writes: no deadlock.
     stmt = insert(ChangeMark).values([{"unit_id": u, "last_entry": entry_id, "at": at}
-                                      for u in units])
+                                      for u, (entry_id, at) in sorted(latest.items())])
     newer = stmt.excluded.last_entry > ChangeMark.last_entry
     stmt = stmt.on_conflict_do_update(
         index_elements=["unit_id"],
