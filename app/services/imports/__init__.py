@@ -39,7 +39,7 @@ _NAMES = {
     "Report": "report", "RowError": "report", "ImportRefused": "report", "MAX_ROWS": "report",
     "SPECS": "specs", "Spec": "specs", "Column": "specs", "spec_for": "specs",
     "KIND_HINTS": "templates", "template_columns": "templates", "template_xlsx": "templates",
-    "template_csv": "templates",
+    "template_csv": "templates", "ACCEPTED": "sheets", "ACCEPTED_TYPES": "sheets",
 }
 __all__ = sorted(_NAMES)
 

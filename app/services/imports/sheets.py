@@ -40,6 +40,9 @@ class Sheet:
 
 # What an upload may be: the page's file input offers these, and the messages name them.
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
+ACCEPTED_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "application/vnd.ms-excel", "application/vnd.oasis.opendocument.spreadsheet",
+                  "text/csv")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97–2003 file (or a .doc: calamine tells)
 _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
