@@ -15,41 +15,47 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from app.services.imports.layout import HEADER_SCAN
-from app.services.imports.report import MAX_ROWS, too_long
 from app.services.imports.scan import Found, check_shared_strings, scan_ods, scan_xlsx, xlsx_sheet_part
 from app.services.imports.sheets import Sheet, column_letter
-from app.services.imports.workbook import (FileProblem, check_xls, damaged, open_book,
-                                           unpack_all)
+from app.services.imports.workbook import (MAX_ASIDE_MEMORY, FileProblem, check_xls, damaged,
+                                           open_book, too_large, unpack_all)
 from app.vn import fold
 
 # Sheets of a template that hold instructions or lists, not records.
 HELP_SHEETS = ("huong dan", "danh muc", "instructions", "lists")
-NAMES = {"xlsx": "Excel (.xlsx)", "xls": "Excel 97–2003 (.xls)", "ods": "OpenDocument (.ods)"}
 
 
 def read_book(stream: IO[bytes], kind: str) -> Sheet:
     """The sheet to import of a workbook of that kind ("xlsx", "xls" or "ods")."""
-    import python_calamine
-
-    found = Found()
-    book: zipfile.ZipFile | None = None
-    tables: list[Found] = []
     if kind == "xls":
         check_xls(stream)
+        return read_aside(stream.read(), kind)
+    book = open_book(stream)  # its declared sizes checked before anything is unpacked
+    unpack_all(book, skip=_scanned(kind))
+    tables: list[Found] = []
+    if kind == "xlsx":
+        check_shared_strings(book)  # calamine reads them as it opens the file
     else:
-        book = open_book(stream)  # its declared sizes checked before anything is unpacked
-        unpack_all(book, skip=_scanned(kind))
-        if kind == "xlsx":
-            check_shared_strings(book)  # calamine reads them as it opens the file
-        else:
-            tables = scan_ods(book)  # calamine reads every sheet of an .ods as it opens it
+        tables = scan_ods(book)  # calamine reads every sheet of an .ods as it opens it
     stream.seek(0)
+    sheet, merged, found = _load(stream, kind, book, tables)
+    return Sheet(_rows(sheet.iter_rows(), sheet.start, found), merged=merged, size=_size(sheet))
+
+
+def _load(stream: IO[bytes], kind: str, book: zipfile.ZipFile | None,
+          tables: list[Found]) -> tuple[Any, list[str], Found]:
+    """calamine's sheet, its merged ranges and what the scan found (formulas)."""
+    import python_calamine
+
+    from app.services.imports.layout import HEADER_SCAN
+    from app.services.imports.report import MAX_ROWS, too_long
+
+    found = Found()
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
         index, name = _data_sheet(workbook)
-        if kind == "xlsx":  # the sheet's reach and formulas, before calamine builds its grid
-            found = scan_xlsx(book, xlsx_sheet_part(book, name))  # type: ignore[arg-type]
+        if kind == "xlsx" and book is not None:  # its reach, before calamine builds its grid
+            found = scan_xlsx(book, xlsx_sheet_part(book, name))
         elif kind == "ods":
             found = tables[index] if index < len(tables) else Found(merged=[])
         if found.rows > MAX_ROWS + HEADER_SCAN:  # known before its grid is built
@@ -58,7 +64,7 @@ def read_book(stream: IO[bytes], kind: str) -> Sheet:
         merged = found.merged if found.merged is not None else [
             f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
             for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
-    except FileProblem:
+    except (FileProblem, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - calamine's errors: the file is damaged
         raise damaged(exc, kind) from None
@@ -66,9 +72,45 @@ def read_book(stream: IO[bytes], kind: str) -> Sheet:
         if type(exc).__name__ != "PanicException":
             raise
         raise damaged(exc, kind) from None
-    start = sheet.start
-    size = sheet.end[0] + 1 if sheet.end else 0
-    return Sheet(_rows(sheet.iter_rows(), start, found), merged=merged, size=size)
+    return sheet, merged, found
+
+
+def _size(sheet: Any) -> int:
+    return sheet.end[0] + 1 if sheet.end else 0
+
+
+# -- .xls, read aside -------------------------------------------------------------------------
+def read_aside(data: bytes, kind: str) -> Sheet:
+    """The sheet read by calamine in a process of its own whose memory is bounded. An .xls is
+    no zip of XML to scan before reading: its cells may reach row 65 536 and column IV of any
+    number of sheets, which calamine holds as grids of 32 bytes a cell as it opens the file.
+    Asked for more than MAX_ASIDE_MEMORY, that process ends, not the server's."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")  # nothing of this process's state goes along
+    try:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=_bounded,
+                                 initargs=(MAX_ASIDE_MEMORY,)) as pool:
+            size, merged, start, rows = pool.submit(_read_whole, data, kind).result()
+    except (BrokenProcessPool, MemoryError):
+        raise too_large(f"đọc tệp .{kind} cần hơn {MAX_ASIDE_MEMORY >> 20} MB bộ nhớ") from None
+    return Sheet(_rows(iter(rows), start, Found()), merged=merged, size=size)
+
+
+def _bounded(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _read_whole(data: bytes, kind: str) -> tuple[int, list[str], Any, list[list[Any]]]:
+    """In the reader process: the whole sheet, its merged ranges and where it starts."""
+    import io
+
+    sheet, merged, _ = _load(io.BytesIO(data), kind, None, [])
+    return _size(sheet), merged, sheet.start, list(sheet.iter_rows())
 
 
 def _scanned(kind: str) -> Any:

@@ -40,6 +40,9 @@ MAX_SHEETS = 1_000  # sheets listed in the workbook
 # cell: 8 million cells are 256 MB, 200 000 rows (an import's most) of 40 columns.
 MAX_CELLS = 8_000_000
 MAX_XLS_BYTES = 64 * MB  # an Excel 97–2003 file: 65 536 rows of 256 columns at most
+# What the process that reads an .xls may hold (address space): a full sheet of 65 536 rows
+# and 30 columns takes calamine some 100 MB.
+MAX_ASIDE_MEMORY = 1024 * MB
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -54,6 +57,9 @@ class FileProblem(Exception):
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.message, self.status = message, status
+
+    def __reduce__(self) -> tuple[Any, ...]:  # sent back whole by the .xls reader's process
+        return (FileProblem, (self.message, self.status))
 
 
 def too_large(what: str) -> FileProblem:
