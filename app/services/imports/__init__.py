@@ -15,10 +15,12 @@ What it promises:
 - **Vietnamese input.** Headers in Vietnamese (the template's) or the API's field names;
   numbers as 1.500.000 or 2,5; dates as 05/02/2021 (or Excel dates); enumerations by code
   or by their Vietnamese label.
-- **Fast, flat memory.** Rows are read as a stream and handled in chunks: units, approvals
-  and referenced works are looked up once per import or chunk, new records are inserted with
-  one statement per chunk, their audit entries (chained by `audit.chain`) likewise, and their
-  pre-aggregated sums are added up in memory and written once per key at the end.
+- **Fast, bounded memory.** Rows are handled in chunks: units, approvals and referenced works
+  are looked up once per import or chunk, new records are inserted with one statement per
+  chunk, their audit entries (chained by `audit.chain`) likewise, and their pre-aggregated
+  sums are added up in memory and written once per key at the end. A CSV is read as a stream;
+  a workbook's sheet is held by calamine while it is read, bounded before it is opened
+  (workbook.py, scan.py).
 Updates, which are rare in an import, go one by one through the resource's own update.
 
 The package, by what each part does: specs (each record type's columns, from the registry and
