@@ -177,68 +177,79 @@ _CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
 def scan_ods(book: zipfile.ZipFile) -> list[Found]:
     """Each table of content.xml: how far its values reach, counting the rows and cells that
     repeat (a repeated empty row, LibreOffice's way to end a sheet, holds nothing), its
-    formulas and merged ranges. calamine reads them all: their cells are bounded together."""
+    formulas and merged ranges. calamine reads them all: their cells are bounded together.
+    (Called for every element of the file: kept tight.)"""
     tables: list[Found] = []
-    state: dict[str, Any] = {"row": 0, "repeat": 1, "column": 0, "cell": None, "last": 0,
-                             "cells": 0}
+    row = repeat = column = last = cells = 0
+    cell: tuple[int, int] | None = None
+    table, table_row, value_type, formula = _TABLE + "table", _TABLE + "table-row", \
+        _OFFICE + "value-type", _TABLE + "formula"
+    rows_repeated, columns_repeated = _TABLE + "number-rows-repeated", \
+        _TABLE + "number-columns-repeated"
+    spanned = (_TABLE + "number-rows-spanned", _TABLE + "number-columns-spanned")
+    paragraph = _TEXT + "p"
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag == _TABLE + "table":
+        nonlocal row, repeat, column, last, cell
+        if tag in _CELLS:
+            if not tables:
+                return
+            n = _count(attrs, columns_repeated) if columns_repeated in attrs else 1
+            if value_type in attrs or formula in attrs:
+                last = column + n
+            cell = (column, n)
+            if formula in attrs or spanned[0] in attrs or spanned[1] in attrs:
+                _marked(tables[-1], attrs, row, column, repeat, n)
+            column += n
+        elif tag == table_row:
+            repeat = _count(attrs, rows_repeated) if rows_repeated in attrs else 1
+            column = last = 0
+            cell = None
+        elif tag == paragraph:  # text without a value type counts too
+            if cell is not None and cell[0] + cell[1] > last:
+                last = cell[0] + cell[1]
+        elif tag == table:
             tables.append(Found(merged=[]))
-            state["row"] = 0
+            row = 0
             if len(tables) > MAX_SHEETS:
                 raise too_large(f"bảng tính có hơn {MAX_SHEETS} trang")
-        elif not tables:
-            return
-        elif tag == _TABLE + "table-row":
-            state["repeat"] = _count(attrs, "number-rows-repeated")
-            state["column"], state["last"] = 0, 0
-        elif tag in _CELLS:
-            _cell(tables[-1], attrs, state)
-        elif tag == _TEXT + "p" and state["cell"] is not None:  # text without a value type
-            column, repeat = state["cell"]
-            state["last"] = max(state["last"], column + repeat)
 
     def end(tag: str) -> None:
-        if tag in _CELLS:
-            state["cell"] = None
-        elif tag == _TABLE + "table-row" and tables:
-            if state["last"]:
-                tables[-1].reach(state["row"] + state["repeat"], state["last"])
-            state["row"] += state["repeat"]
-        elif tag == _TABLE + "table" and tables:
-            state["cells"] += tables[-1].rows * tables[-1].columns
-            if state["cells"] > MAX_CELLS:
-                raise too_large(f"các trang của tệp có tổng cộng {print_number(state['cells'])} "
-                                f"ô (tối đa {print_number(MAX_CELLS)})")
+        nonlocal row, cells, cell
+        if tag == table_row and tables:
+            if last:
+                tables[-1].reach(row + repeat, last)
+            row += repeat
+            cell = None
+        elif tag == table and tables:
+            cells += tables[-1].rows * tables[-1].columns
+            if cells > MAX_CELLS:
+                raise too_large(f"các trang của tệp có tổng cộng {print_number(cells)} ô (tối "
+                                f"đa {print_number(MAX_CELLS)})")
 
     with Part(book, "content.xml") as f:
         parse(f, start, end)
     return tables
 
 
-def _cell(found: Found, attrs: dict[str, str], state: dict[str, Any]) -> None:
-    """A table cell (or one covered by a merged cell before it), repeated across columns."""
-    repeat = _count(attrs, "number-columns-repeated")
-    row, column = state["row"], state["column"]
-    if _OFFICE + "value-type" in attrs or _TABLE + "formula" in attrs:
-        state["last"] = column + repeat
-    state["cell"] = (column, repeat)
-    formula = attrs.get(_TABLE + "formula")
-    if formula is not None:
-        text = formula.split(":", 1)[1] if formula.startswith("of:") else formula
-        for r in range(row, row + min(state["repeat"], 1000)):
-            for c in range(column, column + min(repeat, 1000)):
+def _marked(found: Found, attrs: dict[str, str], row: int, column: int, rows: int,
+            columns: int) -> None:
+    """A cell with a formula, or merged over others (repeated over `rows` and `columns`)."""
+    text = attrs.get(_TABLE + "formula")
+    if text is not None:
+        text = text.split(":", 1)[1] if text.startswith(("of:", "oooc:", "msoxl:")) else text
+        for r in range(row, row + min(rows, 1000)):
+            for c in range(column, column + min(columns, 1000)):
                 found.formulas[(r, c)] = Formula(text if text.startswith("=") else "=" + text)
-    spans = _count(attrs, "number-rows-spanned"), _count(attrs, "number-columns-spanned")
-    if spans != (1, 1) and found.merged is not None:
+    height, width = _count(attrs, _TABLE + "number-rows-spanned"), \
+        _count(attrs, _TABLE + "number-columns-spanned")
+    if (height, width) != (1, 1) and found.merged is not None:
         found.merged.append(f"{column_letter(column)}{row + 1}:"
-                            f"{column_letter(column + spans[1] - 1)}{row + spans[0]}")
-    state["column"] = column + repeat
+                            f"{column_letter(column + width - 1)}{row + height}")
 
 
 def _count(attrs: dict[str, str], name: str) -> int:
     try:
-        return max(1, int(attrs.get(_TABLE + name, "1")))
+        return max(1, int(attrs.get(name, "1")))
     except ValueError:
         raise FileProblem(f"Thuộc tính {name} không phải số: tệp .ods bị hỏng.", 415) from None
