@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.services.imports.sheets import Formula, column_index, column_letter
-from app.services.imports.workbook import (MAIN, MAX_CELLS, MAX_COLUMNS, MAX_ROW_BYTES,
-                                           MAX_SHARED_BYTES, MB,
-                                           MAX_SHARED_STRINGS, MAX_SHEETS, PKG_REL, REL,
-                                           FileProblem, Part, parse, too_large, too_wide)
+from app.services.imports.workbook import (MAIN, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS,
+                                           MAX_ROW_BYTES, MAX_SHARED_BYTES, MAX_SHARED_STRINGS,
+                                           MAX_SHEETS, MB, PKG_REL, REL, FileProblem, Part, parse,
+                                           too_large, too_wide)
 from app.vn import print_number
 
 BLOCK = 1 << 20  # bytes of sheet XML looked at a time
@@ -152,10 +152,11 @@ def _formulas(part: bytes, found: Found) -> None:
 
 
 def check_shared_strings(book: zipfile.ZipFile) -> None:
-    """The shared strings calamine keeps in memory, bounded in bytes and in number."""
+    """The shared strings calamine keeps in memory, bounded in bytes and in number, and each
+    by Excel's own limit for a cell (in bytes of XML: 4 a character at most, and some room)."""
     if "xl/sharedStrings.xml" not in book.NameToInfo:
         return
-    count = 0
+    count = since = 0  # since: bytes of the entry not yet ended
     with Part(book, "xl/sharedStrings.xml", MAX_SHARED_BYTES) as f:
         rest = b""
         while block := f.read(BLOCK):
@@ -165,6 +166,12 @@ def check_shared_strings(book: zipfile.ZipFile) -> None:
             count -= rest.count(b"<si>") + rest.count(b"<si ") + rest.count(b":si>")
             if count > MAX_SHARED_STRINGS:
                 raise too_large(f"tệp chứa hơn {print_number(MAX_SHARED_STRINGS)} đoạn chữ khác nhau")
+            pieces = block.split(b"si>")
+            longest = max(since + len(pieces[0]), *map(len, pieces[1:]))
+            since = len(pieces[-1]) if len(pieces) > 1 else since + len(block)
+            if longest > 4 * MAX_CELL_CHARS + 1024:
+                raise too_large(f"có ô chứa hơn {print_number(MAX_CELL_CHARS)} ký tự, giới hạn "
+                                "của chính Excel")
 
 
 # -- .ods -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ MAX_BOOK_BYTES = 1024 * MB  # all parts unpacked together
 # than this is made to unpack, not to be read.
 MAX_RATIO = 100
 RATIO_FROM = 4 * MB  # smaller parts may pack as tight as they like
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell's text
 MAX_SHARED_STRINGS = 1_000_000  # distinct texts: five per row of the largest import
 MAX_SHARED_BYTES = 64 * MB  # the shared strings' part, unpacked
 MAX_ROW_BYTES = 16 * MB  # one row's XML in a sheet, or what follows its last row
