@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, create_model
 from sqlmodel import SQLModel
 
 from app.api.errors import PROBLEM_RESPONSES
+from app.db.fields import by_unit_code
 from app.deps import ActorDep, IfMatchDep, RecordId, Route, SessionDep
 from app.responses import CSV, XLSX, etag, export_response
 from app.services import exports, idempotency
@@ -112,7 +113,9 @@ def record_router(resource: Resource) -> APIRouter:
 def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
     # The resource's own verbs (app/services/records/verbs.py), never its engine.
     service, show, plural = resource.service, resource.present, resource.name
-    filters, create, update = resource.service.Filters, resource.create, resource.update
+    # A record's unit by its id, or by its code read at the record's date (`unit_code`).
+    filters, create, update = (resource.service.Filters, by_unit_code(resource.create),
+                               by_unit_code(resource.update))
 
     def list_records(session: SessionDep, actor: ActorDep,
                      params: Annotated[filters, Query()]) -> Any:  # type: ignore[valid-type]

@@ -169,3 +169,49 @@ class ReadMeta(SQLModel):
     created_at: datetime = Field(title="Tạo lúc")
     updated_at: datetime = Field(title="Sửa lúc")
     version: int = Field(title="Phiên bản")
+
+
+UNIT_CODE_HINT = ("thay cho số hiệu đơn vị (unit_id): mã chính thức của đơn vị, đọc theo ngày "
+                  "của bản ghi (sau sáp nhập 2025, đơn vị mới thường mang mã của một đơn vị cũ)")
+
+
+@lru_cache(maxsize=None)
+def by_unit_code(schema: type[SQLModel]) -> type[SQLModel]:
+    """The API's input schema of a record kept on a unit (`unit_id`): the unit may be named
+    instead by `unit_code`, its official code, which the write reads at the record's own date
+    (services/records/checks.py, `by_code`); a create needs one of the two (both: the same
+    unit). Same name, same fields and rules otherwise; a schema without `unit_id` is itself.
+    The pages and the import keep `schema`: their unit is a picker, or a column of its own."""
+    from copy import copy
+
+    from pydantic import create_model
+    from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+    info = schema.model_fields.get("unit_id")
+    if info is None:
+        return schema
+    required = info.is_required()
+    optional = copy(info)
+    optional.default = None
+    optional.description = "hoặc gửi mã đơn vị (unit_code) thay cho số hiệu"
+    label = info.title or "Đơn vị"
+
+    def one_unit(model: Any) -> Any:
+        if required and model.unit_id is None and model.unit_code is None:
+            why = f"Bắt buộc nhập {label.lower()}: số hiệu (unit_id) hoặc mã đơn vị (unit_code)."
+            raise ValidationError.from_exception_data(schema.__name__, [InitErrorDetails(
+                type=PydanticCustomError("missing_unit", why), loc=("unit_id",), input=None)])
+        return model
+
+    model = create_model(  # type: ignore[call-overload]
+        schema.__name__, __base__=schema, __module__=schema.__module__,
+        __validators__={"_one_unit": model_validator(mode="after")(one_unit)},
+        unit_id=(int | None, optional),
+        unit_code=(str | None, Field(default=None, min_length=1, max_length=32, title="Mã đơn vị",
+                                     description=UNIT_CODE_HINT)),
+    )
+    if required:  # OpenAPI: one of the two
+        model.model_config["json_schema_extra"] = {
+            "anyOf": [{"required": ["unit_id"]}, {"required": ["unit_code"]}]}
+        model.model_rebuild(force=True)
+    return model  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
 """The administrative tree: province → district → commune → village, with validity and mergers."""
 
+from sqlalchemy import Index, func
 from sqlmodel import Field
 
 from app.db.search import Searchable
@@ -9,8 +10,12 @@ from app.enums import UnitKind, UnitLevel
 
 
 class UnitBase(Normalized):
-    code: str = Field(min_length=1, max_length=32, unique=True, title="Mã đơn vị",
-                      description="chữ không dấu, số, dấu chấm, gạch: HT-HAMTRI",
+    # Unique, without case, among the units whose validity overlaps (services/units.py): a
+    # unit after the 2025 reform mostly carries a predecessor's code.
+    code: str = Field(min_length=1, max_length=32, title="Mã đơn vị",
+                      description="chữ không dấu, số, dấu chấm, gạch: HT-HAMTRI; không trùng "
+                                  "(không phân biệt hoa thường) với đơn vị khác cùng thời gian "
+                                  "hiệu lực",
                       schema_extra={"pattern": r"^[A-Za-z0-9._-]+$"})
     name: str = Field(min_length=1, max_length=200, title="Tên đơn vị")
     level: UnitLevel = code_field(index=True, title="Cấp")
@@ -25,6 +30,10 @@ class UnitBase(Normalized):
 
 class Unit(UnitBase, Searchable, RecordMeta, table=True):
     __search__ = ("name", "code")
+
+
+# A code is looked up without case (`?code=`, a `unit_code`, an import's column).
+Index("ix_unit_code_lower", func.lower(Unit.__table__.c.code))  # type: ignore[attr-defined]
 
 
 class UnitCreate(UnitBase, Input):

@@ -14,13 +14,14 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db.base import utcnow
-from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
 from app.enums import Role, TokenScope
 from app.services.actor import Actor
 from app.services import scope
 from app.services.errors import Conflict, Invalid, Unauthorized
+from app.services.in_force import carriers, nearest
 from app.services.validation import field_errors
+from app.vn import today
 
 MIN_PASSWORD = 8
 
@@ -128,7 +129,9 @@ def create_user(session: Session, *, username: str, password: str, role: Role,
         raise Invalid.field(str(error["loc"][-1]), error["msg"]) from None
     unit_id = None
     if unit_code:
-        unit = session.exec(select(Unit).where(Unit.code == unit_code)).scalars().first()
+        # The unit that carries the code today, or else the one that carried it last (an
+        # account of an ended unit still reads its records).
+        unit = nearest(carriers(session, unit_code), today())
         if unit is None:
             raise Invalid.field("unit", f"Không có đơn vị mã '{unit_code}'.")
         unit_id = unit.id

@@ -2,11 +2,20 @@
 (Nghị quyết 202/2025/QH15: old communes ended 30/06/2025, their successors began 01/07/2025)
 a gift made in August belongs to the new commune, and one made in 2024 to the old one.
 
+A code names a unit only with a date: Vietnam's 2025 communes mostly carry a predecessor's
+code (23059 was Thị trấn Ma Lâm until 30/06/2025, Xã Hàm Thuận since). `unit_at` is the one
+resolver: the API's `?code=&on=`, a write's `unit_code` and an import's column ask it (an
+import answers from what it loaded, by the same rule: `nearest`).
+
 `get` and `merged_into` answer from the database or from what an import loaded once
 (services/records/checks.py's Lookup), with the same rule and the same words."""
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
 
 from app.db.units import Unit
 from app.vn import print_date
@@ -16,6 +25,67 @@ from app.services.errors import Invalid
 def in_force(unit: Unit, day: date) -> bool:
     return ((unit.active_from is None or unit.active_from <= day)
             and (unit.active_to is None or day <= unit.active_to))
+
+
+def in_force_sql(day: date) -> Any:
+    """`in_force` as a condition on the unit table."""
+    return and_(or_(Unit.active_from.is_(None), Unit.active_from <= day),  # type: ignore[union-attr]
+                or_(Unit.active_to.is_(None), Unit.active_to >= day))  # type: ignore[union-attr]
+
+
+def coded(code: str) -> Any:
+    """The units whose code is `code`, without case (the index on lower(code) answers)."""
+    return func.lower(Unit.code) == code.lower()
+
+
+def unit_at(session: Session, code: str, on: date) -> Unit | None:
+    """The unit that carried `code` on `on` (none, or one: services/units.py keeps a code
+    unique among units in force at the same time)."""
+    return session.exec(select(Unit).where(coded(code), in_force_sql(on))
+                        .order_by(Unit.id)).scalars().first()
+
+
+def carriers(session: Session, code: str) -> list[Unit]:
+    """Every unit that ever carried `code`, for a refusal's words."""
+    return [*session.exec(select(Unit).where(coded(code)).order_by(Unit.id)).scalars()]
+
+
+def validity(unit: Unit) -> str:
+    """'từ 01/07/2025', 'đến hết 30/06/2025', '01/01/2020 – 30/06/2025', '' (always)."""
+    return span(unit.active_from, unit.active_to)
+
+
+def span(start: date | None, end: date | None) -> str:
+    """A stretch of days in words, either end open (see `validity`)."""
+    if start and end:
+        return f"{print_date(start)} – {print_date(end)}"
+    if start:
+        return f"từ {print_date(start)}"
+    return f"đến hết {print_date(end)}" if end else ""
+
+
+def not_carried(code: str, day: date, units: list[Unit], get: Callable[[int], Unit | None],
+                merged_into: Callable[[int], Iterable[Unit]]) -> str:
+    """Why no unit answers to `code` on `day`: the words of `check` for the unit that carried
+    it nearest that day (the successor, or the predecessors, in force on that day named)."""
+    unit = nearest(units, day)
+    why = refusal(unit, day, get, merged_into) if unit is not None else None
+    return why or f"Không có đơn vị mã '{code}'."
+
+
+def nearest(units: Iterable[Unit], day: date) -> Unit | None:
+    """The one of `units` (the carriers of a code) in force on `day` (`unit_at` over units
+    already loaded), or else the one whose validity lies nearest that day: the last to end
+    before it, or the first to begin after."""
+    units = units if isinstance(units, list) else [*units]
+    for unit in units:
+        if in_force(unit, day):
+            return unit
+    before = [u for u in units if u.active_to is not None and u.active_to < day]
+    if before:
+        return max(before, key=lambda u: u.active_to)  # type: ignore[arg-type,return-value]
+    return min((u for u in units if u.active_from is not None), default=None,
+               key=lambda u: u.active_from)  # type: ignore[arg-type,return-value]
 
 
 def successor_on(unit: Unit, day: date, get: Callable[[int], Unit | None]) -> Unit | None:
@@ -53,18 +123,26 @@ def check(unit: Unit, day: date, column: str, get: Callable[[int], Unit | None],
           merged_into: Callable[[int], Iterable[Unit]]) -> None:
     """Refuse (422 on `column`) a record dated `day` on a unit not in force that day, naming
     the unit that was."""
+    why = refusal(unit, day, get, merged_into)
+    if why is not None:
+        raise Invalid.field(column, why)
+
+
+def refusal(unit: Unit, day: date, get: Callable[[int], Unit | None],
+            merged_into: Callable[[int], Iterable[Unit]]) -> str | None:
+    """Why a record dated `day` cannot be kept on `unit`, naming the unit that was in force
+    that day; None when `unit` was."""
     if unit.active_to is not None and day > unit.active_to:
         then = successor_on(unit, day, get)
         hint = (f" Ngày đó đơn vị kế thừa là '{then.name}': hãy chọn '{then.name}'." if then
                 else " Hãy chọn đơn vị còn hiệu lực vào ngày đó.")
-        raise Invalid.field(column, f"Đơn vị '{unit.name}' chỉ có hiệu lực đến hết ngày "
-                                    f"{print_date(unit.active_to)}, không nhận bản ghi ngày "
-                                    f"{print_date(day)}.{hint}")
+        return (f"Đơn vị '{unit.name}' chỉ có hiệu lực đến hết ngày "
+                f"{print_date(unit.active_to)}, không nhận bản ghi ngày {print_date(day)}.{hint}")
     if unit.active_from is not None and day < unit.active_from:
         names = [f"'{u.name}'" for u in predecessors_on(unit, day, merged_into)]
         which = "đơn vị này" if len(names) == 1 else "một trong các đơn vị này"
         hint = (f" Ngày đó là của {', '.join(names)}: hãy chọn {which}." if names
                 else " Hãy chọn đơn vị có hiệu lực vào ngày đó.")
-        raise Invalid.field(column, f"Đơn vị '{unit.name}' có hiệu lực từ ngày "
-                                    f"{print_date(unit.active_from)}, không nhận bản ghi ngày "
-                                    f"{print_date(day)}.{hint}")
+        return (f"Đơn vị '{unit.name}' có hiệu lực từ ngày {print_date(unit.active_from)}, "
+                f"không nhận bản ghi ngày {print_date(day)}.{hint}")
+    return None

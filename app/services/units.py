@@ -1,8 +1,10 @@
 """The unit tree: create, move, merge, and the checks that keep it a tree."""
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from pydantic import Field as PField
+from sqlalchemy import Select, exists, or_, select, text
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -16,11 +18,12 @@ from app.db.targets import Target
 from app.db.units import Unit, UnitCreate
 from app.db.works import Work
 from app.enums import Role, UnitKind, UnitLevel
-from app.services import rollups, scope
+from app.services import rollups, scope, unit_search
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
+from app.services.in_force import coded, in_force_sql, span, validity
 from app.services.records import Id, ListParams, Records, verbs
-from app.vn import sort_key
+from app.vn import sort_key, today
 
 _DEPTH = {UnitLevel.province: 0, UnitLevel.district: 1, UnitLevel.commune: 2, UnitLevel.village: 3}
 RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petition,
@@ -30,12 +33,7 @@ RECORD_TABLES: tuple[Any, ...] = (Model, Work, Contribution, LandDonation, Petit
 def _check(session: Session, actor: Actor, unit: Unit) -> None:
     if unit.parent_id is None and not (actor.role == Role.admin and actor.token_id is None):
         raise Forbidden("Chỉ quản trị viên được tạo đơn vị gốc (không có đơn vị cấp trên).")
-    same_code = select(Unit.id).where(Unit.code == unit.code)
-    if unit.id is not None:
-        same_code = same_code.where(Unit.id != unit.id)
-    if session.exec(same_code).first() is not None:
-        raise Conflict(f"Mã đơn vị '{unit.code}' đã được dùng cho đơn vị khác.",
-                       errors=[{"loc": ["body", "code"], "msg": "Mã đơn vị đã tồn tại."}])
+    _check_code(session, unit)
     if unit.parent_id is not None:
         parent = session.get(Unit, unit.parent_id)
         assert parent is not None  # existence was checked by Records
@@ -59,6 +57,37 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
                                                   "hoặc vào đơn vị thuộc phạm vi của nó.")
 
 
+def _check_code(session: Session, unit: Unit) -> None:
+    """A code names one unit at a time: unique, without case, among the units whose validity
+    [active_from, active_to] overlaps this one's (a commune after the 2025 reform may carry
+    its predecessor's code from the day after the predecessor's last). Checked inside the
+    write's transaction: on PostgreSQL a lock per code makes two concurrent writes of one code
+    wait for each other (on SQLite a writer holds the write lock from its first statement)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(2025, hashtext(lower(:code)))")
+                     .bindparams(code=unit.code))
+    start, end = unit.active_from, unit.active_to
+    same = select(Unit).where(coded(unit.code))
+    if unit.id is not None:
+        same = same.where(Unit.id != unit.id)
+    if end is not None:
+        same = same.where(or_(Unit.active_from.is_(None), Unit.active_from <= end))  # type: ignore[union-attr]
+    if start is not None:
+        same = same.where(or_(Unit.active_to.is_(None), Unit.active_to >= start))  # type: ignore[union-attr]
+    with session.no_autoflush:
+        other = session.exec(same.order_by(Unit.id).limit(1)).scalars().first()
+    if other is None:
+        return
+    starts = [d for d in (start, other.active_from) if d is not None]
+    ends = [d for d in (end, other.active_to) if d is not None]
+    when = span(max(starts) if starts else None, min(ends) if ends else None) or "mọi thời điểm"
+    theirs = validity(other) or "không thời hạn"
+    why = (f"Mã '{unit.code}' đang là mã của '{other.name}' (số {other.id}, hiệu lực {theirs}); "
+           f"hai đơn vị cùng có hiệu lực {when}. Một mã chỉ thuộc một đơn vị tại mỗi thời "
+           "điểm: hãy đặt ngày hết hiệu lực của đơn vị cũ trước ngày hiệu lực của đơn vị mới.")
+    raise Conflict(why, errors=[{"loc": ["body", "code"], "msg": why}])
+
+
 def _before_delete(session: Session, actor: Actor, unit: Unit) -> None:
     tables = (Unit, *RECORD_TABLES)
     for table in tables:
@@ -75,12 +104,30 @@ class Filters(ListParams):
     kind: list[UnitKind] | None = None
     parent_id: Id | None = None
     remote: bool | None = None
+    code: str | None = PField(None, max_length=32, description=(
+        "The unit that carried this official code on the date `on` (codes compared without "
+        "case): after the 2025 reform a commune mostly carries a predecessor's code."))
+    on: date | None = PField(None, description=(
+        "With `code`: the date the code is read at (default: today). Alone: the units in "
+        "force on that date."))
+
+
+def _refine(stmt: Select[Any], filters: Any) -> Select[Any]:
+    code, on = getattr(filters, "code", None), getattr(filters, "on", None)
+    if code:
+        stmt = stmt.where(coded(code))
+    if code or on:
+        stmt = stmt.where(in_force_sql(on or today()))
+    if getattr(filters, "q", None) and not getattr(filters, "sort", None):
+        # Best match first ("phu long": the Phú Longs before Phú Long Hưng), as the pickers do.
+        stmt = stmt.order_by(*unit_search.best_first(filters.q, on))
+    return stmt
 
 
 records = Records(
     Unit, label="đơn vị", date_field="active_from", create_schema=UnitCreate,
     date_order=[("active_from", "active_to")], write_role=Role.manager, check=_check,
-    before_delete=_before_delete,
+    before_delete=_before_delete, special_filters=frozenset({"code", "on"}), refine=_refine,
     unit_column="id", write_column="parent_id",
     resource="units", lockable=False,
 )

@@ -16,7 +16,7 @@ from app.responses import export_response
 from app.services import idempotency, scope
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
-from app.ui import form_errors, forms, labelled, render_block, templates
+from app.ui import form_errors, forms, labelled, render_block, templates, unit_picker
 from app.ui._listing import REFS, Listing, choices, form_context, list_context
 from app.ui.forms import FormField
 
@@ -147,8 +147,8 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         # Unknown fields reach the schema, which refuses them. A confidential field this
         # actor may not correct (not on the form) reaches the service too, which refuses it
         # as it does on the API and in an import, whatever its value (an empty one too).
-        kept = dict(form_data)
-        values = forms.parse(kept, listing.fields_for(actor, editing))
+        kept = {k: v for k, v in form_data.items() if k != unit_picker.PICK}
+        values = forms.parse(unit_picker.without_typing(kept), listing.fields_for(actor, editing))
         # An optional field left empty whose schema has a default but no "none" (a land
         # donation's status) takes that default, or keeps its value when editing.
         for name in [k for k, v in values.items() if v == "" and k in create_schema.model_fields]:
@@ -162,8 +162,17 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         stored = idempotency.find(session, actor=actor, key=key, fingerprint=key)
         return stored.body["id"] if stored is not None else None
 
+    def searched(request: Request, session: Any, actor: Actor, form_data: dict[str, str],
+                 record_id: int | None = None) -> Response:
+        """The form again, as typed, with the units a picker's "Tìm" found: nothing saved."""
+        shown, _ = typed(form_data, actor, editing=record_id is not None)
+        return form(request, session, actor, values=shown, record_id=record_id,
+                    submission=str(shown.get("submission", ""))[:100] or None)
+
     def create(request: Request, session: SessionDep,
                actor: PageActor, form_data: FormDep) -> Response:
+        if unit_picker.searching(form_data):
+            return searched(request, session, actor, form_data)
         shown, values = typed(form_data, actor, editing=False)
         submission = str(values.pop("submission", "") or "")[:100] or None
         key = f"form:{listing.path}:{submission}" if submission else None
@@ -188,6 +197,8 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
 
     def update(id: RecordId, request: Request, session: SessionDep,
                actor: PageActor, form_data: FormDep) -> Response:
+        if unit_picker.searching(form_data):
+            return searched(request, session, actor, form_data, id)
         shown, values = typed(form_data, actor, editing=True)
         version = values.pop("version", None)
         values.pop("submission", None)

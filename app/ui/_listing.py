@@ -21,14 +21,14 @@ from app import vn
 from app.db import labels
 from app.db.base import MAX_ID
 from app.enums import ENUMS, Role
-from app.services import audit, models, scope, works
-from app.services import units as units_service
+from app.services import audit, models, scope, unit_search, works
 from app.services.actor import Actor
 from app.services.errors import DomainError
 from app.services.registry import Resource
 from app.ui import field_label, templates
 from app.ui.forms import FormField, fields_of
 from app.ui.history import field_labels, shown_history
+from app.ui.unit_picker import build as unit_picker
 
 ENUM_NAMES = {enum: name for name, enum in ENUMS.items()}
 REFS = {"ref:works": works, "ref:models": models}
@@ -42,8 +42,8 @@ FROM_REGISTRY = frozenset({"title", "one", "service", "sort", "detail", "default
 class Listing:
     resource: Resource
     template: str = "records/list.html"
-    # More of the page's context (the unit tree's rows), from (session, actor).
-    extra: Callable[[Any, Actor], dict[str, Any]] | None = None
+    # More of the page's context (the unit tree's rows), from (session, actor, request).
+    extra: Callable[[Any, Actor, Request], dict[str, Any]] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # What the registry says of the resource is read there, never copied here.
@@ -140,7 +140,7 @@ def list_context(listing: Listing, request: Request, session: Any, actor: Actor,
         result = listing.service.list(session, actor=actor, filters=filters)
         error = "Không sắp xếp được theo cột này; đã dùng thứ tự mặc định."
     rows = [listing.present(r, actor) if listing.present else r for r in result.items]
-    units = units_service.nested(units_service.tree(session, actor=actor))
+    units = unit_picker(session, actor, date_field=listing.service.records.date_field)
     query = {k: v for k, v in raw.items() if k not in ("offset",)}
 
     def url(offset: int) -> str:
@@ -158,14 +158,24 @@ def list_context(listing: Listing, request: Request, session: Any, actor: Actor,
            "sort_url": sort_url, "sortable": sortable, "sorted_by": filters.sort or listing.sort,
            "filters": filters,
            "download_query": urlencode({k: v for k, v in query.items() if k != "sort"}, doseq=True),
-           "unit_names": {u.id: u.name for u, _ in units}, "query": query, "url": url,
+           "unit_names": unit_names(session, listing, rows), "query": query, "url": url,
            "filter_error": error, "enum_filters": [
                (name, field_label(listing.resource.read, name) or name, enum)
                for name, enum in enum_filters(listing.service.Filters)],
            "shows_form": listing.shows_form(actor)}
     if listing.extra is not None:
-        ctx.update(listing.extra(session, actor))
+        ctx.update(listing.extra(session, actor, request))
     return ctx
+
+
+def unit_names(session: Any, listing: Listing, rows: list[Any]) -> dict[int, str]:
+    """The names of the units the rows' unit columns hold: a page's fifty, not the tree."""
+    columns = [f for f, _, how in listing.columns if how == "unit"]
+    return unit_search.names(session, {_value(r, f) for r in rows for f in columns})
+
+
+def _value(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name, None)
 
 
 def choices(session: Any, actor: Actor, kind: str, unit_id: Any,

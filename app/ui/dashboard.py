@@ -19,12 +19,12 @@ from app.deps import FormDep, PageActor, PageQuery, RecordId, Route, SessionDep
 from app.responses import etag_matches
 from app.db.base import MAX_ID
 from app.services import dashboards, display_tokens, reports
-from app.services import units as units_service
+from app.services import unit_search
 from app.services.actor import Actor
 from app.services.display_tokens import DisplayTokenCreate
 from app.services.petitions import rules
 from app.services.errors import DomainError, Unauthorized
-from app.ui import block_html, form_errors, forms, templates
+from app.ui import block_html, form_errors, forms, templates, unit_picker
 
 router = APIRouter(route_class=Route)
 # The routes open dashboards poll every 2 s, and a wall screen's page, apart: app.main tries
@@ -124,7 +124,7 @@ def dashboard_page(request: Request, session: SessionDep, actor: PageActor,
         "year_q": f"&year={year}" if year else "", "etag": f"{live.etag}-page",
         "live_url": f"/dashboard/live?{query}", "poll": POLL_SECONDS, "year": year,
         "years": list(range(vn.today().year, reports.DATE_MIN.year + 24, -1)),
-        "units": units_service.nested(units_service.tree(session, actor=actor)),
+        "units": unit_picker.build(session, actor),
     })
 
 
@@ -183,10 +183,10 @@ def _screens_page(request: Request, session: Any, actor: Actor, status: int = 20
                   **kw: Any) -> Response:
     display_tokens.ensure_manager(actor, write=False)
     page = display_tokens.list_(session, actor=actor, filters=display_tokens.Filters(limit=200))
-    units = units_service.nested(units_service.tree(session, actor=actor))
     return templates.TemplateResponse(request, "dashboard/screens.html", {
-        "actor": actor, "tokens": page.items, "units": units,
-        "names": {u.id: u.name for u, _ in units}, "fields": SCREEN_FIELDS,
+        "actor": actor, "tokens": page.items, "units": unit_picker.build(session, actor),
+        "names": unit_search.names(session, {t.unit_id for t in page.items}),
+        "fields": SCREEN_FIELDS,
         "values": kw.get("values") or {"unit_id": actor.unit_id}, "errors": kw.get("errors") or {},
         "message": kw.get("message"), "created": kw.get("created"), "notice": kw.get("notice"),
     }, status_code=status)
@@ -202,7 +202,9 @@ def screens(request: Request, session: SessionDep, actor: PageActor) -> Response
 def create_screen(request: Request, session: SessionDep,
                   actor: PageActor, form_data: FormDep) -> Response:
     """Make a screen's token; its URL is shown this once."""
-    form = dict(form_data)
+    form = unit_picker.without_typing(form_data)
+    if unit_picker.searching(form_data):  # "Tìm" of the unit picker, without script
+        return _screens_page(request, session, actor, values=dict(form_data))
     values = forms.parse(form, SCREEN_FIELDS)
     try:
         with attempt(session):

@@ -3,16 +3,12 @@ resource (app.services.registry: its fields, list, form, order and names) as the
 it; here is only what the registry cannot say (a template of its own, more context). The
 engine behind them is private: app/ui/_listing.py (context), app/ui/_entry.py (routes)."""
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from app.deps import Route
 from app.services import registry
-from app.services import units as units_service
-from app.services.actor import Actor
-from app.ui import _entry, deletes
+from app.ui import _entry, deletes, unit_tree
 from app.ui._listing import Listing, deletable, list_page
 from app.ui.history import field_labels, shown_history
 
@@ -20,20 +16,8 @@ __all__ = ["BY_PATH", "LISTINGS", "Listing", "deletable", "field_labels", "list_
            "router", "shown_history"]
 
 
-def unit_tree(session: Any, actor: Actor) -> dict[str, Any]:
-    """The unit page's tree: every unit in the actor's scope, nested, with approved periods."""
-    from app.services import approvals
-
-    approved: dict[int, list[Any]] = {}
-    for a in approvals.list_(session, actor=actor):
-        approved.setdefault(a.unit_id, []).append(a)
-    units = units_service.tree(session, actor=actor)
-    return {"tree_rows": units_service.nested(units), "names": {u.id: u.name for u in units},
-            "approved": approved}
-
-
 # Every registered resource has its page; the unit tree shows itself as a tree.
-OWN = {"units": Listing(registry.get("units"), template="units/tree.html", extra=unit_tree)}
+OWN = {"units": Listing(registry.get("units"), template="units/tree.html", extra=unit_tree.context)}
 LISTINGS = [OWN.get(r.name) or Listing(r) for r in registry.RESOURCES]
 BY_PATH = {listing.path: listing for listing in LISTINGS}
 

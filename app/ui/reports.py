@@ -17,8 +17,7 @@ from app.services import reports
 from app.services.reports import downloads, issued
 from app.services.reports.docx_header import KINDS, Kind, default_kind
 from app.services.errors import Invalid, NotFound
-from app.services import units as units_service
-from app.ui import form_errors, templates
+from app.ui import form_errors, templates, unit_picker
 
 router = APIRouter(route_class=Route)
 
@@ -53,7 +52,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         c_from, c_to = reports.preset_period(compare) or (params["date_from"], params["date_to"])
         other = reports.summary(session, actor=actor, unit_id=params["unit_id"], date_from=c_from,
                                 date_to=c_to)
-    units = units_service.nested(units_service.tree(session, actor=actor))
+    units = unit_picker.build(session, actor)
     years = list(range(vn.today().year, 2015, -1))
     return templates.TemplateResponse(request, "reports/summary.html", {
         "actor": actor, "r": report, "league": league, "other": other, "units": units,

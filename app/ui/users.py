@@ -12,12 +12,12 @@ from app.db.base import utcnow
 from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, is_htmx
 from app.enums import Role
 from app.services import api_tokens as tokens_service
-from app.services import units as units_service
+from app.services import unit_search
 from app.services import users as service
 from app.services.actor import Actor
 from app.services.errors import DomainError, Invalid
 from app.services.users import PasswordChange, UserCreate, UserRead, UserUpdate
-from app.ui import form_errors, forms, render_block, templates
+from app.ui import form_errors, forms, render_block, templates, unit_picker
 
 router = APIRouter(route_class=Route)
 USERS, TOKENS, PASSWORD = "users/list.html", "users/tokens.html", "users/password.html"
@@ -66,6 +66,9 @@ def _stored(session: Any, actor: Actor, id: int, *, strict: bool = False) -> dic
 def create_user(request: Request, session: SessionDep,
                 actor: PageActor, form_data: FormDep) -> Response:
     """Save a new account; on a mistake, the form again with the typed values and messages."""
+    if unit_picker.searching(form_data):  # "Tìm" of the unit picker, without script
+        return _respond(request, USERS, _users_context(session, actor, values=_typed(form_data)),
+                        form_id="user-form")
     values = _values(form_data)
     try:
         with attempt(session):
@@ -81,6 +84,9 @@ def create_user(request: Request, session: SessionDep,
 def update_user(id: RecordId, request: Request, session: SessionDep,
                 actor: PageActor, form_data: FormDep) -> Response:
     """Save corrections to an account; an empty password field leaves the password as it is."""
+    if unit_picker.searching(form_data):
+        ctx = _users_context(session, actor, values=_typed(form_data), user_id=id)
+        return _respond(request, USERS, ctx, form_id="user-form")
     values = _values(form_data)
     version = values.pop("version", None)
     changes = {k: v for k, v in values.items() if k != "username" and not (k == "password" and not v)}
@@ -113,8 +119,8 @@ def deactivate_user(id: RecordId, request: Request, session: SessionDep, actor: 
 
 def _users_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
     page = service.list_(session, actor=actor, filters=_page_filters(service.Filters, offset))
-    return {**_units(session, actor), "actor": actor, "page": page,
-            "roles": actor.grantable_roles,
+    return {**_units(session, actor, {u.unit_id for u in page.items}), "actor": actor,
+            "page": page, "roles": actor.grantable_roles,
             "url": lambda o: f"/users?offset={max(o, 0)}", "user_id": kw.get("user_id"),
             **_form_fields(kw, default={"role": Role.clerk.value, "active": "true"})}
 
@@ -163,6 +169,9 @@ def tokens_page(request: Request, session: SessionDep, actor: PageActor, offset:
 def create_token(request: Request, session: SessionDep,
                  actor: PageActor, form_data: FormDep) -> Response:
     """Create a token and show its secret, this once."""
+    if unit_picker.searching(form_data):
+        return _respond(request, TOKENS, _tokens_context(session, actor, values=_typed(form_data)),
+                        form_id="token-form")
     values = _values(form_data)
     try:
         with attempt(session):
@@ -194,8 +203,8 @@ def revoke_token(id: RecordId, request: Request, session: SessionDep, actor: Pag
 def _tokens_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
     filters = _page_filters(tokens_service.Filters, offset)
     page = tokens_service.list_(session, actor=actor, filters=filters)
-    return {**_units(session, actor), "actor": actor, "page": page,
-            "owners": service.usernames(session, {t.user_id for t in page.items}),
+    return {**_units(session, actor, {t.unit_id for t in page.items}), "actor": actor,
+            "page": page, "owners": service.usernames(session, {t.user_id for t in page.items}),
             "now": utcnow(), "when": _when, "url": lambda o: f"/api-tokens?offset={max(o, 0)}",
             **_form_fields(kw, default={"scope": "read"}), "secret": kw.get("secret")}
 
@@ -215,13 +224,18 @@ def _when(value: datetime | None) -> str:
 
 
 # -- shared ----------------------------------------------------------------------------------
-def _units(session: Any, actor: Actor) -> dict[str, Any]:
-    units = units_service.nested(units_service.tree(session, actor=actor))
-    return {"units": units, "unit_names": {u.id: u.name for u, _ in units}}
+def _units(session: Any, actor: Actor, shown: set[Any]) -> dict[str, Any]:
+    """The form's unit picker, and the names of the units the list shows."""
+    return {"units": unit_picker.build(session, actor), "unit_names": unit_search.names(session, shown)}
+
+
+def _typed(form: Any) -> dict[str, Any]:
+    """The form as typed, its unit picker's search too (shown back, never saved)."""
+    return {k: v for k, v in form.items() if k not in ("csrf", unit_picker.PICK, "password")}
 
 
 def _values(form: Any) -> dict[str, Any]:
-    return {k: v for k, v in form.items() if k != "csrf"}
+    return {k: v for k, v in unit_picker.without_typing(form).items() if k != "csrf"}
 
 
 def _page_filters(filters: Any, offset: int) -> Any:

@@ -62,11 +62,11 @@ def test_an_unknown_query_parameter_is_refused_on_every_operation(api):
 
 
 def test_a_misspelt_filter_does_not_answer_with_everything(api, tree):
-    r = api.get("/api/v1/units", params={"code": "23059"})
+    r = api.get("/api/v1/units", params={"name": "Hàm Trí"})
     assert r.status_code == 422
     problem = r.json()
-    assert problem["errors"][0]["loc"] == ["query", "code"]
-    assert "code" in problem["detail"] and "q" in problem["errors"][0]["msg"]
+    assert problem["errors"][0]["loc"] == ["query", "name"]
+    assert "name" in problem["detail"] and "q" in problem["errors"][0]["msg"]
     assert api.get("/api/v1/units", params={"q": "T-HT"}).status_code == 200
 
 

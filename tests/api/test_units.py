@@ -267,3 +267,14 @@ def test_unknown_unit_is_404(api):
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["status"] == 404
+
+
+def test_a_search_lists_the_exact_name_first_then_names_and_words_that_start_with_it(api, tree):
+    for code, name in [("PL-1", "Tân Phú Long"), ("PL-2", "Phú Long Hưng"), ("PL-3", "Phú Long"),
+                       ("PL-4", "Long Phú")]:
+        assert post_unit(api, code=code, name=name, parent_id=tree.district).status_code == 201
+    found = api.get(U, params={"q": "phu long"}).json()["items"]
+    assert [u["name"] for u in found] == ["Phú Long", "Phú Long Hưng", "Tân Phú Long", "Long Phú"]
+    # An explicit order still wins.
+    by_code = api.get(U, params={"q": "phu long", "sort": "-code"}).json()["items"]
+    assert [u["code"] for u in by_code] == ["PL-4", "PL-3", "PL-2", "PL-1"]

@@ -1,5 +1,6 @@
 """The schema is made only by Alembic: head equals the models, and it downgrades cleanly."""
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -7,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.engine import make_url
 
 from app.cli import alembic_config
@@ -37,7 +39,12 @@ def empty_url() -> Iterator[str]:
 
 def _diff(url: str) -> list[object]:
     engine = make_engine(url)
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        # SQLite's reflection cannot read an index on an expression (the units' lower(code)):
+        # Alembic then leaves it out of the comparison, on both sides.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based",
+                                SAWarning)
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, metadata)
     engine.dispose()

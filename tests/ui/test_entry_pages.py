@@ -696,7 +696,8 @@ def test_a_new_form_asks_for_the_unit_before_the_work(clerk, tree, works_around)
     form = field_block(clerk.get("/contributions").text, "work_id")
     assert "— chọn đơn vị trước —" in form and _options(form) == {}
     assert 'hx-get="/contributions/choices?field=work_id"' in form
-    assert 'hx-include="#f-unit_id"' in form
+    # The unit's <select>, or a large tree's picker: the radio chosen in its list.
+    assert 'hx-include="#f-unit_id, #f-unit_id-list"' in form
 
 
 # -- history ------------------------------------------------------------------------------------

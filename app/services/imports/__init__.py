@@ -10,8 +10,9 @@ What it promises:
   by `external_id` within the import's source (another system's key): a match is updated, or
   left alone when nothing differs; no match is created. The same file imported twice creates
   nothing new.
-- **References by code or id.** Units by their official code (`unit_code`) or id, works by
-  their code (`work_code`) or id.
+- **References by code or id.** Units by their official code (`unit_code`, read at the row's
+  date: a 2025 commune mostly carries its predecessor's code; the report tells which unit each
+  code was read as) or id, works by their code (`work_code`) or id.
 - **Vietnamese input.** Headers in Vietnamese (the template's) or the API's field names;
   numbers as 1.500.000 or 2,5; dates as 05/02/2021 (or Excel dates); enumerations by code
   or by their Vietnamese label.

@@ -36,7 +36,7 @@ class Job:
         self.layout, self.source = layout, source
         self.table = spec.records.table
         self.lookup = Loaded(session, actor)
-        self.parser = Parser(layout, self.lookup, report)
+        self.parser = Parser(layout, self.lookup, report, spec.records.naming_day)
         self.bulk = Bulk(session, actor, spec, report)
         self.floor = session.exec(select(func.coalesce(func.max(self.table.id), 0))).scalar_one()
         self.touched: set[int] = set()  # stored records this file updated or matched

@@ -1,6 +1,7 @@
 """The tree, the approvals and the actor's subtree, loaded once per import: the answers the
 records' rules ask for, without a query per row."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlmodel import Session
 
 from app.db.units import Unit
 from app.enums import Role
-from app.services import approvals, scope
+from app.services import approvals, in_force, scope
 from app.services.actor import Actor
 from app.services.errors import Forbidden, Invalid
 from app.services.records import Lookup
@@ -25,8 +26,11 @@ class Loaded(Lookup):
 
     def __init__(self, session: Session, actor: Actor) -> None:
         self.units = {u.id: u for u in session.exec(select(Unit)).scalars()}
-        self.by_code = {u.code: u.id for u in self.units.values()}
-        self.by_code_folded = {u.code.upper(): u.id for u in self.units.values()}
+        # Every unit that carried a code, without case: a 2025 commune mostly carries its
+        # predecessor's, and a row's date says which one it names (`nearest`).
+        self.by_code: dict[str, list[Unit]] = {}
+        for u in sorted(self.units.values(), key=lambda u: u.id):
+            self.by_code.setdefault(u.code.lower(), []).append(u)
         visible = scope.visible_unit_ids(actor)
         self.visible: set[int] | None = None if visible is None else \
             set(scope.subtree_id_list(session, actor.unit_id).ids)  # type: ignore[arg-type]
@@ -51,6 +55,21 @@ class Loaded(Lookup):
 
     def unit(self, session: Session, unit_id: int) -> Unit | None:
         return self.units.get(unit_id)
+
+    def nearest(self, code: str, day: date) -> Unit | None:
+        """The unit that carried `code` on `day` (services/in_force.py's rule), or else the
+        one that carried it nearest that day: a row then meets the records' rules in their
+        order (a date after today, a unit no longer in force: the words of in_force.py, naming
+        the unit that was)."""
+        return in_force.nearest(self.by_code.get(code.lower(), ()), day)
+
+    def shared(self, code: str) -> bool:
+        """Whether several units carried `code`, each in its time."""
+        return len(self.by_code.get(code.lower(), ())) > 1
+
+    def not_carried(self, session: Session | None, code: str, day: date) -> str:
+        return in_force.not_carried(code, day, self.by_code.get(code.lower(), []), self.units.get,
+                                    lambda i: self.merged_into(session, i))  # type: ignore[arg-type]
 
     def merged_into(self, session: Session, unit_id: int) -> list[Unit]:
         return [u for u in self.units.values() if u.merged_into_id == unit_id]

@@ -3,6 +3,7 @@ of the resource's schema, with every cell that cannot be read reported."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from app.services.imports.layout import Layout
@@ -44,8 +45,10 @@ class Pending:
 class Parser:
     """Reads rows of one file: remembers what each column's texts were read as."""
 
-    def __init__(self, layout: Layout, lookup: Loaded, report: Report) -> None:
+    def __init__(self, layout: Layout, lookup: Loaded, report: Report,
+                 day: Callable[[dict[str, Any]], date]) -> None:
         self.layout, self.lookup, self.report = layout, lookup, report
+        self.day = day  # the date a row's unit code is read at (Records.naming_day)
         self.memo: dict[int, dict[str, Any]] = {i: {} for i in layout.by_index}
         self.legacy_checked = 0
 
@@ -137,18 +140,21 @@ class Parser:
         return True
 
     def _unit(self, number: int, values: dict[str, Any], code: str, written: dict[str, Any]) -> bool:
-        """The unit a code names. Beside an id (an export), the code must be that unit's own:
-        a code may be carried by a unit and its predecessor, the id tells them apart."""
+        """The unit a code names on the row's date (a code may be carried by a unit and its
+        predecessor); the report tells which. Beside an id (an export), the code must be that
+        unit's own: the id tells them apart."""
         unit_id = values.get("unit_id")
         known = self.lookup.units.get(unit_id) if unit_id is not None else None
         if known is not None:
             return known.code.upper() == code.upper() or self._refuse(number, written, MISMATCH)
-        found = self.lookup.by_code.get(code) or self.lookup.by_code_folded.get(code.upper())
+        day = self.day(values)
+        found = self.lookup.nearest(code, day)
         if found is None:
-            return self._refuse(number, written, f"Không có đơn vị mã '{code}'.")
+            return self._refuse(number, written, self.lookup.not_carried(None, code, day))
         if unit_id is not None:
             return self._refuse(number, written, MISMATCH)
-        values["unit_id"] = found
+        values["unit_id"] = found.id
+        self.report.named(number, code, found, self.lookup.shared(code))
         return True
 
     def _refuse(self, number: int, written: dict[str, Any], message: str) -> bool:

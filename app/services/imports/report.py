@@ -4,12 +4,34 @@ sentence for the page, the CLI and the API's detail."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.db.units import Unit
 from app.services.errors import DomainError
+from app.services.in_force import validity
 from app.services.imports.workbook import FileProblem
 from app.vn import print_number
 
 MAX_ROWS = 200_000  # larger files are split: one import holds the write lock while it runs
 MAX_ERRORS = 1_000  # listed one by one; beyond this only counted
+MAX_UNITS = 2_000  # units named by code, listed in the report; beyond this only counted
+SHARED_SHOWN = 5  # codes carried by several units, told in the summary sentence
+
+
+@dataclass
+class NamedUnit:
+    """A unit a code in the file was read as (on the rows' dates), and on how many rows."""
+
+    code: str  # as the file writes it
+    unit_id: int
+    name: str
+    validity: str  # 'từ 01/07/2025', ...
+    shared: bool  # the code was carried by another unit in another time
+    rows: int = 0
+    first_row: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "unit_id": self.unit_id, "name": self.name,
+                "validity": self.validity, "shared": self.shared, "rows": self.rows,
+                "first_row": self.first_row}
 
 
 @dataclass
@@ -37,6 +59,9 @@ class Report:
     ignored_columns: list[str] = field(default_factory=list)
     applied: bool = False
     forbidden_count: int = 0  # errors the importer's rights caused (a unit outside the subtree)
+    # Which unit each code was read as, by (code without case, unit id): a dry run shows it
+    # before anything is stored (a 2025 commune mostly carries its predecessor's code).
+    units: dict[tuple[str, int], NamedUnit] = field(default_factory=dict)
 
     @property
     def only_forbidden(self) -> bool:
@@ -56,6 +81,36 @@ class Report:
             shown = None if value is None else str(value)[:200]
             self.errors.append(RowError(row, column, shown, message))
 
+    def named(self, row: int, code: str, unit: Unit, shared: bool) -> None:
+        """Row `row` names `unit` by `code` (read at the row's date)."""
+        key = (code.lower(), unit.id)  # type: ignore[arg-type]
+        found = self.units.get(key)
+        if found is None:
+            if len(self.units) >= MAX_UNITS:
+                return
+            found = self.units[key] = NamedUnit(code, unit.id, unit.name, validity(unit),  # type: ignore[arg-type]
+                                                shared, first_row=row)
+        found.rows += 1
+
+    def shared_codes(self) -> str:
+        """A sentence on the codes that name a different unit by date: which unit each was
+        read as, on how many rows ('' when no code of the file is carried by several)."""
+        told: dict[str, list[NamedUnit]] = {}
+        for u in self.units.values():
+            if u.shared:
+                told.setdefault(u.code.lower(), []).append(u)
+        if not told:
+            return ""
+        parts = []
+        for units in list(told.values())[:SHARED_SHOWN]:
+            each = ", ".join(f"{print_number(u.rows)} dòng là '{u.name}' (số {u.unit_id}"
+                             + (f", hiệu lực {u.validity})" if u.validity else ")")
+                             for u in sorted(units, key=lambda u: u.first_row))
+            parts.append(f"mã {units[0].code}: {each}")
+        more = f"; và {print_number(len(told) - SHARED_SHOWN)} mã khác" if len(told) > SHARED_SHOWN else ""
+        return (" Mã đơn vị được đọc theo ngày của từng dòng (mã dùng chung cho đơn vị cũ và "
+                f"mới): {'; '.join(parts)}{more}.")
+
     def in_order(self, headers: dict[int, str]) -> None:
         """The errors by row, then by column as the file has them (a file-wide one first).
         They are found pass by pass (a row's cells, then its chunk's references and rules,
@@ -72,14 +127,15 @@ class Report:
         verb = "Sẽ" if self.dry_run else "Đã"
         done = (f"{verb} thêm {n(self.created)}, sửa {n(self.updated)}, giữ nguyên "
                 f"{n(self.unchanged)} (đã có, không đổi) trong {n(self.rows)} dòng")
-        return done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".")
+        return done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".") + self.shared_codes()
 
     def as_dict(self) -> dict[str, Any]:
         return {"resource": self.resource, "dry_run": self.dry_run, "source": self.source,
                 "applied": self.applied, "ok": self.ok, "rows": self.rows,
                 "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "error_count": self.error_count, "errors": [e.as_dict() for e in self.errors],
-                "ignored_columns": self.ignored_columns, "summary": self.summary()}
+                "ignored_columns": self.ignored_columns,
+                "units": [u.as_dict() for u in self.units.values()], "summary": self.summary()}
 
 
 class ImportRefused(DomainError):

@@ -2,7 +2,7 @@
 the questions they ask about the tree, referenced records and approved periods (`Lookup`:
 the database by default, or what an import loaded once)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -17,6 +17,7 @@ from app.enums import Role
 from app.services import approvals, in_force, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Invalid, PreconditionFailed
+from app.vn import print_date, today
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -64,6 +65,38 @@ class Checking(Generic[T]):
             in_force.check(unit, day, self.unit_column, lambda i: look.unit(session, i),
                            lambda i: look.merged_into(session, i))
 
+    def naming_day(self, values: Mapping[str, Any], stored: Any = None) -> date:
+        """The date a `unit_code` is read at: the record's own, the one its unit must be in
+        force on (`in_force_on`: the date field; a target's period start, a work's start while
+        it has no completion), as written or else as stored; today for a record with none."""
+        for name in (*(self.in_force_on or ()), self.date_field):
+            day = values[name] if name and name in values else getattr(stored, name or "", None)
+            if isinstance(day, date):
+                return day
+        return today()
+
+    def by_code(self, session: Session, actor: Actor, values: dict[str, Any],
+                stored: Any = None) -> dict[str, Any]:
+        """A write's values with its `unit_code` (the API's alternative to `unit_id`) replaced
+        by the unit that carried the code on the record's own date; refused (422) when none
+        did, or when a `unit_id` sent beside it names another unit (403 first when the unit
+        lies outside the actor's subtree, as for its id)."""
+        code = values.pop("unit_code", None)
+        if code is None:
+            return values
+        day, column = self.naming_day(values, stored), self.unit_column
+        found = in_force.unit_at(session, code, day)
+        if found is None:
+            raise Invalid.field("unit_code", DB_LOOKUP.not_carried(session, code, day))
+        DB_LOOKUP.check_unit(session, actor, column, found.id, self.write_role)  # type: ignore[arg-type]
+        given = values.get(column)
+        if given is not None and given != found.id:
+            raise Invalid.field("unit_code", f"Mã '{code}' ngày {print_date(day)} là mã của "
+                                             f"'{found.name}' (số {found.id}), không phải đơn vị "
+                                             f"số {given} ({column}): hãy gửi một trong hai.")
+        values[column] = found.id
+        return values
+
     def validate_new(self, session: Session, actor: Actor, obj: T, lookup: "Lookup") -> None:
         """The rules of `create`, for a record an import stores itself."""
         self._validate(session, actor, obj, lookup)
@@ -101,6 +134,12 @@ class Lookup:
 
     def unit(self, session: Session, unit_id: int) -> Unit | None:
         return session.get(Unit, unit_id)
+
+    def not_carried(self, session: Session, code: str, day: date) -> str:
+        """Why no unit carried `code` on `day` (services/in_force.py's words)."""
+        return in_force.not_carried(code, day, in_force.carriers(session, code),
+                                    lambda i: self.unit(session, i),
+                                    lambda i: self.merged_into(session, i))
 
     def merged_into(self, session: Session, unit_id: int) -> list[Unit]:
         """The units that were merged into this one."""

@@ -23,7 +23,7 @@ class Writing(Generic[T]):
     """The writing methods of `Records` (its fields are declared in engine.py)."""
 
     def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
-        obj = self.table.model_validate(data.model_dump())
+        obj = self.table.model_validate(self.by_code(session, actor, data.model_dump()))
         self._validate(session, actor, obj)
         session.add(obj)
         self._flush(session)
@@ -37,7 +37,8 @@ class Writing(Generic[T]):
                if_match: int | None = None) -> tuple[T, dict[str, list[Any]]]:
         obj = self.get_for_write(session, actor=actor, id=id)
         check_version(obj, if_match)
-        changes = self.apply(session, actor=actor, obj=obj, values=data.model_dump(exclude_unset=True))
+        values = self.by_code(session, actor, data.model_dump(exclude_unset=True), obj)
+        changes = self.apply(session, actor=actor, obj=obj, values=values)
         return obj, changes
 
     def apply(self, session: Session, *, actor: Actor, obj: T, values: dict[str, Any],

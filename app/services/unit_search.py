@@ -1,0 +1,191 @@
+"""Finding a unit by name in a tree of fourteen thousand: the pickers' search, the tree page's
+levels and the names shown beside records, without loading the tree.
+
+A name is compared folded (app.vn fold: no marks, đ → d, lower case), so "phu long" finds
+"Phú Long". Hits come best first: the name itself, then names that start with the phrase, then
+a word of the name that starts with it, then the phrase anywhere, then names holding every
+word typed; within each, the units in force on the day asked (a record's date) come first, as
+after the 2025 mergers an old commune and its successor may share a name. Each hit carries its
+path (province › district › commune): 3 528 old communes share their name with another.
+Everything is scoped to what the actor may see (services/scope.py).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.db.units import Unit
+from app.enums import UnitKind, UnitLevel
+from app.services import scope
+from app.services.actor import Actor
+from app.services.in_force import in_force_sql
+from app.vn import fold, today
+
+# Ranks of a hit: the smaller, the better.
+EXACT, STARTS, WORD_STARTS, INSIDE, ALL_WORDS = range(5)
+PATH_SEPARATOR = " › "
+# Deeper than any real tree; stops a walk up a parent cycle a bad edit could make.
+MAX_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One unit as a picker shows it: its name, kind, path above it, and whether it is in
+    force on the day asked."""
+
+    id: int
+    name: str
+    level: str
+    kind: str | None
+    path: tuple[str, ...]   # the names above it, the top first
+    in_force: bool
+    active_from: date | None = None
+    active_to: date | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.kind).vi if self.kind else UnitLevel(self.level).vi
+
+    @property
+    def where(self) -> str:
+        """'Tỉnh › Huyện': where the unit lies, to tell apart two of one name."""
+        return PATH_SEPARATOR.join(self.path)
+
+    @property
+    def label(self) -> str:
+        """The unit's name with where it lies: what a picker's field shows once chosen."""
+        return f"{self.name} ({self.where})" if self.path else self.name
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _folded_name() -> Any:
+    """The folded name of a unit, read off `search_text` (its folded name, a space, its code
+    in lower case: app/db/search.py), so no second folded column is needed."""
+    return func.substr(Unit.search_text, 1,
+                       func.length(Unit.search_text) - func.length(Unit.code) - 1)
+
+
+def _visible(stmt: Any, actor: Actor) -> Any:
+    return scope.restrict(stmt, Unit.id, actor)
+
+
+def best_first(q: str, day: date | None = None) -> list[Any]:
+    """The order of units matching `q` (folded or not), best first: the rank of the match,
+    then units in force on `day` (default today), then the folded name. The pickers' search
+    and the API's units list with `q` both sort by it."""
+    phrase = fold(q)[:100]
+    name = _folded_name()
+    p = _like(phrase)
+    rank = case(
+        (name == phrase, EXACT),
+        (name.like(f"{p}%", escape="\\"), STARTS),
+        (name.like(f"% {p}%", escape="\\"), WORD_STARTS),
+        (name.like(f"%{p}%", escape="\\"), INSIDE),
+        else_=ALL_WORDS)
+    return [rank, case((in_force_sql(day or today()), 0), else_=1), name]
+
+
+def search(session: Session, *, actor: Actor, q: str, on: date | None = None,
+           limit: int = 20) -> tuple[list[Hit], bool]:
+    """The units whose name matches `q`, best first, and whether more than `limit` matched."""
+    phrase = fold(q)[:100]
+    if not phrase:
+        return [], False
+    day = on or today()
+    words = phrase.split()
+    stmt = (select(Unit.id)
+            .where(*(Unit.search_text.like(f"%{_like(w)}%", escape="\\") for w in words)))
+    stmt = _visible(stmt, actor).order_by(*best_first(phrase, day), Unit.id).limit(limit + 1)
+    ids = [row.id for row in session.execute(stmt)]
+    return hits(session, ids[:limit], on=day), len(ids) > limit
+
+
+def hits(session: Session, ids: list[int], *, on: date | None = None) -> list[Hit]:
+    """The units `ids` as hits with their paths, in the order given; a handful of queries
+    whatever their number (one per level of the tree), never one per unit."""
+    if not ids:
+        return []
+    day = on or today()
+    known: dict[int, Any] = {}
+    todo = set(ids)
+    for _ in range(MAX_DEPTH):
+        todo -= known.keys()
+        if not todo:
+            break
+        rows = session.execute(select(Unit.id, Unit.name, Unit.level, Unit.kind, Unit.parent_id,
+                                      Unit.active_from, Unit.active_to)
+                               .where(Unit.id.in_(todo))).all()
+        known.update((r.id, r) for r in rows)
+        todo = {r.parent_id for r in rows if r.parent_id is not None}
+    return [_hit(known, i, day) for i in ids if i in known]
+
+
+def _hit(known: dict[int, Any], unit_id: int, day: date) -> Hit:
+    row = known[unit_id]
+    path: list[str] = []
+    above, seen = row.parent_id, {unit_id}
+    while above is not None and above in known and above not in seen:
+        seen.add(above)
+        path.append(known[above].name)
+        above = known[above].parent_id
+    current = ((row.active_from is None or row.active_from <= day)
+               and (row.active_to is None or day <= row.active_to))
+    return Hit(row.id, row.name, row.level, row.kind, tuple(reversed(path)), current,
+               row.active_from, row.active_to)
+
+
+def visible_count(session: Session, *, actor: Actor) -> int:
+    """How many units the actor may see: a picker lists them all only when they are few."""
+    stmt = _visible(select(func.count()).select_from(Unit), actor)
+    return int(session.execute(stmt).scalar_one())
+
+
+def names(session: Session, ids: set[int] | list[int]) -> dict[int, str]:
+    """The names of the units `ids` (a list page's unit column): only those, not the tree."""
+    wanted = {i for i in ids if isinstance(i, int)}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted)))
+    return {r.id: r.name for r in rows}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One page of the children of a unit (or of the top of the actor's tree)."""
+
+    rows: list[tuple[Unit, int]]  # each unit with how many units lie directly under it
+    total: int
+    offset: int
+    limit: int
+
+
+def children(session: Session, *, actor: Actor, parent_id: int | None, offset: int = 0,
+             limit: int = 100) -> Level:
+    """The units directly under `parent_id` that the actor may see, those in force first,
+    then by name, with how many children each has; `parent_id=None` gives the top of the
+    actor's tree (the roots, or the actor's own unit)."""
+    child = aliased(Unit)
+    below = select(func.count(child.id)).where(child.parent_id == Unit.id).scalar_subquery()
+    stmt = select(Unit, below.label("children"))
+    if parent_id is not None:
+        stmt = stmt.where(Unit.parent_id == parent_id)
+    elif actor.unit_id is not None and scope.visible_unit_ids(actor) is not None:
+        # The top of a subtree: the actor's unit, and the units merged into it whose parents
+        # the actor does not see (an old commune under an old district, after 2025).
+        seen = scope.subtree_ids(actor.unit_id, name="seen_parents")
+        stmt = stmt.where(or_(Unit.parent_id.is_(None), Unit.parent_id.not_in(seen)))
+    else:
+        stmt = stmt.where(Unit.parent_id.is_(None))
+    stmt = _visible(stmt, actor)
+    total = int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+    ended = case((in_force_sql(today()), 0), else_=1)
+    rows = session.execute(stmt.order_by(ended, Unit.search_text, Unit.id)
+                           .offset(offset).limit(limit)).all()
+    return Level([(unit, int(count)) for unit, count in rows], total, offset, limit)

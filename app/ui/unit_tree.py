@@ -1,0 +1,132 @@
+"""The unit tree page's rows (/units). A small tree shows every unit, nested. A large one (the
+country: 14 149 units, some 7 MB as one table) opens one level at a time: each unit with units
+under it has a link that loads them below it (htmx, /units/level) or, without script, opens
+the page at it (/units?open=<id>: the levels down to it, opened); a level with hundreds of
+units comes a page at a time."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.db.base import MAX_ID
+from app.db.units import Unit
+from app.deps import PageActor, Route, SessionDep
+from app.services import scope, unit_search
+from app.services import units as units_service
+from app.services.actor import Actor
+from app.ui import render_block
+from app.ui.unit_picker import THRESHOLD
+
+PAGE = 100  # units of one level shown at once
+TEMPLATE = "units/tree.html"
+
+router = APIRouter(route_class=Route)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the tree: a unit at its depth (with how many units lie under it, when the
+    tree opens level by level, and whether they are shown), or the link to a level's next
+    page (`unit` None)."""
+
+    unit: Unit | None
+    depth: int
+    children: int | None = None
+    opened: bool = False
+    parent_id: int | None = None   # the next page's link: whose level, from where, of how many
+    offset: int = 0
+    total: int = 0
+
+
+def _level(session: Any, actor: Actor, parent_id: int | None, depth: int, offset: int = 0,
+           opened: set[int] = frozenset()) -> list[Row]:  # type: ignore[assignment]
+    level = unit_search.children(session, actor=actor, parent_id=parent_id, offset=offset,
+                                 limit=PAGE)
+    rows = [Row(u, depth, n, u.id in opened) for u, n in level.rows]
+    if level.offset + level.limit < level.total:
+        rows.append(Row(None, depth, parent_id=parent_id, offset=level.offset + level.limit,
+                        total=level.total))
+    return rows
+
+
+def _chain(session: Any, actor: Actor, unit_id: int) -> list[Unit]:
+    """The unit `unit_id` and the units above it that the actor sees, the top first."""
+    if not scope.can_see_unit(session, actor, unit_id):
+        return []
+    out: list[Unit] = []
+    unit = session.get(Unit, unit_id)
+    while unit is not None and len(out) < unit_search.MAX_DEPTH:
+        out.append(unit)
+        if (unit.id == actor.unit_id or unit.parent_id is None
+                or not scope.can_see_unit(session, actor, unit.parent_id)):
+            break  # the top of what the actor sees (a unit merged in from outside, too)
+        unit = session.get(Unit, unit.parent_id)
+    return out[::-1]
+
+
+def rows(session: Any, actor: Actor, open_id: int | None = None, offset: int = 0) -> list[Row]:
+    """The rows of the tree, the levels down to `open_id` opened (its own at `offset`)."""
+    chain = _chain(session, actor, open_id) if open_id else []
+    opened = {u.id for u in chain}
+    out = _level(session, actor, None, 0, opened=opened)
+    for unit in chain:
+        at = next((i for i, r in enumerate(out) if r.unit is not None and r.unit.id == unit.id), None)
+        if at is None:  # beyond the first page of its level: shown where that page ends
+            depth = out[-1].depth if out else 0
+            out.append(Row(unit, depth, None, True))
+            at = len(out) - 1
+        below = _level(session, actor, unit.id, out[at].depth + 1,
+                       offset if unit.id == open_id else 0, opened)
+        out[at + 1:at + 1] = below
+    return out
+
+
+def context(session: Any, actor: Actor, request: Request) -> dict[str, Any]:
+    """The tree page's rows and what they show beside each unit (approvals, mergers)."""
+    large = unit_search.visible_count(session, actor=actor) > THRESHOLD
+    if large:
+        open_id = _number(request.query_params.get("open"))
+        shown = rows(session, actor, open_id, _number(request.query_params.get("offset")) or 0)
+    else:
+        shown = [Row(u, depth) for u, depth in
+                 units_service.nested(units_service.tree(session, actor=actor))]
+    return {**_beside(session, actor, shown), "tree_rows": shown, "large_tree": large,
+            "unit_total": unit_search.visible_count(session, actor=actor) if large else len(shown)}
+
+
+def _beside(session: Any, actor: Actor, shown: list[Row]) -> dict[str, Any]:
+    """What the rows show beside each unit: its approved periods, the unit it merged into."""
+    from app.services import approvals
+
+    units = [r.unit for r in shown if r.unit is not None]
+    ids = {u.id for u in units}
+    approved: dict[int, list[Any]] = {}
+    for a in approvals.list_(session, actor=actor):
+        if a.unit_id in ids:
+            approved.setdefault(a.unit_id, []).append(a)
+    merged = {u.merged_into_id for u in units if u.merged_into_id}
+    return {"approved": approved, "names": unit_search.names(session, merged)}
+
+
+def _number(text: Any) -> int | None:
+    return int(text) if text and str(text).isdigit() and 0 <= int(text) <= MAX_ID else None
+
+
+@router.get("/units/level")
+def level(request: Request, session: SessionDep, actor: PageActor,
+          parent: int = Query(ge=1, le=MAX_ID), depth: int = Query(1, ge=1, le=16),
+          offset: int = Query(0, ge=0, le=MAX_ID)) -> Response:
+    """The units directly under one unit (a page of them), as rows of the unit tree."""
+    shown = (_level(session, actor, parent, depth, offset)
+             if scope.can_see_unit(session, actor, parent) else [])
+    return render_block(request, TEMPLATE, "rows", {
+        **_beside(session, actor, shown), "tree_rows": shown, "large_tree": True,
+        "shows_form": _shows_form(actor)})
+
+
+def _shows_form(actor: Actor) -> bool:
+    from app.ui.records import BY_PATH
+
+    return BY_PATH["units"].shows_form(actor)
