@@ -171,3 +171,16 @@ def test_the_xls_reader_process_is_bounded(tmp_path: Any) -> None:
     assert refused.value.status == 413 and "bộ nhớ" in refused.value.message
     small = w.book(xl__sharedStrings_xml=b"".join(w.strings([b"<si><t>M\xc3\xa3 \xc4\x91\xc6\xa1n v\xe1\xbb\x8b</t></si>"])))
     assert list(read_aside(small, "xlsx").rows) == [(1, ["Mã đơn vị"])]
+
+
+@pytest.mark.parametrize("sheet", [b"", b'<row r="1"><c r="A1"><v>1</v></c></row>'])
+def test_a_sheet_that_ends_at_once_or_on_a_row(sheet: bytes) -> None:
+    """The scan stops at the sheet's end however it ends (an empty part once made it wait
+    forever for more): refused as damaged, or read."""
+    data = w.book(xl__worksheets__sheet1_xml=sheet)
+    try:
+        rows = list(open_file(io.BytesIO(data), "ngan.xlsx").rows)
+    except FileProblem as problem:
+        assert problem.status == 415 and "bị hỏng" in problem.message
+    else:  # no <worksheet> around the row: calamine finds no cells
+        assert rows in ([], [(1, [1.0])])

@@ -88,28 +88,31 @@ def scan_xlsx(book: zipfile.ZipFile, path: str) -> Found:
     found = Found()
     with Part(book, path) as f:
         pending = bytearray()
-        row, after_row = 0, 0  # for rows and cells without r: where the last one was
+        row, width = 0, 0  # for rows and cells without r: where the last ones were
         while True:
             block = f.read(BLOCK)
             pending += block
             # Whole rows only (a cell and its formula stay together): the rest waits.
             at = pending.rfind(b"row>") if block else len(pending) - 4
-            if at < 0:
+            if not block and not pending:
+                break
+            if at < 0 and block:
                 if len(pending) > MAX_ROW_BYTES:  # a row that never ends would be held whole
                     raise too_large(f"một dòng của trang tính (sau dòng {print_number(row)}) "
                                     f"dài hơn {MAX_ROW_BYTES // MB} MB")
                 continue
-            part = bytes(memoryview(pending)[:at + 4])
-            del pending[:at + 4]
+            end = at + 4 if at >= 0 else len(pending)
+            part = bytes(memoryview(pending)[:end])
+            del pending[:end]
             refs = _REF.findall(part)
             if refs:
                 letters = {x for x, _ in refs}
                 last = max(map(int, {n for _, n in refs}))
-                width = max((column_index(x.decode()) + 1 for x in letters if x), default=0)
-                found.reach(last, width)
+                columns = max((column_index(x.decode()) + 1 for x in letters if x), default=0)
+                found.reach(last, columns)
                 row = max(row, last)
             if _unplaced(part, len(refs)):
-                row, after_row = _count_unplaced(part, found, row, after_row)
+                row, width = _count_unplaced(part, found, row, width)
             if _FORMULA.search(part):
                 _formulas(part, found)
             if not block:
