@@ -91,15 +91,16 @@ def scan_xlsx(book: zipfile.ZipFile, path: str) -> Found:
         row, width = 0, 0  # for rows and cells without r: where the last ones were
         while True:
             block = f.read(BLOCK)
+            if len(pending) + len(block) > MAX_ROW_BYTES and b"row>" not in pending[-3:] + block:
+                # a row that never ends would be held whole
+                raise too_large(f"một dòng của trang tính (sau dòng {print_number(row)}) dài "
+                                f"hơn {MAX_ROW_BYTES // MB} MB")
             pending += block
             # Whole rows only (a cell and its formula stay together): the rest waits.
             at = pending.rfind(b"row>") if block else len(pending) - 4
             if not block and not pending:
                 break
             if at < 0 and block:
-                if len(pending) > MAX_ROW_BYTES:  # a row that never ends would be held whole
-                    raise too_large(f"một dòng của trang tính (sau dòng {print_number(row)}) "
-                                    f"dài hơn {MAX_ROW_BYTES // MB} MB")
                 continue
             end = at + 4 if at >= 0 else len(pending)
             part = bytes(memoryview(pending)[:end])
