@@ -119,7 +119,7 @@ def restore_command(
 def import_command(
     resource: Annotated[str, typer.Argument(help="models, works, contributions, land-donations, "
                                                  "petitions, commendations, targets, recognitions")],
-    file: Annotated[Path, typer.Argument(help="An .xlsx or .csv (UTF-8) file, one record per row.")],
+    file: Annotated[Path, typer.Argument(help="An .xlsx, .xls, .ods or .csv (UTF-8) file, one record per row.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; save nothing.")] = False,
     source: Annotated[str | None, typer.Option(help="The sending system (external_id is unique "
                                                     "per source; default excel).")] = None,

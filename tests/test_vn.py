@@ -2,8 +2,6 @@
 page form and in the import; numbers and dates printed the Vietnamese way."""
 
 import re
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -126,16 +124,6 @@ def test_text_helpers():
     assert vn.fold("  Nguyễn  Văn ĐỨC ") == "nguyen van duc"
     assert vn.match_key("Diện tích (m²)") == "dien tich m2"
     assert sorted(["Zô", "Đa Mi", "An"], key=vn.sort_key) == ["An", "Đa Mi", "Zô"]
-
-
-def test_the_sheet_reader_process_loads_no_tables():
-    """The .xlsx reader runs in a process of its own: what it imports (app.vn among them)
-    stays light, without the ORM or the schemas."""
-    code = ("import sys, app.services.imports.sheets, app.services.imports.xlsx; heavy = sorted(m for m in sys.modules if "
-            "m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'pydantic', 'fastapi') or "
-            "m.startswith('app.db')); print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 # -- printing ---------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ import io
 import os
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -18,6 +21,12 @@ RELS = (HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/
         'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
         '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>').encode()
+# The package's own relationships: where its workbook is (every writer gives them; calamine
+# finds the workbook by them).
+ROOT_RELS = (HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+             'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+             '</Relationships>').encode()
 # A header row whose first cell is shared string 0: reading the sheet needs the strings.
 SHEET = (HEAD + f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v>'
          '</c></row></sheetData></worksheet>').encode()
@@ -28,8 +37,8 @@ Part = bytes | Iterable[bytes]
 def book(**parts: Part) -> bytes:
     """An .xlsx of the minimal parts, with the given ones added or replaced (named by path
     with '/' written as '__': xl__sharedStrings_xml is xl/sharedStrings.xml)."""
-    named: dict[str, Part] = {"xl/workbook.xml": WORKBOOK, "xl/_rels/workbook.xml.rels": RELS,
-                              "xl/worksheets/sheet1.xml": SHEET}
+    named: dict[str, Part] = {"_rels/.rels": ROOT_RELS, "xl/workbook.xml": WORKBOOK,
+                              "xl/_rels/workbook.xml.rels": RELS, "xl/worksheets/sheet1.xml": SHEET}
     named.update({k.replace("__", "/").replace("_xml", ".xml"): v for k, v in parts.items()})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -104,6 +113,71 @@ def lying(data: bytes, name: str, declared: int) -> bytes:
             return bytes(raw)
         central = raw.find(b"PK\x01\x02", central + 4)
     raise AssertionError(f"{name} not in the central directory")
+
+
+# -- OpenDocument (.ods), written by hand: nothing on this machine writes one ----------------
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.2"')
+_ODS_MANIFEST = (HEAD + '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                 'xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+                 'manifest:full-path="/" manifest:media-type="' + ODS_MIME.decode() + '"/>'
+                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type='
+                 '"text/xml"/></manifest:manifest>').encode()
+
+
+def _ods_cell(value: Any, span: tuple[int, int] | None = None) -> str:
+    spanned = f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"' \
+        if span else ""
+    if value is None or value == "":
+        return f"<table:table-cell{spanned}/>"
+    if isinstance(value, str) and value.startswith("="):  # a formula, its value 0
+        return (f'<table:table-cell{spanned} table:formula={quoteattr("of:" + value)} '
+                'office:value-type="float" office:value="0"><text:p>0</text:p></table:table-cell>')
+    if isinstance(value, bool):
+        kind = f'office:value-type="boolean" office:boolean-value="{str(value).lower()}"'
+    elif isinstance(value, (int, float)):
+        kind = f'office:value-type="float" office:value="{value}"'
+    elif isinstance(value, (date, datetime)):
+        kind = f'office:value-type="date" office:date-value="{value.isoformat()}"'
+    else:
+        kind = 'office:value-type="string"'
+    return f"<table:table-cell{spanned} {kind}><text:p>{escape(str(value))}</text:p></table:table-cell>"
+
+
+def ods(rows: Sequence[Sequence[Any]], *, sheets: Sequence[str] = ("Dữ liệu",),
+        merged: dict[tuple[int, int], tuple[int, int]] | None = None,
+        content: bytes | None = None) -> bytes:
+    """An .ods of `rows` (str, numbers, dates, bool, None; a text starting with '=' is a
+    formula) on the last of `sheets` (the ones before it are empty), as LibreOffice lays one
+    out: the mimetype first and stored, the manifest, content.xml. `merged`: (row, column),
+    zero-based → (rows, columns) it spans; a spanned cell is written as covered."""
+    merged = merged or {}
+    covered = {(r + i, c + j) for (r, c), (h, w) in merged.items()
+               for i in range(h) for j in range(w) if i or j}
+
+    def table() -> Iterator[str]:
+        for r, cells in enumerate(rows):
+            yield "<table:table-row>"
+            for c, value in enumerate(cells):
+                yield "<table:covered-table-cell/>" if (r, c) in covered \
+                    else _ods_cell(value, merged.get((r, c)))
+            yield "</table:table-row>"
+
+    if content is None:
+        body = "".join(f'<table:table table:name={quoteattr(name)}><table:table-row><table:table-cell/>'
+                       "</table:table-row></table:table>" for name in sheets[:-1])
+        body += f"<table:table table:name={quoteattr(sheets[-1])}>" + "".join(table()) + "</table:table>"
+        content = (HEAD + f"<office:document-content {_ODS_NS}><office:body><office:spreadsheet>"
+                   + body + "</office:spreadsheet></office:body></office:document-content>").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), ODS_MIME, compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        z.writestr("content.xml", content)
+    return out.getvalue()
 
 
 def rss_mb() -> float:

@@ -19,14 +19,14 @@ Resource = Annotated[Literal[tuple(service.SPECS)], Path(description="The record
 FILE_REFUSED: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": text, "content": {PROBLEM: {}}}
     for status, text in ((413, "The workbook unpacks to more than an import reads (a zip bomb)"),
-                         (415, "Not a spreadsheet: neither .xlsx nor UTF-8 CSV"))
+                         (415, "Not a spreadsheet: neither .xlsx, .xls, .ods nor UTF-8 CSV"))
 }
 
 
 @router.post("/{resource}", responses={**PROBLEM_RESPONSES, **FILE_REFUSED})
 def import_file(
     resource: Resource, session: SessionDep, actor: ActorDep,
-    file: Annotated[UploadFile, File(title="Tệp", description=".xlsx or .csv (UTF-8), one record per row.")],
+    file: Annotated[UploadFile, File(title="Tệp", description=".xlsx, .xls, .ods or .csv (UTF-8), one record per row.")],
     dry_run: Annotated[bool | None, Query(description="Check every row and report; save "
                                                       "nothing.")] = None,
     source: Annotated[str | None, Query(max_length=40, pattern=SOURCE,

@@ -126,9 +126,24 @@ def mark_change(session: Session, unit_id: int, entry_id: int, at: datetime) -> 
     a live dashboard learns whether anything in its subtree changed from its own unit's row
     (one lookup each poll, not a walk of the subtree). A mark only moves forward (an import
     marks its units in any order)."""
-    units = sorted({unit_id, *scope.ancestor_ids(session, unit_id)})  # one order: no deadlock
-    session.connection().execute(_mark_statement(session.get_bind().dialect.name),
-                                 [{"unit_id": u, "last_entry": entry_id, "at": at} for u in units])
+    mark_changes(session, {unit_id: (entry_id, at)})
+
+
+def mark_changes(session: Session, marks: dict[int, tuple[int, datetime]]) -> None:
+    """`mark_change` for many units at once (an import's): each unit and every unit above
+    it moved to the latest of the entries below it."""
+    latest: dict[int, tuple[int, datetime]] = {}
+    for unit_id, mark in marks.items():
+        for u in (unit_id, *scope.ancestor_ids(session, unit_id)):
+            if u not in latest or latest[u][0] < mark[0]:
+                latest[u] = mark
+    if not latest:
+        return
+    # One order (by unit) whoever writes: no deadlock.
+    session.connection().execute(
+        _mark_statement(session.get_bind().dialect.name),
+        [{"unit_id": u, "last_entry": entry_id, "at": at}
+         for u, (entry_id, at) in sorted(latest.items())])
 
 
 @lru_cache

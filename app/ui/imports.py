@@ -38,7 +38,8 @@ def _context(request: Request, actor: Actor, resource: str | None, **kw: Any) ->
     chosen = resource if resource in service.SPECS else None
     return {"request": request, "actor": actor, "specs": service.SPECS, "chosen": chosen,
             "columns": service.template_columns(service.SPECS[chosen]) if chosen else [],
-            "hints": service.KIND_HINTS, **kw}
+            "hints": service.KIND_HINTS,
+            "accept": ",".join(service.ACCEPTED + service.ACCEPTED_TYPES), **kw}
 
 
 @router.get("/imports", response_class=HTMLResponse)

@@ -178,7 +178,7 @@ def test_edited_export_updates(tree: Any, db: Any, make_user: Any) -> None:
 @pytest.mark.parametrize("content,name,status,words", [
     (b"", "trong.csv", 422, "Tệp trống"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "cu.xls", 415, ".xls"),
-    (b"%PDF-1.4 hello", "bao-cao.pdf", 415, ".xlsx"),
+    (b"%PDF-1.4 hello", "bao-cao.pdf", 415, ".xlsx, .xls), OpenDocument (.ods)"),
     # bytes of a TCVN3 (ABC) file saved as "CSV" by an old Excel: not UTF-8 at all
     (b"M\xe3 \xae\xa1n v\xfb,Ngu\xe5n\r\nT-HT,Nh\xa9n d\xa9n\r\n", "a.csv", 422, "UTF-8"),
     ("Mã đơn vị,Nguồn,Hình thức,Ngày\r\nT-HT,Nh©n d©n,TiÒn mÆt,01/01/2021\r\n".encode("utf-8"),
@@ -207,6 +207,27 @@ def test_formula_and_merged_cells(tree: Any, db: Any, make_user: Any) -> None:
     messages = " ".join(e["msg"] for e in r.json()["errors"])
     assert "công thức" in messages and "ô gộp" in messages
     assert count(db) == 0
+
+
+def test_an_ods_file(tree: Any, db: Any, make_user: Any) -> None:
+    """An OpenDocument sheet (LibreOffice's, which commune offices send): typed cells read as
+    a workbook's are; the same file twice creates nothing new; its formulas and merged cells
+    are refused as an .xlsx's are."""
+    from tests.workbooks import ods
+
+    clerk = make_user(Role.clerk, "T-HT")
+    r = post(clerk, "contributions", ods(good_rows(), sheets=("Hướng dẫn", "Dữ liệu")), name="dong-gop.ods")
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["errors"]) == (3, [])
+    r = post(clerk, "contributions", ods(good_rows()), name="dong-gop.ods")
+    assert (r.json()["created"], r.json()["unchanged"]) == (0, 3), r.text
+    rows = good_rows()
+    rows[2][3] = "=D2*2"
+    r = post(clerk, "contributions", ods(rows, merged={(1, 6): (2, 1)}), name="sai.ods")
+    assert r.status_code == 422, r.text
+    errors = {(e["loc"][1], e["msg"][:20]) for e in r.json()["errors"]}
+    assert (3, "Ô có công thức: hãy ") in errors and (2, "Vùng G2:G3 là ô gộp ") in errors, errors
+    assert count(db) == 3
 
 
 def test_semicolon_csv_and_stray_spaces(tree: Any, db: Any, make_user: Any) -> None:
@@ -329,7 +350,8 @@ def test_a_million_rows_refused_before_reading_them(tree: Any, db: Any, make_use
             for name in src.namelist():
                 data = src.read(name)
                 if name.startswith("xl/worksheets/"):
-                    data = data.replace(b"<sheetData>", b'<dimension ref="A1:D1000001"/><sheetData>', 1)
+                    data = data.replace(b"</sheetData>", b'<row r="1000001"><c r="A1000001" '
+                                        b't="inlineStr"><is><t>T-HT</t></is></c></row></sheetData>', 1)
                 dst.writestr(name, data)
         body = fixed.getvalue()
     r = post(clerk, "contributions", body, name=f"lon.{kind}")

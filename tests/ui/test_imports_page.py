@@ -71,7 +71,9 @@ def test_refused_file_and_viewer(tree: Any, sign_in: Any, db: Any) -> None:
     clerk = sign_in("nhap.clerk4")
     r = clerk.post("/imports", data={"resource": "land-donations", "mode": "dry"},
                    files={"file": ("bao-cao.pdf", b"%PDF-1.4", "application/pdf")})
-    assert "chỉ nhận bảng tính Excel" in r.text
+    assert "chỉ nhận bảng tính Excel (.xlsx, .xls), OpenDocument (.ods)" in r.text
+    page = clerk.get("/imports?resource=land-donations")
+    assert 'accept=".xlsx,.xls,.ods,.csv,' in page.text  # the file picker offers them
     viewer = sign_in("nhap.viewer", Role.viewer)
     assert "Nhập Excel" not in viewer.get("/dashboard").text
     r = viewer.post("/imports", data={"resource": "land-donations", "mode": "real"},

@@ -1,4 +1,4 @@
-"""Import of records from a clerk's .xlsx or .csv file, or a provincial system's: the page, the
+"""Import of records from a clerk's .xlsx, .xls, .ods or .csv file, or a provincial system's: the page, the
 API (`POST /api/v1/imports/{resource}`) and `dvk import` all run `run`.
 
 What it promises:
@@ -16,18 +16,21 @@ What it promises:
 - **Vietnamese input.** Headers in Vietnamese (the template's) or the API's field names;
   numbers as 1.500.000 or 2,5; dates as 05/02/2021 (or Excel dates); enumerations by code
   or by their Vietnamese label.
-- **Fast, flat memory.** Rows are read as a stream and handled in chunks: units, approvals
-  and referenced works are looked up once per import or chunk, new records are inserted with
-  one statement per chunk, their audit entries (chained by `audit.chain`) likewise, and their
-  pre-aggregated sums are added up in memory and written once per key at the end.
+- **Fast, bounded memory.** Rows are handled in chunks: units, approvals and referenced works
+  are looked up once per import or chunk, new records are inserted with one statement per
+  chunk, their audit entries (chained by `audit.chain`) likewise, and their pre-aggregated
+  sums are added up in memory and written once per key at the end. A CSV is read as a stream;
+  a workbook's sheet is held by calamine while it is read, bounded before it is opened
+  (workbook.py, scan.py).
 Updates, which are rare in an import, go one by one through the resource's own update.
 
 The package, by what each part does: specs (each record type's columns, from the registry and
-the schemas' labels), sheets, xlsx, xlsx_rows and workbook (reading a file, guarded against
-zip bombs), layout (the header row), parse (a row's cells), lookup (the tree loaded once),
-chunks (rows matched and checked), bulk (new records stored), report, templates, held (a
-file the page has just checked, kept for a one-press import), and job (`run`). The names below load on first use: the .xlsx reader's own process imports only
-`sheets`, `xlsx` and `workbook`, and stays light (no tables, no ORM).
+the schemas' labels), sheets (a file's rows: CSV here, workbooks in book through calamine),
+workbook and scan (the limits and checks that keep a workbook from filling the memory before
+calamine reads it), layout (the header row), parse (a row's cells), lookup (the tree loaded
+once), chunks (rows matched and checked), bulk (new records stored), report, templates, held
+(a file the page has just checked, kept for a one-press import), and job (`run`). The names
+below load on first use.
 """
 
 from importlib import import_module
@@ -39,7 +42,7 @@ _NAMES = {
     "Report": "report", "RowError": "report", "ImportRefused": "report", "MAX_ROWS": "report",
     "SPECS": "specs", "Spec": "specs", "Column": "specs", "spec_for": "specs",
     "KIND_HINTS": "templates", "template_columns": "templates", "template_xlsx": "templates",
-    "template_csv": "templates",
+    "template_csv": "templates", "ACCEPTED": "sheets", "ACCEPTED_TYPES": "sheets",
 }
 __all__ = sorted(_NAMES)
 

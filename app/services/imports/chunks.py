@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from app.db.works import Work
@@ -41,6 +41,7 @@ class Job:
         self.floor = session.exec(select(func.coalesce(func.max(self.table.id), 0))).scalar_one()
         self.touched: set[int] = set()  # stored records this file updated or matched
         self.validator = spec.create.__pydantic_validator__
+        self.schema = spec.create
         # A new record is a plain namespace of its columns until it is inserted: the rules
         # read and set attributes, and an ORM instance costs ten times more to fill.
         self.blank = dict.fromkeys(self.table.__table__.columns.keys())
@@ -194,10 +195,24 @@ class Job:
                 out[("id", obj.id)] = obj
         keys = [p.external_id for p in parsed if p.external_id and p.record_id is None]
         if keys:
-            stmt = select(t).where(t.external_source == self.source, t.external_id.in_(keys))
-            for obj in self.session.exec(stmt).scalars():
+            for obj in self.session.exec(self._by_keys(keys)).scalars():
                 out[("ext", obj.external_id)] = obj
         return out
+
+    def _by_keys(self, keys: list[str]) -> Any:
+        """The stored records of this source with these keys. On PostgreSQL, one probe of the
+        (source, key) index per key: asked as `external_id IN (...)`, the planner reads the
+        source's rows one by one when its statistics say the source has few, as they do for
+        a new source and for the rows this very import has just added (a full database: 6.8 s
+        a chunk instead of 13 ms, and an import of 100 000 rows took 8 minutes)."""
+        t = self.table
+        if self.session.get_bind().dialect.name != "postgresql":
+            return select(t).where(t.external_source == self.source, t.external_id.in_(keys))
+        name = t.__table__.name
+        return select(t).from_statement(text(
+            f'SELECT c.* FROM unnest(CAST(:keys AS VARCHAR[])) AS k(v), LATERAL (SELECT * FROM '
+            f'"{name}" WHERE external_source = :source AND external_id = k.v LIMIT 1) AS c'
+        ).bindparams(keys=keys, source=self.source))
 
     def _schema_errors(self, p: Pending, exc: ValidationError) -> None:
         for e in exc.errors():
@@ -207,8 +222,11 @@ class Job:
     def _new(self, p: Pending) -> Any | None:
         values = {k: v for k, v in p.values.items() if v is not None}
         try:
-            # The schema's own validator (model_validate's wrapper costs as much again).
-            data = self.validator.validate_python(values)
+            # The schema's own validator, into an instance made here: SQLModel's __init__,
+            # which model_validate and the validator alone go through, validates the same
+            # values a second time (a third of the time a row takes here).
+            data = self.schema.__new__(self.schema)
+            self.validator.validate_python(values, self_instance=data)
         except ValidationError as exc:
             self._schema_errors(p, exc)
             return None

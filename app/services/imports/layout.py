@@ -55,8 +55,8 @@ def find(spec: Spec, rows: Iterator[tuple[int, list[Any]]], report: Report) -> L
     ignored = READ_ONLY_KEYS | spec.read_only
     seen = 0
     for number, cells in rows:
-        seen += 1
         texts = [c for c in cells if c not in (None, "")]
+        seen += bool(texts)  # blank rows before the header do not count
         if texts:
             known = sum(1 for c in texts if match_key(c) in keys or match_key(c) in ignored)
             if known >= max(1, (len(texts) + 1) // 2):

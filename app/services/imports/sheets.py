@@ -1,11 +1,6 @@
-"""Reading a clerk's file row by row: .xlsx (read straight from its XML, streamed) and .csv
-(UTF-8, with or without a byte-order mark, comma, semicolon or tab separated).
-
-The .xlsx reader is ours rather than openpyxl's read-only mode because an import must read
-100 000 rows in a few seconds: openpyxl builds a cell object per cell (about 8 000 rows a
-second here), the standard library's C XML parser reads the same sheet three times faster.
-It understands what an import needs: shared and inline strings, numbers, booleans, dates
-(from the cell's number format), formulas (reported, never evaluated) and merged ranges.
+"""Reading a clerk's file row by row: a workbook (.xlsx, Excel 97–2003 .xls, OpenDocument
+.ods: app/services/imports/book.py, through calamine) or a .csv (UTF-8, with or without a
+byte-order mark, comma, semicolon or tab separated), told apart by their content.
 
 A file typed in a legacy Vietnamese encoding (TCVN3/ABC or VNI fonts) is refused with the
 way to convert it, never read as garbled text (`legacy_encoding`).
@@ -43,30 +38,46 @@ class Sheet:
     size: int | None = None
 
 
+# What an upload may be: the page's file input offers these, and the messages name them.
+ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
+ACCEPTED_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "application/vnd.ms-excel", "application/vnd.oasis.opendocument.spreadsheet",
+                  "text/csv")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Excel 97–2003 file (or a .doc: calamine tells)
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+
+
 def open_file(stream: IO[bytes], filename: str) -> Sheet:
     """A sheet of the uploaded file, by its content (the name only breaks a tie)."""
-    head = stream.read(8)
+    head = stream.read(128)
     stream.seek(0)
     name = filename.lower()
     if not head:
         raise FileProblem("Tệp trống: không có dòng nào để nhập.")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem("Đây là tệp Excel 97–2003 (.xls). Hãy mở bằng Excel, chọn Lưu thành "
-                          "(Save As) kiểu 'Excel Workbook (.xlsx)' rồi nhập lại.", 415)
-    if head.startswith(b"PK\x03\x04"):
-        if not name.endswith((".xlsx", ".xlsm")) and name.endswith((".docx", ".ods", ".zip")):
+    kind = None
+    if head.startswith(_OLE):
+        kind = "xls"
+    elif head.startswith(b"PK\x03\x04"):
+        # An OpenDocument file names its type first, unpacked (ODF 1.2, part 3, 3.3).
+        kind = "ods" if head[30:30 + len(_ODS)] == _ODS else "xlsx"
+        if kind == "xlsx" and name.endswith((".docx", ".odt", ".zip", ".pptx")):
             raise FileProblem(_wrong_type(filename), 415)
-        from app.services.imports.xlsx import read_xlsx  # it reads into this module's Sheet
+    if kind is not None:
+        if name.endswith((".doc", ".ppt", ".msg")):
+            raise FileProblem(_wrong_type(filename), 415)
+        from app.services.imports.book import read_book  # it reads into this module's Sheet
 
-        return read_xlsx(stream)
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".pdf", ".docx", ".doc")) or b"\x00" in head:
+        return read_book(stream, kind)
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods", ".pdf", ".docx", ".doc")) \
+            or b"\x00" in head[:8]:
         raise FileProblem(_wrong_type(filename), 415)
     return _csv(stream)
 
 
 def _wrong_type(filename: str) -> str:
-    return (f"Không đọc được tệp '{filename}': chỉ nhận bảng tính Excel (.xlsx) hoặc tệp CSV "
-            "(UTF-8). Hãy tải mẫu nhập trên trang này, điền vào rồi gửi lại.")
+    return (f"Không đọc được tệp '{filename}': chỉ nhận bảng tính Excel (.xlsx, .xls), "
+            "OpenDocument (.ods) hoặc tệp CSV (UTF-8). Hãy tải mẫu nhập trên trang này, điền "
+            "vào rồi gửi lại.")
 
 
 # -- CSV ------------------------------------------------------------------------------------

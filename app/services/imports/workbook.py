@@ -1,19 +1,20 @@
-"""An .xlsx opened with care. A workbook is a zip of XML parts, and a few hundred KiB of zip
-can unpack to gigabytes: one shared string of 400 MB, millions of tiny ones, a sheet of
-endless rows. Read naively, such a file fills the server's memory before it is refused.
+"""A workbook opened with care, before calamine reads it (app/services/imports/book.py). An
+.xlsx or .ods is a zip of XML parts, and a few hundred KiB of zip can unpack to gigabytes: one
+shared string of 400 MB, millions of tiny ones, a sheet of endless rows; and calamine holds a
+sheet as a grid of every cell from A1 to its last, so a 5 KB sheet with one value in A1 and
+one in XFD1048576 asks for 550 GB at once, which ends the whole process.
 
-So, before anything is read, the archive's own directory is checked: how many parts, their
-declared sizes, in total, and how tightly they are packed. While reading, the bytes actually
-unpacked are counted (a part may lie about its size), and the small parts (relationships,
-workbook, styles, shared strings) are parsed as a stream, never built into a tree, with one
-cell's text and the shared strings bounded. Every limit lives here; every refusal says in
-Vietnamese what was too large (413) or why it is no workbook (415).
+So, before calamine sees the file, the archive's own directory is checked: how many parts,
+their declared sizes, in total, and how tightly they are packed. Then every part is unpacked
+once as a stream, counting what it really holds (a part may lie about its size), and the sheet
+to be read is scanned (app/services/imports/scan.py) for how far its cells reach, its formulas
+and (.ods) its merged cells. An .xls is bounded by its file's size. Every limit lives here;
+every refusal says in Vietnamese what was too large (413) or why it is no workbook (415).
 """
 
 import struct
 import zipfile
 import zlib
-from array import array
 from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
@@ -32,11 +33,17 @@ MAX_RATIO = 100
 RATIO_FROM = 4 * MB  # smaller parts may pack as tight as they like
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell's text
 MAX_SHARED_STRINGS = 1_000_000  # distinct texts: five per row of the largest import
-MAX_SHARED_BYTES = 64 * MB  # their text together (UTF-8)
+MAX_SHARED_BYTES = 64 * MB  # the shared strings' part, unpacked
 MAX_ROW_BYTES = 16 * MB  # one row's XML in a sheet, or what follows its last row
 MAX_COLUMNS = 16_384  # Excel's last column, XFD
 MAX_SHEETS = 1_000  # sheets listed in the workbook
-MAX_STYLES = 100_000  # cell formats and number formats: Excel allows some 64 000
+# calamine holds the sheet as a grid from its first to its last row and column, 32 bytes a
+# cell: 8 million cells are 256 MB, 200 000 rows (an import's most) of 40 columns.
+MAX_CELLS = 8_000_000
+MAX_XLS_BYTES = 64 * MB  # an Excel 97–2003 file: 65 536 rows of 256 columns at most
+# What the process that reads an .xls may hold (address space): a full sheet of 65 536 rows
+# and 30 columns takes calamine some 100 MB.
+MAX_ASIDE_MEMORY = 1024 * MB
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -52,6 +59,9 @@ class FileProblem(Exception):
         super().__init__(message)
         self.message, self.status = message, status
 
+    def __reduce__(self) -> tuple[Any, ...]:  # sent back whole by the .xls reader's process
+        return (FileProblem, (self.message, self.status))
+
 
 def too_large(what: str) -> FileProblem:
     return FileProblem(f"Tệp quá lớn để đọc: {what}. Một bảng tính nhập liệu không cần lớn "
@@ -64,14 +74,23 @@ def _megabytes(size: int) -> str:
     return f"{print_number(-(-size // MB))} MB"
 
 
-def damaged(exc: BaseException) -> FileProblem:
-    return FileProblem("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel "
+def damaged(exc: BaseException, kind: str = "xlsx") -> FileProblem:
+    return FileProblem(f"Tệp .{kind} bị hỏng hoặc không phải bảng tính "
                        f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415)
+
+
+def too_wide(rows: int, columns: int) -> FileProblem:
+    from app.services.imports.sheets import column_letter
+
+    return too_large(f"ô có dữ liệu trải tới dòng {print_number(rows)}, cột "
+                     f"{column_letter(columns - 1)}: {print_number(rows * columns)} ô (tối đa "
+                     f"{print_number(MAX_CELLS)}); có thể có ô lạc ở rất xa bên dưới hoặc bên phải")
 
 
 # -- the archive, before anything is read ---------------------------------------------------
 def open_book(stream: IO[bytes]) -> zipfile.ZipFile:
-    """The zip of a workbook whose directory promises nothing outside the limits."""
+    """The zip of a workbook (.xlsx, .ods) whose directory promises nothing outside the
+    limits."""
     parts = _parts_declared(stream)
     if parts is not None and parts > MAX_PARTS:
         raise too_large(f"tệp nén chứa {print_number(parts)} phần, một bảng tính chỉ vài chục")
@@ -84,7 +103,7 @@ def open_book(stream: IO[bytes]) -> zipfile.ZipFile:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
                 or info.flag_bits & 1:  # another packing (bzip2, lzma...) or a password
             raise FileProblem(f"Phần '{info.filename[:80]}' của tệp được nén hoặc khóa theo "
-                              "cách Excel không dùng: tệp không phải bảng tính .xlsx của Excel. "
+                              "cách Excel không dùng: tệp không phải bảng tính của Excel. "
                               "Hãy mở bằng Excel và lưu lại thành .xlsx.", 415)
         if info.file_size > MAX_PART_BYTES:
             raise too_large(f"phần '{info.filename[:80]}' giải nén ra "
@@ -97,6 +116,25 @@ def open_book(stream: IO[bytes]) -> zipfile.ZipFile:
     if total > MAX_BOOK_BYTES:
         raise too_large(f"giải nén ra {_megabytes(total)} (tối đa {_megabytes(MAX_BOOK_BYTES)})")
     return book
+
+
+def unpack_all(book: zipfile.ZipFile, skip: Callable[[str], bool] | None = None) -> None:
+    """Every part unpacked once and thrown away, its real size bounded and its checksum
+    checked: calamine then reads nothing bigger than declared, nor damaged."""
+    for info in book.infolist():
+        if skip and skip(info.filename):
+            continue
+        with Part(book, info.filename) as part:
+            while part.read(_READ):
+                pass
+
+
+def check_xls(stream: IO[bytes]) -> None:
+    """An Excel 97–2003 file is no zip: its size is all there is to check before reading."""
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    if size > MAX_XLS_BYTES:
+        raise too_large(f"tệp .xls nặng {_megabytes(size)} (tối đa {_megabytes(MAX_XLS_BYTES)})")
 
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory
@@ -130,21 +168,28 @@ def _parts_declared(stream: IO[bytes]) -> int | None:
 
 # -- reading a part -------------------------------------------------------------------------
 class Part:
-    """One part's unpacked bytes, counted as they are read: refused past MAX_PART_BYTES
-    whatever the directory declared."""
+    """One part's unpacked bytes, counted as they are read: refused past `limit`
+    (MAX_PART_BYTES) whatever the directory declared; a damaged part is a damaged file."""
 
-    def __init__(self, book: zipfile.ZipFile, name: str) -> None:
-        self.name, self.seen = name, 0
-        self._raw = book.open(name)
+    def __init__(self, book: zipfile.ZipFile, name: str, limit: int | None = None) -> None:
+        self.name, self.seen, self.limit = name, 0, limit or MAX_PART_BYTES
+        try:
+            self._raw = book.open(name)
+        except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, OSError,
+                NotImplementedError) as exc:
+            raise damaged(exc) from None
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
-            size = MAX_PART_BYTES + 1 - self.seen
-        data = self._raw.read(size)
+            size = self.limit + 1 - self.seen
+        try:
+            data = self._raw.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damaged inside
+            raise damaged(exc) from None
         self.seen += len(data)
-        if self.seen > MAX_PART_BYTES:
+        if self.seen > self.limit:
             raise too_large(f"phần '{self.name[:80]}' giải nén ra hơn "
-                            f"{_megabytes(MAX_PART_BYTES)}")
+                            f"{_megabytes(self.limit)}")
         return data
 
     def __enter__(self) -> "Part":
@@ -167,7 +212,7 @@ def parse(part: Part, start: Callable[[str, dict[str, str]], None],
 
     def no_dtd(*_: Any) -> None:
         raise FileProblem(f"Phần '{part.name[:80]}' của tệp khai báo DTD, điều Excel không bao "
-                          "giờ viết: tệp không phải bảng tính .xlsx của Excel.", 415)
+                          "giờ viết: tệp không phải bảng tính của Excel.", 415)
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
@@ -183,74 +228,3 @@ def parse(part: Part, start: Callable[[str, dict[str, str]], None],
     except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
             ValueError) as exc:
         raise damaged(exc) from None
-
-
-# -- shared strings ------------------------------------------------------------------------
-class SharedStrings:
-    """The workbook's shared strings as one block of UTF-8 and where each ends: 4 bytes a
-    string beside its text, where a list of str costs some 60 more per string."""
-
-    def __init__(self) -> None:
-        self._text = bytearray()
-        self._ends = array("I")
-        self._recent: dict[int, str] = {}  # a sheet repeats its texts: each decoded once
-
-    def add(self, value: str) -> None:
-        self._text += value.encode()
-        if len(self._ends) >= MAX_SHARED_STRINGS:
-            raise too_large(f"tệp chứa hơn {print_number(MAX_SHARED_STRINGS)} đoạn chữ khác nhau")
-        if len(self._text) > MAX_SHARED_BYTES:
-            raise too_large(f"chữ trong tệp dài hơn {_megabytes(MAX_SHARED_BYTES)}")
-        self._ends.append(len(self._text))
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    def __getitem__(self, index: int) -> str:
-        found = self._recent.get(index)
-        if found is None:
-            if not 0 <= index < len(self._ends):
-                raise IndexError(index)
-            start = self._ends[index - 1] if index else 0
-            found = self._text[start:self._ends[index]].decode()
-            if len(self._recent) > 20_000:
-                self._recent.clear()
-            self._recent[index] = found
-        return found
-
-
-def shared_strings(book: zipfile.ZipFile) -> SharedStrings:
-    """xl/sharedStrings.xml, its texts bounded one by one and together while read."""
-    out = SharedStrings()
-    pieces: list[str] = []
-    state = {"t": False, "rph": False, "length": 0}
-    si, t, rph = MAIN + "si", MAIN + "t", MAIN + "rPh"
-
-    def start(name: str, _: dict[str, str]) -> None:
-        if name == si:
-            pieces.clear()
-            state["length"] = 0
-        elif name == t:
-            state["t"] = True
-        elif name == rph:  # a phonetic guide (Japanese furigana), not the cell's text
-            state["rph"] = True
-
-    def end(name: str) -> None:
-        if name == si:
-            out.add("".join(pieces))
-        elif name == t:
-            state["t"] = False
-        elif name == rph:
-            state["rph"] = False
-
-    def text(data: str) -> None:
-        if state["t"] and not state["rph"]:
-            state["length"] += len(data)
-            if state["length"] > MAX_CELL_CHARS:
-                raise too_large(f"có ô chứa hơn {print_number(MAX_CELL_CHARS)} ký tự, giới hạn "
-                                "của chính Excel")
-            pieces.append(data)
-
-    with Part(book, "xl/sharedStrings.xml") as part:
-        parse(part, start, end, text)
-    return out
