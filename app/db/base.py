@@ -1,8 +1,9 @@
 """Metadata, the columns every record shares, and the field helpers the tables use."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field as PField
 from sqlalchemy import BigInteger, Index, MetaData
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
@@ -26,6 +27,8 @@ MAX_VND = 10**14
 MAX_TEXT = 4000
 # Ids are 32-bit on PostgreSQL; a larger one in a request is a mistake, not a 500.
 MAX_ID = 2**31 - 1
+# A record's id as a client may send it (a path, a filter, a list of references).
+Id = Annotated[int, PField(ge=1, le=MAX_ID)]
 
 
 def utcnow() -> datetime:

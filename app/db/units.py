@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Index, func
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.db.search import Searchable
-from app.db.base import RecordMeta, ref
+from app.db.base import Id, RecordMeta, ref
 from app.db.fields import Input, Normalized, ReadMeta, SaneDate, code_field, partial
 from app.enums import UnitKind, UnitLevel
 
@@ -72,7 +72,7 @@ Index("ix_unit_code_lower", func.lower(Unit.__table__.c.code))  # type: ignore[a
 
 
 class UnitCreate(UnitBase, Input):
-    successor_ids: list[int] = Field(default_factory=list, title=_SUCCESSORS,
+    successor_ids: list[Id] = Field(default_factory=list, title=_SUCCESSORS,
                                      description=_SUCCESSORS_HELP, max_length=16)
 
 

@@ -142,3 +142,12 @@ def test_a_split_communes_records_count_once(api, split):
     assert amount(split["other"]) == 1_000_000
     assert amount(a) == 7_000_000
     assert amount(b) == 1_000_000
+
+
+def test_a_successor_that_is_no_id_is_refused_with_422_not_a_500(api):
+    """Found by the fuzzer: a negative successor became the default successor and failed the
+    schema only after the service had used it."""
+    r = api.post("/api/v1/units", json={"code": "X-NEG", "name": "Xã thử", "level": "commune",
+                                        "kind": "xa", "successor_ids": [-41, 7843]})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"][:2] == ["body", "successor_ids"]

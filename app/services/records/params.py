@@ -1,20 +1,17 @@
 """The list parameters every record resource takes, and what a record id may be."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated
 
 from pydantic import Field as PField
 from pydantic import model_validator
 
-from app.db.base import MAX_ID
+from app.db.base import MAX_ID, Id
 from app.db.fields import Printable
 
 # Filters every list accepts; the rest of a filter object are equality/IN filters on columns.
 COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", "limit",
                             "offset", "after", "sort", "q"})
 
-
-Id = Annotated[int, PField(ge=1, le=MAX_ID)]
 
 
 class ListParams(Printable):
