@@ -152,6 +152,24 @@ def make_it_first(url: str) -> str:
             f"e.g.\n{create}    python -m bench.generate --url {url}")
 
 
+def open_data_set(url: str) -> str:
+    """This process as a benchmark's: a secret key of its own in DVK_SECRET_KEY (its services
+    hash passwords and sign tokens, as the server does; returned, for the server), no
+    DVK_DEMO; the data set at `url` (else exit 2, saying how to make it), migrated to the
+    newest revision."""
+    secret_key = secrets.token_urlsafe(48)
+    os.environ["DVK_SECRET_KEY"] = secret_key
+    os.environ.pop("DVK_DEMO", None)
+    problem = missing_data(url)
+    if problem:
+        print(f"{problem}: {make_it_first(url)}", file=sys.stderr)
+        raise SystemExit(2)
+    from app.cli import migrate_to_head
+
+    migrate_to_head(url)
+    return secret_key
+
+
 def missing_data(url: str) -> str | None:
     """Why this database cannot be used (no file, no tables, no units), or None. Looks before
     anything connects: connecting to a missing SQLite file would create it."""
@@ -762,20 +780,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.setswitchinterval(args.client_switch_ms / 1000)
 
-    # The bench's own services (password hashing) read the settings, as the server does.
-    secret_key = secrets.token_urlsafe(48)
-    os.environ["DVK_SECRET_KEY"] = secret_key
-    os.environ.pop("DVK_DEMO", None)
-
-    problem = missing_data(args.url)
-    if problem:
-        print(f"{problem}: {make_it_first(args.url)}", file=sys.stderr)
-        return 2
-
-    from app.cli import migrate_to_head
+    secret_key = open_data_set(args.url)
     from app.db.session import make_engine
 
-    migrate_to_head(args.url)
     engine = make_engine(args.url)
     dialect = engine.dialect.name
     workers = args.workers or (2 if dialect == "postgresql" else 1)

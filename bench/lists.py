@@ -56,7 +56,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.dashboard import make_it_first, missing_data
+from bench.dashboard import open_data_set
 from bench.served import Served, uvicorn
 from bench.served import sign_in as bearer
 
@@ -287,16 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the deep pages' offset (less than each account's list)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",")]
-    os.environ["DVK_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ.pop("DVK_DEMO", None)
-
-    problem = missing_data(args.url)
-    if problem:
-        print(f"{problem}: {make_it_first(args.url)}", file=sys.stderr)
-        return 2
-    from app.cli import migrate_to_head
-
-    migrate_to_head(args.url)
+    open_data_set(args.url)  # the servers' secret key: DVK_SECRET_KEY (serve_app)
     parsed = make_url(args.url)
     sqlite = parsed.drivername.startswith("sqlite")
     if not sqlite:

@@ -51,7 +51,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.dashboard import USERNAME, contribution, make_it_first, missing_data, prepare
+from bench.dashboard import USERNAME, contribution, open_data_set, prepare
 from bench.served import Served, sign_in
 from bench.summary import percentile
 
@@ -194,14 +194,12 @@ class World:
 
 
 def make_world(url: str, seed: int) -> World:
-    from app.cli import migrate_to_head
     from app.db.session import make_engine, session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
     from app.services import auth
 
-    migrate_to_head(url)
     engine = make_engine(url)
     setup = prepare(engine, n_screens=5, n_units=5, seed=seed)
     password = secrets.token_urlsafe(18)
@@ -443,11 +441,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="an environment variable for the server (e.g. DVK_MALLOC_TRIM_MB=0)")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
-    why = missing_data(args.url)
-    if why:
-        print(f"{args.url}: {why}: {make_it_first(args.url)}", file=sys.stderr)
-        return 2
-    os.environ.setdefault("DVK_SECRET_KEY", secrets.token_urlsafe(32))  # this process's services
+    open_data_set(args.url)
     world = make_world(args.url, args.seed)
     every = list(kinds(world, args))
     chosen = [k.strip() for k in args.kinds.split(",") if k.strip()] or every
