@@ -75,11 +75,8 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -93,6 +90,7 @@ from sqlalchemy import Date, Engine, bindparam, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bench.served import Served, sign_in, uvicorn
 from bench.summary import percentile, subtree, table_counts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +140,35 @@ def ms(xs: list[float], q: float) -> str:
 
 
 # -- the database ----------------------------------------------------------------------------
+
+def make_it_first(url: str) -> str:
+    """What to run when `missing_data(url)` says why not."""
+    create = ""
+    if url.startswith("postgres"):  # an empty database must exist first
+        u = make_url(url)
+        create = (f"    createdb -h {u.host or 'localhost'} -p {u.port or 5432} "
+                  f"-U {u.username or 'postgres'} {u.database}   # if it does not exist\n")
+    return ("make the data set first (a province, 2.5 million contributions; a few minutes), "
+            f"e.g.\n{create}    python -m bench.generate --url {url}")
+
+
+def open_data_set(url: str) -> str:
+    """This process as a benchmark's: a secret key of its own in DVK_SECRET_KEY (its services
+    hash passwords and sign tokens, as the server does; returned, for the server), no
+    DVK_DEMO; the data set at `url` (else exit 2, saying how to make it), migrated to the
+    newest revision."""
+    secret_key = secrets.token_urlsafe(48)
+    os.environ["DVK_SECRET_KEY"] = secret_key
+    os.environ.pop("DVK_DEMO", None)
+    problem = missing_data(url)
+    if problem:
+        print(f"{problem}: {make_it_first(url)}", file=sys.stderr)
+        raise SystemExit(2)
+    from app.cli import migrate_to_head
+
+    migrate_to_head(url)
+    return secret_key
+
 
 def missing_data(url: str) -> str | None:
     """Why this database cannot be used (no file, no tables, no units), or None. Looks before
@@ -244,64 +271,21 @@ def revoke_screens(engine: Engine, setup: Setup) -> None:
 
 # -- the server ------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def serve(url: str, secret_key: str, workers: int) -> Served:
+    """The application under uvicorn in a subprocess, as it is deployed (`dvk serve`); ready
+    when /health answered in every worker (asked a few times in a row)."""
+    return Served("dashboard", uvicorn("app.main:app", workers),
+                  {"DVK_DATABASE_URL": url, "DVK_SECRET_KEY": secret_key}, in_a_row=3 * workers)
 
 
-class Server:
-    """The application under uvicorn in a subprocess, as it is deployed (`dvk serve`)."""
-
-    def __init__(self, url: str, secret_key: str, workers: int) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
-        env = {k: v for k, v in os.environ.items() if k != "DVK_DEMO"}
-        env.update(DVK_DATABASE_URL=url, DVK_SECRET_KEY=secret_key)
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-dashboard-", suffix=".log",
-                                               delete=False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--no-access-log",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        """Until /health answers in every worker (asked a few times in a row)."""
-        deadline, ok = time.monotonic() + timeout, 0
-        while ok < 3 * self.workers:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{self.output()}")
-            try:
-                ok = ok + 1 if httpx.get(self.base + "/health", timeout=5).status_code == 200 else 0
-            except httpx.HTTPError:
-                ok = 0
-                time.sleep(0.2)
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def errors(self) -> dict[str, int]:
-        """The server log's exceptions (last line of each traceback), counted."""
-        self.log.seek(0)
-        counts: dict[str, int] = {}
-        for line in self.log:
-            if re.match(r"^[\w.]+(Error|Exception)\b", line):
-                key = line.strip()[:200]
-                counts[key] = counts.get(key, 0) + 1
-        return counts
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()  # uvicorn's supervisor stops its workers
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+def log_errors(server: Served) -> dict[str, int]:
+    """The server log's exceptions (last line of each traceback), counted."""
+    counts: dict[str, int] = {}
+    for line in server.lines():
+        if re.match(r"^[\w.]+(Error|Exception)\b", line):
+            key = line.strip()[:200]
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 # -- CPU -------------------------------------------------------------------------------------
@@ -525,7 +509,7 @@ class Phase:
     stored: dict[int, int]  # unit → figures recomputed and stored in the window
 
 
-def run_phase(server: Server, engine: Engine, setup: Setup, bearer: str, *, screens: bool,
+def run_phase(server: Served, engine: Engine, setup: Setup, bearer: str, *, screens: bool,
               writers: int, every: float, year_q: str, when: Callable[[], date], day: str,
               warmup: float, seconds: float, seed: int, cold: bool = False,
               pollers: bool = False) -> Phase:
@@ -564,13 +548,6 @@ def run_phase(server: Server, engine: Engine, setup: Setup, bearer: str, *, scre
             th.join()
     return Phase([s for xs in writes for s in xs], [s for xs in reads for s in xs], failures,
                  usage, seconds, stored)
-
-
-def sign_in(base: str, password: str) -> str:
-    r = httpx.post(base + "/api/v1/auth/token", data={"username": USERNAME, "password": password},
-                   timeout=60)
-    r.raise_for_status()
-    return str(r.json()["access_token"])
 
 
 # -- the baseline ----------------------------------------------------------------------------
@@ -803,27 +780,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.setswitchinterval(args.client_switch_ms / 1000)
 
-    # The bench's own services (password hashing) read the settings, as the server does.
-    secret_key = secrets.token_urlsafe(48)
-    os.environ["DVK_SECRET_KEY"] = secret_key
-    os.environ.pop("DVK_DEMO", None)
-
-    problem = missing_data(args.url)
-    if problem:
-        create = ""
-        if args.url.startswith("postgres"):  # an empty database must exist first
-            u = make_url(args.url)
-            create = (f"    createdb -h {u.host or 'localhost'} -p {u.port or 5432} "
-                      f"-U {u.username or 'postgres'} {u.database}   # if it does not exist\n")
-        print(f"{problem}: make the data set first (a province, 2.5 million contributions; "
-              "a few minutes), e.g.\n"
-              f"{create}    python -m bench.generate --url {args.url}", file=sys.stderr)
-        return 2
-
-    from app.cli import migrate_to_head
+    secret_key = open_data_set(args.url)
     from app.db.session import make_engine
 
-    migrate_to_head(args.url)
     engine = make_engine(args.url)
     dialect = engine.dialect.name
     workers = args.workers or (2 if dialect == "postgresql" else 1)
@@ -843,10 +802,10 @@ def main(argv: list[str] | None = None) -> int:
     counts = table_counts(engine)
     print(f"{dialect}: {counts}", flush=True)
     setup = prepare(engine, n_screens=args.screens, n_units=args.units, seed=args.seed)
-    server = Server(args.url, secret_key, workers)
+    server = serve(args.url, secret_key, workers).start()
     try:
         server.wait_ready()
-        bearer = sign_in(server.base, setup.password)
+        bearer = sign_in(server.base, USERNAME, setup.password)
         day = (today if year == today.year else date(year, 12, 31)).isoformat()
         common: dict[str, Any] = dict(
             writers=args.writers, every=args.write_every, year_q=year_q, when=when, day=day,
@@ -870,7 +829,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         server.stop()
         raise
-    server_errors = server.errors()
+    server_errors = log_errors(server)
     server.stop()
     base = baseline(engine, setup.province, year, args.runs)
     revoke_screens(engine, setup)
@@ -886,11 +845,11 @@ def main(argv: list[str] | None = None) -> int:
         for (what, status, detail), n in sorted(kinds.items(), key=lambda kv: -kv[1]):
             print(f"  {n:>5} × {what}: {status} {detail}")
     if server_errors:
-        print(f"\nexceptions in the server's log ({server.log.name}):")
+        print(f"\nexceptions in the server's log ({server.log_name}):")
         for line, n in sorted(server_errors.items(), key=lambda kv: -kv[1]):
             print(f"  {n:>5} × {line}")
     else:
-        os.unlink(server.log.name)
+        os.unlink(server.log_name)
     return 1 if failures else 0
 
 

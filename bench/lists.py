@@ -18,8 +18,8 @@ It migrates the database to the newest revision, then:
    `--datasette-venv`, made by this script when it is missing; never into the project's),
    facet suggestions off (`--setting suggest_facets off`);
 4. times `GET /api/v1/contributions` with `limit=50`, for each account, in five cases: no
-   filter; `unit_id=<village>`; a date range (Q1 2020); a deep page, `offset=10000`; and its
-   keyset equivalent, `after=<the 10 000th id of that account's list>`; and datasette's
+   filter; `unit_id=<village>`; a date range (Q1 2020); a deep page, `offset=10000` (`--deep`);
+   and its keyset equivalent, `after=<the 10 000th id of that account's list>`; and datasette's
    `/<db>/contribution.json?_size=50` with the same filter (`unit_id=`, `date__gte`/`date__lte`;
    for both deep pages its own keyset, `_next=10000`). Datasette knows no scope: a clerk's list
    is compared with datasette's list of the whole table under the same filter. Each case runs
@@ -47,24 +47,24 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.dashboard import free_port, missing_data
+from bench.dashboard import open_data_set
+from bench.served import Served, uvicorn
+from bench.served import sign_in as bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("admin", "province", "district", "commune")
-CASES = ("none", "village", "dates", "offset 10000", "after (keyset)")
+CASES = ("none", "village", "dates", "deep offset", "after (keyset)")
 DATES = ("2020-01-01", "2020-03-31")
-DEEP = 10_000
+DEEP = 10_000  # the deep pages' offset (`--deep`: less on a small data set)
 DATASETTE = "datasette==0.65.5"
 
 
@@ -138,50 +138,11 @@ def vacuum_if_needed(url: str) -> str | None:
 
 # -- the servers -------------------------------------------------------------------------------
 
-class Served:
-    """A server in a subprocess on a free loopback port, its output in a temporary file."""
-
-    def __init__(self, name: str, command: list[str], *, cwd: Path, env: dict[str, str],
-                 ready: str) -> None:
-        self.name, self.port = name, free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.ready = ready
-        self.db = ""  # datasette's name of the database
-        self.log = tempfile.NamedTemporaryFile("w+", prefix=f"bench-lists-{name}-", suffix=".log",
-                                               delete=False)
-        self.proc = subprocess.Popen([c.replace("{port}", str(self.port)) for c in command],
-                                     cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.log.seek(0)
-                raise SystemExit(f"{self.name} did not start:\n{self.log.read()[-4000:]}")
-            try:
-                if httpx.get(self.base + self.ready, timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
 def serve_app(name: str, checkout: Path, url: str, workers: int) -> Served:
-    env = {k: v for k, v in os.environ.items() if k not in ("DVK_DEMO", "PYTHONPATH")}
-    env.update(DVK_DATABASE_URL=url, DVK_SECRET_KEY=os.environ["DVK_SECRET_KEY"])
-    return Served(name, [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                         "--port", "{port}", "--workers", str(workers), "--no-access-log",
-                         "--log-level", "warning"], cwd=checkout, env=env, ready="/health")
+    """The application of `checkout` (no PYTHONPATH: it imports its own `app`)."""
+    return Served(name, uvicorn("app.main:app", workers),
+                  {"DVK_DATABASE_URL": url, "DVK_SECRET_KEY": os.environ["DVK_SECRET_KEY"]},
+                  cwd=checkout, drop=("DVK_DEMO", "PYTHONPATH"))
 
 
 def datasette_bin(venv: Path) -> Path:
@@ -195,13 +156,15 @@ def datasette_bin(venv: Path) -> Path:
     return exe
 
 
-def serve_datasette(exe: Path, path: str) -> Served:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    served = Served("datasette", [str(exe), "serve", path, "--host", "127.0.0.1", "--port",
-                                "{port}", "--setting", "suggest_facets", "off"],
-                  cwd=Path(path).parent, env=env, ready="/-/versions.json")
-    served.db = Path(path).stem
-    return served
+class Datasette(Served):
+    """datasette on the SQLite file `path`, facet suggestions off."""
+
+    def __init__(self, exe: Path, path: str) -> None:
+        super().__init__("datasette", [str(exe), "serve", path, "--host", "127.0.0.1", "--port",
+                                       "{port}", "--setting", "suggest_facets", "off"],
+                         ready_path="/-/versions.json", cwd=Path(path).parent,
+                         drop=("PYTHONPATH",))
+        self.db = Path(path).stem  # datasette's name of the database
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -258,44 +221,44 @@ def hammer(url: str, headers: dict[str, str], readers: int, seconds: float) -> T
 
 
 def sign_in(base: str, role: str, password: str) -> dict[str, str]:
-    r = httpx.post(base + "/api/v1/auth/token", timeout=60,
-                   data={"username": f"bench-lists-{role}", "password": password})
-    r.raise_for_status()
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return {"Authorization": f"Bearer {bearer(base, f'bench-lists-{role}', password)}"}
 
 
-def app_queries(base: str, headers: dict[str, str], setup: Setup) -> dict[str, str]:
-    """The five cases' URLs for one account; the keyset one starts after its 10 000th id."""
+def app_queries(base: str, headers: dict[str, str], setup: Setup, deep: int) -> dict[str, str]:
+    """The five cases' URLs for one account; the keyset one starts after its `deep`th id."""
     lst = base + "/api/v1/contributions?limit=50"
-    r = httpx.get(f"{base}/api/v1/contributions?limit=1&offset={DEEP - 1}", headers=headers,
+    r = httpx.get(f"{base}/api/v1/contributions?limit=1&offset={deep - 1}", headers=headers,
                   timeout=60)
     r.raise_for_status()
+    if not r.json()["items"]:
+        raise SystemExit(f"a list of fewer than {deep} contributions: a smaller --deep, or the "
+                         f"full data set")
     after = r.json()["items"][0]["id"]
     return {"none": lst, "village": f"{lst}&unit_id={setup.units['village']}",
             "dates": f"{lst}&date_from={DATES[0]}&date_to={DATES[1]}",
-            "offset 10000": f"{lst}&offset={DEEP}", "after (keyset)": f"{lst}&after={after}"}
+            "deep offset": f"{lst}&offset={deep}", "after (keyset)": f"{lst}&after={after}"}
 
 
-def datasette_queries(base: str, db: str, setup: Setup) -> dict[str, str]:
+def datasette_queries(base: str, db: str, setup: Setup, deep: int) -> dict[str, str]:
     lst = f"{base}/{db}/contribution.json?_size=50"
     return {"none": lst, "village": f"{lst}&unit_id={setup.units['village']}",
             "dates": f"{lst}&date__gte={DATES[0]}&date__lte={DATES[1]}",
-            "offset 10000": f"{lst}&_next={DEEP}", "after (keyset)": f"{lst}&_next={DEEP}"}
+            "deep offset": f"{lst}&_next={deep}", "after (keyset)": f"{lst}&_next={deep}"}
 
 
 # -- the run -----------------------------------------------------------------------------------
 
-def run(servers: list[Served], ds: Served | None, setup: Setup, levels: list[int],
-        seconds: float) -> tuple[dict[str, dict[tuple[str, str, int], Timed]],
-                                 dict[tuple[str, str, int], Timed]]:
+def run(servers: list[Served], ds: Datasette | None, setup: Setup, levels: list[int],
+        seconds: float, deep: int = DEEP) -> tuple[dict[str, dict[tuple[str, str, int], Timed]],
+                                                   dict[tuple[str, str, int], Timed]]:
     """Every case on every server, one after the other for each case (the machine's load
     changes by the minute: what is compared is timed minutes apart at most)."""
     out: dict[str, dict[tuple[str, str, int], Timed]] = {s.name: {} for s in servers}
     theirs: dict[tuple[str, str, int], Timed] = {}
-    ds_urls = datasette_queries(ds.base, ds.db, setup) if ds is not None else {}
+    ds_urls = datasette_queries(ds.base, ds.db, setup, deep) if ds is not None else {}
     for role in ROLES:
         signed = [(s, sign_in(s.base, role, setup.password)) for s in servers]
-        urls = [(s, h, app_queries(s.base, h, setup)) for s, h in signed]
+        urls = [(s, h, app_queries(s.base, h, setup, deep)) for s, h in signed]
         for case in CASES:
             for readers in levels:
                 timed = [(s.name, out[s.name], h, u[case]) for s, h, u in urls]
@@ -320,19 +283,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="datasette's own virtualenv (made when missing)")
     parser.add_argument("--no-datasette", dest="datasette", action="store_false")
     parser.add_argument("--before", type=Path, help="another checkout to time on the same data")
+    parser.add_argument("--deep", type=int, default=DEEP,
+                        help="the deep pages' offset (less than each account's list)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.concurrency.split(",")]
-    os.environ["DVK_SECRET_KEY"] = secrets.token_urlsafe(48)
-    os.environ.pop("DVK_DEMO", None)
-
-    problem = missing_data(args.url)
-    if problem:
-        print(f"{problem}: make the data set first, e.g.\n"
-              f"    python -m bench.generate --url {args.url}", file=sys.stderr)
-        return 2
-    from app.cli import migrate_to_head
-
-    migrate_to_head(args.url)
+    open_data_set(args.url)  # the servers' secret key: DVK_SECRET_KEY (serve_app)
     parsed = make_url(args.url)
     sqlite = parsed.drivername.startswith("sqlite")
     if not sqlite:
@@ -340,20 +295,22 @@ def main(argv: list[str] | None = None) -> int:
         if note:
             print(note, flush=True)
     setup = prepare(args.url)
-    print(f"units: {setup.units}; {args.seconds:g} s per case and concurrency", flush=True)
+    print(f"units: {setup.units}; {args.seconds:g} s per case and concurrency; deep pages at "
+          f"{args.deep}", flush=True)
 
     checkouts = [("app", ROOT)] + ([("before", args.before.resolve())] if args.before else [])
-    servers = [serve_app(name, checkout, args.url, args.workers) for name, checkout in checkouts]
-    ds = None
+    servers = [serve_app(name, checkout, args.url, args.workers).start()
+               for name, checkout in checkouts]
+    ds: Datasette | None = None
     if sqlite and args.datasette:
-        ds = serve_datasette(datasette_bin(args.datasette_venv.resolve()), parsed.database)
+        ds = Datasette(datasette_bin(args.datasette_venv.resolve()), parsed.database).start()
     try:
         for server in servers + ([ds] if ds else []):
-            server.wait()
+            server.wait_ready()
         if ds is not None:
             version = httpx.get(ds.base + "/-/versions.json").json()["datasette"]["version"]
             print(f"datasette {version}", flush=True)
-        results, theirs = run(servers, ds, setup, levels, args.seconds)
+        results, theirs = run(servers, ds, setup, levels, args.seconds, args.deep)
     finally:
         for server in servers + ([ds] if ds else []):
             server.stop()

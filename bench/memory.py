@@ -40,9 +40,7 @@ import io
 import os
 import random
 import secrets
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -53,7 +51,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.dashboard import contribution, free_port, missing_data, prepare, sign_in
+from bench.dashboard import USERNAME, contribution, open_data_set, prepare
+from bench.served import Served, sign_in
 from bench.summary import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,48 +166,15 @@ class Sampler:
 
 # -- the server ------------------------------------------------------------------------------
 
-class Server:
+def serve(url: str, secret_key: str, code: Path = ROOT,
+          extra_env: dict[str, str] | None = None) -> Served:
     """`dvk serve` from this checkout (the installed `dvk` script may run another checkout's
     code), one worker, on a free loopback port."""
-
-    def __init__(self, url: str, secret_key: str, code: Path = ROOT,
-                 extra_env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if k != "DVK_DEMO"}
-        env.update(DVK_DATABASE_URL=url, DVK_SECRET_KEY=secret_key, **(extra_env or {}))
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-memory-", suffix=".log",
-                                               delete=False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.argv[0] = 'dvk'; from app.cli import main; main()",
-             "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            cwd=code, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{self.output()}")
-            try:
-                if httpx.get(self.base + "/health", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+    return Served("memory", [sys.executable, "-c",
+                             "import sys; sys.argv[0] = 'dvk'; from app.cli import main; main()",
+                             "serve", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1"],
+                  {"DVK_DATABASE_URL": url, "DVK_SECRET_KEY": secret_key, **(extra_env or {})},
+                  cwd=code)
 
 
 # -- the load --------------------------------------------------------------------------------
@@ -228,14 +194,12 @@ class World:
 
 
 def make_world(url: str, seed: int) -> World:
-    from app.cli import migrate_to_head
     from app.db.session import make_engine, session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
     from app.services import auth
 
-    migrate_to_head(url)
     engine = make_engine(url)
     setup = prepare(engine, n_screens=5, n_units=5, seed=seed)
     password = secrets.token_urlsafe(18)
@@ -392,14 +356,10 @@ class Run:
 def run(url: str, world: World, args: argparse.Namespace, chosen: list[str], seconds: float,
         label: str, code: Path = ROOT) -> Run:
     extra = dict(kv.split("=", 1) for kv in args.server_env)
-    server = Server(url, secrets.token_urlsafe(32), code, extra)
-    try:
+    with serve(url, secrets.token_urlsafe(32), code, extra) as server:
         server.wait_ready()
-        world.admin = sign_in(server.base, world.admin_password)
-        r = httpx.post(server.base + "/api/v1/auth/token",
-                       data={"username": CLERK, "password": world.clerk_password}, timeout=60)
-        r.raise_for_status()
-        world.clerk = str(r.json()["access_token"])
+        world.admin = sign_in(server.base, USERNAME, world.admin_password)
+        world.clerk = sign_in(server.base, CLERK, world.clerk_password)
         time.sleep(1.0)  # the sign-ins' password hashes are done and freed
         sampler = Sampler(server.proc.pid)
         clear_peak(server.proc.pid)  # VmHWM from here on: not the start's, not the sign-ins'
@@ -431,8 +391,6 @@ def run(url: str, world: World, args: argparse.Namespace, chosen: list[str], sec
         first_child = next((c for c in child if c), 0.0)
         return Run(label, start, end, peak[1], hwm, peak[3], first_child, max(child, default=0.0),
                    out)
-    finally:
-        server.stop()
 
 
 # -- the printout ----------------------------------------------------------------------------
@@ -483,11 +441,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="an environment variable for the server (e.g. DVK_MALLOC_TRIM_MB=0)")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
-    why = missing_data(args.url)
-    if why:
-        print(f"{args.url}: {why}", file=sys.stderr)
-        return 2
-    os.environ.setdefault("DVK_SECRET_KEY", secrets.token_urlsafe(32))  # this process's services
+    open_data_set(args.url)
     world = make_world(args.url, args.seed)
     every = list(kinds(world, args))
     chosen = [k.strip() for k in args.kinds.split(",") if k.strip()] or every

@@ -40,24 +40,21 @@ import os
 import random
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.dashboard import process_cpu_seconds
+from bench.dashboard import contribution, process_cpu_seconds
+from bench.served import Served, sign_in, uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["people", "business", "organization", "state_budget", "other"]
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.25
 
@@ -89,52 +86,6 @@ class Result:
             return float("nan")
         s = sorted(self.ms)
         return s[min(len(s) - 1, int(round(p * (len(s) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, app: str, env: dict[str, str], workers: int = 1,
-                 root: Path = ROOT) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-writes-", suffix=".log",
-                                               delete=False)
-        full = {k: v for k, v in os.environ.items() if k != "DVK_DEMO"}
-        full.update(env)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-             str(self.port), "--workers", str(workers), "--no-access-log", "--log-level",
-             "warning"], cwd=root, env=full, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the server did not start:\n{self.output()}")
-            try:
-                if httpx.get(self.base + "/health", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()[-3000:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 # -- the data ---------------------------------------------------------------------------------
@@ -183,25 +134,9 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
     return clerks
 
 
-def sign_in(base: str, clerk: Clerk) -> str:
-    r = httpx.post(base + "/api/v1/auth/token",
-                   data={"username": clerk.username, "password": clerk.password}, timeout=60)
-    if r.status_code != 200:
-        raise SystemExit(f"sign-in of {clerk.username} failed: {r.status_code} {r.text[:300]}")
-    return str(r.json()["access_token"])
-
-
-def contribution(rng: random.Random, units: list[int], year: int) -> dict[str, Any]:
-    kind = rng.choices(["cash", "in_kind", "labor"], [60, 15, 25])[0]
-    day = date(year, rng.randint(1, 12), rng.randint(1, 28))
-    body: dict[str, Any] = {"unit_id": rng.choice(units), "source": rng.choice(SOURCES),
-                            "kind": kind, "date": min(day, date.today()).isoformat(),
-                            "contributor_name": f"Hộ gia đình số {rng.randint(1, 9999)}"}
-    if kind == "labor":
-        body["labor_days"] = rng.randint(1, 20)
-    else:
-        body["amount_vnd"] = rng.randint(1, 500) * 100_000
-    return body
+def day_in(rng: random.Random, year: int) -> Callable[[], date]:
+    """A day of `year` at random, today at the latest (the API refuses a date to come)."""
+    return lambda: min(date(year, rng.randint(1, 12), rng.randint(1, 28)), date.today())
 
 
 # -- driving ----------------------------------------------------------------------------------
@@ -216,11 +151,12 @@ def drive(label: str, url: str, path: str, writers: int, bearers: list[str],
 
     def one(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
+        when = day_in(rng, year)
         clerk = clerks[i % len(clerks)]
         headers = {"Authorization": f"Bearer {bearers[i % len(bearers)]}"} if bearers else {}
         with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
             while True:
-                body = contribution(rng, clerk.units, year)
+                body = contribution(rng, clerk.units, when)
                 t0 = time.perf_counter()
                 if t0 >= end:
                     return
@@ -319,7 +255,7 @@ def profile(url: str, n: int, clerk_name: str) -> None:
         units = [u for u in session.exec(scope.subtree_ids(user.unit_id)).scalars()
                  if u != user.unit_id]
     rng = random.Random(7)
-    bodies = [ContributionCreate.model_validate(contribution(rng, units, date.today().year))
+    bodies = [ContributionCreate.model_validate(contribution(rng, units, day_in(rng, date.today().year)))
               for _ in range(2 * n + 20)]
     write = contextmanager(session_scope)
     for body in bodies[:20]:  # warm the caches
@@ -396,17 +332,19 @@ def main(argv: list[str] | None = None) -> int:
     writes_bare.prepare(bare_url)
 
     counts = [int(x) for x in args.writers.split(",")]
-    app_server = Server("app.main:app", {"DVK_DATABASE_URL": url,
-                                         "DVK_SECRET_KEY": secret_key},
-                        args.workers, args.app_root)
-    bare_server = None if args.skip_bare else Server(
-        "bench.writes_bare:app", {"BARE_DATABASE_URL": bare_url}, args.workers)
+    app_server = Served("writes-app", uvicorn("app.main:app", args.workers),
+                        {"DVK_DATABASE_URL": url, "DVK_SECRET_KEY": secret_key},
+                        cwd=args.app_root).start()
+    bare_server = None if args.skip_bare else Served(
+        "writes-bare", uvicorn("bench.writes_bare:app", args.workers),
+        {"BARE_DATABASE_URL": bare_url}).start()
     results: dict[tuple[str, int], Result] = {}
     try:
         app_server.wait_ready()
         if bare_server:
             bare_server.wait_ready()
-        bearers = [sign_in(app_server.base, c) for c in clerks]
+        bearers = [sign_in(app_server.base, clerk.username, clerk.password)
+                   for clerk in clerks]
         print(f"application from {args.app_root}  "
               f"database {make_url(url).render_as_string()}  baseline {bare_url}  "
               f"{args.seconds:g} s per run after {args.warmup:g} s warm-up, "
