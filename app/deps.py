@@ -82,8 +82,8 @@ def current_actor(request: Request, session: SessionDep,
     """The API's caller, by the bearer token."""
     if not token:
         raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
-    actor = auth.actor_for_token(session, token)
-    if actor.token_id is not None:
+    actor, due = auth.signed_in(session, token)
+    if due and actor.token_id is not None:  # its last use is noted at most once a minute
         token_id = actor.token_id
         if request.method in ("GET", "HEAD", "OPTIONS"):
             auth.note_use(session, token_id, in_this_transaction=False)
