@@ -104,10 +104,11 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def if_match(
+async def if_match(
     value: Annotated[str | None, Header(alias="If-Match", description='The ETag read, e.g. "3".')] = None,
 ) -> int | None:
-    """The version a write expects (from If-Match); None when absent or '*'."""
+    """The version a write expects (from If-Match); None when absent or '*'. Async: no I/O
+    here, so no trip through the thread pool."""
     if value is None or value.strip() == "*":
         return None
     text = value.strip().removeprefix("W/").strip('"')

@@ -114,7 +114,8 @@ def signed_in(session: Session, secret: str) -> tuple[Actor, bool]:
         raise Unauthorized("Tài khoản đã bị khóa.")
     role = Role(user.role)
     if token.kind == "api" and role != Role.admin and token.unit_id is not None and (
-            user.unit_id is None or not scope.in_subtree(session, token.unit_id, user.unit_id)):
+            user.unit_id is None or (token.unit_id != user.unit_id  # a unit is in its subtree
+                                     and not scope.in_subtree(session, token.unit_id, user.unit_id))):
         # Its maker moved away from the token's unit: the token may not outreach them.
         raise Unauthorized("Mã truy cập này không còn hiệu lực (người tạo đã đổi đơn vị).")
     actor = Actor(
