@@ -82,8 +82,8 @@ def current_actor(request: Request, session: SessionDep,
     """The API's caller, by the bearer token."""
     if not token:
         raise Unauthorized("Cần đăng nhập: gửi 'Authorization: Bearer <mã truy cập>'.")
-    actor = auth.actor_for_token(session, token)
-    if actor.token_id is not None:
+    actor, due = auth.signed_in(session, token)
+    if due and actor.token_id is not None:  # its last use is noted at most once a minute
         token_id = actor.token_id
         if request.method in ("GET", "HEAD", "OPTIONS"):
             auth.note_use(session, token_id, in_this_transaction=False)
@@ -104,10 +104,11 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def if_match(
+async def if_match(
     value: Annotated[str | None, Header(alias="If-Match", description='The ETag read, e.g. "3".')] = None,
 ) -> int | None:
-    """The version a write expects (from If-Match); None when absent or '*'."""
+    """The version a write expects (from If-Match); None when absent or '*'. Async: no I/O
+    here, so no trip through the thread pool."""
     if value is None or value.strip() == "*":
         return None
     text = value.strip().removeprefix("W/").strip('"')

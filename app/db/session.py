@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.config import get_settings
@@ -443,22 +444,45 @@ def note_answer(request: Request, status: int) -> None:
     request.scope[ANSWER] = status
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """FastAPI dependency: one transaction per request, which the request's answer decides:
     committed before a success goes out, rolled back for an answer of 400 or more (or an
     error), so no handler commits or rolls back. (It is declared with scope="function" in
     app.deps, whose Route notes the answer before this ends, or settles the transaction in
     the handler's thread as soon as the handler has its answer.) A writing request takes the
     write lock at its first write (`writing`). What must outlast a refused request goes
-    through a side write (below)."""
+    through a side write (below).
+
+    Async, so that a request makes no trip through the thread pool for it: making the session
+    touches no database (its transaction begins at its first statement, in the thread that
+    makes it), and a transaction the handler settled has nothing left to end but the session
+    itself. A transaction still open (a handler that answered with data, an error) is ended
+    in the thread pool, as a blocking call."""
     write = request.method not in ("GET", "HEAD", "OPTIONS")
-    for session in session_scope(get_engine(), write=write, late=True,
-                                 kept=lambda: request.scope.get(ANSWER, 200) < 400):
-        request.scope[SESSION] = session
-        try:
-            yield session
-        finally:
-            request.scope.pop(SESSION, None)
+    unit = session_scope(get_engine(), write=write, late=True,
+                         kept=lambda: request.scope.get(ANSWER, 200) < 400)
+    session = next(unit)
+    request.scope[SESSION] = session
+    try:
+        yield session
+    except BaseException as exc:
+        request.scope.pop(SESSION, None)
+        await run_in_threadpool(_end_raising, unit, exc)
+        raise
+    request.scope.pop(SESSION, None)
+    if session.info.get(_SETTLED) and not session.in_transaction():
+        next(unit, None)  # closes the session: no statement, its connection already returned
+    else:
+        await run_in_threadpool(next, unit, None)
+
+
+def _end_raising(unit: Generator[Session, None, None], exc: BaseException) -> None:
+    """Hand the request's error to its unit of work, which rolls back and raises it again."""
+    try:
+        unit.throw(exc)
+    except BaseException as again:
+        if again is not exc:
+            raise
 
 
 def settle_request(scope: dict[str, object], status: int) -> None:

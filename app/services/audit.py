@@ -99,8 +99,12 @@ def last_hash(session: Session) -> str:
         session.exec(text("SELECT pg_advisory_xact_lock(7212019)"))
     else:  # the last link is read under the write lock (a request takes it late)
         writing(session)
-    last = session.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    last = session.exec(_LAST_HASH).scalar()
     return last or GENESIS
+
+
+# Built once: building it again at every write cost more than running it.
+_LAST_HASH = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
 
 
 def record(session: Session, *, username: str, user_id: int | None, action: str, resource: str,

@@ -93,28 +93,40 @@ def note_use(session: Session, token_id: int, *, in_this_transaction: bool) -> N
 
 def actor_for_token(session: Session, secret: str) -> Actor:
     """The actor behind a bearer secret; 401 if it is unknown, expired, revoked or disabled."""
-    token = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
-    ).scalars().first()
+    return signed_in(session, secret)[0]
+
+
+def signed_in(session: Session, secret: str) -> tuple[Actor, bool]:
+    """The actor behind a bearer secret, and whether the token's last use is due to be noted
+    (`note_use`: an API token not noted within `LAST_USE_EVERY`); 401 as `actor_for_token`.
+    The token and its user in one query."""
+    found = session.exec(
+        select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(secret))
+    ).first()
     now = utcnow()
+    token, user = found if found is not None else (None, None)
     if token is None or token.revoked_at is not None or (
         token.expires_at is not None and token.expires_at <= now
     ):
         raise Unauthorized("Mã truy cập không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại.")
-    user = session.get(User, token.user_id)
     if user is None or not user.active:
         raise Unauthorized("Tài khoản đã bị khóa.")
     role = Role(user.role)
     if token.kind == "api" and role != Role.admin and token.unit_id is not None and (
-            user.unit_id is None or not scope.in_subtree(session, token.unit_id, user.unit_id)):
+            user.unit_id is None or (token.unit_id != user.unit_id  # a unit is in its subtree
+                                     and not scope.in_subtree(session, token.unit_id, user.unit_id))):
         # Its maker moved away from the token's unit: the token may not outreach them.
         raise Unauthorized("Mã truy cập này không còn hiệu lực (người tạo đã đổi đơn vị).")
-    return Actor(
+    actor = Actor(
         user_id=user.id, username=user.username, role=role,
         unit_id=token.unit_id if token.kind == "api" else user.unit_id,
         can_write=token.scope == TokenScope.write and role != Role.viewer,
         token_id=token.id if token.kind == "api" else None,
     )
+    # The same test as note_use's own UPDATE, which would change nothing when it fails.
+    due = token.last_used_at is None or token.last_used_at < now - LAST_USE_EVERY
+    return actor, actor.token_id is not None and due
 
 
 def create_user(session: Session, *, username: str, password: str, role: Role,

@@ -3,6 +3,7 @@ away in the write's own transaction: one record's (`apply`) or an import's at on
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -99,16 +100,12 @@ def petition_effects(session: Session, p: Any) -> list[Effect]:
 def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
     """Add (sign 1) or take away (sign -1) the effects, in both grains, as upserts."""
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     for e in effects:
         sums = {k: v * sign for k, v in e.sums.items()}
+        stmt = upsert(dialect, e.stat, tuple(e.dims), tuple(sums))
         for grain in GRAINS:
-            key = {"grain": grain, "unit_id": e.unit_id, "bucket": bucket(grain, e.day), **e.dims}
-            stmt = insert(e.stat).values(**key, **sums)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(key),
-                set_={k: getattr(e.stat, k) + stmt.excluded[k] for k in sums})
-            session.exec(stmt)
+            session.execute(stmt, {"grain": grain, "unit_id": e.unit_id,
+                                   "bucket": bucket(grain, e.day), **e.dims, **sums})
 
 
 def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
@@ -123,17 +120,23 @@ def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
             for name, v in e.sums.items():
                 sums[name] = sums.get(name, 0) + v
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for (stat, grain, unit_id, day, dims), sums in totals.items():
         shape = (stat, tuple(k for k, _ in dims), tuple(sorted(sums)))
         groups.setdefault(shape, []).append(
             {"grain": grain, "unit_id": unit_id, "bucket": day, **dict(dims), **sums})
     for (stat, dim_names, sum_names), rows in groups.items():
-        table = stat.__table__
-        stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["grain", "unit_id", "bucket", *dim_names],
-            set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
-        session.execute(stmt, rows)
+        session.execute(upsert(dialect, stat, dim_names, sum_names), rows)
 
+
+@lru_cache(maxsize=256)
+def upsert(dialect: str, stat: Any, dim_names: tuple[str, ...],
+           sum_names: tuple[str, ...]) -> Any:
+    """The upsert of one shape of stat row (its table, its dimensions, the sums it adds to),
+    its values given at execution: built once per shape, not at every write (building it and
+    its `excluded` set cost about 0.4 ms a write)."""
+    table = stat.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["grain", "unit_id", "bucket", *dim_names],
+        set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
