@@ -107,6 +107,8 @@ class Tree:
 
 
 _kept: dict[int, Tree] = {}
+# Built once: building it (its operators) cost about half a millisecond per list.
+_STAMP = select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)
 _kept_lock = threading.Lock()
 
 
@@ -115,13 +117,12 @@ def tree(session: Session) -> Tree:
     current, the whole (id, parent, merger) list when it has changed. Read in the session, so
     a unit written earlier in the same transaction is in it; a stamp that was rolled back
     never comes back (it is random), so a tree read under it is never served again."""
-    stamp = session.exec(select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)).scalar()
+    stamp = session.exec(_STAMP).scalar()
     kept = _kept.get(stamp) if stamp is not None else None
     if kept is not None:
         return kept
     rows = session.exec(select(Unit.id, Unit.parent_id, Unit.merged_into_id,
-                               select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)
-                               .scalar_subquery())).all()
+                               _STAMP.scalar_subquery())).all()
     fresh = Tree.of((r[0], r[1], r[2]) for r in rows)
     # The stamp read with the rows (one statement: one snapshot) is the one they are for.
     read_under = rows[0][3] if rows else None
