@@ -79,10 +79,12 @@ def empty(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def records(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
-    """The sheets of records the download adds: the district's, over the period."""
+    """The sheets of records the download adds: the district's, over the period (their rows
+    are read once: kept here as lists, for every test)."""
     for session in session_scope(engine):
-        return record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
-                             date_from=DATE_FROM, date_to=DATE_TO)
+        sheets = record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
+                               date_from=DATE_FROM, date_to=DATE_TO)
+        return {title: (what, header, list(rows)) for title, (what, header, rows) in sheets.items()}
     raise AssertionError("unreachable")
 
 
