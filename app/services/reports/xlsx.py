@@ -123,7 +123,7 @@ def build_xlsx(report: dict[str, Any],
         _header_row(sheet, header)
         plain = [bool(PLAIN.search(str(h))) for h in header]
         for row in aside:
-            sheet.append([_cell(sheet, v, _format(v, plain[i] if i < len(plain) else False))
+            sheet.append([_record_cell(sheet, v, i < len(plain) and plain[i])
                           for i, v in enumerate(row)])
         if count:
             sheet.auto_filter.ref = f"A{HEADER}:{get_column_letter(len(header))}{HEADER + count}"
@@ -208,6 +208,15 @@ def _xl(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(VIETNAM).replace(tzinfo=None)  # Excel has no time zones
     return value
+
+
+def _record_cell(ws: Any, value: Any, plain: bool) -> Any:
+    """A record's value as it is when it needs neither a format nor a guard (openpyxl writes
+    a bare value faster than a cell of its own), else as a cell (_cell)."""
+    number_format = _format(value, plain)
+    if number_format is None and not (isinstance(value, str) and value.startswith("=")):
+        return value
+    return _cell(ws, value, number_format)
 
 
 def _format(value: Any, plain: bool) -> str | None:
