@@ -84,7 +84,7 @@ def records(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
     for session in session_scope(engine):
         sheets = record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
                                date_from=DATE_FROM, date_to=DATE_TO)
-        return {title: (what, header, list(rows)) for title, (what, header, rows) in sheets.items()}
+        return {title: (what, header, list(rows)) for title, (what, header, rows) in sheets}
     raise AssertionError("unreachable")
 
 

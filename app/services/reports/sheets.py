@@ -65,11 +65,11 @@ Sheet = tuple[str, list[str], Rows | list[list[Any]]]  # (title row, header, row
 
 
 def record_sheets(session: Session, *, actor: Actor, unit_id: int, date_from: date,
-                  date_to: date) -> dict[str, Sheet]:
-    """Sheet title → (what the sheet lists, header, rows) of every resource in `SHEETS`.
-    The records are read here, the session may close after; the rows are read once."""
+                  date_to: date) -> Iterator[tuple[str, Sheet]]:
+    """(Sheet title, (what the sheet lists, header, rows)) of every resource in `SHEETS`, one
+    after the other: a sheet's records are read (in batches, set aside) when the workbook
+    comes to it, with the session still open; its rows are read once."""
     names = {u.id: u.name for u in units.tree(session, actor=actor)}
-    sheets: dict[str, Sheet] = {}
     for title, name, fields in SHEETS:
         resource = registry.get(name)
         service = resource.service
@@ -91,8 +91,7 @@ def record_sheets(session: Session, *, actor: Actor, unit_id: int, date_from: da
         header, expand = _expanded(columns, used)
         tail = [[f"… chỉ xuất {vn.print_number(SHEET_CAP)} dòng đầu; lọc kỳ ngắn hơn để "
                  "có đủ."]] if cut else []
-        sheets[title] = (resource.title, header, Rows(aside, count, expand, tail))
-    return sheets
+        yield title, (resource.title, header, Rows(aside, count, expand, tail))
 
 
 Column = tuple[str, bool, Callable[[Any], Any]]  # (header, a quantity?, value of a record)

@@ -8,7 +8,7 @@ with the reader's own separators."""
 import io
 import re
 from datetime import date, datetime, timedelta, timezone
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from openpyxl import Workbook
@@ -27,6 +27,7 @@ from app.vn import printable
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+Sheet = tuple[str, list[str], Iterable[list[Any]]]  # (what it lists, header, rows)
 HEADER = 2  # the header's row, under the title row
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 # Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
@@ -95,9 +96,10 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
 
 
 def build_xlsx(report: dict[str, Any],
-               sheets: dict[str, tuple[str, list[str], Iterable[list[Any]]]]) -> bytes:
+               sheets: Mapping[str, Sheet] | Iterable[tuple[str, Sheet]]) -> bytes:
     """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
-    (tab title → (what it lists, header, rows)): on each a title row naming the unit and the
+    (tab title → (what it lists, header, rows)), a dict or its pairs one after the other
+    (reports/sheets.py reads each sheet's records when it comes to it): on each a title row naming the unit and the
     period (a sheet is often printed or sent alone), then a frozen bold header; numbers as
     numbers, dates as dates.
 
@@ -109,7 +111,8 @@ def build_xlsx(report: dict[str, Any],
     ws = wb.create_sheet("Tổng hợp")
     _summary_sheet(ws, report)
     used: set[str] = {ws.title}
-    for title, (what, header, rows) in sheets.items():
+    for title, (what, header, rows) in (sheets.items() if isinstance(sheets, Mapping)
+                                        else sheets):
         sheet = wb.create_sheet(_sheet_title(title, used))
         aside, count, widths = Spool(), 0, _fitted([header])
         for batch in _batches(rows):
