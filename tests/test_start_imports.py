@@ -1,6 +1,6 @@
 """What a server process loads at start: not the libraries only a download or a test needs.
-openpyxl (with its 175 modules, about 6 MB) is loaded by the first workbook, not by every
-worker at start (bench/README.md, "Memory")."""
+openpyxl (with its 175 modules, about 6 MB) is loaded by the first workbook, python-docx and
+lxml (about 7 MB) by the first Word document, not by every worker at start (bench/README.md, "Memory")."""
 
 import json
 import os
@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Loaded on first use by the application: a workbook's download or an import's .xlsx.
-LAZY = ("openpyxl",)
+# Loaded on first use by the application: a workbook's or a Word document's download, an
+# import's .xlsx.
+LAZY = ("openpyxl", "docx", "lxml")
 # Never loaded by the application: tools of the tests and the benchmarks.
 NEVER = ("schemathesis", "hypothesis", "pytest", "playwright", "bench")
 

@@ -16,7 +16,7 @@ from app.db.fields import Text
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
-from app.services.reports.docx_header import Kind
+from app.services.reports.layouts import Kind
 
 router = api_router("reports")
 

@@ -15,7 +15,7 @@ from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
 from app.services import reports
 from app.services.reports import downloads, issued
-from app.services.reports.docx_header import KINDS, Kind, default_kind
+from app.services.reports.layouts import KINDS, Kind, default_kind
 from app.services.errors import Invalid, NotFound
 from app.ui import form_errors, templates, unit_picker
 

@@ -79,10 +79,12 @@ def empty(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def records(engine: Any, loaded: dict[str, int]) -> dict[str, Any]:
-    """The sheets of records the download adds: the district's, over the period."""
+    """The sheets of records the download adds: the district's, over the period (their rows
+    are read once: kept here as lists, for every test)."""
     for session in session_scope(engine):
-        return record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
-                             date_from=DATE_FROM, date_to=DATE_TO)
+        sheets = record_sheets(session, actor=SYSTEM, unit_id=loaded["district"],
+                               date_from=DATE_FROM, date_to=DATE_TO)
+        return {title: (what, header, list(rows)) for title, (what, header, rows) in sheets}
     raise AssertionError("unreachable")
 
 
@@ -483,3 +485,26 @@ def test_xlsx_cells_of_other_types(empty):
     assert row[0].number_format == "dd/mm/yyyy hh:mm"
     assert [c.value for c in row[1:]] == ["Có", PetitionStatus.resolved.vi, 2020]
     assert row[3].number_format == "General"  # a year, not 2.020
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(empty):
+    """A name typed as =HYPERLINK(...) must not become a live formula in the workbook."""
+    sheets = {"Khác": ("Khác", ["Tên", "Số tiền"],
+                       [['=HYPERLINK("http://x.invalid","bấm")', 5], ["=1+1", 2_000]])}
+    ws = _xlsx(empty, sheets)["Khác"]
+    assert [(c.value, c.data_type) for c in ws["A"][2:]] == [
+        ('=HYPERLINK("http://x.invalid","bấm")', "s"), ("=1+1", "s")]
+    assert ws["B4"].value == 2_000 and ws["B4"].number_format == "#,##0"
+
+
+def test_xlsx_rows_read_once_in_batches_fit_every_row(empty):
+    """The rows may be a generator (read once); the columns fit a value far past the first
+    batch, and every row is written, in order."""
+    from app.services.export_columns import BATCH
+
+    n = 3 * BATCH + 7
+    rows = ([i, "x" * (40 if i == n - 1 else 3)] for i in range(n))
+    ws = _xlsx(empty, {"Nhiều": ("Nhiều dòng", ["Số hiệu", "Tên"], rows)})["Nhiều"]
+    assert ws.max_row == n + 2 and ws["A3"].value == 0 and ws[f"A{n + 2}"].value == n - 1
+    assert ws.column_dimensions["B"].width == 42
+    assert ws.auto_filter.ref == f"A2:B{n + 2}"

@@ -18,7 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from app import vn
-from app.services.reports.docx_header import STATE, header, recipients_block
+from app.services.reports.docx_header import header, recipients_block
+from app.services.reports.layouts import STATE
 from app.services.reports.docx_layout import (FONT, SIZE, TEXT_WIDTH, capitals, cell, layout_cells,
                                               layout_table, para, rule, run)
 from app.services.reports.text import (MOVEMENT, period_phrase, place_name, report_dates,

@@ -11,14 +11,15 @@ from app import vn
 from app.db.units import Unit
 from app.services.actor import Actor
 from app.services.reports import issued
-from app.services.reports.docx import build_docx
-from app.services.reports.docx_header import default_kind, default_particulars
+from app.services.reports.layouts import default_kind, default_particulars
 from app.services.reports.sheets import record_sheets
 from app.services.reports.summary import summary
 
 
 def summary_docx(session: Session, *, actor: Actor, unit_id: int, date_from: date, date_to: date,
                  **given: Any) -> bytes:
+    from app.services.reports.docx import build_docx  # python-docx, lxml: on the first download
+
     report = summary(session, actor=actor, unit_id=unit_id, date_from=date_from, date_to=date_to)
     return build_docx(report, **particulars(session, report, given))
 
@@ -34,6 +35,8 @@ def summary_xlsx(session: Session, *, actor: Actor, unit_id: int, date_from: dat
 
 def issued_docx(session: Session, *, actor: Actor, id: int) -> bytes:
     """The issued document again, from its frozen figures: identical whatever changed since."""
+    from app.services.reports.docx import build_docx
+
     row = issued.get(session, actor=actor, id=id)
     figures = issued.frozen(row)
     # A report issued before the layout could be chosen gets its unit's, as today.

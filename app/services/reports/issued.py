@@ -12,7 +12,7 @@ from app.enums import Role
 from app.services import scope
 from app.services.actor import Actor
 from app.services.errors import NotFound
-from app.services.reports.docx_header import default_kind
+from app.services.reports.layouts import default_kind
 from app.services.reports.summary import summary
 
 

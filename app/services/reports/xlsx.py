@@ -8,16 +8,17 @@ with the reader's own separators."""
 import io
 import re
 from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app import vn
 from app.enums import Labelled, Measure, ModelKind, RecognitionTitle, Source, WorkCategory
+from app.services.export_columns import BATCH, Spool
 from app.services.reports.text import (MOVEMENT, gratitude_house_cost, mass_org_works,
                                        period_phrase, place_name, report_dates, shown_measure)
 from app.services.works import MEASURES
@@ -26,6 +27,7 @@ from app.vn import printable
 INT, DEC, PCT, DAY = "#,##0", "#,##0.00", "0.00%", "dd/mm/yyyy"
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving, so a fixed offset will do
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+Sheet = tuple[str, list[str], Iterable[list[Any]]]  # (what it lists, header, rows)
 HEADER = 2  # the header's row, under the title row
 BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 # Columns that hold codes or years, not amounts: no thousands separator (2.020 is not a year).
@@ -94,89 +96,106 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any, str, str | Non
 
 
 def build_xlsx(report: dict[str, Any],
-               sheets: dict[str, tuple[str, list[str], list[list[Any]]]]) -> bytes:
+               sheets: Mapping[str, Sheet] | Iterable[tuple[str, Sheet]]) -> bytes:
     """The figures on a first sheet "Tổng hợp", then one sheet per entry of `sheets`
-    (tab title → (what it lists, header, rows)): on each a title row naming the unit and the
+    (tab title → (what it lists, header, rows)), a dict or its pairs one after the other
+    (reports/sheets.py reads each sheet's records when it comes to it): on each a title row naming the unit and the
     period (a sheet is often printed or sent alone), then a frozen bold header; numbers as
-    numbers, dates as dates."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tổng hợp"
-    _title_row(ws, f"Tổng hợp {MOVEMENT}", report)
-    _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
-    for label, value, unit, number_format, note in headline_rows(report):
-        ws.append([_xl(label), _xl(value), unit, _xl(note)])
-        if number_format is None and value is None:
-            ws.cell(ws.max_row, 1).font = Font(bold=True)
-        elif number_format:
-            ws.cell(ws.max_row, 2).number_format = number_format
-    _works_block(ws, report)
-    _widths(ws, {1: 58, 2: 20, 3: 14, 4: 40})
+    numbers, dates as dates.
 
+    Written in openpyxl's write-only mode, row after row: memory stays flat however many rows
+    (a province's 100 000 contributions). A sheet's rows are read twice, once to fit its
+    columns (set before its first row) and once to write them: they are set aside in between
+    (app.services.export_columns.Spool), so `rows` may be read once."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Tổng hợp")
+    _summary_sheet(ws, report)
     used: set[str] = {ws.title}
-    for title, (what, header, rows) in sheets.items():
+    for title, (what, header, rows) in (sheets.items() if isinstance(sheets, Mapping)
+                                        else sheets):
         sheet = wb.create_sheet(_sheet_title(title, used))
+        aside, count, widths = Spool(), 0, _fitted([header])
+        for batch in _batches(rows):
+            batch = [[_xl(v) for v in row] for row in batch]
+            widths = _fitted(batch, widths)
+            aside.add(batch)
+            count += len(batch)
+        _widths(sheet, widths)
+        sheet.freeze_panes = f"A{HEADER + 1}"
         _title_row(sheet, what, report)
         _header_row(sheet, header)
-        for row in rows:
-            sheet.append([_xl(v) for v in row])
-        _formats(sheet, header)
-        if rows:
-            sheet.auto_filter.ref = f"A{HEADER}:{get_column_letter(len(header))}{sheet.max_row}"
-        _widths(sheet, _fitted(sheet))
-    for sheet in wb.worksheets:
-        _no_formulas(sheet)
+        plain = [bool(PLAIN.search(str(h))) for h in header]
+        for row in aside:
+            sheet.append([_record_cell(sheet, v, i < len(plain) and plain[i])
+                          for i, v in enumerate(row)])
+        if count:
+            sheet.auto_filter.ref = f"A{HEADER}:{get_column_letter(len(header))}{HEADER + count}"
     wb.properties.title = _xl(f"Tổng hợp {MOVEMENT} — {report['unit']['name']}")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _works_block(ws: Worksheet, report: dict[str, Any]) -> None:
-    """Works by category under the headline figures, in đồng (not triệu: the cells compute);
-    a column per measure (km, căn, thẻ...), so that no column adds up different things."""
+def _summary_sheet(ws: Any, report: dict[str, Any]) -> None:
+    """The headline figures, then the works by category (_works_block)."""
     measures = list(dict.fromkeys(MEASURES[c][0] for c in WorkCategory if c != WorkCategory.other))
     cost = 3 + len(measures)  # the column of the money, after the quantities
+    _widths(ws, {cost: 20, cost + 1: 20, 1: 58, 2: 20, 3: 14, 4: 40})
+    ws.freeze_panes = f"A{HEADER + 1}"
+    _title_row(ws, f"Tổng hợp {MOVEMENT}", report)
+    _header_row(ws, ["Chỉ tiêu", "Giá trị", "Đơn vị tính", "Ghi chú"])
+    for label, value, unit, number_format, note in headline_rows(report):
+        heading = number_format is None and value is None
+        ws.append([_cell(ws, _xl(label), bold=heading), _cell(ws, _xl(value), number_format),
+                   _cell(ws, unit), _cell(ws, _xl(note))])
+    _works_block(ws, report, measures)
+
+
+def _works_block(ws: Any, report: dict[str, Any], measures: list[Measure]) -> None:
+    """Works by category under the headline figures, in đồng (not triệu: the cells compute);
+    a column per measure (km, căn, thẻ...), so that no column adds up different things."""
     ws.append([])
-    ws.append(["Công trình, phần việc theo loại", "Số công trình",
-               *(f"Khối lượng ({m.vi})" for m in measures),
-               "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
-    _bold_header(ws[ws.max_row])
+    _header_row(ws, ["Công trình, phần việc theo loại", "Số công trình",
+                     *(f"Khối lượng ({m.vi})" for m in measures),
+                     "Kinh phí (đồng)", "Trong đó ngoài ngân sách (đồng)"])
     for category in WorkCategory:
         c = report["works"]["by_category"][category.value]
         measure = shown_measure(category, c)
-        ws.append([category.vi, c["count"],
-                   *(_xl(c["quantity"]) if m == measure else None for m in measures),
-                   c["total_cost_vnd"], c["non_state_vnd"]])
-        row = ws.max_row
-        for col in (2, cost, cost + 1):
-            ws.cell(row, col).number_format = INT
-        if measure is not None:
-            ws.cell(row, 3 + measures.index(measure)).number_format = (
-                DEC if measure == Measure.km else INT)
-    for col in (cost, cost + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 20
+        ws.append([_cell(ws, category.vi), _cell(ws, c["count"], INT),
+                   *(_cell(ws, _xl(c["quantity"]), DEC if m == Measure.km else INT)
+                     if m == measure else _cell(ws, None) for m in measures),
+                   _cell(ws, c["total_cost_vnd"], INT), _cell(ws, c["non_state_vnd"], INT)])
 
 
-def _title_row(ws: Worksheet, what: str, report: dict[str, Any]) -> None:
+def _title_row(ws: Any, what: str, report: dict[str, Any]) -> None:
     """'Công trình, phần việc — huyện Hàm Thuận Bắc, giai đoạn 2016 – 2020'; left in one cell
     (not merged) so that sorting and filtering the table below still work."""
     period = period_phrase(*report_dates(report))
-    ws.append([_xl(f"{what} — {place_name(report['unit'])}, {period}")])
-    ws.cell(1, 1).font = Font(bold=True, size=13)
+    ws.append([_cell(ws, _xl(f"{what} — {place_name(report['unit'])}, {period}"),
+                     font=Font(bold=True, size=13))])
 
 
-def _header_row(ws: Worksheet, header: list[str]) -> None:
-    ws.append(list(header))
-    _bold_header(ws[HEADER])
-    ws.freeze_panes = f"A{HEADER + 1}"
+def _header_row(ws: Any, header: list[str]) -> None:
+    """A bold header on a fill (the freezing under the first one is set before any row)."""
+    ws.append([_cell(ws, h, font=Font(bold=True), fill=HEADER_FILL,
+                     alignment=Alignment(wrap_text=True, vertical="center")) for h in header])
 
 
-def _bold_header(cells: tuple[Cell, ...]) -> None:
-    for cell in cells:
+def _cell(ws: Any, value: Any, number_format: str | None = None, *, bold: bool = False,
+          **style: Any) -> WriteOnlyCell:
+    """A cell of a write-only sheet. Text that starts with '=' stays text: the report computes
+    nothing in Excel, and a name typed as =HYPERLINK(...) must not become a live formula in a
+    district's workbook."""
+    cell = WriteOnlyCell(ws, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    if bold:
         cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for name, given in style.items():
+        setattr(cell, name, given)
+    return cell
 
 
 def _xl(value: Any) -> Any:
@@ -194,46 +213,59 @@ def _xl(value: Any) -> Any:
     return value
 
 
-def _no_formulas(ws: Worksheet) -> None:
-    """Text that starts with '=' stays text: the report computes nothing in Excel, and a name
-    typed as =HYPERLINK(...) must not become a live formula in a district's workbook."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+def _record_cell(ws: Any, value: Any, plain: bool) -> Any:
+    """A record's value as it is when it needs neither a format nor a guard (openpyxl writes
+    a bare value faster than a cell of its own), else as a cell (_cell)."""
+    number_format = _format(value, plain)
+    if number_format is None and not (isinstance(value, str) and value.startswith("=")):
+        return value
+    return _cell(ws, value, number_format)
 
 
-def _formats(ws: Worksheet, header: list[str]) -> None:
-    for column, title in enumerate(header, 1):
-        plain = bool(PLAIN.search(str(title)))
-        for (cell,) in ws.iter_rows(min_row=HEADER + 1, min_col=column, max_col=column):
-            if isinstance(cell.value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-            elif isinstance(cell.value, date):
-                cell.number_format = DAY
-            elif isinstance(cell.value, int) and not plain:
-                cell.number_format = INT
-            elif isinstance(cell.value, float):
-                cell.number_format = DEC
+def _format(value: Any, plain: bool) -> str | None:
+    """A record's cell's number format: dates as dates, amounts with thousands separators,
+    codes and years (`plain` columns) without."""
+    if isinstance(value, datetime):
+        return "dd/mm/yyyy hh:mm"
+    if isinstance(value, date):
+        return DAY
+    if isinstance(value, int) and not plain:
+        return INT
+    if isinstance(value, float):
+        return DEC
+    return None
 
 
-def _fitted(ws: Worksheet) -> dict[int, float]:
-    widths: dict[int, float] = {}
-    for row in ws.iter_rows(min_row=HEADER):  # the title row runs over the columns beside
-        for cell in row:
-            if cell.value is None:
+def _batches(rows: Iterable[list[Any]], size: int = BATCH) -> Iterator[list[list[Any]]]:
+    batch: list[list[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _fitted(rows: list[list[Any]], widths: dict[int, float] | None = None) -> dict[int, float]:
+    """Each column's width for the longest of its values (at least 8, at most 60 characters),
+    from the header down (the title row runs over the columns beside)."""
+    widths = dict(widths or {})
+    for row in rows:
+        for column, value in enumerate(row, 1):
+            if value is None:
                 continue
-            if isinstance(cell.value, (date, datetime)):
-                length = 16 if isinstance(cell.value, datetime) else 11
-            elif isinstance(cell.value, (int, float)):
-                length = len(f"{cell.value:,.2f}")
+            if isinstance(value, (date, datetime)):
+                length = 16 if isinstance(value, datetime) else 11
+            elif isinstance(value, (int, float)):
+                length = len(f"{value:,.2f}")
             else:
-                length = max(len(line) for line in str(cell.value).splitlines() or [""])
-            widths[cell.column] = max(widths.get(cell.column, 8), min(length + 2, 60))
+                length = max(len(line) for line in str(value).splitlines() or [""])
+            widths[column] = max(widths.get(column, 8), min(length + 2, 60))
     return widths
 
 
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+def _widths(ws: Any, widths: dict[int, float]) -> None:
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
 
