@@ -135,6 +135,8 @@ def test_phone_size_picker(chromium: Any, server: str, country: Any) -> None:
         page.locator("#f-unit_id-list label.pick").first.wait_for()
         box = page.locator("#f-unit_id-list").bounding_box()
         assert box and box["width"] <= 390
+        page.locator("#f-unit_id-list").scroll_into_view_if_needed()
+        shot(page, "picker-phone")
         assert not [e for e in errors if "Failed to load resource" not in e], errors
     finally:
         context.close()
