@@ -253,6 +253,30 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
     return unit, changes
 
 
+def splits(session: Session, ids: set[Any]) -> tuple[dict[int, list[int]], dict[int, list[Any]]]:
+    """For the units `ids` divided between several successors, their successors, the default
+    first; for those that received a part without being the default, (predecessor, default)."""
+    if not ids:
+        return {}, {}
+    link, pred = UnitSuccessor, Unit
+    rows = session.execute(
+        select(link.predecessor_id, link.successor_id, pred.merged_into_id)
+        .join(pred, pred.id == link.predecessor_id)
+        .where(or_(link.predecessor_id.in_(ids), link.successor_id.in_(ids)))  # type: ignore[attr-defined]
+        .order_by(link.predecessor_id, link.successor_id)).all()
+    divided: dict[int, list[int]] = {}
+    received: dict[int, list[Any]] = {}
+    for p, s, default in rows:
+        if p in ids:
+            divided.setdefault(p, []).append(s)
+        if s in ids and s != default:
+            received.setdefault(s, []).append((p, default))
+    for p, successors in divided.items():
+        default = next((d for q, _, d in rows if q == p), None)
+        successors.sort(key=lambda i: (i != default, i))
+    return divided, received
+
+
 # The five verbs (services/records/verbs.py): the engine's, but create, which stores a
 # divided unit's successors, and update, which moves a unit's sums and its petitions'
 # deadlines with it.

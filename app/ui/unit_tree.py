@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import or_, select
 from fastapi.responses import Response
 
 from app.db.base import MAX_ID
-from app.db.units import Unit, UnitSuccessor
+from app.db.units import Unit
 from app.deps import PageActor, Route, SessionDep
 from app.services import scope, unit_search
 from app.services import units as units_service
@@ -109,35 +108,11 @@ def _beside(session: Any, actor: Actor, shown: list[Row]) -> dict[str, Any]:
         if a.unit_id in ids:
             approved.setdefault(a.unit_id, []).append(a)
     merged = {u.merged_into_id for u in units if u.merged_into_id}
-    divided, received = _splits(session, ids)
+    divided, received = units_service.splits(session, ids)
     named = merged | set(divided) | {i for ids_ in divided.values() for i in ids_} | \
         {i for parts in received.values() for pair in parts for i in pair}
     return {"approved": approved, "names": unit_search.names(session, named),
             "divided": divided, "received": received}
-
-
-def _splits(session: Any, ids: set[Any]) -> tuple[dict[int, list[int]], dict[int, list[Any]]]:
-    """For the units `ids` divided between several successors, their successors, the default
-    first; for those that received a part without being the default, (predecessor, default)."""
-    if not ids:
-        return {}, {}
-    link, pred = UnitSuccessor, Unit
-    rows = session.execute(
-        select(link.predecessor_id, link.successor_id, pred.merged_into_id)
-        .join(pred, pred.id == link.predecessor_id)
-        .where(or_(link.predecessor_id.in_(ids), link.successor_id.in_(ids)))  # type: ignore[attr-defined]
-        .order_by(link.predecessor_id, link.successor_id)).all()
-    divided: dict[int, list[int]] = {}
-    received: dict[int, list[Any]] = {}
-    for p, s, default in rows:
-        if p in ids:
-            divided.setdefault(p, []).append(s)
-        if s in ids and s != default:
-            received.setdefault(s, []).append((p, default))
-    for p, successors in divided.items():
-        default = next((d for q, _, d in rows if q == p), None)
-        successors.sort(key=lambda i: (i != default, i))
-    return divided, received
 
 
 def _number(text: Any) -> int | None:
