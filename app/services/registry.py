@@ -126,19 +126,19 @@ RESOURCES: tuple[Resource, ...] = (
                  "unit_id"),
         form=("unit_id", "recipient_type", "recipient_name", "level", "decision_no",
               "decision_date"),
-        sort="-decision_date"),
+        sort="-decision_date", menu="Khen thưởng"),
     Resource(
         "targets", "Chỉ tiêu", "chỉ tiêu", targets, TargetCreate, TargetUpdate, TargetRead,
         columns=("name", "unit_id", "period_start", "period_end", "achieved"),
         form=("unit_id", "name", "period_start", "period_end", "target_value", "actual_value",
               "achieved"),
-        sort="-period_end"),
+        sort="-period_end", menu="Chỉ tiêu"),
     Resource(
         "recognitions", "Công nhận danh hiệu", "công nhận danh hiệu", recognitions,
         RecognitionCreate, RecognitionUpdate, RecognitionRead,
         columns=("date", "unit_id", "title", "decision_no"),
         form=("unit_id", "title", "date", "decision_no"),
-        sort="-date"),
+        sort="-date", menu="Danh hiệu"),
 )
 BY_NAME: dict[str, Resource] = {r.name: r for r in RESOURCES}
 # What else the audit log and the dashboards' latest changes name, beside the records.
