@@ -100,7 +100,8 @@ def _http(request: Request, exc: Exception) -> Response:
         return _method_not_allowed(request)
     titles = {404: "Không tìm thấy", 413: "Dữ liệu quá lớn"}
     detail = str(exc.detail)
-    if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found")
+    # Starlette's own English ("Not Found"): the pages have words of their own for it.
+    if detail == HTTPStatus(exc.status_code).phrase and not _is_page(request):
         detail = DETAILS.get(exc.status_code, titles.get(exc.status_code, "Lỗi"))
     return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), detail,
                    headers=getattr(exc, "headers", None))
