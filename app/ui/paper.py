@@ -6,6 +6,7 @@ and the version mark the entry screen shows beside its title (`Listing.mark`).""
 
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from app import vn
 from app.deps import PageActor, Route, SessionDep
 from app.enums import UnitLevel
+from app.responses import DOCX
+from app.services import paper as word
 from app.services.actor import Actor
 from app.ui import forms, templates, unit_picker
 from app.ui.records import LISTINGS, Listing
@@ -122,25 +125,49 @@ def _unit(session: Any, actor: Actor, values: dict[str, str],
     return hit
 
 
+def sheet(listing: Listing, request: Request, session: Any, actor: Actor) -> dict[str, Any]:
+    """What the sheet prints (page and .docx alike) for the unit and period asked."""
+    values = {k: v[:100] for k, v in request.query_params.items()}
+    if not any(values.get(k) for k in PERIOD_KEYS):  # first opened: this month
+        today = vn.today()
+        values.update(month=str(today.month), year=str(today.year))
+    text, errors = period(values)
+    unit = _unit(session, actor, values, errors)
+    kept = {k: values[k] for k in ("unit_id", *PERIOD_KEYS) if values.get(k) and k not in errors}
+    return {"listing": listing, "mark": listing.mark, "values": values, "errors": errors,
+            "period": text, "unit": unit, "fields": sheet_fields(listing, unit),
+            "rows": listing.resource.paper.rows, "secret_note": SECRET_NOTE,
+            "query": urlencode(kept)}
+
+
 def page(listing: Listing) -> Callable[..., Response]:
     def paper(request: Request, session: SessionDep, actor: PageActor) -> Response:
-        values = {k: v[:100] for k, v in request.query_params.items()}
-        if not any(values.get(k) for k in PERIOD_KEYS):  # first opened: this month
-            today = vn.today()
-            values.update(month=str(today.month), year=str(today.year))
-        text, errors = period(values)
-        unit = _unit(session, actor, values, errors)
         return templates.TemplateResponse(request, "records/paper.html", {
-            "actor": actor, "listing": listing, "mark": listing.mark, "values": values,
-            "errors": errors, "period": text, "unit": unit, "units": unit_picker.build(session, actor),
-            "fields": sheet_fields(listing, unit), "rows": listing.resource.paper.rows,
-            "secret_note": SECRET_NOTE, "months": range(1, 13), "today": vn.today()})
+            **sheet(listing, request, session, actor), "actor": actor,
+            "units": unit_picker.build(session, actor), "months": range(1, 13)})
 
     paper.__doc__ = f"{listing.title}: the blank paper form (A4) for the unit and period chosen."
     return paper
+
+
+def download(listing: Listing) -> Callable[..., Response]:
+    def paper_docx(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        s = sheet(listing, request, session, actor)
+        unit = s["unit"]
+        content = word.paper_docx(
+            title=listing.title, one=listing.one, mark=s["mark"], unit=unit.name if unit else "",
+            where=unit.where if unit else "", period=s["period"], fields=s["fields"],
+            rows=s["rows"], secret_note=SECRET_NOTE)
+        name = f"mau-giay-{listing.path}-{s['mark'].split('-')[-1]}.docx"
+        return Response(content, media_type=DOCX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    paper_docx.__doc__ = f"{listing.title}: the same blank paper form as a Word document."
+    return paper_docx
 
 
 for _listing in LISTINGS:
     if _listing.resource.paper is not None:
         router.add_api_route(f"/{_listing.path}/paper", page(_listing), methods=["GET"],
                              name=f"paper.{_listing.path}", response_class=HTMLResponse)
+        router.add_api_route(f"/{_listing.path}/paper.docx", download(_listing), methods=["GET"])

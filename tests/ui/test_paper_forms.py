@@ -2,10 +2,12 @@
 the entry form's order — read here off the two rendered pages, not off the declaration both are
 drawn from — with the unit and period chosen, and the version mark the entry form shows."""
 
+import io
 import re
 from html.parser import HTMLParser
 
 import pytest
+from docx import Document
 
 from app.enums import Role
 from app.services import registry
@@ -208,3 +210,27 @@ def test_a_viewer_sees_no_link_but_may_print(sign_in, tree):
     viewer = sign_in("xem", Role.viewer, "T-HT")
     assert "In mẫu giấy" not in viewer.get("/contributions").text
     assert viewer.get("/contributions/paper").status_code == 200
+
+
+def docx_fields(content: bytes) -> list[str]:
+    """The field labels of a paper form's Word document, in order: the table's header (a table
+    of lines), else each numbered line's bold label."""
+    doc = Document(io.BytesIO(content))
+    grids = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
+    if grids:
+        return [c.text.removesuffix(" *") for c in grids[0].rows[0].cells[1:]]
+    return [p.runs[1].text for p in doc.paragraphs
+            if len(p.runs) > 2 and re.fullmatch(r"\d+\. ", p.runs[0].text)]
+
+
+@pytest.mark.parametrize("path", ["contributions", "petitions", "models"])
+def test_the_word_document_is_the_same_form(clerk, tree, path):
+    shown = [label for _, label in entry_fields(clerk.get(f"/{path}").text)]
+    page = clerk.get(f"/{path}/paper", params={"unit_id": tree.lam_giang, "year": "2026"}).text
+    link = re.search(r'href="([^"]+\.docx[^"]*)"', page)
+    assert link and "unit_id=" in link.group(1) and "year=2026" in link.group(1)
+    r = clerk.get(link.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml")
+    assert docx_fields(r.content) == shown
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert f"Mẫu {BY_PATH[path].mark}" in text and "Năm 2026" in text and "Lâm Giang" in text
