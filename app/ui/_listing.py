@@ -25,7 +25,7 @@ from app.services import audit, models, scope, unit_search, works
 from app.services.actor import Actor
 from app.services.errors import DomainError
 from app.services.registry import Resource
-from app.ui import field_label, templates
+from app.ui import field_label, forms, templates
 from app.ui.forms import FormField, fields_of
 from app.ui.history import field_labels, shown_history
 from app.ui.unit_picker import build as unit_picker
@@ -74,6 +74,12 @@ class Listing:
     @cached_property
     def fields(self) -> tuple[FormField, ...]:
         return fields_of(self.resource.create, self.resource.form)
+
+    @cached_property
+    def mark(self) -> str | None:
+        """The version mark this entry form shares with its paper form (app/ui/paper.py)."""
+        paper = self.resource.paper
+        return forms.mark(paper.code, forms.declaration(self.fields)) if paper else None
 
     def shows_form(self, actor: Actor) -> bool:
         return bool(self.fields) and actor.can_write and actor.at_least(self.write_role)
