@@ -91,8 +91,8 @@ def dashboard_times(engine: Engine, root: int, runs: int) -> dict[str, list[floa
         for session in session_scope(engine):
             dashboards.figures(session, actor=SYSTEM, unit_id=root, today=today)
 
-    def live() -> None:
-        for session in session_scope(engine, write=True):
+    def live() -> None:  # a fresh session each call, as a request has (bench/dashboard.py)
+        for session in session_scope(engine):
             dashboards.live(session, actor=SYSTEM, unit_id=root, today=today)
 
     return {"figures": timed(figures, runs)[1], "live": timed(live, runs)[1]}
