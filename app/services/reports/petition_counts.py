@@ -53,7 +53,7 @@ def overdue_parts(units: Any, t: Any) -> list[Any]:
     """In competence, past due before t and still open at t: the petitions open at t (not
     closed, or closed after t), one indexed SELECT each, as parts labelled 'p_overdue'."""
     return [select(*rollups.shaped("p_overdue", Petition.unit_id)).where(
-        rollups.scoped(Petition.unit_id, units), open_at, Petition.due_date < t,
+        scope.in_units(Petition.unit_id, units), open_at, Petition.due_date < t,
         Petition.status.not_in(OUTSIDE_COMPETENCE))
         for open_at in (Petition.closed_date.is_(None), Petition.closed_date > t)]
 

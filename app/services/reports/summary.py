@@ -59,14 +59,17 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     }
 
 
-def _subtree(session: Session, unit_id: int) -> tuple[list[int] | None, list[int] | None]:
+def _subtree(session: Session, unit_id: int) -> tuple[list[int], Any]:
     """The subtree's unit ids (for the records) and the ids its sums are kept under (a
-    village's are kept under its commune: a fifth of the ids), from one query; None, None for
-    the whole tree (the country's root): no condition on the unit then, where probing the
-    indexes for each of 14 000 ids took longer than reading every row (bench/country.py)."""
+    village's are kept under its commune: a fifth of the ids), from one query. For the whole
+    tree (the country's root) the ids from the tree kept in memory, and its sums read with no
+    condition on the unit (`rollups.EVERY`): probing the indexes of the sums for each of
+    14 000 ids took longer than reading them all (bench/country.py). The records of the odd
+    days are still read by unit: no index on their date alone."""
     shape = scope.tree(session)  # kept in memory while the tree does not change
-    if len(shape.subtree(unit_id)) == len(shape.parent):
-        return None, None
+    every = shape.subtree(unit_id)
+    if len(every) == len(shape.parent):
+        return sorted(every), rollups.EVERY
 
     def build() -> Any:
         tree = scope.subtree_ids(bindparam("root", None, type_=Integer, required=False)).subquery()
@@ -86,14 +89,14 @@ def _other_parts(units: Any, param: Any) -> list[Any]:
                  String)
     return [
         select(*rollups.shaped("targets", Target.unit_id, [achieved]))
-        .where(rollups.scoped(Target.unit_id, units), within(Target.period_end, period)),
+        .where(scope.in_units(Target.unit_id, units), within(Target.period_end, period)),
         select(*rollups.shaped("recognitions", Recognition.unit_id,
                                [Recognition.title, Unit.name, order]))
         .select_from(Recognition).join(Unit, Unit.id == Recognition.unit_id)
-        .where(rollups.scoped(Recognition.unit_id, units), within(Recognition.date, period)),
+        .where(scope.in_units(Recognition.unit_id, units), within(Recognition.date, period)),
         select(*rollups.shaped("commendations", Commendation.unit_id,
                                [func.coalesce(Commendation.level, "")]))
-        .where(rollups.scoped(Commendation.unit_id, units),
+        .where(scope.in_units(Commendation.unit_id, units),
                within(Commendation.decision_date, period)),
     ]
 

@@ -18,15 +18,15 @@ from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, bucket,
                                        remember, rollup_unit, rollup_unit_sql)
 from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
-                                      raw_works, scoped)
-from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
+                                      raw_works)
+from app.services.rollups.reading import (EVERY, Ask, Cover, Gathered, combined, cover, gather, raw_parts,
                                          rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+__all__ = ["EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
            "PHASE_YEARS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
            "contribution_effects", "cover", "differences", "forget", "gather", "land_effects",
            "model_effects", "petition_effects", "phase_of", "raw_contributions", "raw_land",
            "raw_models", "raw_parts", "raw_petitions_close", "raw_petitions_in",
            "raw_petitions_open", "raw_works", "rebuild", "remember", "rolled", "rollup_unit",
-           "rollup_unit_sql", "run_prepared", "scoped", "shaped", "slots", "span_of", "stat_parts",
+           "rollup_unit_sql", "run_prepared", "shaped", "slots", "span_of", "stat_parts",
            "work_effects"]

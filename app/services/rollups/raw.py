@@ -19,9 +19,7 @@ from app.services import scope
 from app.services.petitions.rules import OUTSIDE_COMPETENCE
 
 
-def scoped(column: Any, units: Any) -> Any:
-    """`column` in the units `units` (see scope.in_units); None: every unit, no condition (a
-    report of the whole tree: 14 000 ids probed one by one cost more than reading all)."""
+def _scoped(column: Any, units: Any) -> Any:
     return literal(True) if units is None else scope.in_units(column, units)
 
 
@@ -31,7 +29,7 @@ def raw_contributions(units: Any, when: Any) -> Any:
                    func.coalesce(Contribution.amount_vnd, 0).label("amount_vnd"),
                    func.coalesce(Contribution.labor_days, 0.0).label("labor_days"),
                    Contribution.date.label("day"))
-            .where(scoped(Contribution.unit_id, units), when(Contribution.date)))
+            .where(_scoped(Contribution.unit_id, units), when(Contribution.date)))
 
 
 def raw_land(units: Any, when: Any) -> Any:
@@ -40,19 +38,19 @@ def raw_land(units: Any, when: Any) -> Any:
                    func.coalesce(LandDonation.area_m2, 0.0).label("area_m2"),
                    func.coalesce(LandDonation.value_vnd, 0).label("value_vnd"),
                    LandDonation.date.label("day"))
-            .where(scoped(LandDonation.unit_id, units), when(LandDonation.date)))
+            .where(_scoped(LandDonation.unit_id, units), when(LandDonation.date)))
 
 
 def raw_models(units: Any, when: Any) -> Any:
     return (select(Model.unit_id.label("unit_id"), Model.kind.label("kind"),
                    Model.field.label("field"), Model.status.label("status"), literal(1).label("n"),
                    func.coalesce(Model.members, 0).label("members"), Model.start_date.label("day"))
-            .where(scoped(Model.unit_id, units), when(Model.start_date)))
+            .where(_scoped(Model.unit_id, units), when(Model.start_date)))
 
 
 def raw_works(units: Any, when: Any) -> Any:
     """Works with their linked non-state money (gifts of any date, and land value)."""
-    chosen = select(Work.id).where(scoped(Work.unit_id, units), when(Work.completed_date))
+    chosen = select(Work.id).where(_scoped(Work.unit_id, units), when(Work.completed_date))
     gifts = union_all(
         select(Contribution.work_id.label("work_id"), Contribution.amount_vnd.label("v"))
         .where(Contribution.work_id.in_(chosen), Contribution.source != Source.state_budget.value),
@@ -69,7 +67,7 @@ def raw_works(units: Any, when: Any) -> Any:
                    func.coalesce(per_work.c.v, 0).label("non_state_vnd"),
                    Work.completed_date.label("day"))
             .select_from(Work).outerjoin(per_work, per_work.c.work_id == Work.id)
-            .where(scoped(Work.unit_id, units), when(Work.completed_date)))
+            .where(_scoped(Work.unit_id, units), when(Work.completed_date)))
 
 
 def raw_petitions_in(units: Any, when: Any) -> Any:
@@ -78,20 +76,20 @@ def raw_petitions_in(units: Any, when: Any) -> Any:
                    func.coalesce(Petition.channel, "").label("channel"),
                    competent.label("competent"), literal(1).label("n"),
                    Petition.received_date.label("day"))
-            .where(scoped(Petition.unit_id, units), when(Petition.received_date)))
+            .where(_scoped(Petition.unit_id, units), when(Petition.received_date)))
 
 
 def raw_petitions_open(units: Any, when: Any) -> Any:
     competent = case((Petition.status.in_(OUTSIDE_COMPETENCE), "0"), else_="1")
     return (select(Petition.unit_id.label("unit_id"), competent.label("competent"),
                    literal(1).label("n"), Petition.received_date.label("day"))
-            .where(scoped(Petition.unit_id, units), when(Petition.received_date)))
+            .where(_scoped(Petition.unit_id, units), when(Petition.received_date)))
 
 
 def raw_petitions_close(units: Any, when: Any) -> Any:
     return (select(Petition.unit_id.label("unit_id"), Petition.status.label("status"),
                    literal(1).label("n"), Petition.closed_date.label("day"))
-            .where(scoped(Petition.unit_id, units), Petition.closed_date.is_not(None),
+            .where(_scoped(Petition.unit_id, units), Petition.closed_date.is_not(None),
                    when(Petition.closed_date)))
 
 

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (BigInteger, Date, Float, Integer, String, bindparam, cast, func,
-                        literal_column, null, select, union_all)
+                        literal_column, null, select, true, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.services import scope
 from app.services.rollups.keys import PHASE_YEARS, phase_of
-from app.services.rollups.raw import KINDS, scoped
+from app.services.rollups.raw import KINDS
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,10 @@ def _ids_value(ids: Any, postgresql: bool) -> str:
     return "{" + ",".join(map(str, ids)) + "}" if postgresql else json.dumps(ids)
 
 
+# `gather`'s stat_ids for the whole tree: no condition on the sums' unit.
+EVERY = "every unit"
+
+
 # A part of `gather` other than an Ask's: given the units' SELECT and a function that gives
 # the statement's named date parameters, its SELECTs of `shaped` columns.
 Extra = Callable[[Any, Callable[[str], Any]], list[Any]]
@@ -213,18 +217,18 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
            dates: dict[str, date] | None = None, by_unit: bool = False) -> Gathered:
     """Every ask, and every `extra` part (named; its dates are `dates`), in one statement
     over the units `ids` (the sums read with `stat_ids`, the units they are kept under),
-    summed per label and dimensions (and unit, with `by_unit`). `ids` None: every unit, with
-    no condition on the unit at all (the whole tree; `stat_ids` is then ignored).
+    summed per label and dimensions (and unit, with `by_unit`). `stat_ids` EVERY: the sums of
+    every unit, with no condition on their unit (`ids` is then the whole tree).
 
     The statement's SQL is kept per shape (the asks, how their periods split, the extras):
     its dates and ids are parameters. Building and compiling it took longer than a commune's
     figures take to compute."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     day = (lambda d: d) if postgresql else (lambda d: d.isoformat())
-    everything = ids is None
-    params: dict[str, Any] = {} if everything else {
-        "ids": _ids_value(ids, postgresql),
-        "stat_ids": _ids_value(ids if stat_ids is None else stat_ids, postgresql)}
+    everything = stat_ids is EVERY
+    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql)}
+    if not everything:
+        params["stat_ids"] = _ids_value(ids if stat_ids is None else stat_ids, postgresql)
     params.update({k: day(v) for k, v in (dates or {}).items()})
     layout = []
     for i, ask in enumerate(asks):
@@ -250,8 +254,8 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
 
 def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool,
               everything: bool = False) -> Any:
-    units, stat_units = ((None, None) if everything else
-                         (_ids_select("ids", postgresql), _ids_select("stat_ids", postgresql)))
+    units = _ids_select("ids", postgresql)
+    stat_units = None if everything else _ids_select("stat_ids", postgresql)
 
     def date_param(name: str) -> Any:
         return bindparam(name, None, type_=Date, required=False)
@@ -266,7 +270,8 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
                 stat = k.stat
                 part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
                                *(getattr(stat, s).label(s) for s in k.sums))
-                        .where(stat.grain == source, scoped(stat.unit_id, stat_units),
+                        .where(stat.grain == source, true() if stat_units is None
+                               else scope.in_units(stat.unit_id, stat_units),
                                stat.bucket.between(a, b)))
             else:
                 raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
