@@ -19,10 +19,10 @@ from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, bucket,
 from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
                                       raw_works)
-from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
+from app.services.rollups.reading import (EVERY, Ask, Cover, Gathered, combined, cover, gather, raw_parts,
                                          rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+__all__ = ["EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
            "PHASE_YEARS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
            "contribution_effects", "cover", "differences", "forget", "gather", "land_effects",
            "model_effects", "petition_effects", "phase_of", "raw_contributions", "raw_land",

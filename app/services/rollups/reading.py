@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (BigInteger, Date, Float, Integer, String, bindparam, cast, func,
-                        literal_column, null, select, union_all)
+                        literal_column, null, select, true, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.services import scope
@@ -203,6 +203,10 @@ def _ids_value(ids: Any, postgresql: bool) -> str:
     return "{" + ",".join(map(str, ids)) + "}" if postgresql else json.dumps(ids)
 
 
+# `gather`'s stat_ids for the whole tree: no condition on the sums' unit.
+EVERY = "every unit"
+
+
 # A part of `gather` other than an Ask's: given the units' SELECT and a function that gives
 # the statement's named date parameters, its SELECTs of `shaped` columns.
 Extra = Callable[[Any, Callable[[str], Any]], list[Any]]
@@ -213,16 +217,18 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
            dates: dict[str, date] | None = None, by_unit: bool = False) -> Gathered:
     """Every ask, and every `extra` part (named; its dates are `dates`), in one statement
     over the units `ids` (the sums read with `stat_ids`, the units they are kept under),
-    summed per label and dimensions (and unit, with `by_unit`).
+    summed per label and dimensions (and unit, with `by_unit`). `stat_ids` EVERY: the sums of
+    every unit, with no condition on their unit (`ids` is then the whole tree).
 
     The statement's SQL is kept per shape (the asks, how their periods split, the extras):
     its dates and ids are parameters. Building and compiling it took longer than a commune's
     figures take to compute."""
     postgresql = session.get_bind().dialect.name == "postgresql"
     day = (lambda d: d) if postgresql else (lambda d: d.isoformat())
-    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql),
-                              "stat_ids": _ids_value(ids if stat_ids is None else stat_ids,
-                                                     postgresql)}
+    everything = stat_ids is EVERY
+    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql)}
+    if not everything:
+        params["stat_ids"] = _ids_value(ids if stat_ids is None else stat_ids, postgresql)
     params.update({k: day(v) for k, v in (dates or {}).items()})
     layout = []
     for i, ask in enumerate(asks):
@@ -237,17 +243,19 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
         layout.append((ask.label, ask.kind, tuple(ask.dims), tuple(pieces)))
     extra = extra or {}
     built_by = tuple((name, f"{build.__module__}.{build.__qualname__}") for name, build in extra.items())
-    shape = ("gather", postgresql, by_unit, tuple(layout), built_by)
-    rows = run_prepared(session, shape, lambda: _gathered(layout, extra, by_unit, postgresql),
-                        params)
+    shape = ("gather", postgresql, by_unit, everything, tuple(layout), built_by)
+    rows = run_prepared(session, shape,
+                        lambda: _gathered(layout, extra, by_unit, postgresql, everything), params)
     out: dict[str, list[tuple[Any, ...]]] = {}
     for label, *row in rows:
         out.setdefault(label, []).append(tuple(row))
     return Gathered(out)
 
 
-def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool) -> Any:
-    units, stat_units = _ids_select("ids", postgresql), _ids_select("stat_ids", postgresql)
+def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool,
+              everything: bool = False) -> Any:
+    units = _ids_select("ids", postgresql)
+    stat_units = None if everything else _ids_select("stat_ids", postgresql)
 
     def date_param(name: str) -> Any:
         return bindparam(name, None, type_=Date, required=False)
@@ -262,7 +270,8 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
                 stat = k.stat
                 part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
                                *(getattr(stat, s).label(s) for s in k.sums))
-                        .where(stat.grain == source, scope.in_units(stat.unit_id, stat_units),
+                        .where(stat.grain == source, true() if stat_units is None
+                               else scope.in_units(stat.unit_id, stat_units),
                                stat.bucket.between(a, b)))
             else:
                 raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
