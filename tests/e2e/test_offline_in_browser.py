@@ -244,3 +244,47 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     context.close()
     # A 4xx answer to a form is the outbox at work; a request the link refused is the link.
     assert not [e for e in first_errors + errors if "Failed to load resource" not in e], errors
+
+
+PAGES_KEPT = "async () => (await caches.keys()).filter((n) => n.startsWith('dvk-pages:'))"
+
+
+def test_the_worker_never_serves_another_users_page(chromium: Any, app_server: Server, db: Any,
+                                                    tmp_path: Any) -> None:
+    from tests.factories import make_tree
+
+    other = "canbo.hamliem"
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+        auth.create_user(s, username=other, password=PASSWORD, role=Role.clerk, unit_code="T-HL")
+        make_work(s, name="Cầu Lâm Giang", unit_id=tree.lam_giang)
+        make_work(s, name="Kênh thôn 1", unit_id=tree.thon_1)
+    context, page, errors = open_browser(chromium, str(tmp_path / "profile"), app_server.url)
+    sign_in(page, CLERK)
+    nav(page, "Công trình")
+    assert "Cầu Lâm Giang" in page.locator("#list").inner_text()
+
+    # Another clerk signs in on the same machine, without the first signing out.
+    sign_in(page, other)
+    assert page.evaluate(PAGES_KEPT) == [f"dvk-pages:{other}"]
+    context.set_offline(True)
+    app_server.stop()
+    nav(page, "Công trình")
+    assert page.locator('meta[name="dvk-user"]').get_attribute("content") == other
+    shown = page.locator("main").inner_text()
+    assert "Kênh thôn 1" in shown and "Cầu Lâm Giang" not in shown, shown
+
+    # Signed out: the app opened from its icon, offline, shows no one's page.
+    app_server.start()
+    context.set_offline(False)
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(re.compile("/login"))
+    assert page.evaluate(PAGES_KEPT) == []
+    context.set_offline(True)
+    page.goto("/works")  # the manifest's start_url, as the installed app opens
+    page.get_by_role("heading", name="Mất kết nối").wait_for()
+    assert page.locator('meta[name="dvk-user"]').count() == 0
+    assert "Kênh thôn 1" not in page.locator("body").inner_text()
+    context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], errors

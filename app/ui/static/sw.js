@@ -58,22 +58,26 @@ function keyOf(url, request) {
 }
 
 // Kept as a plain 200 (a redirected response may not answer a later navigation).
+// Every page seen online says who is signed in (no one, on the sign-in page): the owner
+// follows it at once, before any later page could be answered from another user's cache.
 async function keep(url, response, request) {
   if (!response.ok || response.type !== "basic") return;
-  if (!KEPT.test(new URL(url).pathname)) return;
   const type = response.headers.get("Content-Type") || "";
+  const navigation = request && request.mode === "navigate";
+  if (!navigation && !KEPT.test(new URL(url).pathname)) return;
   const body = await response.text();
   let user;
   if (type.includes("json")) {
     try { user = JSON.parse(body).user || ""; } catch (e) { return; }
   } else {
-    if (body.includes('<meta name="dvk-offline" content="no-store">')) return;
     user = userOf(body);
+    if (navigation && type.includes("html")) await setOwner(user);
+    if (body.includes('<meta name="dvk-offline" content="no-store">')) return;
   }
-  if (!user) return;
+  if (!user || !KEPT.test(new URL(url).pathname)) return;
   await setOwner(user);
   await (await caches.open(PAGES + user)).put(keyOf(url, request), new Response(body, {
-    headers: { "Content-Type": type } }));
+    headers: { "Content-Type": type, "X-Kept-At": String(Date.now()) } }));
 }
 
 async function fromPages(request) {
@@ -120,6 +124,15 @@ self.addEventListener("fetch", (event) => {
       .catch(() => caches.match(FALLBACK)));
     return;
   }
+  if (request.method === "POST" && url.pathname === "/login") {
+    // A sign-in that succeeded (a redirect) may be another user's: no page of the one before
+    // is served from here on. One cut off on the way changes nothing, and says so.
+    event.respondWith(fetch(request).then(async (response) => {
+      if (response.type === "opaqueredirect" || response.redirected) await setOwner("");
+      return response;
+    }).catch(() => caches.match(FALLBACK)));
+    return;
+  }
   if (request.method !== "GET") return;
   if (url.pathname.startsWith("/static/")) { event.respondWith(asset(event)); return; }
   if (url.pathname === "/offline/subtree.json" && !request.headers.get("HX-Request")) {
@@ -131,23 +144,32 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// A page says who is signed in and what it loaded: the worker keeps those assets and, once
-// per user, fetches the entry pages so that they open offline after this one visit.
+// A page says what it loaded: the worker keeps those assets, and fetches the entry pages it
+// lacks, so that they open offline after this one visit. Whose they are is read from the
+// pages fetched (keep), never taken from the message: a tab left open by a user before could
+// send it.
+const STALE_MS = 30 * 60 * 1000;  // the pickers' copy is fetched again after this
+
+async function lacking(user) {
+  const pages = await caches.open(PAGES + user);
+  const out = [];
+  for (const u of ENTRY) {
+    const hit = await pages.match(new URL(u, self.location.origin).href);
+    const at = hit ? Number(hit.headers.get("X-Kept-At") || 0) : 0;
+    if (!hit || (u.endsWith(".json") && Date.now() - at > STALE_MS)) out.push(u);
+  }
+  return out;
+}
+
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "signed-out") { event.waitUntil(setOwner("")); return; }
   if (data.type !== "hello" || !data.user) return;
   event.waitUntil((async () => {
-    const before = await owner();
-    await setOwner(data.user);
     const assets = await caches.open(ASSETS);
     await Promise.all((data.assets || []).map((u) => assets.match(u).then((hit) => hit
       || fetch(u).then((r) => r.ok && assets.put(u, r)).catch(() => null))));
-    const pages = await caches.open(PAGES + data.user);
-    const missing = [];
-    for (const u of ENTRY) if (before !== data.user || !(await pages.match(new URL(u, self.location.origin).href))) missing.push(u);
-    await Promise.all(missing.map((u) => fetch(u, { credentials: "same-origin" })
+    await Promise.all((await lacking(data.user)).map((u) => fetch(u, { credentials: "same-origin" })
       .then((r) => keep(r.url, r)).catch(() => null)));
-    if (event.source) event.source.postMessage({ type: "ready" });
   })());
 });
