@@ -17,6 +17,7 @@ from app.db.works import Work
 from app.enums import Role
 from app.services import auth
 from tests.conftest import _free_port, login
+from tests.e2e.axe import audit
 from tests.e2e.conftest import CLERK, shot
 from tests.e2e.journey import _lock, nav
 from tests.e2e.offline import WARM, Server, open_browser
@@ -189,9 +190,12 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     assert "Cầu Lâm Giang (huyện sửa)" in conflict.inner_text(), conflict.inner_text()
     assert "Cầu Lâm Giang (bản của xã)" in conflict.inner_text()
     shot(page, "offline-outbox-desktop")
+    problems = audit(page)
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "offline-outbox-phone")
+    problems += audit(page)
     page.set_viewport_size({"width": 1366, "height": 768})
+    assert not problems, problems
 
     conflict.get_by_role("button", name="Giữ bản của tôi").click()
     page.locator(".outbox-item.conflict").wait_for(state="detached")
@@ -228,6 +232,7 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("heading", name="Còn 1 bản ghi chờ gửi trên máy này").wait_for()
     shot(page, "offline-signout-desktop")
+    assert not audit(page), audit(page)
     dialog.get_by_role("button", name="Gửi rồi đăng xuất").click()
     dialog.get_by_text("Chưa có kết nối").wait_for()
     context.set_offline(False)
