@@ -1,18 +1,21 @@
 """A commune clerk whose link drops (issue 21), in Chromium with a profile on disk: signs in
 once, loses the link, enters three records and an edit, closes the browser, opens it again
-still offline, the server restarts, the link returns and each record is saved exactly once;
+still offline, the server restarts, the session has ended and the outbox asks to sign in
+again, then each record is saved exactly once;
 the refused one is corrected and sent; the edit that met a newer version is resolved side by
 side; signing out with a record waiting asks first. And a second user on the same machine
 never gets the first one's pages from the service worker."""
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
+from app.db.users import ApiToken
 from app.db.works import Work
 from app.enums import Role
 from app.services import auth
@@ -175,14 +178,22 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     api.close()
     assert r.status_code == 200, r.text
 
-    context.set_offline(False)  # the link returns: two go, two stay
-    waiting(page, 2)
+    # The clerk's session ended while the link was down: the outbox asks to sign in again,
+    # keeps everything meanwhile, and goes on after.
+    with db() as s:
+        s.execute(update(ApiToken).where(ApiToken.name == f"login {CLERK}")
+                  .values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+    context.set_offline(False)  # the link returns
+    page.get_by_role("link", name="Phiên đăng nhập đã hết: đăng nhập lại để gửi").click()
+    page.fill("#username", CLERK)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Bản ghi chờ gửi").wait_for()
+    waiting(page, 2)  # two go, two stay
     assert count(db, Work, name=road) == 1
     assert count(db, Contribution, contributor_name="Nhân dân thôn Lâm Giang", work_id=bridge) == 1
     assert count(db, LandDonation) == 0
 
-    page.locator("[data-outbox-badge]").click()
-    page.get_by_role("heading", name="Bản ghi chờ gửi").wait_for()
     refused = page.locator(".outbox-item.refused")
     refused.locator(".notice.error").first.wait_for()
     assert "sau hôm nay" in refused.inner_text() or "tương lai" in refused.inner_text(), refused.inner_text()

@@ -42,16 +42,27 @@ function secret(form) {
   return Boolean(el && el.value === value && names.some((n) => form.elements[n] && form.elements[n].value.trim()));
 }
 
+// A page opened from the cache carries the key of the form it was cached with, perhaps used
+// already: every form gets its own key when the page opens (any text is a key to the server).
+function renewKey(form) {
+  const key = form && form.querySelector('input[name="submission"]');
+  if (key) key.value = crypto.randomUUID();
+}
+
 async function stash(form) {
   if (secret(form)) {
     tell(form, "Đơn tố cáo có tên hoặc địa chỉ người gửi: thông tin này được bảo mật nên không lưu trên máy khi mất kết nối. Hãy gửi đơn khi có kết nối.", "error");
     return;
   }
+  // The key is the one this form would send, or did send when the link failed on the way
+  // (the server may have saved it: the same key then saves nothing new); the form gets a new
+  // one for the next record.
   const fields = [];
   for (const [name, value] of new FormData(form)) {
     if (name === "csrf" || name === "_pick" || name.endsWith("_q") || typeof value !== "string") continue;
-    fields.push([name, name === "submission" ? crypto.randomUUID() : value]);
+    fields.push([name, value]);
   }
+  renewKey(form);
   const shown = shownOf(form, fields.map((f) => f[0]));
   const editing = form.dataset.outboxId ? await store.get(Number(form.dataset.outboxId)) : null;
   const record = { ...(editing || {}), user, fields, shown, state: "waiting", messages: [],
@@ -162,6 +173,9 @@ document.addEventListener("submit", async (event) => {
 
 async function start() {
   if (!user) return;
+  renewKey(document.getElementById("entry-form"));
+  await correct();
+  await refresh();
   if ("serviceWorker" in navigator) {
     await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     const ready = await navigator.serviceWorker.ready;
@@ -172,8 +186,6 @@ async function start() {
                "/static/manifest.webmanifest", "/static/favicon.svg"]);
     if (navigator.onLine) ready.active.postMessage({ type: "hello", user, assets });
   }
-  await correct();
-  await refresh();
   if (navigator.onLine) await send();
 }
 
