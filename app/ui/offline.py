@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from app.deps import PageActor, Route, SessionDep
+from app.vn import fold
 from app.services import units as units_service
+from app.services.unit_search import PATH_SEPARATOR
 from app.ui import STATIC_DIR, templates
 from app.ui._listing import REFS
 from app.ui.csrf import token_for
@@ -50,9 +52,10 @@ def subtree(session: SessionDep, actor: PageActor) -> JSONResponse:
             for r in session.exec(rows.limit(MOST_REFS)).scalars()]
     return JSONResponse({
         "user": actor.username,
-        "units": [{"id": u.id, "name": u.name, "parent_id": u.parent_id,
+        # `key`: the name as the server's search reads it (app.vn.fold), for the picker's search
+        "units": [{"id": u.id, "name": u.name, "parent_id": u.parent_id, "key": fold(u.name),
                    "ended": u.active_to is not None} for u in units],
-        **refs}, headers=FRESH)
+        "path_separator": PATH_SEPARATOR, **refs}, headers=FRESH)
 
 
 @router.get("/outbox", response_class=HTMLResponse)

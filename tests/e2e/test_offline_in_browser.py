@@ -7,6 +7,7 @@ side; signing out with a record waiting asks first. And a second user on the sam
 never gets the first one's pages from the service worker."""
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -41,7 +42,15 @@ def sign_in(page: Any, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(lambda url: "/login" not in url)
-    page.wait_for_function(WARM, arg=username, timeout=20000)
+    kept(page, WARM, username)
+
+
+def kept(page: Any, check: str, arg: Any) -> None:
+    """Wait until the async `check` holds (wait_for_function takes a promise for true)."""
+    deadline = time.monotonic() + 20
+    while not page.evaluate(check, arg):
+        assert time.monotonic() < deadline, f"never held: {check}"
+        time.sleep(0.1)
 
 
 def count(db: Any, table: Any, **where: Any) -> int:
@@ -150,8 +159,8 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     _lock(page)
     nav(page, "Công trình")  # the edit form of the bridge, opened once with the link up
     open_edit(page, "Cầu Lâm Giang")
-    page.wait_for_function("async (p) => !!(await (await caches.open('dvk-pages:" + CLERK
-                           + "')).match(location.origin + p))", arg=f"/works/{bridge}/edit?__hx=1")
+    kept(page, "async (p) => !!(await (await caches.open('dvk-pages:" + CLERK
+         + "')).match(location.origin + p))", f"/works/{bridge}/edit?__hx=1")
 
     context.set_offline(True)
     app_server.stop()  # the link is down for the worker too
@@ -302,5 +311,40 @@ def test_the_worker_never_serves_another_users_page(chromium: Any, app_server: S
     page.get_by_role("heading", name="Mất kết nối").wait_for()
     assert page.locator('meta[name="dvk-user"]').count() == 0
     assert "Kênh thôn 1" not in page.locator("body").inner_text()
+    context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], errors
+
+
+def test_a_large_trees_unit_search_works_offline(chromium: Any, app_server: Server, db: Any,
+                                                 tmp_path: Any, monkeypatch: Any) -> None:
+    """A province's clerk picks units by searching (the server's search, online); offline the
+    search runs on the subtree kept on the machine, and the record is saved once back online."""
+    from app.ui import unit_picker
+    from tests.factories import make_tree
+
+    monkeypatch.setattr(unit_picker, "THRESHOLD", 1)  # two units make a "large" tree here
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
+    context, page, errors = open_browser(chromium, str(tmp_path / "profile"), app_server.url)
+    sign_in(page, CLERK)
+    _lock(page)
+    context.set_offline(True)
+    app_server.stop()
+    nav(page, "Hiến đất")
+    form = page.locator("#entry-form")
+    form.locator("#f-unit_id").fill("lam giang")
+    form.get_by_role("radio", name=re.compile("Lâm Giang")).check()
+    form.locator("#f-donor_name").fill("Hộ bà Lê Thị Hoa")
+    form.locator("#f-area_m2").fill("120")
+    form.locator("#f-date").fill("10/04/2021")
+    form.get_by_role("button", name="Lưu", exact=True).click()
+    saved_here(page)
+    waiting(page, 1)
+    shot(page, "offline-picker-search-desktop")
+    app_server.start()
+    context.set_offline(False)
+    waiting(page, 0)
+    assert count(db, LandDonation, donor_name="Hộ bà Lê Thị Hoa", unit_id=tree.lam_giang) == 1
     context.close()
     assert not [e for e in errors if "Failed to load resource" not in e], errors

@@ -100,16 +100,24 @@ document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!user || form.id !== "entry-form") return;
   const pick = event.submitter && event.submitter.name === "_pick";
-  if ((navigator.onLine && !form.dataset.outboxId) || pick) return;
+  if (navigator.onLine && !form.dataset.outboxId) return;
   event.preventDefault();
   event.stopImmediatePropagation();
+  if (pick) {  // "Tìm" of a unit picker: a search, never a save
+    const input = form.querySelector('[data-picker][name="' + event.submitter.value + '_q"]');
+    if (input) import("./picker_offline.js").then((m) => m.searchUnits(input));
+    return;
+  }
   stash(form);
 }, true);
 
 // The link looked up but the send failed on the way: the same form goes to the outbox.
 document.addEventListener("htmx:sendError", (event) => {
   const form = event.detail && event.detail.elt;
-  if (user && form && form.id === "entry-form" && event.detail.requestConfig.verb === "post") stash(form);
+  const config = event.detail && event.detail.requestConfig;
+  const by = config && config.triggeringEvent && config.triggeringEvent.submitter;
+  if (by && by.name === "_pick") return;  // a search, not a save
+  if (user && form && form.id === "entry-form" && config.verb === "post") stash(form);
 });
 
 // A work or model picker's choices, without a link: from the clerk's own subtree. Not asked
@@ -124,11 +132,15 @@ async function fillOffline(select) {
   (await import("./picker_offline.js")).fill(select);
 }
 
-document.addEventListener("htmx:beforeRequest", (event) => {
+document.addEventListener("htmx:beforeRequest", async (event) => {
+  const el = event.detail && event.detail.elt;
+  if (navigator.onLine || !el) return;
   const select = choicesPicker(event);
-  if (!select || navigator.onLine) return;
-  event.preventDefault();
-  fillOffline(select);
+  if (select) { event.preventDefault(); fillOffline(select); return; }
+  if (el.hasAttribute && el.hasAttribute("data-picker")) {  // the unit search of a large tree
+    event.preventDefault();
+    (await import("./picker_offline.js")).searchUnits(el);
+  }
 });
 document.addEventListener("htmx:sendError", (event) => {
   const select = choicesPicker(event);
