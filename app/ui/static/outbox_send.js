@@ -99,6 +99,8 @@ async function sendOne(record, csrf) {
 export function sendAll(user) {
   if (busy) return busy;
   const work = async () => {
+    // Nothing waiting, nothing asked of the server: most page loads cost no extra request.
+    if (!(await store.list(user)).some((r) => r.state === "waiting")) return "sent";
     let who;
     try { who = await session(); } catch (err) { return "offline"; }
     if (!who) return "sign-in";
