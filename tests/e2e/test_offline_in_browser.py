@@ -300,17 +300,23 @@ def test_the_worker_never_serves_another_users_page(chromium: Any, app_server: S
     shown = page.locator("main").inner_text()
     assert "Kênh thôn 1" in shown and "Cầu Lâm Giang" not in shown, shown
 
-    # Signed out: the app opened from its icon, offline, shows no one's page.
-    app_server.start()
-    context.set_offline(False)
+    # Signed out without a link: nothing of the clerk's stays on the machine, the app opened
+    # from its icon shows no one's page, and the server ends the session once the link is back.
     page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url(re.compile("/login"))
+    page.get_by_role("heading", name="Mất kết nối").wait_for()
     assert page.evaluate(PAGES_KEPT) == []
-    context.set_offline(True)
     page.goto("/works")  # the manifest's start_url, as the installed app opens
     page.get_by_role("heading", name="Mất kết nối").wait_for()
     assert page.locator('meta[name="dvk-user"]').count() == 0
     assert "Kênh thôn 1" not in page.locator("body").inner_text()
+    app_server.start()
+    context.set_offline(False)
+    page.goto("/works")
+    page.wait_for_url(re.compile("/login"))
+    with db() as s:
+        tokens = s.execute(select(ApiToken).where(ApiToken.name == f"login {other}")).scalars().all()
+        assert tokens and all(t.revoked_at is not None for t in tokens)
+    kept(page, "async () => (await caches.keys()).filter((n) => n.startsWith('dvk-pages:')).length === 0", None)
     context.close()
     assert not [e for e in errors if "Failed to load resource" not in e], errors
 

@@ -7,6 +7,7 @@ import { sendAll, shownOf } from "./outbox_send.js";
 const meta = document.querySelector('meta[name="dvk-user"]');
 const user = meta ? meta.content : "";
 const RETRY_MS = 30000;
+const SIGN_OUT = "dvk-sign-out-pending";
 
 function $(sel) { return document.querySelector(sel); }
 
@@ -179,12 +180,33 @@ document.addEventListener("submit", async (event) => {
       navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
     }
     form.dataset.cleared = "1";
+    // Without a link the server cannot end the session now: it is ended at the next page
+    // this user opens with the link back (start, below).
+    if (!navigator.onLine) localStorage.setItem(SIGN_OUT, user);
     form.submit();
   }
 }, true);
 
+// A sign-out made without a link, finished once the link is back.
+async function signOutLeft() {
+  if (localStorage.getItem(SIGN_OUT) !== user || !navigator.onLine) return false;
+  try {
+    const who = await fetch("/offline/session", { cache: "no-store", headers: { "HX-Request": "true" } });
+    if (who.status === 200) {
+      const { csrf } = await who.json();
+      await fetch("/logout", { method: "POST", body: new URLSearchParams({ csrf }) });
+    }
+  } catch (err) {
+    return false;  // still no link: tried again at the next page
+  }
+  localStorage.removeItem(SIGN_OUT);
+  location.replace("/login");
+  return true;
+}
+
 async function start() {
   if (!user) return;
+  if (await signOutLeft()) return;
   renewKey(document.getElementById("entry-form"));
   await correct();
   await refresh();

@@ -95,7 +95,11 @@ async function page(event) {
     event.waitUntil(keep(response.url, response.clone(), event.request));
     return response;
   } catch (err) {
-    return (await fromPages(event.request)) || (await caches.match(FALLBACK))
+    const kept = await fromPages(event.request);
+    if (kept) return kept;
+    // An htmx request gets no whole page to swap in: its failure leaves the page as it was.
+    if (event.request.headers.get("HX-Request")) return Response.error();
+    return (await caches.match(FALLBACK))
       || new Response("Mất kết nối.", { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 }
