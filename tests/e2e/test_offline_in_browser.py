@@ -324,7 +324,8 @@ def test_the_worker_never_serves_another_users_page(chromium: Any, app_server: S
 def test_a_large_trees_unit_search_works_offline(chromium: Any, app_server: Server, db: Any,
                                                  tmp_path: Any, monkeypatch: Any) -> None:
     """A province's clerk picks units by searching (the server's search, online); offline the
-    search runs on the subtree kept on the machine, and the record is saved once back online."""
+    search runs on the subtree kept on the machine; the link is cut in the middle of the send,
+    and the record is still saved once."""
     from app.ui import unit_picker
     from tests.factories import make_tree
 
@@ -348,8 +349,31 @@ def test_a_large_trees_unit_search_works_offline(chromium: Any, app_server: Serv
     saved_here(page)
     waiting(page, 1)
     shot(page, "offline-picker-search-desktop")
+
+    # The link is cut in the middle of the send: the server saves the record, its answer is
+    # lost on the way. The record stays, and sent again with its key it is not saved twice.
+    lost: list[int] = []
+
+    def cut(route: Any) -> None:
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch().status)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.route(re.compile(r"/land-donations$"), cut)
     app_server.start()
     context.set_offline(False)
+    deadline = time.monotonic() + 20
+    while not lost:
+        assert time.monotonic() < deadline, "the outbox never sent"
+        page.wait_for_timeout(100)
+    assert lost == [200]
+    assert count(db, LandDonation, donor_name="Hộ bà Lê Thị Hoa") == 1
+    waiting(page, 1)
+    page.locator("[data-outbox-badge]").click()
+    page.get_by_role("button", name="Gửi ngay").click()
+    page.locator("#outbox-empty").wait_for()
     waiting(page, 0)
     assert count(db, LandDonation, donor_name="Hộ bà Lê Thị Hoa", unit_id=tree.lam_giang) == 1
     context.close()
