@@ -1,18 +1,15 @@
 """A commune clerk whose link drops (issue 21), in Chromium with a profile on disk: signs in
 once, loses the link, enters three records and an edit, closes the browser, opens it again
 still offline, the server restarts, the session has ended and the outbox asks to sign in
-again, then each record is saved exactly once;
-the refused one is corrected and sent; the edit that met a newer version is resolved side by
-side; signing out with a record waiting asks first. And a second user on the same machine
-never gets the first one's pages from the service worker."""
+again, then each record is saved exactly once; the refused one is corrected and sent; the edit
+that met a newer version is resolved side by side; signing out with a record waiting asks
+first, sends it, and leaves nothing on the machine."""
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from app.db.contributions import Contribution
 from app.db.land_donations import LandDonation
@@ -20,69 +17,13 @@ from app.db.users import ApiToken
 from app.db.works import Work
 from app.enums import Role
 from app.services import auth
-from tests.conftest import _free_port, login
+from tests.conftest import login
 from tests.e2e.axe import audit
 from tests.e2e.conftest import CLERK, shot
 from tests.e2e.journey import _lock, nav
-from tests.e2e.offline import WARM, Server, open_browser
+from tests.e2e.offline import (Server, app_server, count, kept, open_browser, open_edit,  # noqa: F401
+                               pick_unit, saved_here, sign_in, waiting)
 from tests.factories import PASSWORD, make_work
-
-
-@pytest.fixture
-def app_server(engine: Any) -> Any:
-    server = Server(_free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-def sign_in(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-    kept(page, WARM, username)
-
-
-def kept(page: Any, check: str, arg: Any) -> None:
-    """Wait until the async `check` holds (wait_for_function takes a promise for true)."""
-    deadline = time.monotonic() + 20
-    while not page.evaluate(check, arg):
-        assert time.monotonic() < deadline, f"never held: {check}"
-        time.sleep(0.1)
-
-
-def count(db: Any, table: Any, **where: Any) -> int:
-    with db() as s:
-        stmt = select(func.count()).select_from(table)
-        for k, v in where.items():
-            stmt = stmt.where(getattr(table, k) == v)
-        return int(s.execute(stmt).scalar_one())
-
-
-def pick_unit(form: Any, name: str) -> None:
-    value = form.locator("#f-unit_id option", has_text=name).first.get_attribute("value")
-    form.locator("#f-unit_id").select_option(value)
-
-
-def waiting(page: Any, n: int) -> None:
-    badge = page.locator("[data-outbox-badge]")
-    if n:
-        badge.filter(has_text=f"Chờ gửi: {n}").wait_for()
-    else:
-        badge.wait_for(state="hidden")
-
-
-def open_edit(page: Any, name: str) -> None:
-    """The list's row of `name`: its number opens the record's edit form."""
-    row = page.locator("#list tr", has_text=name).first
-    row.get_by_role("link", name=re.compile(r"^#\d+$")).click()
-    page.locator("#entry-form h2", has_text="Sửa").wait_for()
-
-
-def saved_here(page: Any) -> None:
-    page.locator("#entry-form [data-outbox-notice]", has_text="Đã lưu trên máy này").wait_for()
 
 
 def enter_offline(page: Any, road: str) -> None:
@@ -269,112 +210,3 @@ def test_offline_entry_survives_close_restart_and_is_saved_once(chromium: Any, a
     context.close()
     # A 4xx answer to a form is the outbox at work; a request the link refused is the link.
     assert not [e for e in first_errors + errors if "Failed to load resource" not in e], errors
-
-
-PAGES_KEPT = "async () => (await caches.keys()).filter((n) => n.startsWith('dvk-pages:'))"
-
-
-def test_the_worker_never_serves_another_users_page(chromium: Any, app_server: Server, db: Any,
-                                                    tmp_path: Any) -> None:
-    from tests.factories import make_tree
-
-    other = "canbo.hamliem"
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-        auth.create_user(s, username=other, password=PASSWORD, role=Role.clerk, unit_code="T-HL")
-        make_work(s, name="Cầu Lâm Giang", unit_id=tree.lam_giang)
-        make_work(s, name="Kênh thôn 1", unit_id=tree.thon_1)
-    context, page, errors = open_browser(chromium, str(tmp_path / "profile"), app_server.url)
-    sign_in(page, CLERK)
-    nav(page, "Công trình")
-    assert "Cầu Lâm Giang" in page.locator("#list").inner_text()
-
-    # Another clerk signs in on the same machine, without the first signing out.
-    sign_in(page, other)
-    assert page.evaluate(PAGES_KEPT) == [f"dvk-pages:{other}"]
-    context.set_offline(True)
-    app_server.stop()
-    nav(page, "Công trình")
-    assert page.locator('meta[name="dvk-user"]').get_attribute("content") == other
-    shown = page.locator("main").inner_text()
-    assert "Kênh thôn 1" in shown and "Cầu Lâm Giang" not in shown, shown
-
-    # Signed out without a link: nothing of the clerk's stays on the machine, the app opened
-    # from its icon shows no one's page, and the server ends the session once the link is back.
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_role("heading", name="Mất kết nối").wait_for()
-    assert page.evaluate(PAGES_KEPT) == []
-    page.goto("/works")  # the manifest's start_url, as the installed app opens
-    page.get_by_role("heading", name="Mất kết nối").wait_for()
-    assert page.locator('meta[name="dvk-user"]').count() == 0
-    assert "Kênh thôn 1" not in page.locator("body").inner_text()
-    app_server.start()
-    context.set_offline(False)
-    page.goto("/works")
-    page.wait_for_url(re.compile("/login"))
-    with db() as s:
-        tokens = s.execute(select(ApiToken).where(ApiToken.name == f"login {other}")).scalars().all()
-        assert tokens and all(t.revoked_at is not None for t in tokens)
-    kept(page, "async () => (await caches.keys()).filter((n) => n.startsWith('dvk-pages:')).length === 0", None)
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
-
-
-def test_a_large_trees_unit_search_works_offline(chromium: Any, app_server: Server, db: Any,
-                                                 tmp_path: Any, monkeypatch: Any) -> None:
-    """A province's clerk picks units by searching (the server's search, online); offline the
-    search runs on the subtree kept on the machine; the link is cut in the middle of the send,
-    and the record is still saved once."""
-    from app.ui import unit_picker
-    from tests.factories import make_tree
-
-    monkeypatch.setattr(unit_picker, "THRESHOLD", 1)  # two units make a "large" tree here
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username=CLERK, password=PASSWORD, role=Role.clerk, unit_code="T-HT")
-    context, page, errors = open_browser(chromium, str(tmp_path / "profile"), app_server.url)
-    sign_in(page, CLERK)
-    _lock(page)
-    context.set_offline(True)
-    app_server.stop()
-    nav(page, "Hiến đất")
-    form = page.locator("#entry-form")
-    form.locator("#f-unit_id").fill("lam giang")
-    form.get_by_role("radio", name=re.compile("Lâm Giang")).check()
-    form.locator("#f-donor_name").fill("Hộ bà Lê Thị Hoa")
-    form.locator("#f-area_m2").fill("120")
-    form.locator("#f-date").fill("10/04/2021")
-    form.get_by_role("button", name="Lưu", exact=True).click()
-    saved_here(page)
-    waiting(page, 1)
-    shot(page, "offline-picker-search-desktop")
-
-    # The link is cut in the middle of the send: the server saves the record, its answer is
-    # lost on the way. The record stays, and sent again with its key it is not saved twice.
-    lost: list[int] = []
-
-    def cut(route: Any) -> None:
-        if route.request.method == "POST" and not lost:
-            lost.append(route.fetch().status)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    context.route(re.compile(r"/land-donations$"), cut)
-    app_server.start()
-    context.set_offline(False)
-    deadline = time.monotonic() + 20
-    while not lost:
-        assert time.monotonic() < deadline, "the outbox never sent"
-        page.wait_for_timeout(100)
-    assert lost == [200]
-    assert count(db, LandDonation, donor_name="Hộ bà Lê Thị Hoa") == 1
-    waiting(page, 1)
-    page.locator("[data-outbox-badge]").click()
-    page.get_by_role("button", name="Gửi ngay").click()
-    page.locator("#outbox-empty").wait_for()
-    waiting(page, 0)
-    assert count(db, LandDonation, donor_name="Hộ bà Lê Thị Hoa", unit_id=tree.lam_giang) == 1
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
