@@ -21,9 +21,14 @@ CONFIDENTIAL: dict[str, str] = {"petitioner_name": "Người gửi đơn",
                                 "petitioner_address": "Địa chỉ người gửi"}
 
 
+# (field, value): a petition holding it is confidential. The offline form reads it too
+# (records/_form.html), so that a denouncer's identity is never kept on the clerk's machine.
+CONFIDENTIAL_WHEN = ("type", PetitionType.denunciation.value)
+
+
 def is_confidential(p: Any) -> bool:
     """Whether a petition (stored, or as a write would leave it) holds a denouncer's identity."""
-    return getattr(p, "type", None) == PetitionType.denunciation
+    return getattr(p, CONFIDENTIAL_WHEN[0], None) == PetitionType(CONFIDENTIAL_WHEN[1])
 
 
 class PetitionBase(Normalized):

@@ -52,6 +52,10 @@ templates.env.filters.update(number=print_number, percent=print_percent, vndate=
                              isodate=read_isodate, clock=print_clock, moment=print_moment)
 # TIMEZONE: the zone every time is shown in, the live pages' "updated at" clock included.
 templates.env.globals.update(ENUMS=ENUMS, HTMX="vendor/htmx-2.0.11.min.js", TIMEZONE=TIMEZONE)
+# The petition form's rule for what is never kept offline (records/_form.html, outbox.js).
+from app.db.petitions import CONFIDENTIAL_WHEN  # noqa: E402
+
+templates.env.globals["CONFIDENTIAL_WHEN"] = CONFIDENTIAL_WHEN
 # The navigation's links to the record pages: the registry's, in its order (base.html).
 templates.env.globals["MENU"] = [(r.name, r.menu) for r in registry.RESOURCES if r.menu]
 # The form and list macros, global so that a block rendered alone (an htmx fragment) has them.

@@ -11,14 +11,15 @@ from app.deps import COOKIE, PageQuery, Route, SessionDep, client_ip
 from app.services import auth
 from app.services.errors import DomainError
 from app.services.sign_in import sign_in
-from app.ui import (dashboard, imports, model_page, paper, petitions, records, reports, templates,
-                    unit_picker, unit_tree, users, works)
+from app.ui import (dashboard, imports, model_page, offline, paper, petitions, records, reports,
+                    templates, unit_picker, unit_tree, users, works)
 
 # Every page (each module's routes are included below) reads its query without blank fields.
 router = APIRouter(route_class=Route, include_in_schema=False, dependencies=[PageQuery])
 # The unit picker's search before the records' /units/{id} routes.
 router.include_router(unit_picker.router)
 router.include_router(unit_tree.router)
+router.include_router(offline.router)
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(paper.router)  # /works/paper before a work's page, /works/{id}
