@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.db.units import UnitCreate, UnitUpdate
-from app.services import units
+from app.services import scope, units
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.services.imports.layout import Layout, _header, header_keys
@@ -86,7 +86,12 @@ def load(session: Session, actor: Actor, layout: Layout,
         if not p.bad:
             plan.add(p)
     plan.resolve()
-    Writer(session, actor, plan).write()
+    writer = Writer(session, actor, plan)
+    writer.tree = scope.hold(session)
+    try:
+        writer.write()
+    finally:
+        scope.release(session)
 
 
 class Writer:
@@ -99,6 +104,7 @@ class Writer:
         # objects it still knows as new, and a new object nobody holds is soon collected, to
         # be loaded again later as if stored (it would outlive the rollback in the session).
         self.made: list[Any] = []
+        self.tree: scope.Tree = scope.tree(session)
 
     def write(self) -> None:
         later: list[tuple[Row, dict[str, Any]]] = []
@@ -141,6 +147,7 @@ class Writer:
             return self._domain_error(row, exc)
         row.node.id = unit.id
         self.made.append(unit)
+        self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
         self.report.created += 1
         return None
 
@@ -161,8 +168,10 @@ class Writer:
         # the unit as changed): its savepoint takes it back.
         nested = self.session.begin_nested()
         try:
-            _, done = units.update(self.session, actor=self.actor, id=stored.id, data=data)
+            unit, done = units.update(self.session, actor=self.actor, id=stored.id, data=data)
             nested.commit()
+            if {"parent_id", "merged_into_id"} & set(done):
+                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
         except DomainError as exc:
             nested.rollback()
             return self._domain_error(row, exc)
