@@ -159,7 +159,7 @@ def unit_columns(create: type[SQLModel]) -> tuple[Column, ...]:
             continue
         several = name == "successor_ids"
         cols.append(Column(code, code_header(create, name), "codes" if several else "code", code,
-                           hint="nhiều mã cách nhau bằng dấu ; hoặc dấu , (mã mặc định trước)"
+                           hint="mã của đơn vị kế thừa mặc định ghi trước"
                            if several else ""))
         if not several:
             cols.append(Column(name, id_header(create, name), "unit_id", name))
