@@ -105,7 +105,9 @@ class Tree:
             self.below.setdefault(above, []).append(uid)  # type: ignore[arg-type]
         for root, found in [*self._subtrees.items()]:
             if root is None or parent_id in found or merged_into_id in found:
-                self._subtrees[root] = found | {uid}
+                if not isinstance(found, set):  # grown in place: a copy per unit is quadratic
+                    found = self._subtrees[root] = set(found)  # type: ignore[assignment]
+                found.add(uid)  # type: ignore[attr-defined]
 
     def descends(self, candidate: int, root: int) -> bool:
         """`candidate` is `root` or below it along parents only (mergers aside)."""
