@@ -23,6 +23,7 @@ from app.services.actor import Actor
 from app.services.imports.bulk import bulk_insert, reserve_ids
 from app.services.imports.lookup import Loaded
 
+RESERVED = 500
 SKIP = frozenset({"id", "created_at", "updated_at", "version", "search_text"})
 
 
@@ -37,6 +38,7 @@ class NewUnits:
         self.made: list[Any] = []  # (the unit, its successors' ids) in the order stored
         self.known: list[Unit] = []  # held: the session keeps an object only while it is
         self.at = utcnow()
+        self.ids: list[int] = []
 
     def add(self, data: UnitCreate) -> Any:
         """Check a new unit by units.py's rules and store it; its id. Raises DomainError."""
@@ -49,7 +51,9 @@ class NewUnits:
         unit.created_at = unit.updated_at = self.at
         unit.version = 1
         unit.search_text = Unit.folded(unit)
-        [unit.id] = reserve_ids(self.session, self.table, 1)
+        if not self.ids:  # reserved a batch at a time: one query per unit cost as much as its insert
+            self.ids = reserve_ids(self.session, self.table, RESERVED)[::-1]
+        unit.id = self.ids.pop()
         bulk_insert(self.session, self.table, [{"id": unit.id, **{c: getattr(unit, c)
                                                                     for c in self.columns}}])
         self.made.append((unit, [s.id for s in unit.successors]))
