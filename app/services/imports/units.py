@@ -168,12 +168,13 @@ class Writer:
             return self._schema_errors(row, exc)
         # A refused change must not stay half-applied on the stored unit (the rules check
         # the unit as changed): its savepoint takes it back.
+        was = (stored.parent_id, stored.merged_into_id)
         nested = self.session.begin_nested()
         try:
             unit, done = units.update(self.session, actor=self.actor, id=stored.id, data=data)
             nested.commit()
             if {"parent_id", "merged_into_id"} & set(done):
-                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
+                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id, was)
         except DomainError as exc:
             nested.rollback()
             return self._domain_error(row, exc)
