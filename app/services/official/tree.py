@@ -207,3 +207,23 @@ def build(src: Sources) -> Tree:
         rows.append(_row(c.code, c.name, UnitLevel.commune, c.type, c.parent,
                          active_to=OLD_END, successors=codes))
     return tree
+
+
+def only(rows: list[dict[str, Any]], provinces: set[str]) -> list[dict[str, Any]]:
+    """The country's root, the 2025 `provinces` (codes) with their communes, and the old units
+    merged into them (old provinces with their districts and communes): a tree whole in itself,
+    for a province that wants its own (each old province went whole into one new one)."""
+    kept: set[tuple[str, str]] = set()  # (code, "new" or "old")
+    out = []
+    for r in rows:
+        era = "old" if r["active_to"] else "new"
+        if r["level"] == UnitLevel.country.value:
+            keep = True
+        elif r["level"] == UnitLevel.province.value:
+            keep = (r["merged_into_code"] if era == "old" else r["code"]) in provinces
+        else:
+            keep = (r["parent_code"], era) in kept
+        if keep:
+            kept.add((r["code"], era))
+            out.append(r)
+    return out
