@@ -73,14 +73,27 @@ def not_carried(code: str, day: date, units: list[Unit], get: Callable[[int], Un
     return why or f"Không có đơn vị mã '{code}'."
 
 
+def among(units: Iterable[Any], day: date) -> Any:
+    """`unit_at` over units already loaded (the carriers of a code): the one in force on
+    `day`, or None."""
+    return next((unit for unit in units if in_force(unit, day)), None)
+
+
+def overlaps(unit: Any, start: date | None, end: date | None) -> bool:
+    """Whether `unit`'s validity and [start, end] (either end open) share a day: the
+    condition services/units.py checks a code's uniqueness under."""
+    return ((unit.active_from is None or end is None or unit.active_from <= end)
+            and (unit.active_to is None or start is None or unit.active_to >= start))
+
+
 def nearest(units: Iterable[Unit], day: date) -> Unit | None:
-    """The one of `units` (the carriers of a code) in force on `day` (`unit_at` over units
-    already loaded), or else the one whose validity lies nearest that day: the last to end
-    before it, or the first to begin after."""
+    """The one of `units` (the carriers of a code) in force on `day` (`among`), or else the
+    one whose validity lies nearest that day: the last to end before it, or the first to
+    begin after."""
     units = units if isinstance(units, list) else [*units]
-    for unit in units:
-        if in_force(unit, day):
-            return unit
+    found = among(units, day)
+    if found is not None:
+        return found
     before = [u for u in units if u.active_to is not None and u.active_to < day]
     if before:
         return max(before, key=lambda u: u.active_to)  # type: ignore[arg-type,return-value]

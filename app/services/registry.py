@@ -80,7 +80,7 @@ RESOURCES: tuple[Resource, ...] = (
         columns=("code", "name", "level", "kind", "parent_id", "remote", "active_from", "active_to"),
         form=("name", "code", "level", "kind", "parent_id", "remote", "active_from", "active_to",
               "merged_into_id"),
-        sort="code", write_role=Role.manager, importable=False, menu="Đơn vị"),
+        sort="code", write_role=Role.manager, menu="Đơn vị"),
     Resource(
         "models", "Mô hình “Dân vận khéo”, điển hình", "mô hình", models,
         ModelCreate, ModelUpdate, ModelRead,

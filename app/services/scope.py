@@ -92,6 +92,21 @@ class Tree:
             self._subtrees[unit_id] = found  # type: ignore[index]
         return found
 
+    def place(self, uid: int, parent_id: int | None, merged_into_id: int | None) -> None:
+        """A unit written in the session that holds this tree (`hold`): added as a leaf, the
+        subtrees worked out so far grow with it; moved, they are worked out again."""
+        if uid in self.parent:
+            for above in self.below.values():
+                if uid in above:
+                    above.remove(uid)
+            self._subtrees.clear()
+        self.parent[uid] = parent_id
+        for above in {parent_id, merged_into_id} - {None}:
+            self.below.setdefault(above, []).append(uid)  # type: ignore[arg-type]
+        for root, found in [*self._subtrees.items()]:
+            if root is None or parent_id in found or merged_into_id in found:
+                self._subtrees[root] = found | {uid}
+
     def descends(self, candidate: int, root: int) -> bool:
         """`candidate` is `root` or below it along parents only (mergers aside)."""
         if root not in self.parent:
@@ -112,11 +127,33 @@ _STAMP = select(UnitTreeStamp.stamp).where(UnitTreeStamp.id == 1)
 _kept_lock = threading.Lock()
 
 
+_HELD = "dvk.held_tree"
+
+
+def hold(session: Session) -> Tree:
+    """Keep the tree in the session while it writes many units (an import of units): each
+    unit written would change the stamp and have the whole tree read again for the next
+    one's checks. The writer tells the held tree each unit it writes (`Tree.place`) and lets
+    go (`release`) when done, kept or taken back."""
+    held = session.info[_HELD] = Tree.of(
+        (r[0], r[1], r[2]) for r in session.exec(select(Unit.id, Unit.parent_id,
+                                                        Unit.merged_into_id)).all())
+    return held
+
+
+def release(session: Session) -> None:
+    session.info.pop(_HELD, None)
+
+
 def tree(session: Session) -> Tree:
     """The tree's shape as the session sees it: one small read of the stamp while it is
     current, the whole (id, parent, merger) list when it has changed. Read in the session, so
     a unit written earlier in the same transaction is in it; a stamp that was rolled back
-    never comes back (it is random), so a tree read under it is never served again."""
+    never comes back (it is random), so a tree read under it is never served again. A
+    session writing many units holds its own (`hold`)."""
+    held = session.info.get(_HELD)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
     stamp = session.exec(_STAMP).scalar()
     kept = _kept.get(stamp) if stamp is not None else None
     if kept is not None:

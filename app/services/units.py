@@ -223,14 +223,12 @@ def _default_successor(sent: dict[str, Any], stored: int | None) -> dict[str, An
 
 
 def create(session: Session, *, actor: Actor, data: Any) -> Unit:
-    """Create a unit; its successors (if it was divided) are stored, checked and audited
-    after it, as a change of the new unit."""
+    """Create a unit; its successors (if it was divided) are checked and stored with it, and
+    audited in its one create entry."""
     sent = _default_successor(data.model_dump(exclude_unset=True), None)
     ids = sent.pop("successor_ids", None)
-    unit = records.create(session, actor=actor, data=UnitCreate.model_validate(sent))
-    if ids:
-        records.apply(session, actor=actor, obj=unit, values={"successor_ids": ids})
-    return unit
+    return records.create(session, actor=actor, data=UnitCreate.model_validate(sent),
+                          also={"successor_ids": ids} if ids else None)
 
 
 def update(session: Session, *, actor: Actor, id: int, data: Any,

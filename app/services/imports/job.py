@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.services import rollups
 from app.services.actor import Actor
 from app.services.errors import Forbidden
+from app.services.imports import units
 from app.services.imports.chunks import Job
 from app.services.imports.layout import HEADER_SCAN, Layout, find
 from app.services.imports.report import MAX_ROWS, ImportRefused, Report, refused, too_long
@@ -50,13 +51,17 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
     gc.freeze()
     rollups.remember(session)  # the tree and the works stay as they are while rows go in
     try:
-        job = Job(session, actor, spec, report, layout, source)
-        _feed(job, rows, report, progress)
+        job = None
+        if resource == "units":  # read whole: a row may name a unit further down
+            units.load(session, actor, layout, rows, report)
+        else:
+            job = Job(session, actor, spec, report, layout, source)
+            _feed(job, rows, report, progress)
         _merged(sheet, layout, report)
         report.in_order(layout.headers)
         if report.rows == 0:
             raise ImportRefused("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
-        if report.ok:
+        if report.ok and job is not None:
             job.bulk.finish()
         if progress:
             progress(report.rows)

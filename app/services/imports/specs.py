@@ -5,7 +5,7 @@ field alike. The only labels written here are those of the columns that exist on
 templates that people still fill."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -46,7 +46,9 @@ MEASURE = "measure"  # the field that says what a quantity counts (km, m, lamps)
 class Column:
     name: str  # in files and the API: "amount_vnd", "unit_code"
     header: str  # the template's Vietnamese header
-    kind: str  # text, integer, money, decimal, date, bool, enum, unit_code, unit_id, work_code, work_id, id_ref, id, external_id
+    # text, integer, money, decimal, date, bool, enum, unit_code, unit_id, work_code, work_id,
+    # id_ref, id, external_id; code and codes: a unit file's references (a code, several)
+    kind: str
     target: str  # the schema field it fills ("unit_id" for unit_code)
     required: bool = False
     enum: type[Enum] | None = None
@@ -138,6 +140,32 @@ def columns(create: type[SQLModel]) -> tuple[Column, ...]:
     return tuple(cols)
 
 
+# A unit's references are named by code (read at the row's dates: services/imports/units.py)
+# or by id; its successors by several codes, the default first.
+UNIT_REFERENCES = {"parent_id": "parent_code", "merged_into_id": "merged_into_code",
+                   "successor_ids": "successor_codes"}
+
+
+def unit_columns(create: type[SQLModel]) -> tuple[Column, ...]:
+    """A units file: the official code (the key, with the validity), the fields, and the
+    references by code ('Đơn vị cấp trên (mã)') or id. Only the code is required: a file of
+    codes and one column changes that column alone (a province's remote communes)."""
+    cols = [Column("id", FILE_LABELS["id"], "id", "id",
+                   hint="để trống; có số thì sửa đúng đơn vị đó (tệp xuất ra)")]
+    for name in create.model_fields:
+        code = UNIT_REFERENCES.get(name)
+        if code is None:
+            cols += [replace(c, required=name == "code") for c in _column(create, name)]
+            continue
+        several = name == "successor_ids"
+        cols.append(Column(code, code_header(create, name), "codes" if several else "code", code,
+                           hint="nhiều mã cách nhau bằng dấu ; hoặc dấu , (mã mặc định trước)"
+                           if several else ""))
+        if not several:
+            cols.append(Column(name, id_header(create, name), "unit_id", name))
+    return tuple(cols)
+
+
 def read_only(resource: registry.Resource) -> frozenset[str]:
     """The headers of an export's columns that are no column of the import, as match keys."""
     read, create = resource.read, resource.create
@@ -151,8 +179,9 @@ def read_only(resource: registry.Resource) -> frozenset[str]:
 
 
 def _spec(resource: registry.Resource, **kw: Any) -> Spec:
+    made = unit_columns if resource.name == "units" else columns
     return Spec(resource.name, resource.title, resource.records, resource.create,
-                resource.update, resource.updater, columns(resource.create),
+                resource.update, resource.updater, made(resource.create),
                 hidden=resource.confidential, read_only=read_only(resource), **kw)
 
 

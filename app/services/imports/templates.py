@@ -31,6 +31,8 @@ KIND_HINTS = {
     "work_code": "mã công trình (cột Mã công trình của danh sách công trình)",
     "external_id": "mã riêng của dòng trong sổ sách của bạn",
     "id_ref": "số ở cột # của danh sách tương ứng",
+    "code": "mã đơn vị, đọc theo ngày hiệu lực của dòng",
+    "codes": "các mã đơn vị, cách nhau bằng dấu ; hoặc dấu ,",
 }
 
 
@@ -38,7 +40,8 @@ def template_columns(spec: Spec) -> list[Column]:
     """The template's columns: codes rather than ids, the external key last."""
     cols = [c for c in spec.columns
             if c.kind not in ("id", "unit_id", "work_id", "external_id") and c.fixed is None]
-    return cols + [spec.column("external_id")]
+    keyed = [c for c in spec.columns if c.kind == "external_id"]  # units are keyed by code
+    return cols + keyed
 
 
 def template_xlsx(session: Session, actor: Actor, spec: Spec) -> bytes:

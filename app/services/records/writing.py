@@ -27,16 +27,22 @@ class Writing(Generic[T]):
     # point): its checks (a unit code read at the record's date too) and its writes then see
     # one state.
 
-    def create(self, session: Session, *, actor: Actor, data: SQLModel) -> T:
+    def create(self, session: Session, *, actor: Actor, data: SQLModel,
+               also: Mapping[str, Any] | None = None) -> T:
+        """`also`: values that are no column of the table (a divided unit's successors), set
+        on the new record before its checks and audited in its one create entry."""
         writing(session)
         obj = self.table.model_validate(self.by_code(session, actor, data.model_dump()))
+        for name, value in (also or {}).items():
+            setattr(obj, name, value)
         self._validate(session, actor, obj)
         session.add(obj)
         self._flush(session)
         if self.rollup is not None:  # one multi-row upsert per table, not one per grain
             rollups.apply_summed(session, self.rollup(session, obj))
+        audited = {**_fields(obj), **{name: getattr(obj, name) for name in also or ()}}
         self._audit(session, actor, "create", obj,
-                    {k: [None, v] for k, v in _fields(obj).items() if v is not None})
+                    {k: [None, v] for k, v in audited.items() if v is not None})
         return obj
 
     def update(self, session: Session, *, actor: Actor, id: int, data: SQLModel,

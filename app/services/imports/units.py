@@ -1,0 +1,202 @@
+"""Units through the import, all or nothing, as records go: a dry run, a row-by-row report, an
+upsert keyed by the official code and the validity, and parents and successors named by code.
+
+- A row names the stored unit whose code is its own (without case) and whose validity
+  [active_from, active_to] overlaps the row's (a row without dates: the unit carrying the code
+  today, or its one carrier), or the unit of its `id`. One: only the columns the row fills
+  change (a file of codes and `remote` sets the flag in bulk); none: a new unit; several: the
+  row is refused, saying which.
+- `parent_code` is read on the day the row begins (today without a date), `merged_into_code`
+  and `successor_codes` (the default first) on the day after it ends, among the stored units
+  and the file's own, above or below the row (services/in_force.py's rule).
+- Every write goes through services/units.py, whose rules (levels, cycles, successors, codes,
+  roots, a manager's subtree) are the API's. Updates go first (a unit ended by the file frees
+  its code), then the new units, each after those it names, then the updates' links to the
+  new units.
+
+`import_unit_rows` is the entry for other code (`dvk units load-official`); a file goes through
+the same `load` from job.py."""
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.db.units import UnitCreate, UnitUpdate
+from app.services import scope, units
+from app.services.actor import Actor
+from app.services.errors import DomainError, Forbidden
+from app.services.imports.layout import Layout, _header, header_keys
+from app.services.imports.lookup import Loaded
+from app.services.imports.parse import Parser
+from app.services.imports.report import MAX_ROWS, ImportRefused, Report, too_long
+from app.services.imports.specs import spec_for
+from app.services.imports.unit_plan import Plan, Row, nodes
+from app.services.validation import vi_message
+from app.vn import today
+
+
+def import_unit_rows(session: Session, actor: Actor, rows: Iterable[Mapping[str, Any]], *,
+                     dry_run: bool) -> Report:
+    """Import units given as mappings keyed by the file's API column names (`code`, `name`,
+    `level`, `kind`, `parent_code`, `remote`, `active_from`, `active_to`, `merged_into_code`,
+    `successor_codes`, and `id`, `parent_id`, `merged_into_id`), values as text or as dates
+    and booleans: the checks and the all-or-nothing of a file, in a savepoint of the caller's
+    transaction (kept when every row is good and this is no dry run). Rows are numbered from
+    1 in the order given. An unknown key refuses the whole (ImportRefused)."""
+    spec = spec_for("units")
+    refusal = actor.write_refusal(spec.records.write_role)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    report = Report(resource="units", dry_run=dry_run, source="")
+    given = [*rows]
+    names = [*dict.fromkeys(k for row in given for k in row)]
+    layout = _header(spec, header_keys(spec), 0, names, report)
+    cells = ((n, [row.get(k) for k in names]) for n, row in enumerate(given, 1))
+    savepoint = session.begin_nested()
+    try:
+        load(session, actor, layout, cells, report)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if report.ok and not dry_run:
+        savepoint.commit()
+        report.applied = True
+    else:
+        savepoint.rollback()
+    return report
+
+
+def load(session: Session, actor: Actor, layout: Layout,
+         rows: Iterator[tuple[int, list[Any]]], report: Report) -> None:
+    """Check and write every row inside the caller's savepoint (which the caller takes back
+    when the report has errors or for a dry run)."""
+    spec = spec_for("units")
+    lookup = Loaded(session, actor)
+    parser = Parser(layout, lookup, report, lambda values: today())
+    plan = Plan(lookup, report, layout, spec)
+    for number, cells in rows:
+        if not any(c not in (None, "") for c in cells):
+            continue  # blank rows between units are no mistake
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise ImportRefused(too_long(None))
+        p = parser.parse(number, cells)
+        if not p.bad:
+            plan.add(p)
+    plan.resolve()
+    writer = Writer(session, actor, plan)
+    writer.tree = scope.hold(session)
+    try:
+        writer.write()
+    finally:
+        scope.release(session)
+
+
+class Writer:
+    """The plan's writes through services/units.py, counted in the report."""
+
+    def __init__(self, session: Session, actor: Actor, plan: Plan) -> None:
+        self.session, self.actor, self.plan, self.report = session, actor, plan, plan.report
+        self.updated: set[int] = set()
+        # The new units, held until the import ends: a savepoint taken back forgets only the
+        # objects it still knows as new, and a new object nobody holds is soon collected, to
+        # be loaded again later as if stored (it would outlive the rollback in the session).
+        self.made: list[Any] = []
+        self.tree: scope.Tree = scope.tree(session)
+
+    def write(self) -> None:
+        later: list[tuple[Row, dict[str, Any]]] = []
+        stored = [r for r in self.plan.rows if r.stored is not None]
+        for row in stored:
+            links = self._links(row)
+            now = {k: v for k, v in links.items() if all(n.id is not None for n in _each(v))}
+            later += [(row, {k: v for k, v in links.items() if k not in now})] if len(now) < len(links) else []
+            self._update(row, {**row.values, **_ids(now)})
+        for row in self.plan.new_in_order():
+            self._create(row)
+        for row, rest in later:
+            if not row.failed:
+                self._update(row, _ids(rest))
+        self.report.updated = len(self.updated)
+        self.report.unchanged += sum(1 for r in stored if not r.failed
+                                     and r.stored.id not in self.updated)  # type: ignore[union-attr]
+
+    def _links(self, row: Row) -> dict[str, Any]:
+        """The row's links (field → unit, or units), the default successor the first named
+        when the row names no other."""
+        links = dict(row.links)
+        if "successor_ids" in links and "merged_into_id" not in links \
+                and "merged_into_id" not in row.values:
+            links["merged_into_id"] = links["successor_ids"][0]
+        return links
+
+    def _create(self, row: Row) -> None:
+        waiting = [n for n in nodes(row) if n.id is None]
+        if waiting:
+            return self.plan.fail(row, None, f"Chưa kiểm tra được: đơn vị mã '{waiting[0].code}' "
+                                             f"(dòng {waiting[0].row.number}) có lỗi.")
+        try:
+            data = UnitCreate.model_validate({**row.values, **_ids(self._links(row))})
+        except ValidationError as exc:
+            return self._schema_errors(row, exc)
+        try:
+            unit = units.create(self.session, actor=self.actor, data=data)
+        except DomainError as exc:
+            return self._domain_error(row, exc)
+        row.node.id = unit.id
+        self.made.append(unit)
+        self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
+        self.report.created += 1
+        return None
+
+    def _update(self, row: Row, values: dict[str, Any]) -> None:
+        stored = row.stored
+        assert stored is not None
+        changed = {k: v for k, v in values.items()
+                   if k != "successor_ids" and getattr(stored, k) != v}
+        if "successor_ids" in values and values["successor_ids"] != stored.successor_ids:
+            changed["successor_ids"] = values["successor_ids"]
+        if not changed:
+            return
+        try:
+            data = UnitUpdate.model_validate(changed)
+        except ValidationError as exc:
+            return self._schema_errors(row, exc)
+        # A refused change must not stay half-applied on the stored unit (the rules check
+        # the unit as changed): its savepoint takes it back.
+        nested = self.session.begin_nested()
+        try:
+            unit, done = units.update(self.session, actor=self.actor, id=stored.id, data=data)
+            nested.commit()
+            if {"parent_id", "merged_into_id"} & set(done):
+                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
+        except DomainError as exc:
+            nested.rollback()
+            return self._domain_error(row, exc)
+        if done:
+            self.updated.add(stored.id)  # type: ignore[arg-type]
+        return None
+
+    def _schema_errors(self, row: Row, exc: ValidationError) -> None:
+        for e in exc.errors():
+            loc = [x for x in e.get("loc", ()) if isinstance(x, str)]
+            self.plan.fail(row, loc[0] if loc else None, vi_message(e))
+
+    def _domain_error(self, row: Row, exc: DomainError) -> None:
+        named = [e for e in exc.errors if e.get("loc")]
+        if not named:
+            self.plan.fail(row, None, exc.detail, isinstance(exc, Forbidden))
+        for e in named:
+            self.plan.fail(row, str(e["loc"][-1]), e["msg"], isinstance(exc, Forbidden))
+
+
+def _each(link: Any) -> list[Any]:
+    return link if isinstance(link, list) else [link]
+
+
+def _ids(links: dict[str, Any]) -> dict[str, Any]:
+    """Links as the schema's fields: ids, a list of them for the successors."""
+    return {name: [n.id for n in link] if isinstance(link, list) else link.id
+            for name, link in links.items()}
