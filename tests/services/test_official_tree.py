@@ -119,3 +119,36 @@ def test_disagreements_are_told_in_vietnamese(built):
     assert any("Phường Cửa Nam" in m and "00073 theo vietnam-provinces" in m for m in said)
     assert 50 < len(said) < 500
     assert all("vietnam-provinces" in m or "vietnamadminunits" in m for m in said)
+
+
+def test_what_one_source_lacks_or_contradicts_is_told_and_left_out():
+    src = sources.read()
+    key, parts = next((k, p) for k, p in src.divided.items() if len(p) == 3)
+    marked, *others = sorted(parts, key=lambda p: not p[2])
+    pcode = {p.key: p.code for p in src.mapped_provinces}
+    name = next(m.name for m in src.mapped_communes
+                if m.key == marked[1] and m.province == pcode[marked[0]])
+    gone = next(n for n in src.new_communes if tree.same_name(n.name) == tree.same_name(name)
+                and n.province == pcode[marked[0]])
+    src.new_communes.remove(gone)  # the marked default is missing from vietnam-provinces
+    # and an old province said to go into another new province than its communes did
+    moved = src.old_provinces[0]
+    target = next(k for k in src.province_map if moved.key not in src.province_map[k])
+    for olds in src.province_map.values():
+        if moved.key in olds:
+            olds.remove(moved.key)
+    src.province_map[target].append(moved.key)
+
+    built = tree.build(src)
+    said = built.disagreements
+    assert any(f"'{name}'" in m and "không có trong vietnam-provinces" in m for m in said)
+    assert any("bị chia cho 3 đơn vị, chỉ 2 có trong vietnam-provinces" in m for m in said)
+    code = next(o.code for o in src.old_communes if o.key == key)
+    row = next(r for r in built.rows if r["code"] == code and r["active_to"])
+    assert gone.code not in row["successor_codes"] and len(row["successor_codes"]) == 2
+    first = next(m.name for m in src.mapped_communes
+                 if m.key == others[0][1] and m.province == pcode[others[0][0]])
+    default = next(r for r in built.rows if r["code"] == row["merged_into_code"] and r["active_from"])
+    assert tree.same_name(default["name"]) == tree.same_name(first)  # the first listed left
+    assert any(f"thuộc '{moved.name}', sáp nhập vào" in m for m in said)
+    assert all(r["code"] != gone.code or not r["active_from"] for r in built.rows)
