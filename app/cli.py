@@ -117,7 +117,7 @@ def restore_command(
 
 @cli.command("import")
 def import_command(
-    resource: Annotated[str, typer.Argument(help="models, works, contributions, land-donations, "
+    resource: Annotated[str, typer.Argument(help="units, models, works, contributions, land-donations, "
                                                  "petitions, commendations, targets, recognitions")],
     file: Annotated[Path, typer.Argument(help="An .xlsx, .xls, .ods or .csv (UTF-8) file, one record per row.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row; save nothing.")] = False,

@@ -44,6 +44,14 @@ def import_file(
     `unit_id`), works by `work_code` (or `work_id`); headers may be the template's
     Vietnamese ones or the API's field names.
 
+    Units (`units`, managers and admins) are keyed by their official `code` and validity: a
+    row updates the unit whose code (without case) it carries and whose [`active_from`,
+    `active_to`] overlaps the row's (without dates: the one carrying it today), changing only
+    the cells it fills; none creates one; several refuse the row. `parent_code` is read on
+    the day the row begins, `merged_into_code` and `successor_codes` (`;`- or `,`-separated,
+    the default first) on the day after it ends, among stored units and the file's own rows,
+    above or below.
+
     200 with the report when the file was imported, or for a dry run (`ok` says whether the
     real run would succeed); 422 problem+json with every bad row (`errors[].loc` is
     `["row", n, column]`) and the report when it was refused, with nothing saved (403 when

@@ -92,20 +92,24 @@ class Tree:
             self._subtrees[unit_id] = found  # type: ignore[index]
         return found
 
-    def place(self, uid: int, parent_id: int | None, merged_into_id: int | None) -> None:
+    def place(self, uid: int, parent_id: int | None, merged_into_id: int | None,
+              was: tuple[int | None, int | None] = (None, None)) -> None:
         """A unit written in the session that holds this tree (`hold`): added as a leaf, the
-        subtrees worked out so far grow with it; moved, they are worked out again."""
+        subtrees worked out so far grow with it; moved (from `was`: its parent and merger
+        before), they are worked out again."""
         if uid in self.parent:
-            for above in self.below.values():
-                if uid in above:
-                    above.remove(uid)
+            for above in set(was) - {None}:
+                if uid in self.below.get(above, ()):  # type: ignore[arg-type]
+                    self.below[above].remove(uid)  # type: ignore[index]
             self._subtrees.clear()
         self.parent[uid] = parent_id
         for above in {parent_id, merged_into_id} - {None}:
             self.below.setdefault(above, []).append(uid)  # type: ignore[arg-type]
         for root, found in [*self._subtrees.items()]:
             if root is None or parent_id in found or merged_into_id in found:
-                self._subtrees[root] = found | {uid}
+                if not isinstance(found, set):  # grown in place: a copy per unit is quadratic
+                    found = self._subtrees[root] = set(found)  # type: ignore[assignment]
+                found.add(uid)  # type: ignore[attr-defined]
 
     def descends(self, candidate: int, root: int) -> bool:
         """`candidate` is `root` or below it along parents only (mergers aside)."""

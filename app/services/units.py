@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import Field as PField
-from sqlalchemy import Select, exists, or_, select, text
+from sqlalchemy import Date, Select, bindparam, exists, func, or_, select, text
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -118,15 +118,10 @@ def _check_code(session: Session, unit: Unit) -> None:
         session.exec(text("SELECT pg_advisory_xact_lock(2025, hashtext(lower(:code)))")
                      .bindparams(code=unit.code))
     start, end = unit.active_from, unit.active_to
-    same = select(Unit).where(coded(unit.code))
-    if unit.id is not None:
-        same = same.where(Unit.id != unit.id)
-    if end is not None:
-        same = same.where(or_(Unit.active_from.is_(None), Unit.active_from <= end))  # type: ignore[union-attr]
-    if start is not None:
-        same = same.where(or_(Unit.active_to.is_(None), Unit.active_to >= start))  # type: ignore[union-attr]
     with session.no_autoflush:
-        other = session.exec(same.order_by(Unit.id).limit(1)).scalars().first()
+        other = session.exec(_SAME_CODE, params={
+            "code": unit.code.lower(), "id": unit.id if unit.id is not None else 0,
+            "start": start, "end": end}).scalars().first()
     if other is None:
         return
     starts = [d for d in (start, other.active_from) if d is not None]
@@ -137,6 +132,20 @@ def _check_code(session: Session, unit: Unit) -> None:
            f"hai đơn vị cùng có hiệu lực {when}. Một mã chỉ thuộc một đơn vị tại mỗi thời "
            "điểm: hãy đặt ngày hết hiệu lực của đơn vị cũ trước ngày hiệu lực của đơn vị mới.")
     raise Conflict(why, errors=[{"loc": ["body", "code"], "msg": why}])
+
+
+def _same_code() -> Any:
+    """Another unit carrying :code (lower case) in a validity overlapping [:start, :end]
+    (either end open: NULL). Built once: an import checks thousands of codes."""
+    start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+    return (select(Unit).where(
+        func.lower(Unit.code) == bindparam("code"), Unit.id != bindparam("id"),
+        or_(end.is_(None), Unit.active_from.is_(None), Unit.active_from <= end),  # type: ignore[union-attr]
+        or_(start.is_(None), Unit.active_to.is_(None), Unit.active_to >= start))  # type: ignore[union-attr]
+        .order_by(Unit.id).limit(1))
+
+
+_SAME_CODE = _same_code()
 
 
 def _before_delete(session: Session, actor: Actor, unit: Unit) -> None:

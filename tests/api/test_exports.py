@@ -138,6 +138,8 @@ def test_an_export_imports_back_unchanged(make_user, api, db, kind, columns):
     for role in (Role.admin, Role.clerk):  # a clerk's file has the denouncer's name empty
         client = api if role is Role.admin else make_user(role, "T-HT")
         for name, n in counts.items():
+            if role is Role.clerk and registry.get(name).write_role is Role.manager:
+                continue  # units: managers' to write
             exported = client.get(f"{API}/{name}.{kind}", params={"columns": columns})
             assert exported.status_code == 200, exported.text
             r = client.post(f"{API}/imports/{name}", params={"dry_run": "true"},

@@ -6,7 +6,9 @@ from tests.api.helpers import BY_NAME, RESOURCES
 
 
 def test_every_registered_importable_record_resource_has_an_entry_in_the_tests_table():
-    missing = [r.name for r in registry.RESOURCES if r.importable and r.name not in BY_NAME]
+    # Records kept on a unit; the units themselves (importable too) have tests of their own.
+    kept = [r for r in registry.RESOURCES if r.importable and r.records.unit_column == "unit_id"]
+    missing = [r.name for r in kept if r.name not in BY_NAME]
     assert missing == []
 
 

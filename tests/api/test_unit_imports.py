@@ -202,3 +202,25 @@ def test_the_function_other_code_calls(db: Any) -> None:
     with db() as s:
         with pytest.raises(Exception, match="zzz"):
             import_unit_rows(s, admin, [{"code": "F-P", "zzz": 1}], dry_run=True)
+
+
+def test_a_unit_moves_under_a_unit_the_same_file_creates(api: httpx.Client, db: Any) -> None:
+    """An update naming a new unit waits for it (the links are set after the new units),
+    and is one change in the audit log."""
+    assert send(api, COUNTRY).status_code == 200
+    before = audit_count(db)
+    rows = [["code", "active_from", "parent_code", "name", "level"],
+            ["23065", "2025-07-01", "KH2", None, None],
+            ["KH2", "2025-07-01", None, "Tỉnh Khánh Hòa", "province"],
+            ["KH2-T1", "2025-07-01", "23065", "Thôn 1", "village"]]
+    r = send(api, rows)
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["updated"]) == (2, 1)
+    got = units(db)
+    moved = got[("23065", date(2025, 7, 1))]
+    assert moved.parent_id == got[("KH2", date(2025, 7, 1))].id
+    assert got[("KH2-T1", date(2025, 7, 1))].parent_id == moved.id
+    assert audit_count(db) == before + 3
+    with db() as s:
+        from app.services import scope
+        assert scope.in_subtree(s, moved.id, got[("KH2", date(2025, 7, 1))].id)

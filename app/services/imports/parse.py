@@ -19,7 +19,7 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "integer": read_int, "money": read_money, "id": read_int, "id_ref": read_int,
     "unit_id": read_int, "work_id": read_int, "decimal": read_decimal,
     "date": read_date, "bool": read_bool, "text": read_text, "unit_code": read_text,
-    "work_code": read_text, "external_id": read_text, "code": read_text, "codes": read_text,
+    "work_code": read_text, "external_id": read_text, "code": read_text, "codes": read_text, "ids": read_text,
 }
 # A sheet repeats its values (the same source, unit, date, amount on many rows): what was read
 # once per column is remembered, up to a bound.

@@ -47,7 +47,8 @@ class Column:
     name: str  # in files and the API: "amount_vnd", "unit_code"
     header: str  # the template's Vietnamese header
     # text, integer, money, decimal, date, bool, enum, unit_code, unit_id, work_code, work_id,
-    # id_ref, id, external_id; code and codes: a unit file's references (a code, several)
+    # id_ref, id, external_id; code, codes, ids: a unit file's references (a code, several
+    # codes, several ids)
     kind: str
     target: str  # the schema field it fills ("unit_id" for unit_code)
     required: bool = False
@@ -159,10 +160,11 @@ def unit_columns(create: type[SQLModel]) -> tuple[Column, ...]:
             continue
         several = name == "successor_ids"
         cols.append(Column(code, code_header(create, name), "codes" if several else "code", code,
-                           hint="nhiều mã cách nhau bằng dấu ; hoặc dấu , (mã mặc định trước)"
+                           hint="mã của đơn vị kế thừa mặc định ghi trước"
                            if several else ""))
-        if not several:
-            cols.append(Column(name, id_header(create, name), "unit_id", name))
+        # The ids too, as an export of the units list writes them (its successors: one cell).
+        cols.append(Column(name, labels.label(create, name), "ids", name) if several
+                    else Column(name, id_header(create, name), "unit_id", name))
     return tuple(cols)
 
 

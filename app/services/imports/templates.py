@@ -39,7 +39,7 @@ KIND_HINTS = {
 def template_columns(spec: Spec) -> list[Column]:
     """The template's columns: codes rather than ids, the external key last."""
     cols = [c for c in spec.columns
-            if c.kind not in ("id", "unit_id", "work_id", "external_id") and c.fixed is None]
+            if c.kind not in ("id", "unit_id", "work_id", "external_id", "ids") and c.fixed is None]
     keyed = [c for c in spec.columns if c.kind == "external_id"]  # units are keyed by code
     return cols + keyed
 

@@ -53,9 +53,14 @@ class Plan:
         values = {k: v for k, v in p.values.items() if v is not None}
         codes = {name: values.pop(name) for name in CODES if name in values}
         if "successor_codes" in codes:
-            codes["successor_codes"] = [c.strip() for c in codes["successor_codes"]
-                                        .translate(SEPARATORS).split(";") if c.strip()]
+            codes["successor_codes"] = _several(codes["successor_codes"])
         row = Row(p, values, codes)
+        if isinstance(values.get("successor_ids"), str):
+            try:
+                values["successor_ids"] = [int(i) for i in _several(values["successor_ids"])]
+            except ValueError:
+                return self.fail(row, "successor_ids", "Ghi số hiệu các đơn vị kế thừa, cách "
+                                                       "nhau bằng dấu ; hoặc dấu , (ví dụ 12; 15).")
         if p.record_id is None and not values.get("code"):
             return self.fail(row, "code", "Bắt buộc nhập mã đơn vị.")
         row.stored = self._stored(row)
@@ -217,3 +222,8 @@ def nodes(row: Row) -> list[Any]:
     for link in row.links.values():
         found += link if isinstance(link, list) else [link]
     return found
+
+
+def _several(text: str) -> list[str]:
+    """'A; B, C' → ['A', 'B', 'C']: a cell of several codes or ids, in its order."""
+    return [part.strip() for part in text.translate(SEPARATORS).split(";") if part.strip()]

@@ -9,10 +9,11 @@ upsert keyed by the official code and the validity, and parents and successors n
 - `parent_code` is read on the day the row begins (today without a date), `merged_into_code`
   and `successor_codes` (the default first) on the day after it ends, among the stored units
   and the file's own, above or below the row (services/in_force.py's rule).
-- Every write goes through services/units.py, whose rules (levels, cycles, successors, codes,
-  roots, a manager's subtree) are the API's. Updates go first (a unit ended by the file frees
-  its code), then the new units, each after those it names, then the updates' links to the
-  new units.
+- Every row passes the rules of services/units.py (levels, cycles, successors, codes, roots,
+  a manager's subtree), the API's: updates through `units.update`, new units through its
+  rules and then a bulk insert (unit_bulk.py). Updates go first (a unit ended by the file
+  frees its code), then the new units, each after those it names, then the updates' links
+  to the new units.
 
 `import_unit_rows` is the entry for other code (`dvk units load-official`); a file goes through
 the same `load` from job.py."""
@@ -23,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.db.units import UnitCreate, UnitUpdate
+from app.db.units import Unit, UnitCreate, UnitUpdate
 from app.services import scope, units
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
@@ -32,6 +33,7 @@ from app.services.imports.lookup import Loaded
 from app.services.imports.parse import Parser
 from app.services.imports.report import MAX_ROWS, ImportRefused, Report, too_long
 from app.services.imports.specs import spec_for
+from app.services.imports.unit_bulk import NewUnits
 from app.services.imports.unit_plan import Plan, Row, nodes
 from app.services.validation import vi_message
 from app.vn import today
@@ -86,25 +88,26 @@ def load(session: Session, actor: Actor, layout: Layout,
         if not p.bad:
             plan.add(p)
     plan.resolve()
-    writer = Writer(session, actor, plan)
-    writer.tree = scope.hold(session)
+    writer = Writer(session, actor, plan, scope.hold(session))
     try:
         writer.write()
     finally:
         scope.release(session)
+        # The new units the checks loaded from the database go with the savepoint if it is
+        # taken back: none may stay in the session as if stored.
+        for unit in writer.new.made:
+            if (kept := session.identity_map.get(session.identity_key(Unit, unit[0].id))) is not None:
+                session.expunge(kept)
 
 
 class Writer:
     """The plan's writes through services/units.py, counted in the report."""
 
-    def __init__(self, session: Session, actor: Actor, plan: Plan) -> None:
+    def __init__(self, session: Session, actor: Actor, plan: Plan, tree: scope.Tree) -> None:
         self.session, self.actor, self.plan, self.report = session, actor, plan, plan.report
         self.updated: set[int] = set()
-        # The new units, held until the import ends: a savepoint taken back forgets only the
-        # objects it still knows as new, and a new object nobody holds is soon collected, to
-        # be loaded again later as if stored (it would outlive the rollback in the session).
-        self.made: list[Any] = []
-        self.tree: scope.Tree = scope.tree(session)
+        self.tree = tree
+        self.new = NewUnits(session, actor, plan.lookup, tree)
 
     def write(self) -> None:
         later: list[tuple[Row, dict[str, Any]]] = []
@@ -116,6 +119,8 @@ class Writer:
             self._update(row, {**row.values, **_ids(now)})
         for row in self.plan.new_in_order():
             self._create(row)
+        if self.report.ok:
+            self.new.finish()  # before the links to them: a successor's checks read the links
         for row, rest in later:
             if not row.failed:
                 self._update(row, _ids(rest))
@@ -142,12 +147,9 @@ class Writer:
         except ValidationError as exc:
             return self._schema_errors(row, exc)
         try:
-            unit = units.create(self.session, actor=self.actor, data=data)
+            row.node.id = self.new.add(data)
         except DomainError as exc:
             return self._domain_error(row, exc)
-        row.node.id = unit.id
-        self.made.append(unit)
-        self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
         self.report.created += 1
         return None
 
@@ -166,12 +168,13 @@ class Writer:
             return self._schema_errors(row, exc)
         # A refused change must not stay half-applied on the stored unit (the rules check
         # the unit as changed): its savepoint takes it back.
+        was = (stored.parent_id, stored.merged_into_id)
         nested = self.session.begin_nested()
         try:
             unit, done = units.update(self.session, actor=self.actor, id=stored.id, data=data)
             nested.commit()
             if {"parent_id", "merged_into_id"} & set(done):
-                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id)
+                self.tree.place(unit.id, unit.parent_id, unit.merged_into_id, was)
         except DomainError as exc:
             nested.rollback()
             return self._domain_error(row, exc)
