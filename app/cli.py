@@ -202,18 +202,14 @@ def load_official(
 
 def _actor(session: "object", username: str, role: Role | None = None) -> "object":
     """The active user `username` as an actor (of `role`, when one is required), or exit 2."""
-    from sqlalchemy import select
+    from app.services.auth import actor_named
 
-    from app.db.users import User
-    from app.services.actor import Actor
-
-    found = session.exec(select(User).where(User.username == username)).scalars().first()  # type: ignore[attr-defined]
-    if found is None or not found.active or (role is not None and found.role != role):
+    actor = actor_named(session, username)  # type: ignore[arg-type]
+    if actor is None or (role is not None and actor.role != role):
         typer.echo(f"Không có người dùng đang hoạt động tên '{username}'"
                    + (f" với vai trò {role.vi}." if role else "."), err=True)
         raise typer.Exit(2)
-    return Actor(user_id=found.id, username=found.username, role=Role(found.role),
-                 unit_id=found.unit_id, can_write=found.role != Role.viewer)
+    return actor
 
 
 @cli.command("demo")

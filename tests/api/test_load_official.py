@@ -64,7 +64,8 @@ def test_a_dry_run_a_load_and_a_rerun_that_changes_nothing(engine, db, built):
 
 
 def test_only_an_admin_loads_and_only_a_known_province(engine, db, make_user, tmp_path):
-    make_user()  # an admin exists, but not by this name
+    admin = make_user().get("/api/v1/users/me").json()["username"]
+    assert "sẽ thêm" in _load("--dry-run", "--as", admin)
     with db() as s:
         make_unit(s, code="T-HT", name="Tỉnh thử", level="province")
     r = CliRunner().invoke(cli, ["units", "load-official", "--as", "nobody"])
