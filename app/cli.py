@@ -127,13 +127,9 @@ def import_command(
                                                   "default: the system, every unit.")] = None,
 ) -> None:
     """Import a file of records, all or nothing (the page's and the API's import)."""
-    from sqlmodel import select
-
     from app.db.session import get_engine, session_scope
-    from app.db.users import User
-    from app.enums import Role
     from app.services import imports
-    from app.services.actor import SYSTEM, Actor
+    from app.services.actor import SYSTEM
     from app.services.errors import DomainError
 
     if not file.is_file():
@@ -142,15 +138,7 @@ def import_command(
     report = None
     try:
         for session in session_scope(get_engine(), write=True):
-            actor = SYSTEM
-            if user:
-                found = session.exec(select(User).where(User.username == user)).scalars().first()
-                if found is None or not found.active:
-                    typer.echo(f"Không có người dùng đang hoạt động tên '{user}'.", err=True)
-                    raise typer.Exit(2)
-                role = Role(found.role)
-                actor = Actor(user_id=found.id, username=found.username, role=role,
-                              unit_id=found.unit_id, can_write=role != Role.viewer)
+            actor = _actor(session, user) if user else SYSTEM
 
             def shown(rows: int) -> None:
                 typer.echo(f"  đã đọc {rows:,} dòng".replace(",", "."), err=True)
@@ -171,6 +159,57 @@ def import_command(
     typer.echo(report.summary())
     if not report.ok:
         raise typer.Exit(1)
+
+
+units_cli = typer.Typer(help="The administrative tree.", no_args_is_help=True)
+cli.add_typer(units_cli, name="units")
+
+
+@units_cli.command("load-official")
+def load_official(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything; save nothing.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Load as this admin (the audit log "
+                                                             "names them); default: the system.")] = None,
+    province: Annotated[list[str] | None, typer.Option(help="Only this 2025 province (code, e.g. "
+                                                            "68) and the units merged into it; "
+                                                            "repeatable.")] = None,
+) -> None:
+    """Load (or bring up to date) Vietnam's units before and after 01/07/2025 and the mapping
+    between them, from the installed vietnam-provinces and vietnamadminunits."""
+    import time
+
+    from app.db.session import get_engine, session_scope
+    from app.services import official
+    from app.services.actor import SYSTEM
+    from app.services.errors import DomainError
+
+    started, result = time.perf_counter(), None
+    try:
+        for session in session_scope(get_engine(), write=True,
+                                     kept=lambda: bool(result and result.ok and not dry_run)):
+            actor = _actor(session, as_user, Role.admin) if as_user else SYSTEM
+            result = official.load(session, actor, dry_run=dry_run, provinces=province or (),
+                                   progress=lambda line: typer.echo(line, err=True))
+    except DomainError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from None
+    assert result is not None
+    result.seconds = time.perf_counter() - started
+    typer.echo("\n".join(result.lines()))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _actor(session: "object", username: str, role: Role | None = None) -> "object":
+    """The active user `username` as an actor (of `role`, when one is required), or exit 2."""
+    from app.services.auth import actor_named
+
+    actor = actor_named(session, username)  # type: ignore[arg-type]
+    if actor is None or (role is not None and actor.role != role):
+        typer.echo(f"Không có người dùng đang hoạt động tên '{username}'"
+                   + (f" với vai trò {role.vi}." if role else "."), err=True)
+        raise typer.Exit(2)
+    return actor
 
 
 @cli.command("demo")

@@ -91,6 +91,16 @@ def note_use(session: Session, token_id: int, *, in_this_transaction: bool) -> N
         own.exec(stmt)
 
 
+def actor_named(session: Session, username: str) -> Actor | None:
+    """The active user `username` acting on their own (a command's --user / --as), or None."""
+    user = session.exec(select(User).where(User.username == username)).scalars().first()
+    if user is None or not user.active:
+        return None
+    role = Role(user.role)
+    return Actor(user_id=user.id, username=user.username, role=role, unit_id=user.unit_id,
+                 can_write=role != Role.viewer)
+
+
 def actor_for_token(session: Session, secret: str) -> Actor:
     """The actor behind a bearer secret; 401 if it is unknown, expired, revoked or disabled."""
     return signed_in(session, secret)[0]

@@ -1,0 +1,125 @@
+"""`dvk units load-official` into a real database (one 2025 province and what was merged into
+it: the whole country is the command's measured run, not the suite's): a dry run
+stores nothing, a run stores the tree, a rerun changes nothing and leaves `remote` alone; then,
+through the API, a code carried by an old and a new commune is read at two dates, a divided
+commune has all its successors with the marked default first, and its record is counted once
+in the new province's report."""
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.db.units import Unit
+from app.enums import Role
+from app.services import official
+from app.services.actor import SYSTEM
+from app.services.official import sources, tree
+from tests.factories import make_unit
+
+PROVINCE = "22"  # Quảng Ninh: 12 communes divided between several 2025 ones
+SMALL = "12"  # Lai Châu, the smallest tree (no divided commune)
+OLD_DAY, NEW_DAY = "2024-05-10", "2025-08-01"
+
+
+@pytest.fixture(scope="module")
+def built() -> list[dict[str, Any]]:
+    return tree.build(sources.read()).rows
+
+
+def _load(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["units", "load-official", "--province", SMALL, *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _count(engine: Any) -> int:
+    with engine.connect() as c:
+        return c.execute(select(func.count()).select_from(Unit)).scalar_one()
+
+
+def test_a_dry_run_a_load_and_a_rerun_that_changes_nothing(engine, db, built):
+    rows = tree.only(built, {SMALL})
+    parts = Counter(label for label, part in official._parts(rows) for _ in part)
+    out = _load("--dry-run")
+    assert f"Tổng: sẽ thêm {len(rows)}, sửa 0, giữ nguyên 0 (nhập thử: chưa lưu gì)." in out
+    assert _count(engine) == 0
+    out = _load()
+    for label, n in parts.items():
+        assert f"{label}: {n} đơn vị; đã thêm {n}, sửa 0, giữ nguyên 0." in out
+    assert "Hai nguồn khác nhau ở" in out and "'Phường Cửa Nam' (tỉnh 01): mã 00073" in out
+    assert _count(engine) == len(rows)
+    with db() as s:  # a province marks a commune remote: no data set says it, no run undoes it
+        unit = s.exec(select(Unit).where(Unit.code == rows[-1]["code"],
+                                         Unit.active_to.is_not(None))).scalars().one()
+        unit.remote = True
+    out = _load()
+    assert f"Tổng: đã thêm 0, sửa 0, giữ nguyên {len(rows)}." in out
+    assert _count(engine) == len(rows)
+    with db() as s:
+        assert s.exec(select(Unit.remote).where(Unit.id == unit.id)).scalar_one() is True
+
+
+def test_only_an_admin_loads_and_only_a_known_province(engine, db, make_user, tmp_path):
+    admin = make_user().get("/api/v1/users/me").json()["username"]
+    assert "sẽ thêm" in _load("--dry-run", "--as", admin)
+    with db() as s:
+        make_unit(s, code="T-HT", name="Tỉnh thử", level="province")
+    r = CliRunner().invoke(cli, ["units", "load-official", "--as", "nobody"])
+    assert r.exit_code == 2 and "Không có người dùng đang hoạt động tên 'nobody'" in r.output
+    clerk = make_user(Role.clerk, "T-HT")
+    name = clerk.get("/api/v1/users/me").json()["username"]
+    r = CliRunner().invoke(cli, ["units", "load-official", "--as", name])
+    assert r.exit_code == 2 and "với vai trò Quản trị" in r.output
+    sheet = tmp_path / "dong-gop.csv"  # `dvk import --user` finds its user the same way
+    sheet.write_text("unit_code,amount_vnd\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["import", "contributions", str(sheet), "--user", "nobody"])
+    assert r.exit_code == 2 and "Không có người dùng đang hoạt động tên 'nobody'" in r.output
+    r = CliRunner().invoke(cli, ["units", "load-official", "--province", "60"])  # Bình Thuận, gone
+    assert r.exit_code == 1 and "Không có tỉnh mã 60" in r.output
+    assert _count(engine) == 1
+
+
+def _unit(api: Any, code: str, on: str) -> dict[str, Any]:
+    r = api.get("/api/v1/units", params={"code": code, "on": on})
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert len(items) == 1, (code, on, items)
+    return items[0]
+
+
+def test_codes_at_dates_a_split_and_a_record_counted_once(db, api, built):
+    rows = tree.only(built, {PROVINCE})
+    with db() as s:
+        assert official.load(s, SYSTEM, dry_run=False, provinces={PROVINCE}).ok
+    old = {r["code"]: r for r in rows if r["active_to"] and r["level"] == "commune"}
+    new = {r["code"]: r for r in rows if r["active_from"] and r["level"] == "commune"}
+    shared = sorted(set(old) & set(new))[0]
+    assert _unit(api, shared, NEW_DAY)["name"] == new[shared]["name"]
+    assert _unit(api, shared, OLD_DAY)["name"] == old[shared]["name"]
+
+    divided = next(r for r in old.values() if r["successor_codes"])
+    unit = _unit(api, divided["code"], OLD_DAY)
+    heirs = [_unit(api, c, "2025-07-01")["id"] for c in divided["successor_codes"]]
+    assert len(heirs) >= 2 and unit["successor_ids"] == heirs
+    assert unit["merged_into_id"] == heirs[0]  # the default, the one the data set marks
+
+    r = api.post("/api/v1/contributions", json={
+        "unit_id": unit["id"], "source": "people", "kind": "cash", "amount_vnd": 1_500_000,
+        "date": OLD_DAY})
+    assert r.status_code == 201, r.text
+
+    def total(unit_id: int) -> int:
+        r = api.get("/api/v1/reports/summary", params={
+            "unit_id": unit_id, "date_from": "2024-01-01", "date_to": "2025-12-31"})
+        assert r.status_code == 200, r.text
+        return r.json()["contributions"]["total_vnd"]
+
+    assert total(_unit(api, PROVINCE, NEW_DAY)["id"]) == 1_500_000
+    assert total(_unit(api, PROVINCE, OLD_DAY)["id"]) == 1_500_000
+    assert total(_unit(api, "VN", NEW_DAY)["id"]) == 1_500_000
+    assert total(heirs[0]) == 1_500_000
+    assert all(total(h) == 0 for h in heirs[1:])  # they received a part, not the records
