@@ -63,7 +63,8 @@ def mark_remote(request: Request, session: SessionDep, actor: PageActor,
                 pairs: list[tuple[str, str]] = Depends(posted)) -> Response:
     """Mark the units ticked in the tree as remote areas (vùng sâu, vùng xa), or not."""
     ids, remote = _ids(pairs), dict(pairs).get("remote") == "1"
-    parent = session.get(Unit, ids[0]).parent_id if ids and session.get(Unit, ids[0]) else None
+    first = session.get(Unit, ids[0]) if ids else None
+    parent = first.parent_id if first is not None else None  # the tree comes back open there
     try:
         with attempt(session):
             done = unit_bulk.set_remote(session, actor=actor, ids=ids, remote=remote)
