@@ -143,3 +143,15 @@ def test_the_services_refusals_are_told_beside_the_field(sign_in, api, db):
     text = refused(a, b, tree.ham_tri, default=b)
     assert "(vòng kế thừa)" in text
     assert api.get(f"/api/v1/units/{a}").json()["successor_ids"] == []
+
+
+def test_a_new_unit_with_two_successors(sign_in, api, db):
+    tree, a, b = _two_successors(db)
+    manager = sign_in("lanhdao.htb", Role.manager, "T-HTB")
+    r = manager.post("/units", data={
+        "name": "Hàm Chính", "code": "T-HC", "level": "commune", "kind": "xa",
+        "parent_id": str(tree.district), "active_to": "30/06/2025",
+        f"successor_ids:{a}": str(a), f"successor_ids:{b}": str(b), "merged_into_id": str(a)})
+    assert r.status_code == 200, r.text
+    made = api.get("/api/v1/units", params={"code": "T-HC", "on": "2025-01-01"}).json()["items"][0]
+    assert made["successor_ids"] == [a, b] and made["merged_into_id"] == a
