@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +20,7 @@ from app.api import (api_tokens, approvals, audit, auth, changes, commendations,
                      recognitions, reports, targets, stats, units, users, works)
 from app.api.crud import operation_id
 from app.api.errors import install as install_errors
-from app.api.errors import PROBLEM_RESPONSES, problem
+from app.api.errors import PROBLEM_RESPONSES, respond
 from app import demo
 from app.config import get_settings
 from app.db.session import get_engine, session_scope
@@ -56,7 +57,11 @@ class BodyLimit:
         limit = self.upload if scope["path"].startswith(self.UPLOADS) else self.small
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _too_large(limit)(scope, receive, send)
+            # A page's form gets a page that says so (in its menu and words), the API a problem.
+            request = Request(scope)
+            answer = await run_in_threadpool(respond, request, 413, "Dữ liệu quá lớn",
+                                             _too_large(limit))
+            await answer(scope, receive, send)
             return
         seen = 0
 
@@ -67,14 +72,14 @@ class BodyLimit:
             if seen > limit:
                 # A chunked body has no Content-Length to check up front; the error handlers
                 # turn this into the same 413 problem.
-                raise HTTPException(413, f"Nội dung gửi lên vượt quá {limit // 1000} kB.")
+                raise HTTPException(413, _too_large(limit))
             return message
 
         await self.app(scope, counted, send)
 
 
-def _too_large(limit: int) -> Response:
-    return problem(413, "Dữ liệu quá lớn", f"Nội dung gửi lên vượt quá {limit // 1000} kB.")
+def _too_large(limit: int) -> str:
+    return f"Nội dung gửi lên vượt quá {limit // 1000} kB."
 
 
 def _resident_mb() -> float:

@@ -124,6 +124,9 @@ def test_text_helpers():
     assert vn.fold("  Nguyễn  Văn ĐỨC ") == "nguyen van duc"
     assert vn.match_key("Diện tích (m²)") == "dien tich m2"
     assert sorted(["Zô", "Đa Mi", "An"], key=vn.sort_key) == ["An", "Đa Mi", "Zô"]
+    villages = ["Thôn Mới 100", "Thôn Mới 10", "Thôn Mới 2", "Thôn Mới 1", "Thôn 3A"]
+    assert sorted(villages, key=vn.sort_key) == [
+        "Thôn 3A", "Thôn Mới 1", "Thôn Mới 2", "Thôn Mới 10", "Thôn Mới 100"]
 
 
 # -- printing ---------------------------------------------------------------------------------

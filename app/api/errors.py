@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -43,6 +44,11 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
     429: {"model": Problem, "description": "Too many failed attempts: wait, then try again",
           "content": {PROBLEM: {}}},
 }
+
+
+# What a client is told in place of Starlette's English phrases.
+DETAILS = {404: "Không có tài nguyên nào ở địa chỉ này (đường dẫn hoặc số hiệu không đúng).",
+           413: "Nội dung gửi lên quá lớn."}
 
 
 def _is_page(request: Request) -> bool:
@@ -93,7 +99,11 @@ def _http(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         return _method_not_allowed(request)
     titles = {404: "Không tìm thấy", 413: "Dữ liệu quá lớn"}
-    return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), str(exc.detail),
+    detail = str(exc.detail)
+    # Starlette's own English ("Not Found"): the pages have words of their own for it.
+    if detail == HTTPStatus(exc.status_code).phrase and not _is_page(request):
+        detail = DETAILS.get(exc.status_code, titles.get(exc.status_code, "Lỗi"))
+    return respond(request, exc.status_code, titles.get(exc.status_code, "Lỗi"), detail,
                    headers=getattr(exc, "headers", None))
 
 

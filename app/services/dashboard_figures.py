@@ -18,6 +18,7 @@ from app.services import audit, registry, reports, rollups, scope
 from app.services.actor import Actor
 from app.services.petitions import records as petitions
 from app.services.petitions import rules
+from app.vn import sort_key
 
 FEED = 8
 ACTION_LABELS = {"create": "thêm", "update": "sửa", "delete": "xóa", "transition": "chuyển bước",
@@ -89,7 +90,8 @@ def figures(session: Session, *, actor: Actor, unit_id: int, today: date) -> dic
 def _league(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = [r for r in rows if not r["own"]]
     # Most mobilised first: the table a district office puts on its wall.
-    return sorted(rows, key=lambda r: (-r["contributions_vnd"], -r["works"], r["unit"]["name"]))
+    return sorted(rows, key=lambda r: (-r["contributions_vnd"], -r["works"],
+                                       sort_key(r["unit"]["name"])))
 
 
 def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[str, Any]]:

@@ -52,12 +52,25 @@ def _manager_of(session: Session, actor: Actor, m: Model) -> None:
     scope.check_write(session, actor, m.unit_id, role=Role.manager)
 
 
+def _not_before(session: Session, m: Model, on: date, *, scored: bool = False) -> None:
+    """A step of a model is dated on or after its start, and a recognition (`scored`) on or
+    after its last evaluation: the record tells its history in order."""
+    last = session.exec(select(Evaluation.evaluated_on).where(Evaluation.model_id == m.id)
+                        .order_by(Evaluation.evaluated_on.desc()).limit(1)).scalar() if scored else None  # type: ignore[attr-defined]
+    if last is not None and on < last:
+        raise Invalid.field("date", f"Ngày {on:%d/%m/%Y} trước ngày chấm điểm ({last:%d/%m/%Y}).")
+    if m.start_date is not None and on < m.start_date:
+        raise Invalid.field("date", f"Ngày {on:%d/%m/%Y} trước ngày bắt đầu của mô hình "
+                                    f"({m.start_date:%d/%m/%Y}).")
+
+
 def evaluate(session: Session, *, actor: Actor, id: int, data: EvaluationIn) -> Model:
     """Score a model against every criterion of its set; the total becomes its score."""
     m = models.records.get_for_write(session, actor=actor, id=id)
     _manager_of(session, actor, m)
     if M(m.status) not in SCORABLE:
         raise Conflict(f"Mô hình đang ở trạng thái '{M(m.status).vi}', không chấm điểm được.")
+    _not_before(session, m, data.date)
     crit_set, crits = set_for(session, m.kind, data.date)
     wanted = {c.id: c for c in crits}
     missing = [c.name for c in crits if c.id not in data.scores]
@@ -88,6 +101,7 @@ def recognize(session: Session, *, actor: Actor, id: int, data: RecognitionIn) -
     _manager_of(session, actor, m)
     if M(m.status) != M.evaluated:
         raise Conflict("Chỉ công nhận được mô hình đã được đánh giá (chấm điểm).")
+    _not_before(session, m, data.date, scored=True)
     models.records.apply(session, actor=actor, obj=m, action="recognize", values={
         "status": M.recognized, "recognition_level": data.level,
         "recognition_decision_no": data.decision_no, "recognition_date": data.date})
@@ -107,6 +121,7 @@ def step(session: Session, *, actor: Actor, id: int, to: str, on: date) -> Model
         raise Forbidden("Chỉ lãnh đạo được kết luận không công nhận mô hình.")
     if (future := not_after_today(on)) is not None:  # the pages' form sends no schema
         raise Invalid.field("date", future)
+    _not_before(session, m, on)
     values: dict[str, Any] = {"status": target}
     if target == M.discontinued and (m.end_date is None or m.end_date > on):
         values["end_date"] = on

@@ -32,6 +32,16 @@ from app.services.records import VERBS
 
 
 @dataclass(frozen=True)
+class Paper:
+    """A resource's printable blank form for villages (app/ui/paper.py): its code, which leads
+    the version mark shared with the entry form ('ĐG' in 'Mẫu ĐG-3f9a'), and how many lines
+    one A4 sheet holds when the sheet is a table (0: one record per sheet, a field a line)."""
+
+    code: str
+    rows: int = 0
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str  # "land-donations": the API's path, the audit log's and the feed's name
     title: str  # "Hiến đất": the list's, the menu's and the import's title
@@ -53,6 +63,7 @@ class Resource:
     write_role: Role = Role.clerk  # the lowest role that writes
     importable: bool = True  # an Excel sheet of it can be imported
     menu: str = ""  # its link in the navigation, if any
+    paper: Paper | None = None  # its printable blank form, if a village fills one in
 
     @property
     def records(self) -> Any:
@@ -74,6 +85,12 @@ class Resource:
         return self.read.model_validate(obj, from_attributes=True)
 
 
+# Paper forms: a village collects many households' contributions for one drive, and a road's
+# land from many households, so those sheets are tables of lines (landscape A4); so is a
+# commendation decision's list of those commended. A model, a work, a target and a recognition
+# are one record with long texts or many choices; a petition is one per sheet, so that a
+# denunciation's sheet can be handed over apart. Units have none: the tree is kept on screen
+# by managers, never filled in a village.
 RESOURCES: tuple[Resource, ...] = (
     Resource(
         "units", "Cây đơn vị hành chính", "đơn vị", units, UnitCreate, UnitUpdate, UnitRead,
@@ -88,14 +105,14 @@ RESOURCES: tuple[Resource, ...] = (
         form=("name", "unit_id", "kind", "field", "org_type", "org_name", "start_date", "end_date",
               "members", "status", "replicated_from_id", "description", "results"),
         sort="-start_date", detail=True, defaults={"kind": "collective", "status": "registered"},
-        menu="Mô hình"),
+        menu="Mô hình", paper=Paper("MH")),
     Resource(
         "works", "Công trình, phần việc", "công trình", works, WorkCreate, WorkUpdate, WorkRead,
         columns=("name", "unit_id", "category", "quantity", "total_cost_vnd", "org_type",
                  "completed_date"),
         form=("name", "code", "unit_id", "category", "quantity", "measure", "total_cost_vnd",
               "org_type", "start_date", "completed_date", "status", "model_id"),
-        sort="-completed_date", detail=True, menu="Công trình"),
+        sort="-completed_date", detail=True, menu="Công trình", paper=Paper("CT")),
     Resource(
         "contributions", "Đóng góp", "khoản đóng góp", contributions,
         ContributionCreate, ContributionUpdate, ContributionRead,
@@ -103,14 +120,14 @@ RESOURCES: tuple[Resource, ...] = (
                  "contributor_name"),
         form=("unit_id", "source", "kind", "amount_vnd", "labor_days", "work_id",
               "contributor_name", "date", "note"),
-        sort="-date", menu="Đóng góp"),
+        sort="-date", menu="Đóng góp", paper=Paper("ĐG", rows=8)),
     Resource(
         "land-donations", "Hiến đất", "hồ sơ hiến đất", land_donations,
         LandDonationCreate, LandDonationUpdate, LandDonationRead,
         columns=("date", "unit_id", "donor_name", "households", "area_m2", "value_vnd", "status"),
         form=("unit_id", "donor_name", "households", "area_m2", "value_vnd", "work_id", "date",
               "status", "note"),
-        sort="-date", menu="Hiến đất"),
+        sort="-date", menu="Hiến đất", paper=Paper("HĐ", rows=8)),
     Resource(
         "petitions", "Đơn thư", "đơn thư", petitions, PetitionCreate, PetitionUpdate, PetitionRead,
         columns=("received_date", "unit_id", "type", "subject", "petitioner_name", "status",
@@ -118,7 +135,7 @@ RESOURCES: tuple[Resource, ...] = (
         form=("received_date", "unit_id", "type", "channel", "subject", "domain",
               *CONFIDENTIAL, "signers", "handler", "complex", "note"),
         sort="-received_date", show=petitions.present, detail=True,
-        confidential=tuple(CONFIDENTIAL), menu="Đơn thư"),
+        confidential=tuple(CONFIDENTIAL), menu="Đơn thư", paper=Paper("ĐT")),
     Resource(
         "commendations", "Khen thưởng", "khen thưởng", commendations,
         CommendationCreate, CommendationUpdate, CommendationRead,
@@ -126,19 +143,19 @@ RESOURCES: tuple[Resource, ...] = (
                  "unit_id"),
         form=("unit_id", "recipient_type", "recipient_name", "level", "decision_no",
               "decision_date"),
-        sort="-decision_date"),
+        sort="-decision_date", paper=Paper("KT", rows=10), menu="Khen thưởng"),
     Resource(
         "targets", "Chỉ tiêu", "chỉ tiêu", targets, TargetCreate, TargetUpdate, TargetRead,
         columns=("name", "unit_id", "period_start", "period_end", "achieved"),
         form=("unit_id", "name", "period_start", "period_end", "target_value", "actual_value",
               "achieved"),
-        sort="-period_end"),
+        sort="-period_end", paper=Paper("CHT"), menu="Chỉ tiêu"),
     Resource(
         "recognitions", "Công nhận danh hiệu", "công nhận danh hiệu", recognitions,
         RecognitionCreate, RecognitionUpdate, RecognitionRead,
         columns=("date", "unit_id", "title", "decision_no"),
         form=("unit_id", "title", "date", "decision_no"),
-        sort="-date"),
+        sort="-date", paper=Paper("DH"), menu="Danh hiệu"),
 )
 BY_NAME: dict[str, Resource] = {r.name: r for r in RESOURCES}
 # What else the audit log and the dashboards' latest changes name, beside the records.
@@ -171,6 +188,8 @@ def problems(resource: Resource) -> list[str]:
     for verb in VERBS:
         if not callable(getattr(resource.service, verb, None)):
             found.append(f"{resource.service.__name__} has no {verb}")
+    if resource.paper and not resource.form:
+        found.append(f"{resource.name} has a paper form but no entry form to follow")
     if not hasattr(resource.service, "records"):
         found.append(f"{resource.service.__name__} has no records")
     elif resource.records.resource != resource.name:

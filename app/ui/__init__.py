@@ -36,7 +36,16 @@ def figure_label(name: str) -> str:
     return FIGURE_LABELS.get(name, name)
 
 
-templates.env.filters.update(figure_label=figure_label)
+def typed_date(text: Any) -> str:
+    """A date from a link (ISO, as the report's links carry it) as the pages show dates
+    (05/02/2021); what the user typed, date or not, is given back as typed."""
+    try:
+        return print_date(read_isodate(text)) if text else ""
+    except ValueError:
+        return str(text)
+
+
+templates.env.filters.update(figure_label=figure_label, typed_date=typed_date)
 templates.env.filters.update(number=print_number, percent=print_percent, vndate=print_date,
                              label=label, money=print_money, area=print_area,
                              long_date=print_long_date, money_short=print_money_short,

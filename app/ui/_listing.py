@@ -25,7 +25,7 @@ from app.services import audit, models, scope, unit_search, works
 from app.services.actor import Actor
 from app.services.errors import DomainError
 from app.services.registry import Resource
-from app.ui import field_label, templates
+from app.ui import field_label, forms, templates
 from app.ui.forms import FormField, fields_of
 from app.ui.history import field_labels, shown_history
 from app.ui.unit_picker import build as unit_picker
@@ -78,6 +78,12 @@ class Listing:
     def fields(self) -> tuple[FormField, ...]:
         return fields_of(self.resource.create, self.resource.form)
 
+    @cached_property
+    def mark(self) -> str | None:
+        """The version mark this entry form shares with its paper form (app/ui/paper.py)."""
+        paper = self.resource.paper
+        return forms.mark(paper.code, forms.declaration(self.fields)) if paper else None
+
     def shows_form(self, actor: Actor) -> bool:
         return bool(self.fields) and actor.can_write and actor.at_least(self.write_role)
 
@@ -114,18 +120,43 @@ def _date_text(text: str) -> str:
         return text
 
 
+def _listy(filters: type[Any]) -> set[str]:
+    """The filters that take several values (`?title=a&title=b`), read off the schema."""
+    return {name for name, info in filters.model_fields.items()
+            if any(typing.get_origin(a) is list for a in [info.annotation, *typing.get_args(
+                info.annotation)])}
+
+
 def _filters(listing: Listing, raw: dict[str, Any]) -> tuple[Any, str | None]:
-    """The list's filters from the query string, or none with a notice if they are invalid."""
+    """The list's filters from the query string. A filter that is invalid is left out, and the
+    notice names it; the others still apply (a bad date must not show every record)."""
     filters_cls = listing.service.Filters
-    listy = {n for n, _ in enum_filters(filters_cls)}
+    listy = _listy(filters_cls)
     parsed = {k: ([v] if k in listy and not isinstance(v, list) else v) for k, v in raw.items()}
     for key in ("date_from", "date_to"):  # typed dd/mm/yyyy, like every date on the pages
         if isinstance(parsed.get(key), str):
             parsed[key] = _date_text(parsed[key])
-    try:
-        return filters_cls.model_validate({"sort": listing.sort, **parsed}), None
-    except ValidationError:
+    dropped: list[str] = []
+    for _ in range(len(parsed) + 1):
+        try:
+            filters = filters_cls.model_validate({"sort": listing.sort, **parsed})
+            break
+        except ValidationError as e:
+            # A field's own error names it; one between fields (from after to) names none.
+            bad = {str(err["loc"][0]) for err in e.errors() if err["loc"]} or \
+                {"date_from", "date_to"}
+            bad &= set(parsed)
+            if not bad:
+                return filters_cls(sort=listing.sort), "Bộ lọc không hợp lệ; đã bỏ qua."
+            dropped += sorted(bad)
+            parsed = {k: v for k, v in parsed.items() if k not in bad}
+    else:
         return filters_cls(sort=listing.sort), "Bộ lọc không hợp lệ; đã bỏ qua."
+    if not dropped:
+        return filters, None
+    names = [field_label(listing.resource.read, n) or filters_cls.model_fields[n].title or n
+             for n in dropped]
+    return filters, "Bộ lọc không hợp lệ, đã bỏ qua: " + ", ".join(names) + "."
 
 
 def list_context(listing: Listing, request: Request, session: Any, actor: Actor,

@@ -3,6 +3,8 @@ shared schemas validate it: "1.500.000" đồng, "2,4" km, "05/02/2021". A text 
 read is passed on as typed, and its reason kept (`Typed.problems`): `validate` refuses it with
 that reason, as the import does, next to the schema's messages for the other fields."""
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from app import vn
 from app.db import labels
+from app.enums import ENUMS
 from app.services.errors import Invalid
 
 
@@ -47,6 +50,29 @@ def ticked(values: dict[str, Any], name: str) -> list[Any]:
     out += [v for k, v in values.items() if k.startswith(name + MANY)]
     return list(dict.fromkeys(int(v) if isinstance(v, str) and v.isdigit() and len(v) < 11
                               else v for v in out))
+
+
+def options(kind: str) -> tuple[tuple[str, str], ...]:
+    """(code, Vietnamese label) of each choice of an enumerated field's kind ('enum:source');
+    none for any other kind."""
+    if not kind.startswith("enum:"):
+        return ()
+    return tuple((m.value, m.vi) for m in ENUMS[kind[5:]])
+
+
+def declaration(fields: tuple[FormField, ...]) -> list[list[Any]]:
+    """What a paper form and its entry form must agree on, field by field, in order: name,
+    label, kind, whether required, and an enumerated field's choices."""
+    return [[f.name, f.label, f.kind, f.required, [list(o) for o in options(f.kind)]]
+            for f in fields]
+
+
+def mark(code: str, declared: list[list[Any]]) -> str:
+    """A form's version mark, 'ĐG-3f9a': its paper's code and a short hash of its declaration,
+    printed on the paper and shown on the entry screen. Any change of a field's name, order,
+    label, kind, requirement or choices changes it, so an old paper is told from a new one."""
+    text = json.dumps(declared, ensure_ascii=False, separators=(",", ":"))
+    return f"{code}-{hashlib.sha256(text.encode()).hexdigest()[:4]}"
 
 
 READERS: dict[str, Callable[[Any], Any]] = {

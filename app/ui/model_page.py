@@ -2,6 +2,7 @@
 decision, or not), through the same services as the API."""
 
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,7 +25,8 @@ DATE = forms.fields_of(ModelStepIn, ("date",))  # a step's date, as the API read
 
 @router.get("/models/{id}", response_class=HTMLResponse)
 def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
-               error: str | None = None) -> HTMLResponse:
+               error: str | None = None, sent: tuple[str, dict[str, Any]] | None = None
+               ) -> HTMLResponse:
     """One model: its facts, evaluations, and the workflow's next steps."""
     m = service.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
@@ -39,8 +41,13 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     refusal = scope.write_refusal(session, actor, m.unit_id)
     acts = refusal is None
     manager = scope.may_write(session, actor, m.unit_id, role=Role.manager)
+    # Each form's values: today's date, or what the user sent to the form that was refused,
+    # so a mistake in one score costs that score, not the whole sheet.
+    filled = {name: {"date": vn.print_date(vn.today())} for name in ("step", "evaluate", "recognize")}
+    if sent is not None:
+        filled[sent[0]] = {k: v for k, v in sent[1].items() if isinstance(v, str)}
     return templates.TemplateResponse(request, "models/detail.html", {
-        "actor": actor, "m": m, "error": error, "today": vn.today(),
+        "actor": actor, "m": m, "error": error, "today": vn.today(), "filled": filled,
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id), session),
@@ -76,9 +83,11 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
             evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
                              on=date.fromisoformat(str(form.get("date", ""))))
     except ValueError:
-        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.", 422)
+        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.",
+                      422, ("step", dict(form_data)))
     except DomainError as exc:
-        return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status)
+        return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status,
+                      ("step", dict(form_data)))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -96,7 +105,8 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
             evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id,
-                      errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
+                      errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
+                      ("evaluate", dict(form_data)))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
@@ -112,12 +122,13 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
             evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
         return _again(request, session, actor, id,
-                      errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc))
+                      errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
+                      ("recognize", dict(form_data)))
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
-           status: int) -> Response:
-    page = model_page(id, request, session, actor, error=error)
+           status: int, sent: tuple[str, dict[str, Any]]) -> Response:
+    page = model_page(id, request, session, actor, error=error, sent=sent)
     page.status_code = status
     return page

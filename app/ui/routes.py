@@ -11,7 +11,7 @@ from app.deps import COOKIE, PageQuery, Route, SessionDep, client_ip
 from app.services import auth
 from app.services.errors import DomainError
 from app.services.sign_in import sign_in
-from app.ui import (dashboard, imports, model_page, petitions, records, reports, templates,
+from app.ui import (dashboard, imports, model_page, paper, petitions, records, reports, templates,
                     unit_bulk, unit_picker, unit_tree, users, works)
 
 # Every page (each module's routes are included below) reads its query without blank fields.
@@ -22,6 +22,7 @@ router.include_router(unit_tree.router)
 router.include_router(unit_bulk.router)  # /units/remote before /units/{id}
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
+router.include_router(paper.router)  # /works/paper before a work's page, /works/{id}
 router.include_router(petitions.router)
 router.include_router(model_page.router)
 router.include_router(works.router)

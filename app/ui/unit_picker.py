@@ -36,8 +36,9 @@ class FieldState:
 
     chosen: Hit | None = None
     typed: str = ""
-    found: list[Hit] = field(default_factory=list)
+    found: list[Hit] = field(default_factory=list)  # the chosen one left out: it shows first
     more: bool = False
+    matched: int = 0  # how many units the words matched, the chosen one included
 
 
 @dataclass
@@ -69,7 +70,8 @@ class Picker:
             return FieldState(chosen)
         found, more = unit_search.search(self.session, actor=self.actor, q=typed, on=on,
                                          limit=SHOWN)
-        return FieldState(chosen, typed, [h for h in found if not chosen or h.id != chosen.id], more)
+        return FieldState(chosen, typed, [h for h in found if not chosen or h.id != chosen.id],
+                          more, len(found))
 
 
     def many(self, name: str, values: Any, default_field: str) -> "ManyState":

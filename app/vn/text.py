@@ -30,8 +30,12 @@ def match_key(text: object) -> str:
 
 def sort_key(text: str) -> tuple[str, str]:
     """Vietnamese alphabetical order, near enough for lists: 'Đa Mi' sorts with the D's, not
-    after Z (Unicode order would put Đ and accented capitals last)."""
-    return _unmarked(text).casefold(), text
+    after Z (Unicode order would put Đ and accented capitals last); numbers by their value,
+    so 'Thôn 2' comes before 'Thôn 10'."""
+    return _NUMBER.sub(lambda m: m.group().zfill(12), _unmarked(text).casefold()), text
+
+
+_NUMBER = re.compile(r"\d+")
 
 
 def unprintable(text: str) -> str | None:

@@ -106,3 +106,25 @@ def test_replication_links_a_visible_model(api, make_user, db, tree):
     ok = clerk.post("/api/v1/models", json={**body, "replicated_from_id": source.id})
     assert ok.status_code == 201 and ok.json()["replicated_from_id"] == source.id
     assert clerk.post("/api/v1/models", json={**body, "replicated_from_id": far.id}).status_code == 422
+
+
+def test_a_models_history_is_dated_in_order(make_user, db, tree):
+    """No step, score or recognition before the model began, and no recognition before the
+    score it rests on: each refused at the date the client sent, with the dates named."""
+    with db() as s:
+        m = make_model(s, unit_id=tree.ham_tri, start_date="2019-05-18")
+    manager = make_user(Role.manager, "T-HT")
+    path = f"/api/v1/models/{m.id}"
+    scores = {str(c["id"]): 1 for c in _criteria(manager)}
+    early = manager.post(f"{path}/transitions", json={"to": "discontinued", "date": "2019-01-01"})
+    assert early.status_code == 422 and "18/05/2019" in early.text
+    assert {part for e in early.json()["errors"] for part in e["loc"]} >= {"date"}
+    assert "end_date" not in early.text
+    r = manager.post(f"{path}/evaluations", json={"date": "2019-01-01", "scores": scores})
+    assert r.status_code == 422 and "trước ngày bắt đầu" in r.text
+    assert manager.post(f"{path}/evaluations", json={"date": "2019-11-01", "scores": scores}).status_code == 200
+    decision = {"level": "district", "decision_no": "12/QĐ-UBND"}
+    r = manager.post(f"{path}/recognition", json={**decision, "date": "2019-10-31"})
+    assert r.status_code == 422 and "trước ngày chấm điểm (01/11/2019)" in r.text
+    assert manager.get(path).json()["status"] == "evaluated"
+    assert manager.post(f"{path}/recognition", json={**decision, "date": "2019-11-01"}).status_code == 200

@@ -153,6 +153,10 @@ def test_missing_record_is_404_problem(api, tree, res: Resource):
     assert api.delete(f"{res.path}/{created['id']}").status_code == 204
     assert_problem(api.delete(f"{res.path}/{created['id']}"), 404)
     assert_problem(api.patch(f"{res.path}/{created['id']}", json=res.patch), 404)
+    # An id that is no number matches no route: still told in Vietnamese, not "Not Found".
+    wrong = api.get(f"{res.path}/abc")
+    assert_problem(wrong, 404)
+    assert "Not Found" not in wrong.text and "Không có tài nguyên" in wrong.json()["detail"]
 
 
 @by_name

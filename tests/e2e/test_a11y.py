@@ -155,6 +155,12 @@ def test_clerk_pages_are_accessible(browse: Any, people: None) -> None:
     sign_in(page, CLERK)
     check(page, "clerk · landing", found)
     walk_records(page, found, "clerk", form=True)
+    # A paper form (a table of lines) and one record's (a field a line), reached from their forms.
+    for name in ("Đóng góp", "Đơn thư"):
+        nav(page, name)
+        page.get_by_role("link", name="In mẫu giấy").click()
+        page.locator("#sheet").wait_for()
+        check(page, f"clerk · {name}: its paper form", found)
     for name in ("Theo dõi", "Báo cáo", "Nhập Excel"):
         nav(page, name)
         check(page, f"clerk · {name}", found)

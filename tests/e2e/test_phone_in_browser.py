@@ -147,3 +147,19 @@ def test_the_menu_works_without_script(size: str, chromium: Any, server: str, ha
         page.locator("details.menu > summary").click()
         assert menu.get_by_role("link", name="Đóng góp", exact=True).is_visible()
     context.close()
+
+
+@BOTH
+def test_the_report_and_its_comparison_stay_within_the_screen(journey: Any, hamtri: Any) -> None:
+    """The summary's wide tables (sources, the units' league) scroll inside their own boxes;
+    the comparison's second column is dated as the first (dd/mm/yyyy)."""
+    sign_in(journey, CLERK)
+    nav(journey, "Báo cáo")
+    journey.get_by_label("So sánh với").select_option(label="Năm 2017")
+    journey.get_by_role("button", name="Xem báo cáo").click()
+    journey.get_by_role("heading", name="So sánh hai kỳ").wait_for()
+    _shot(journey, "report-compare")
+    wide, inner = journey.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert wide <= inner, f"the report is {wide}px wide at {inner}px"
+    head = journey.get_by_role("region", name="So sánh hai kỳ").locator("thead").inner_text()
+    assert "01/01/2017 – 31/12/2017" in head and "2017-01-01" not in head

@@ -89,6 +89,12 @@ def test_the_picker_answers_as_one_types(admin, country):
     # Units in force on the record's date first (tests/services/test_unit_search.py: the
     # ended communes of the name come after those in force).
     assert "hiệu lực" not in first.group(3)
+    # Searching again with one of them chosen: the count still counts the chosen one.
+    again = admin.get("/units/pick", params={
+        "field": "unit_id", "prefix": "f-", "unit_id_q": "Phú Long", "unit_id": first.group(1),
+        "date_field": "date", "date": "05/02/2026"}, headers=HX)
+    shown = len(re.findall(r'<input type="radio" name="unit_id" value="\d+"', again.text))
+    assert f"{shown} đơn vị khớp" in again.text
 
 
 

@@ -81,3 +81,19 @@ def test_the_api_still_answers_problem_json(clerk, server):
     r = httpx.get(f"{server}/api/v1/khong-co")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["status"] == 404
+
+
+def test_a_form_over_the_size_limit_gets_a_page_not_json(clerk):
+    """A clerk who pastes a megabyte into a note sees a page in Vietnamese with the menu; a
+    client of the API gets problem+json, declared length or chunked alike."""
+    form = {"unit_id": "1", "source": "people", "kind": "cash", "date": "01/02/2024",
+            "note": "x" * 1_100_000}
+    r = clerk.post("/contributions", data=form)
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "vượt quá 1000 kB" in _main(r.text) and 'aria-label="Chức năng"' in r.text
+    api = clerk.post("/api/v1/contributions", content=b"{" + b" " * 1_100_000 + b"}",
+                     headers={"Content-Type": "application/json"})
+    assert api.status_code == 413 and api.headers["content-type"] == "application/problem+json"
+    chunked = clerk.post("/api/v1/contributions", content=iter([b" " * 600_000] * 2),
+                         headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413 and "vượt quá" in chunked.json()["detail"]

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.services import registry
-from tests.factories import make_contribution, make_petition, make_tree
+from tests.factories import make_contribution, make_petition, make_recognition, make_tree
 
 
 @pytest.fixture
@@ -61,3 +61,28 @@ def test_a_list_page_names_each_element_once(clerk, path):
     a label, a picker's hx-include and a message's aria-describedby find the right element."""
     ids = re.findall(r'\sid="([^"]+)"', clerk.get(f"/{path}").text)
     assert [i for i in set(ids) if ids.count(i) > 1] == []
+
+
+def test_a_bad_filter_is_named_and_the_others_still_apply(clerk, db):
+    """One invalid filter leaves only itself out: dates typed the wrong way round must not
+    show every record, and the notice says which filter was dropped."""
+    r = clerk.get("/contributions?date_from=31/12/2026&date_to=01/01/2026&source=people")
+    assert r.status_code == 200
+    assert "Bộ lọc không hợp lệ, đã bỏ qua: Từ ngày, Đến ngày." in r.text
+    r = clerk.get("/contributions?date_from=hôm qua&q=khong-co-ai")
+    assert "đã bỏ qua: Từ ngày." in r.text and "0 bản ghi" in r.text  # the search still applies
+    assert _amounts(clerk.get("/contributions?date_from=31/13/2020").text) == _amounts(
+        clerk.get("/contributions").text)
+
+
+def test_a_text_filter_of_several_values_takes_one(sign_in, db):
+    """A report's link to recognitions carries one title: it filters, not drops."""
+    with db() as s:
+        t = make_tree(s)
+        make_recognition(s, unit_id=t.ham_tri)
+        make_recognition(s, unit_id=t.ham_tri, title="cultural_village")
+    clerk = sign_in("canbo")
+    r = clerk.get("/recognitions?title=new_rural_commune&date_from=2016-01-01&date_to=2020-12-31")
+    assert "không hợp lệ" not in r.text
+    assert "1 bản ghi" in r.text
+    assert 'value="01/01/2016"' in r.text  # a link's ISO date shown as the pages write dates

@@ -151,3 +151,22 @@ def test_the_model_page_offers_each_user_the_steps_they_may_take(sign_in, db, tr
     assert f'action="/models/{m.id}/recognize"' in manager
     viewer = sign_in("xem.buoc", Role.viewer).get(f"/models/{m.id}").text
     assert f'action="/models/{m.id}/step"' not in viewer and "/recognize" not in viewer
+
+
+def test_a_refused_score_sheet_comes_back_filled(sign_in, db, tree):
+    """One score over its maximum: the page says so and keeps every score, the date and the
+    note that were typed, so only that one is typed again."""
+    with db() as s:
+        m = make_model(s, unit_id=tree.ham_tri, status="in_progress")
+    manager = sign_in("lanhdao.cham", Role.manager)
+    page = manager.get(f"/models/{m.id}").text
+    names = re.findall(r'name="(score_\d+)"', page)
+    maxima = [float(x) for x in re.findall(r"\(tối đa ([\d.]+)\)", page)]
+    form = {n: str(int(top) - 1) for n, top in zip(names, maxima)}
+    form[names[-1]] = str(int(maxima[-1]) + 10)
+    form.update(date="05/12/2019", note="Nhận xét của đoàn")
+    r = manager.post(f"/models/{m.id}/evaluate", data=form)
+    assert r.status_code == 422 and "từ 0 đến" in r.text
+    for n in names:
+        assert re.search(rf'name="{n}" type="text" value="{form[n]}"', r.text), n
+    assert 'value="05/12/2019"' in r.text and "Nhận xét của đoàn</textarea>" in r.text

@@ -77,7 +77,7 @@ def test_league_rate_stands_beside_what_it_is_the_rate_of(page: str) -> None:
 def test_comparison_shows_both_periods(browser, district_id: int) -> None:
     r = browser.get("/reports/summary", params={"unit_id": district_id, "preset": "2016-2020",
                                                 "compare": "2021-2025"})
-    assert "So sánh hai kỳ" in r.text and "2021-01-01 – 2025-12-31" in r.text
+    assert "So sánh hai kỳ" in r.text and "01/01/2021 – 31/12/2025" in r.text
 
 
 def test_bad_period_is_a_clear_error(browser, district_id: int) -> None:

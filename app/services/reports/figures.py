@@ -115,7 +115,12 @@ def headline(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("labor_days", "Ngày công", report["contributions"]["labor_days"]),
         ("land_m2", "Đất hiến (m²)", report["land_donations"]["area_m2"]),
         ("petitions_received", "Đơn thư tiếp nhận", pets["received"]),
+        # The rate's base is shown beside it: those within competence, carried over included,
+        # so "24 received, 24 resolved, 96 %" is not read as a wrong sum.
+        ("petitions_in_competence", "Đơn thư thuộc thẩm quyền (cả kỳ trước chuyển sang)",
+         pets["in_competence"]),
         ("petitions_resolved", "Đơn thư đã giải quyết", pets["resolved"]),
-        ("resolution_rate", "Tỷ lệ giải quyết", pets["resolution_rate"]),
+        ("resolution_rate", "Tỷ lệ giải quyết (đã giải quyết / thuộc thẩm quyền)",
+         pets["resolution_rate"]),
         ("petitions_overdue", "Đơn quá hạn", pets["overdue"]),
     ]
