@@ -5,7 +5,8 @@ The label is the field's `title` (so the OpenAPI schema carries it too). The kin
 field's `x-shown` where one is declared (app.db.base.shown), else it follows from the type:
 
     text, textarea (a long text), date, money, integer, decimal, bool,
-    unit (a unit's id), ref:works / ref:models (a record's id), enum:<name> (app.enums.ENUMS),
+    unit (a unit's id), units (several units' ids; `x-default` names the field holding the
+    default one among them), ref:works / ref:models (a record's id), enum:<name> (app.enums.ENUMS),
     quantity (a work's amount, shown with its measure)
 
 Forms, lists, filters, exports, import templates, history and the OpenAPI descriptions read
@@ -89,6 +90,12 @@ def kind(schema: type, name: str) -> str:
     if base is float:
         return "decimal"
     return "textarea" if (_max_length(info) or 0) >= MAX_TEXT else "text"
+
+
+def default_of(schema: type, name: str) -> str:
+    """The field holding the default one of a `units` field's units ('' if none is declared)."""
+    extra = _info(schema, name).json_schema_extra
+    return str(extra.get("x-default") or "") if isinstance(extra, dict) else ""
 
 
 def described(schema: type) -> dict[str, tuple[str, str]]:

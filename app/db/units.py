@@ -72,8 +72,11 @@ Index("ix_unit_code_lower", func.lower(Unit.__table__.c.code))  # type: ignore[a
 
 
 class UnitCreate(UnitBase, Input):
+    # A form enters them as several units, one of them the default (`merged_into_id`).
     successor_ids: list[Id] = Field(default_factory=list, title=_SUCCESSORS,
-                                     description=_SUCCESSORS_HELP, max_length=16)
+                                     description=_SUCCESSORS_HELP, max_length=16,
+                                     schema_extra={"json_schema_extra": {
+                                         "x-shown": "units", "x-default": "merged_into_id"}})
 
 
 UnitUpdate = partial(UnitCreate, "UnitUpdate")

@@ -96,7 +96,7 @@ RESOURCES: tuple[Resource, ...] = (
         "units", "Cây đơn vị hành chính", "đơn vị", units, UnitCreate, UnitUpdate, UnitRead,
         columns=("code", "name", "level", "kind", "parent_id", "remote", "active_from", "active_to"),
         form=("name", "code", "level", "kind", "parent_id", "remote", "active_from", "active_to",
-              "merged_into_id"),
+              "successor_ids"),  # with the default one among them, `merged_into_id`
         sort="code", write_role=Role.manager, menu="Đơn vị"),
     Resource(
         "models", "Mô hình “Dân vận khéo”, điển hình", "mô hình", models,

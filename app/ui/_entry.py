@@ -149,6 +149,8 @@ def entry(listing: Listing) -> dict[str, Callable[..., Any]]:
         # as it does on the API and in an import, whatever its value (an empty one too).
         kept = {k: v for k, v in form_data.items() if k != unit_picker.PICK}
         values = forms.parse(unit_picker.without_typing(kept), listing.fields_for(actor, editing))
+        if listing.read_form is not None:
+            values = listing.read_form(values)
         # An optional field left empty whose schema has a default but no "none" (a land
         # donation's status) takes that default, or keeps its value when editing.
         for name in [k for k, v in values.items() if v == "" and k in create_schema.model_fields]:

@@ -44,6 +44,9 @@ class Listing:
     template: str = "records/list.html"
     # More of the page's context (the unit tree's rows), from (session, actor, request).
     extra: Callable[[Any, Actor, Request], dict[str, Any]] | None = None
+    # What a posted form's values mean beyond each field's own reading (a unit's successors
+    # and their default, app/ui/unit_form.py), before the schema reads them.
+    read_form: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def __getattr__(self, name: str) -> Any:
         # What the registry says of the resource is read there, never copied here.

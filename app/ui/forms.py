@@ -25,6 +25,7 @@ class FormField:
     kind: str = "text"  # app.db.labels.kind: text, textarea, date, money, integer, decimal, ...
     required: bool = False
     hint: str = ""
+    default_field: str = ""  # a `units` field's: the field holding the default one of them
 
 
 def fields_of(schema: type[BaseModel], names: tuple[str, ...]) -> tuple[FormField, ...]:
@@ -32,7 +33,23 @@ def fields_of(schema: type[BaseModel], names: tuple[str, ...]) -> tuple[FormFiel
     is required, and its hint (the field's description)."""
     return tuple(FormField(name, labels.label(schema, name), labels.kind(schema, name),
                            schema.model_fields[name].is_required(),
-                           schema.model_fields[name].description or "") for name in names)
+                           schema.model_fields[name].description or "",
+                           labels.default_of(schema, name)) for name in names)
+
+
+# Several units of one field are posted one box each, `<field>:<id>` (the pages' form reader,
+# app.deps.form_values, keeps one value per name); `parse` gathers them into a list.
+MANY = ":"
+
+
+def ticked(values: dict[str, Any], name: str) -> list[Any]:
+    """The units of the `units` field `name` a form holds: a stored list, or its boxes ticked
+    (ids as numbers; anything else kept as sent, for the schema to refuse)."""
+    held = values.get(name)
+    out = list(held) if isinstance(held, (list, tuple)) else []
+    out += [v for k, v in values.items() if k.startswith(name + MANY)]
+    return list(dict.fromkeys(int(v) if isinstance(v, str) and v.isdigit() and len(v) < 11
+                              else v for v in out))
 
 
 def options(kind: str) -> tuple[tuple[str, str], ...]:
@@ -85,6 +102,11 @@ def parse(values: dict[str, Any], fields: tuple[FormField, ...]) -> Typed:
     out = Typed(values)
     out.problems = {}
     for f in fields:
+        if f.kind == "units":
+            out[f.name] = ticked(out, f.name)
+            for k in [k for k in out if k.startswith(f.name + MANY)]:
+                del out[k]
+            continue
         raw = out.get(f.name)
         reader = READERS.get(f.kind)
         if reader is None:

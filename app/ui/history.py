@@ -52,6 +52,8 @@ def _show(kind: str, value: Any, units: dict[int, str]) -> Any:
             return "có" if value else "không"
         if kind == "unit":
             return units.get(int(value)) or f"đơn vị số {value}"
+        if kind == "units" and isinstance(value, list):
+            return ", ".join(str(_show("unit", v, units)) for v in value)
         if kind.startswith("ref:"):
             return f"{registry.one(kind[4:])} số {value}"
     except (TypeError, ValueError):
@@ -75,14 +77,19 @@ def shown_history(resource: str, entries: list[dict[str, Any]],
              "changes": {k: show(k, pair) for k, pair in e["changes"].items()}} for e in entries]
 
 
+def _flat(pair: list[Any]) -> list[Any]:
+    return [x for v in pair for x in (v if isinstance(v, list) else [v])]
+
+
 def _unit_names(session: Any, entries: list[dict[str, Any]],
                 kinds: dict[str, str]) -> dict[int, str]:
     from sqlmodel import select
 
     from app.db.units import Unit
 
-    ids = {int(v) for e in entries for k, pair in e["changes"].items() if kinds.get(k) == "unit"
-           for v in pair if isinstance(v, int) or (isinstance(v, str) and v.isdigit())}
+    ids = {int(v) for e in entries for k, pair in e["changes"].items()
+           if kinds.get(k) in ("unit", "units")
+           for v in _flat(pair) if isinstance(v, int) or (isinstance(v, str) and v.isdigit())}
     if not ids:
         return {}
     return dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import Route
 from app.services import registry
-from app.ui import _entry, deletes, unit_tree
+from app.ui import _entry, deletes, unit_form, unit_tree
 from app.ui._listing import Listing, deletable, list_page
 from app.ui.history import field_labels, shown_history
 
@@ -17,7 +17,8 @@ __all__ = ["BY_PATH", "LISTINGS", "Listing", "deletable", "field_labels", "list_
 
 
 # Every registered resource has its page; the unit tree shows itself as a tree.
-OWN = {"units": Listing(registry.get("units"), template="units/tree.html", extra=unit_tree.context)}
+OWN = {"units": Listing(registry.get("units"), template="units/tree.html", extra=unit_tree.context,
+                       read_form=unit_form.read)}
 LISTINGS = [OWN.get(r.name) or Listing(r) for r in registry.RESOURCES]
 BY_PATH = {listing.path: listing for listing in LISTINGS}
 

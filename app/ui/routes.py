@@ -12,7 +12,7 @@ from app.services import auth
 from app.services.errors import DomainError
 from app.services.sign_in import sign_in
 from app.ui import (dashboard, imports, model_page, offline, paper, petitions, records, reports,
-                    templates, unit_picker, unit_tree, users, works)
+                    templates, unit_bulk, unit_picker, unit_tree, users, works)
 
 # Every page (each module's routes are included below) reads its query without blank fields.
 router = APIRouter(route_class=Route, include_in_schema=False, dependencies=[PageQuery])
@@ -20,6 +20,7 @@ router = APIRouter(route_class=Route, include_in_schema=False, dependencies=[Pag
 router.include_router(unit_picker.router)
 router.include_router(unit_tree.router)
 router.include_router(offline.router)
+router.include_router(unit_bulk.router)  # /units/remote before /units/{id}
 # Records first: its /petitions/new must not be read as the petition numbered 'new'.
 router.include_router(records.router)
 router.include_router(paper.router)  # /works/paper before a work's page, /works/{id}

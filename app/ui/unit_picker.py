@@ -74,6 +74,38 @@ class Picker:
                           more, len(found))
 
 
+    def many(self, name: str, values: Any, default_field: str) -> "ManyState":
+        """The picker of several units `name` (its ids, or its boxes `<name>:<id>` ticked;
+        the default one in `default_field`), what was typed and the units it found."""
+        from app.ui.forms import ticked
+
+        on = self.on(values)
+        default = values.get(default_field)
+        default = int(default) if str(default or "").isdigit() and len(str(default)) < 11 else None
+        ids = [i for i in ticked(values, name) if isinstance(i, int) and 0 < i <= 2**31 - 1]
+        ids = [i for i in dict.fromkeys([*([default] if default else []), *ids])
+               if scope.can_see_unit(self.session, self.actor, i)]
+        chosen = unit_search.hits(self.session, ids, on=on)
+        typed = str(values.get(name + TYPED) or "").strip()[:100]
+        if not typed:
+            return ManyState(chosen, default)
+        found, more = unit_search.search(self.session, actor=self.actor, q=typed, on=on,
+                                         limit=SHOWN)
+        return ManyState(chosen, default, typed, [h for h in found if h.id not in ids], more)
+
+
+@dataclass
+class ManyState:
+    """What a picker of several units shows: those chosen (the default first), the default's
+    id, what was typed and the units it found."""
+
+    chosen: list[Hit]
+    default: int | None
+    typed: str = ""
+    found: list[Hit] = field(default_factory=list)
+    more: bool = False
+
+
 def day_of(text: Any) -> date | None:
     if isinstance(text, date):
         return text
@@ -118,10 +150,16 @@ def pick(request: Request, session: SessionDep, actor: PageActor,
          field: str = Query(max_length=40, pattern=r"^[a-z_]+$"),
          prefix: str = Query("f-", max_length=4, pattern=r"^[a-z]-$"),
          blank: str = Query("", max_length=60),
-         date_field: str = Query("", max_length=40)) -> Response:
-    """The units matching what was typed in a picker, best first, with their provinces."""
+         date_field: str = Query("", max_length=40),
+         many: str = Query("", max_length=40, pattern=r"^[a-z_]*$")) -> Response:
+    """The units matching what was typed in a picker, best first, with their provinces
+    (`many`: a picker of several units, and the field of the default one)."""
     values = dict(request.query_params)
     picker = Picker(session, actor, True, date_field=date_field or None)
+    if many:
+        return render_block(request, "units/picker.html", "many", {
+            "name": field, "prefix": prefix, "default_field": many,
+            "s": picker.many(field, values, many)})
     return render_block(request, "units/picker.html", "matches", {
         "name": field, "prefix": prefix, "s": picker.state(field, values), "blank": blank,
         "required": not blank})

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from app.db.base import MAX_ID
 from app.db.units import Unit
+from app.enums import UnitLevel
 from app.deps import PageActor, Route, SessionDep
 from app.services import scope, unit_search
 from app.services import units as units_service
@@ -85,10 +86,16 @@ def rows(session: Any, actor: Actor, open_id: int | None = None, offset: int = 0
 
 def context(session: Any, actor: Actor, request: Request) -> dict[str, Any]:
     """The tree page's rows and what they show beside each unit (approvals, mergers)."""
+    return opened_at(session, actor, _number(request.query_params.get("open")),
+                     _number(request.query_params.get("offset")) or 0)
+
+
+def opened_at(session: Any, actor: Actor, open_id: int | None, offset: int = 0) -> dict[str, Any]:
+    """The tree page's context, a large tree opened down to `open_id` (a bulk change's units
+    are shown where they lie)."""
     large = unit_search.visible_count(session, actor=actor) > THRESHOLD
     if large:
-        open_id = _number(request.query_params.get("open"))
-        shown = rows(session, actor, open_id, _number(request.query_params.get("offset")) or 0)
+        shown = rows(session, actor, open_id, offset)
     else:
         shown = [Row(u, depth) for u, depth in
                  units_service.nested(units_service.tree(session, actor=actor))]
@@ -112,7 +119,18 @@ def _beside(session: Any, actor: Actor, shown: list[Row]) -> dict[str, Any]:
     named = merged | set(divided) | {i for ids_ in divided.values() for i in ids_} | \
         {i for parts in received.values() for pair in parts for i in pair}
     return {"approved": approved, "names": unit_search.names(session, named),
-            "divided": divided, "received": received}
+            "divided": divided, "received": received, **_changeable(session, actor, units)}
+
+
+def _changeable(session: Any, actor: Actor, units: list[Unit]) -> dict[str, set[int]]:
+    """The units a row offers to tick for a bulk change (those the actor may edit: their
+    parent in the actor's subtree, at manager) and the communes it offers to add villages to."""
+    if not _shows_form(actor):
+        return {"tickable": set(), "village_parents": set()}
+    may = {i for i in {u.parent_id for u in units} | {u.id for u in units} if i is not None
+           and scope.may_write(session, actor, i, role=units_service.records.write_role)}
+    return {"tickable": {u.id for u in units if u.parent_id in may},
+            "village_parents": {u.id for u in units if u.id in may and u.level == UnitLevel.commune}}
 
 
 def _number(text: Any) -> int | None:

@@ -59,7 +59,7 @@ def test_a_level_of_hundreds_comes_a_page_at_a_time(sign_in, engine):
     load_country(engine, provinces=1, new_provinces=1, new_communes=250)
     admin = sign_in("quantri", Role.admin, None)
     page = admin.get("/units").text
-    province = int(re.search(r'<tr id="units-(\d+)"[^>]*>\s*<td[^>]*><a class="toggle" href="/units\?open=\d+" '
+    province = int(re.search(r'<tr id="units-(\d+)"[^>]*>\s*(?:<td class="tick">[^<]*</td>)?\s*<td[^>]*><a class="toggle" href="/units\?open=\d+" '
                              r'hx-get="/units/level\?parent=(\d+)&amp;depth=1"[^>]*>▸ 250<', page).group(2))
     first = admin.get(f"/units/level?parent={province}&depth=1", headers=HX).text
     assert first.count('<tr id="units-') == 100 and "Xem tiếp 101–200 / 250 đơn vị" in first

@@ -37,6 +37,29 @@
     if (el && el.hasAttribute && el.hasAttribute("data-picker")) el.setAttribute("data-asked", el.value);
   });
 
+  // A picker of several units (macros.unit_choices): a unit ticked among those found, or made
+  // the default, joins those chosen (a new search would otherwise take it away); the default
+  // unticked passes to the next unit chosen, or to "none". Without script the server reads the
+  // same boxes the same way (app/ui/unit_form.py).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var box = el && el.closest ? el.closest("[data-many]") : null;
+    if (!box || !el.value) return;
+    var row = el.closest(".many-row");
+    var chosen = box.querySelector("[data-chosen]");
+    if (!row || !chosen) return;
+    var tick = row.querySelector("input[type=checkbox]");
+    var radio = row.querySelector("input[type=radio]");
+    if (el === radio && el.checked) tick.checked = true;
+    if (tick.checked && row.parentNode !== chosen) chosen.insertBefore(row, chosen.lastElementChild);
+    if (el === tick && !tick.checked && radio.checked) {
+      var next = chosen.querySelector(".many-row input[type=checkbox]:checked");
+      var other = next ? next.closest(".many-row").querySelector("input[type=radio]")
+        : chosen.querySelector('input[type=radio][value=""]');
+      if (other) other.checked = true;
+    }
+  });
+
   // A unit of the tree whose units below have come: its toggle says so.
   document.addEventListener("htmx:afterRequest", function (event) {
     var el = event.detail && event.detail.elt;
