@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, or_, select, update as sql_update
 from sqlmodel import Field, Session
 
 from app.db.base import MAX_ID, utcnow
+from app.db.search import contains
 from app.db.fields import Input, Printable, ReadMeta, clean_text
 from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
@@ -94,9 +95,9 @@ def list_(session: Session, *, actor: Actor, filters: Filters) -> Page[User]:
     if filters.active is not None:
         stmt = stmt.where(User.active == filters.active)
     if filters.q:
-        needle = f"%{filters.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(needle),
-                              func.lower(User.full_name).like(needle)))
+        needle = filters.q.lower()
+        stmt = stmt.where(or_(contains(func.lower(User.username), needle),
+                              contains(func.lower(User.full_name), needle)))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
     items = session.exec(stmt.order_by(User.username).limit(filters.limit)
                          .offset(filters.offset)).scalars().all()
