@@ -5,6 +5,7 @@ their own role. Nobody changes their own role, and the last active admin stays o
 are written (argon2, app.services.auth), never read back nor written to the audit log.
 """
 
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import model_validator
@@ -150,7 +151,18 @@ def _for_write(session: Session, actor: Actor, id: int) -> User:
     return user
 
 
-def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None) -> None:
+# A manager of the actor's own unit is their peer: only those above manage it.
+PEER_GRANT = ("Không được cấp vai trò Lãnh đạo tại chính đơn vị của bạn: đó là lãnh đạo cùng "
+              "cấp, chỉ cấp trên tạo hay sửa được. Hãy chọn đơn vị cấp dưới hoặc vai trò khác.")
+
+
+def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None,
+                 user_id: int | None = None) -> None:
+    """Whether `actor` may leave an account with this role and unit (a create, or a change of
+    either): the one check of every write, before it is made. The account must stay one the
+    actor may edit and lock (their rule, `Actor.account_refusal`, which the accounts page
+    asks too): a manager who made a peer could never again edit or lock it, and a peer reads
+    every denouncer's name."""
     if not actor.at_least(role):
         raise Forbidden(f"Bạn không được cấp vai trò '{role.vi}', cao hơn vai trò của mình.")
     if unit_id is None:
@@ -160,6 +172,21 @@ def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None
     if session.get(Unit, unit_id) is None:
         raise Invalid.field("unit_id", f"Đơn vị số {unit_id} không tồn tại.")
     scope.check_write(session, actor, unit_id, role=Role.manager)
+    if actor.account_refusal(SimpleNamespace(id=user_id, role=role, unit_id=unit_id)):
+        raise Forbidden(PEER_GRANT, errors=[{"loc": ["body", "role"], "msg": PEER_GRANT}])
+
+
+def offered_roles(session: Session, actor: Actor) -> list[Role]:
+    """The roles the account form offers this actor: those they may grant at some unit of
+    theirs (a manager's own role only where there are units below theirs; `_check_grant`
+    refuses it at their own)."""
+    roles = actor.grantable_roles
+    if actor.role is Role.manager and actor.unit_id is not None:
+        below = select(func.count()).select_from(
+            scope.subtree_ids(actor.unit_id).subquery()).scalar_subquery()
+        if session.exec(select(below)).scalar_one() <= 1:
+            roles = [r for r in roles if r is not Role.manager]
+    return roles
 
 
 def _check_username(session: Session, username: str) -> None:
@@ -235,7 +262,7 @@ def _apply(session: Session, actor: Actor, user: User, values: dict[str, Any], *
         raise Forbidden("Không thể tự khóa tài khoản của mình.")
     if "role" in changes or "unit_id" in changes:
         _check_grant(session, actor, Role(values.get("role", user.role)),
-                     values.get("unit_id", user.unit_id))
+                     values.get("unit_id", user.unit_id), user.id)
     if user.role == Role.admin and user.active and (
         "role" in changes or values.get("active") is False
     ):
