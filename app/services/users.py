@@ -158,11 +158,9 @@ PEER_GRANT = ("Không được cấp vai trò Lãnh đạo tại chính đơn v�
 
 def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None,
                  user_id: int | None = None) -> None:
-    """Whether `actor` may leave an account with this role and unit (a create, or a change of
-    either): the one check of every write, before it is made. The account must stay one the
-    actor may edit and lock (their rule, `Actor.account_refusal`, which the accounts page
-    asks too): a manager who made a peer could never again edit or lock it, and a peer reads
-    every denouncer's name."""
+    """Whether `actor` may leave an account with this role and unit (a create, a change of
+    either). It must stay one they may edit and lock (`Actor.account_refusal`, which the page
+    asks too): a peer manager made could never be edited again, and reads every denouncer."""
     if not actor.at_least(role):
         raise Forbidden(f"Bạn không được cấp vai trò '{role.vi}', cao hơn vai trò của mình.")
     if unit_id is None:
@@ -180,13 +178,11 @@ def offered_roles(session: Session, actor: Actor) -> list[Role]:
     """The roles the account form offers this actor: those they may grant at some unit of
     theirs (a manager's own role only where there are units below theirs; `_check_grant`
     refuses it at their own)."""
-    roles = actor.grantable_roles
-    if actor.role is Role.manager and actor.unit_id is not None:
-        below = select(func.count()).select_from(
-            scope.subtree_ids(actor.unit_id).subquery()).scalar_subquery()
-        if session.exec(select(below)).scalar_one() <= 1:
-            roles = [r for r in roles if r is not Role.manager]
-    return roles
+    if actor.role is not Role.manager or actor.unit_id is None:
+        return actor.grantable_roles
+    tree = select(func.count()).select_from(scope.subtree_ids(actor.unit_id).subquery())
+    below = session.exec(tree).scalar_one() > 1
+    return [r for r in actor.grantable_roles if below or r is not Role.manager]
 
 
 def _check_username(session: Session, username: str) -> None:
