@@ -67,8 +67,10 @@ def not_after_today(value: date | None, label: str = "Ngày") -> str | None:
 
 
 def clean_text(value: Any) -> Any:
-    """Trim and NFC-normalise text, so 'Hàm Trí' typed on any keyboard is one string."""
+    """Trim and NFC-normalise text, so 'Hàm Trí' typed on any keyboard is one string, and
+    drop what only changes how it looks (app.vn.visible: direction controls, zero-width)."""
     if isinstance(value, str):
+        value = vn.visible(value)
         if vn.unprintable(value):
             return value  # left whole for `Printable` to refuse (a trim would hide U+001F)
         value = unicodedata.normalize("NFC", value).strip()
@@ -105,7 +107,7 @@ class Printable(BaseModel):
 
 
 class Normalized(SQLModel):
-    """Input models: every string is trimmed and NFC-normalised before validation."""
+    """Input models: every string is cleaned (`clean_text`) before validation."""
 
     @model_validator(mode="before")
     @classmethod

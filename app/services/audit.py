@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Boolean, ColumnElement, Select, and_, func, not_, or_, select, text, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -29,6 +31,13 @@ from app.services.actor import Actor
 from app.services.paging import Page
 
 GENESIS = "0" * 64
+
+# Resource → the fields of a denouncer's identity. Below manager they leave no trace in any
+# answer built from the log (/audit, /changes, history panels, the dashboards' feed): not
+# their values, not their keys (a key says a name was recorded), not an entry that changed
+# nothing else (it says a manager edited the identity). Any petition may become a
+# denunciation later, so this holds for every petition's entries.
+HIDDEN: dict[str, tuple[str, ...]] = {"petitions": tuple(CONFIDENTIAL)}
 
 
 def jsonable(value: Any) -> Any:
@@ -196,13 +205,59 @@ class AuditFilters(Printable):
 
 def base_query(actor: Actor) -> Select[Any]:
     """Entries of the records in the actor's subtree; entries tied to no unit (sign-ins of
-    users without a unit) only for admins."""
-    stmt = select(AuditEntry)
+    users without a unit) only for admins; below manager, none that changed only hidden
+    fields."""
+    stmt = select(AuditEntry).where(readable(actor))
     visible = scope.visible_unit_ids(actor)
     if visible is None:
         return stmt
     own = AuditEntry.user_id == actor.user_id if actor.user_id else AuditEntry.id < 0
     return stmt.where(or_(AuditEntry.unit_id.in_(visible), own))
+
+
+def readable(actor: Actor | None) -> ColumnElement[bool]:
+    """The entries this actor may learn exist (None: anyone, a wall screen's reader): below
+    manager, not those whose every change is of a hidden field. Hidden rather than shown
+    empty: an entry that shows no change would itself tell that the identity was edited."""
+    if actor is not None and actor.at_least(Role.manager):
+        return true()
+    return and_(true(), *(not_(_only_hidden(resource, fields)) for resource, fields in HIDDEN.items()))
+
+
+def _only_hidden(resource: str, fields: tuple[str, ...]) -> ColumnElement[bool]:
+    return ((AuditEntry.resource == resource) & (AuditEntry.changes != "{}")
+            & not_(_other_key(AuditEntry.changes, fields)))
+
+
+class _other_key(FunctionElement[bool]):
+    """Whether the JSON object in a text column has a key outside `fields` (SQL)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: Any, fields: tuple[str, ...]) -> None:
+        self.fields = fields
+        super().__init__(column)
+
+
+def _names(fields: tuple[str, ...]) -> str:
+    # Field names are identifiers declared in the code, never input.
+    assert all(f.isidentifier() for f in fields)
+    return ", ".join(f"'{f}'" for f in fields)
+
+
+@compiles(_other_key, "sqlite")
+def _other_key_sqlite(element: _other_key, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return (f"EXISTS (SELECT 1 FROM json_each({column}) "
+            f"WHERE json_each.key NOT IN ({_names(element.fields)}))")
+
+
+@compiles(_other_key, "postgresql")
+def _other_key_postgres(element: _other_key, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return (f"EXISTS (SELECT 1 FROM json_object_keys(CAST({column} AS json)) AS k "
+            f"WHERE k NOT IN ({_names(element.fields)}))")
 
 
 def list_(session: Session, *, actor: Actor, filters: AuditFilters) -> Page[AuditEntry]:
@@ -227,13 +282,12 @@ def list_(session: Session, *, actor: Actor, filters: AuditFilters) -> Page[Audi
 
 
 def present(e: AuditEntry, actor: Actor) -> dict[str, Any]:
-    """An entry as this actor may read it: a denouncer's identity only for managers up."""
+    """An entry as this actor may read it: below manager, without the hidden fields' keys
+    (the entries that changed nothing else `readable` keeps from them)."""
     changes = json.loads(e.changes)
-    # Any petition may become a denunciation later: its identity is hidden in all its entries.
-    if (e.confidential or e.resource == "petitions") and not actor.at_least(Role.manager):
-        for name in CONFIDENTIAL:
-            if name in changes:
-                changes[name] = [None, None]
+    if e.resource in HIDDEN and not actor.at_least(Role.manager):
+        for name in HIDDEN[e.resource]:
+            changes.pop(name, None)
     return {"id": e.id, "at": e.at, "username": e.username, "action": e.action,
             "resource": e.resource, "record_id": e.record_id, "unit_id": e.unit_id,
             "changes": changes}

@@ -118,16 +118,18 @@ def _due(session: Session, actor: Actor, units: Any, today: date) -> list[dict[s
 
 def _feed(session: Session, actor: Actor, tree: reports.Tree) -> list[dict[str, Any]]:
     """The latest changes of records in the subtree. A few units: the newest entries of each
-    unit by the (unit_id, id) index; many: the newest entries of all, filtered."""
+    unit by the (unit_id, id) index; many: the newest entries of all, filtered. Anyone may
+    read a dashboard (a wall screen): the entries shown are those anyone may see."""
     records = [*registry.BY_NAME, *registry.OTHER_NAMES]
+    anyone = audit.readable(None)
     if len(tree.unit_ids) <= 60:
-        parts = [select(AuditEntry.id).where(AuditEntry.unit_id == u, AuditEntry.resource.in_(records))
+        parts = [select(AuditEntry.id).where(AuditEntry.unit_id == u, AuditEntry.resource.in_(records), anyone)
                  .order_by(AuditEntry.id.desc()).limit(FEED).subquery().select() for u in tree.unit_ids]
         ids = select(union_all(*parts).subquery().c.id) if parts else select(AuditEntry.id).where(False)
         stmt = select(AuditEntry).where(AuditEntry.id.in_(ids))
     else:
         stmt = select(AuditEntry).where(scope.in_units(AuditEntry.unit_id, tree.ids),
-                                        AuditEntry.resource.in_(records))
+                                        AuditEntry.resource.in_(records), anyone)
     entries = session.exec(stmt.order_by(AuditEntry.id.desc()).limit(FEED)).scalars().all()
     names = dict(session.exec(select(Unit.id, Unit.name).where(
         Unit.id.in_({e.unit_id for e in entries}))).all()) if entries else {}

@@ -5,6 +5,7 @@ their own role. Nobody changes their own role, and the last active admin stays o
 are written (argon2, app.services.auth), never read back nor written to the audit log.
 """
 
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import model_validator
@@ -13,6 +14,7 @@ from sqlalchemy import Select, func, or_, select, update as sql_update
 from sqlmodel import Field, Session
 
 from app.db.base import MAX_ID, utcnow
+from app.db.search import contains
 from app.db.fields import Input, Printable, ReadMeta, clean_text
 from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
@@ -94,9 +96,9 @@ def list_(session: Session, *, actor: Actor, filters: Filters) -> Page[User]:
     if filters.active is not None:
         stmt = stmt.where(User.active == filters.active)
     if filters.q:
-        needle = f"%{filters.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(needle),
-                              func.lower(User.full_name).like(needle)))
+        needle = filters.q.lower()
+        stmt = stmt.where(or_(contains(func.lower(User.username), needle),
+                              contains(func.lower(User.full_name), needle)))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).scalar_one()
     items = session.exec(stmt.order_by(User.username).limit(filters.limit)
                          .offset(filters.offset)).scalars().all()
@@ -149,7 +151,16 @@ def _for_write(session: Session, actor: Actor, id: int) -> User:
     return user
 
 
-def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None) -> None:
+# A manager of the actor's own unit is their peer: only those above manage it.
+PEER_GRANT = ("Không được cấp vai trò Lãnh đạo tại chính đơn vị của bạn: đó là lãnh đạo cùng "
+              "cấp, chỉ cấp trên tạo hay sửa được. Hãy chọn đơn vị cấp dưới hoặc vai trò khác.")
+
+
+def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None,
+                 user_id: int | None = None) -> None:
+    """Whether `actor` may leave an account with this role and unit (a create, a change of
+    either). It must stay one they may edit and lock (`Actor.account_refusal`, which the page
+    asks too): a peer manager made could never be edited again, and reads every denouncer."""
     if not actor.at_least(role):
         raise Forbidden(f"Bạn không được cấp vai trò '{role.vi}', cao hơn vai trò của mình.")
     if unit_id is None:
@@ -159,6 +170,19 @@ def _check_grant(session: Session, actor: Actor, role: Role, unit_id: int | None
     if session.get(Unit, unit_id) is None:
         raise Invalid.field("unit_id", f"Đơn vị số {unit_id} không tồn tại.")
     scope.check_write(session, actor, unit_id, role=Role.manager)
+    if actor.account_refusal(SimpleNamespace(id=user_id, role=role, unit_id=unit_id)):
+        raise Forbidden(PEER_GRANT, errors=[{"loc": ["body", "role"], "msg": PEER_GRANT}])
+
+
+def offered_roles(session: Session, actor: Actor) -> list[Role]:
+    """The roles the account form offers this actor: those they may grant at some unit of
+    theirs (a manager's own role only where there are units below theirs; `_check_grant`
+    refuses it at their own)."""
+    if actor.role is not Role.manager or actor.unit_id is None:
+        return actor.grantable_roles
+    tree = select(func.count()).select_from(scope.subtree_ids(actor.unit_id).subquery())
+    below = session.exec(tree).scalar_one() > 1
+    return [r for r in actor.grantable_roles if below or r is not Role.manager]
 
 
 def _check_username(session: Session, username: str) -> None:
@@ -234,7 +258,7 @@ def _apply(session: Session, actor: Actor, user: User, values: dict[str, Any], *
         raise Forbidden("Không thể tự khóa tài khoản của mình.")
     if "role" in changes or "unit_id" in changes:
         _check_grant(session, actor, Role(values.get("role", user.role)),
-                     values.get("unit_id", user.unit_id))
+                     values.get("unit_id", user.unit_id), user.id)
     if user.role == Role.admin and user.active and (
         "role" in changes or values.get("active") is False
     ):

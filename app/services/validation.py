@@ -15,6 +15,9 @@ _MESSAGES = {
     "string_type": "Bắt buộc nhập (văn bản).",
     "string_too_short": "Bắt buộc nhập.",
     "string_too_long": "Quá dài: tối đa {max_length} ký tự.",
+    # A lone surrogate (JSON "\\ud800"): half of a character, never text.
+    "string_unicode": "Có ký tự không hợp lệ (nửa ký tự lẻ, thường do dán từ tài liệu khác "
+                      "hoặc lỗi mã hoá); hãy xoá rồi gõ lại.",
     "string_pattern_mismatch": "Sai định dạng (chỉ dùng chữ không dấu, số, dấu chấm, gạch).",
     "int_parsing": "Phải là số nguyên.",
     "int_type": "Phải là số nguyên.",

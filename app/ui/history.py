@@ -63,14 +63,13 @@ def _show(kind: str, value: Any, units: dict[int, str]) -> Any:
 
 def shown_history(resource: str, entries: list[dict[str, Any]],
                   session: Any = None) -> list[dict[str, Any]]:
-    """Audit entries with each value as the page shows it. A hidden pair (a denouncer's
-    identity) stays hidden. With a session, a unit is named, not numbered."""
+    """Audit entries with each value as the page shows it (a denouncer's identity, for a
+    reader below manager, is already gone from them: services/audit.py). With a session, a
+    unit is named, not numbered."""
     kinds = {name: kind for name, (_, kind) in described(resource).items()}
     units = _unit_names(session, entries, kinds) if session is not None else {}
 
     def show(name: str, pair: list[Any]) -> list[Any]:
-        if pair == [None, None]:
-            return pair
         return [_show(kinds.get(name, "text"), v, units) for v in pair]
 
     return [{**e, "done": ACTION_LABELS.get(e["action"], e["action"]),

@@ -119,8 +119,15 @@ def deactivate_user(id: RecordId, request: Request, session: SessionDep, actor: 
 
 def _users_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) -> dict[str, Any]:
     page = service.list_(session, actor=actor, filters=_page_filters(service.Filters, offset))
+    # One's own form shows one's role, not to be changed; others' offer what may be granted.
+    own = kw.get("user_id") is not None and kw.get("user_id") == actor.user_id
+    roles = actor.grantable_roles if own else service.offered_roles(session, actor)
+    # A manager grants their own role only below their unit (the service refuses it there).
+    notes = {Role.manager.value: "chỉ cho đơn vị cấp dưới"} if actor.role is Role.manager else {}
     return {**_units(session, actor, {u.unit_id for u in page.items}), "actor": actor,
-            "page": page, "roles": actor.grantable_roles,
+            "page": page, "roles": roles, "role_notes": notes,
+            "unit_blank": ("— không (chỉ quản trị viên) —" if actor.role is Role.admin
+                           else "— chọn đơn vị —"),
             "url": lambda o: f"/users?offset={max(o, 0)}", "user_id": kw.get("user_id"),
             **_form_fields(kw, default={"role": Role.clerk.value, "active": "true"})}
 

@@ -25,18 +25,19 @@ Each reader raises ValueError with a message for a clerk.
 Printing: `print_number` (1.823; 126,8), `print_money` (71,66 tỷ đồng), `print_date`
 (05/02/2021), `print_long_date` (ngày 05 tháng 02 năm 2021), times in Vietnam's zone
 (`print_clock`, `print_moment`). Time: `TIMEZONE`, `today()` (Vietnam's date), `day_start`.
-Text: `fold` ('Nguyễn Văn Đức' → 'nguyen van duc'), `sort_key`, `unprintable`, `printable`.
+Text: `fold` ('Nguyễn Văn Đức' → 'nguyen van duc'), `sort_key`, `unprintable`, `printable`,
+`visible` (no direction controls nor zero-width characters).
 Only the standard library and Babel: the sheet reader's process imports this."""
 
 from app.vn.read import (DATE_MESSAGE, read_bool, read_choice, read_date, read_decimal, read_int,
                          read_isodate, read_money, read_plain_number, read_text)
 from app.vn.show import (TRIEU, TY, print_area, print_clock, print_date, print_long_date,
                          print_moment, print_money, print_money_short, print_number, print_percent)
-from app.vn.text import fold, match_key, printable, sort_key, unprintable
+from app.vn.text import fold, match_key, printable, sort_key, unprintable, visible
 from app.vn.zone import TIMEZONE, day_start, today
 
 __all__ = ["DATE_MESSAGE", "TIMEZONE", "TRIEU", "TY", "day_start", "fold", "match_key",
            "print_area", "print_clock", "print_date", "print_long_date", "print_moment",
            "print_money", "print_money_short", "print_number", "print_percent", "printable",
            "read_bool", "read_choice", "read_date", "read_decimal", "read_int", "read_isodate",
-           "read_money", "read_plain_number", "read_text", "sort_key", "today", "unprintable"]
+           "read_money", "read_plain_number", "read_text", "sort_key", "today", "unprintable", "visible"]

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
-from app.vn.text import fold, match_key, unprintable
+from app.vn.text import fold, match_key, unprintable, visible
 
 INTEGER_MESSAGE = "Phải là số nguyên. Ví dụ: 1.500.000."
 FRACTION_MESSAGE = "Phải là số nguyên (không có phần lẻ)."
@@ -34,7 +34,7 @@ FALSE = frozenset({"khong", "0", "false", "no", "sai", "chua", "chua dat", "off"
 
 
 def _text(raw: Any) -> str:
-    return unicodedata.normalize("NFC", str(raw)).strip()
+    return unicodedata.normalize("NFC", visible(str(raw))).strip()
 
 
 def _decimal_text(text: str) -> Decimal | None:

@@ -11,6 +11,18 @@ import unicodedata
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+# Characters that change how text looks, not what it says: the direction controls (U+202E
+# shows "gpj.exe" as "exe.jpg", a name read backwards) and the zero-width ones (invisible:
+# "Nguyễn\u200bAn" and "NguyễnAn" read as one name and are two). Removed from every text typed,
+# sent or imported (`visible`), never refused: they come pasted from other documents.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """`text` without the direction controls and zero-width characters."""
+    return _INVISIBLE.sub("", text)
+
+
 def _unmarked(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))

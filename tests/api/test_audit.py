@@ -97,3 +97,55 @@ def test_a_retyped_petitions_old_entries_hide_the_petitioner(api, make_user, db)
     assert "Người Sau Này Tố Cáo" not in log.text
     manager = make_user(Role.manager, "T-HT")
     assert "Người Sau Này Tố Cáo" in manager.get("/api/v1/audit", params={"resource": "petitions"}).text
+
+
+def _denunciation(api, unit, **identity):
+    r = api.post("/api/v1/petitions", json={"received_date": "2024-03-01", "unit_id": unit,
+                                            "type": "denunciation", "subject": "Tố cáo", **identity})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_below_manager_a_named_and_an_anonymous_denunciation_log_alike(api, make_user, db):
+    """The keys of a hidden identity told a clerk that a name had been recorded."""
+    with db() as s:
+        tree = make_tree(s)
+    named = _denunciation(api, tree.ham_tri, petitioner_name="Người Kín", petitioner_address="Xóm 3")
+    anonymous = _denunciation(api, tree.ham_tri)
+    for role in (Role.viewer, Role.clerk):
+        items = make_user(role, "T-HT").get("/api/v1/audit", params={"resource": "petitions"}).json()["items"]
+        created = {e["record_id"]: e["changes"] for e in items if e["action"] == "create"}
+        assert created[named["id"]].keys() == created[anonymous["id"]].keys(), role
+        assert "petitioner_name" not in created[named["id"]]
+    manager = make_user(Role.manager, "T-HT")
+    items = manager.get("/api/v1/audit", params={"resource": "petitions"}).json()["items"]
+    created = {e["record_id"]: e["changes"] for e in items if e["action"] == "create"}
+    assert created[named["id"]]["petitioner_name"] == [None, "Người Kín"]
+
+
+def test_below_manager_an_edit_of_the_identity_alone_leaves_no_trace(api, make_user, db):
+    """An entry that changed only the identity is not there for a clerk: in the log, its
+    count, one record's history and the changes feed; a manager sees it."""
+    with db() as s:
+        tree = make_tree(s)
+    p = _denunciation(api, tree.ham_tri, petitioner_name="Người Kín")
+    boss = make_user(Role.manager, "T-HT")
+    r = boss.patch(f"/api/v1/petitions/{p['id']}", json={"petitioner_name": "Người Kín Khác"},
+                   headers={"If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    r = boss.patch(f"/api/v1/petitions/{p['id']}", json={"petitioner_address": "Xóm 9",
+                                                          "subject": "Tố cáo (bổ sung)"},
+                   headers={"If-Match": '"2"'})
+    assert r.status_code == 200, r.text
+    query = {"resource": "petitions", "record_id": p["id"]}
+    mine = boss.get("/api/v1/audit", params=query).json()
+    assert [e["action"] for e in mine["items"]] == ["update", "update", "create"]
+    for role in (Role.viewer, Role.clerk):
+        reader = make_user(role, "T-HT")
+        log = reader.get("/api/v1/audit", params=query).json()
+        assert log["total"] == 2 and [e["action"] for e in log["items"]] == ["update", "create"], role
+        assert log["items"][0]["changes"] == {"subject": ["Tố cáo", "Tố cáo (bổ sung)"]}
+        feed = reader.get("/api/v1/changes", params={"resource": "petitions"}).json()["items"]
+        assert [c["action"] for c in feed] == ["create", "update"], role
+    feed = boss.get("/api/v1/changes", params={"resource": "petitions"}).json()["items"]
+    assert [c["action"] for c in feed] == ["create", "update", "update"]

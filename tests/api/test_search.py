@@ -1,6 +1,6 @@
 """Searching lists without diacritics, on both databases."""
 
-from tests.factories import make_model, make_petition, make_tree
+from tests.factories import make_contribution, make_model, make_petition, make_tree
 
 
 def test_search_without_diacritics(api, db):
@@ -26,3 +26,24 @@ def test_search_follows_edits(api, db):
     assert api.get("/api/v1/models", params={"q": "tu quan"}).json()["total"] == 1
     assert api.get("/api/v1/models", params={"q": "hoa giai"}).json()["total"] == 0
     assert api.get("/api/v1/petitions", params={"q": "to cao sai pham"}).json()["total"] == 1
+
+
+def test_percent_and_underscore_are_searched_as_typed(api, db, sign_in):
+    """'%' and '_' matched every record: the search box's text went into LIKE unescaped."""
+    with db() as s:
+        tree = make_tree(s)
+        make_contribution(s, unit_id=tree.ham_tri, contributor_name="Hội 100% tự nguyện")
+        make_contribution(s, unit_id=tree.ham_tri, contributor_name="Mã HT_01")
+        make_contribution(s, unit_id=tree.ham_tri, contributor_name="Nguyễn Văn Bình")
+    names = lambda q: [c["contributor_name"] for c in  # noqa: E731
+                       api.get("/api/v1/contributions", params={"q": q}).json()["items"]]
+    assert names("%") == ["Hội 100% tự nguyện"]
+    assert names("_") == ["Mã HT_01"]
+    assert names("ht_0") == ["Mã HT_01"] and names("h_") == []
+    assert names("/") == [] and names("100%") == ["Hội 100% tự nguyện"]
+    # The list page's "Tìm" box.
+    page = sign_in("canbo").get("/contributions", params={"q": "%"}).text
+    assert "Hội 100% tự nguyện" in page and "Nguyễn Văn Bình" not in page
+    # Accounts are searched the same way.
+    users = api.get("/api/v1/users", params={"q": "_"}).json()["items"]
+    assert all("_" in u["username"] + (u["full_name"] or "") for u in users)

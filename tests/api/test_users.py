@@ -348,3 +348,23 @@ def test_a_manager_cannot_take_over_a_peer(make_user, api, db):
     r = a.patch(f"/api/v1/users/{b_id}", json={"password": "mat-khau-cua-a-1"})
     assert r.status_code == 403
     assert b.get("/api/v1/users/me").status_code == 200  # b still signed in
+
+
+def test_a_manager_never_makes_a_peer(make_user, api, tree, db):
+    """A manager who made a manager of their own unit could never edit or lock it again (the
+    peer rule), and it reads every denouncer's name: create and change are refused alike."""
+    manager = make_user(Role.manager, "T-HT")
+    r = manager.post(USERS, json=body(tree.ham_tri, username="phochutich", role="manager"))
+    problem = assert_problem(r, 403)
+    assert "cùng cấp" in problem["detail"] and problem["errors"][0]["loc"] == ["body", "role"]
+    clerk = create(manager, body(tree.ham_tri))
+    assert_problem(manager.patch(f"{USERS}/{clerk['id']}", json={"role": "manager"}), 403)
+    below = create(manager, body(tree.lam_giang, username="truongthon", role="manager"))
+    assert_problem(manager.patch(f"{USERS}/{below['id']}", json={"unit_id": tree.ham_tri}), 403)
+    with db() as s:
+        roles = s.exec(select(User.username, User.role, User.unit_id)).all()
+    assert {(n, r, u) for n, r, u in roles if n in ("canbo.hamtri", "truongthon", "phochutich")} == {
+        ("canbo.hamtri", "clerk", tree.ham_tri), ("truongthon", "manager", tree.lam_giang)}
+    # The one above may.
+    district = make_user(Role.manager, "T-HTB")
+    assert create(district, body(tree.ham_tri, username="phochutich", role="manager"))["role"] == "manager"

@@ -783,7 +783,9 @@ def test_a_clerk_never_reads_a_denouncers_name_in_the_history(clerk, manager, ap
             assert secret not in page
     form = clerk.get(f"/petitions/{p.id}/edit", headers=HX).text
     history = form[form.index("Lịch sử thay đổi"):]
-    assert "Người gửi đơn (được bảo mật)" in history
+    # No trace of the identity: not its label, nor the manager's entry that changed only it.
+    assert "Người gửi" not in history and "bảo mật" not in history
+    assert history.count("· sửa") == 1, history
     assert "Nội dung “Tố cáo cán bộ thôn” → “Tố cáo cán bộ thôn (bổ sung)”" in history
     # The manager sees what was corrected.
     managers = manager.get(f"/petitions/{p.id}/edit", headers=HX).text

@@ -287,3 +287,27 @@ def test_last_use_of_a_token_shows_on_the_page(manager, server, db, tree):
         assert system.get("/api/v1/models").status_code == 200
     shown = row.search(manager.get("/api-tokens").text).group(1)
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", shown), f"last use shown as {shown!r}"
+
+
+def _role_options(html: str) -> list[str]:
+    select_ = html[html.index('id="f-role"'):]
+    select_ = select_[:select_.index("</select>")]
+    return re.findall(r"<option [^>]*>([^<]*)</option>", select_)
+
+
+def test_the_account_form_offers_a_manager_only_what_they_may_grant(page_user, manager, db, tree):
+    """No unit-less account (an admin's) and no peer manager: a manager's own role is offered
+    only for units below (and not at all at a unit with none below); chosen at their own unit
+    anyway, the form comes back with the reason beside the role."""
+    form = manager.get("/users/new").text
+    assert "chỉ quản trị viên" not in form
+    assert _role_options(form) == ["Lãnh đạo (chỉ cho đơn vị cấp dưới)", "Cán bộ nhập liệu", "Xem"]
+    r = manager.post("/users", headers=HX, data=_user_form(tree.ham_tri, role="manager"))
+    assert r.status_code == 403 and "lãnh đạo cùng cấp" in r.text and 'id="f-role"' in r.text
+    r = manager.post("/users", headers=HX, data=_user_form(tree.lam_giang, role="manager"))
+    assert r.status_code == 200 and "Đã tạo tài khoản" in r.text
+    village = page_user("truongthon", Role.manager, "T-LG")
+    assert _role_options(village.get("/users/new").text) == ["Cán bộ nhập liệu", "Xem"]
+    admin = page_user("quantri", Role.admin)
+    form = admin.get("/users/new").text
+    assert "— không (chỉ quản trị viên) —" in form and _role_options(form)[:2] == ["Quản trị", "Lãnh đạo"]

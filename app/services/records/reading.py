@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, SQLModel
 
+from app.db.search import every_word
 from app.db.units import Unit
 from app.enums import Role
 from app.services import scope
@@ -14,7 +15,6 @@ from app.services.actor import Actor
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.paging import Page
 from app.services.records.params import COMMON_FILTERS
-from app.vn import fold
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -171,8 +171,7 @@ class Reading(Generic[T]):
             stmt = stmt.where(t.updated_at >= filters.updated_since)  # type: ignore[attr-defined]
         if getattr(filters, "q", None) and hasattr(t, "search_text"):
             # Without diacritics on both sides: "ham tri" finds "Hàm Trí".
-            words = fold(filters.q).split()
-            stmt = stmt.where(*(t.search_text.like(f"%{w}%") for w in words))
+            stmt = stmt.where(*every_word(t.search_text, filters.q))
         if self.refine is not None:
             stmt = self.refine(stmt, filters)
         for name, value in filters:
