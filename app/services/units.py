@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import Field as PField
 from sqlalchemy import Date, Select, bindparam, exists, func, or_, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 from app.db.commendations import Commendation
@@ -45,6 +46,8 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
         if unit.id is not None and scope.is_descendant(session, unit.parent_id, unit.id):
             raise Invalid.field("parent_id", "Không thể chuyển đơn vị vào dưới chính nó "
                                              "hoặc đơn vị cấp dưới của nó.")
+        if unit.id is None or _changed(unit, "parent_id", "active_from", "active_to"):
+            _within_parent(unit, parent)
     if unit.id is not None:
         child_levels = session.exec(select(Unit.level).where(Unit.parent_id == unit.id)).scalars()
         if any(_DEPTH[UnitLevel(c)] <= _DEPTH[UnitLevel(unit.level)] for c in child_levels):
@@ -58,6 +61,26 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
             raise Invalid.field("merged_into_id", "Không thể sáp nhập đơn vị vào chính nó "
                                                   "hoặc vào đơn vị thuộc phạm vi của nó.")
     _check_successors(session, actor, unit)
+
+
+def _changed(unit: Unit, *names: str) -> bool:
+    state = sa_inspect(unit)
+    return any(state.attrs[n].history.has_changes() for n in names)
+
+
+def _within_parent(unit: Unit, parent: Unit) -> None:
+    """A unit is in force only while its parent is: a village created under a commune that
+    has ended would let records of today reach a unit that no longer exists."""
+    if parent.active_to is not None and (unit.active_to is None or unit.active_to > parent.active_to):
+        raise Invalid.field("active_to", f"Đơn vị cấp trên '{parent.name}' chỉ có hiệu lực đến "
+                                         f"hết {parent.active_to:%d/%m/%Y}: đơn vị này phải hết "
+                                         "hiệu lực chậm nhất ngày đó, hoặc chọn đơn vị cấp trên "
+                                         "còn hiệu lực.")
+    if parent.active_from is not None and unit.active_from is not None \
+            and unit.active_from < parent.active_from:
+        raise Invalid.field("active_from", f"Đơn vị cấp trên '{parent.name}' có hiệu lực từ "
+                                           f"{parent.active_from:%d/%m/%Y}: đơn vị này không thể "
+                                           "có hiệu lực sớm hơn.")
 
 
 def _check_successors(session: Session, actor: Actor, unit: Unit) -> None:

@@ -80,6 +80,26 @@ def test_a_commune_may_sit_directly_under_a_province(api, tree):
     assert r.status_code == 201, r.text
 
 
+def test_a_unit_lies_within_its_parents_validity(api, tree):
+    """A village under a commune that ended would take records of today: refused, naming the
+    day; one that ends with its commune, or a unit starting when its parent starts, is not."""
+    old = post_unit(api, code="U-OLD", name="Xã cũ", parent_id=tree.district,
+                    active_to="2025-06-30").json()
+    village = {"level": "village", "kind": "thon", "parent_id": old["id"]}
+    r = api.post(U, json={**village, "code": "U-OLD.1", "name": "Thôn Ma", "active_from": "2026-01-01"})
+    assert r.status_code == 422 and "30/06/2025" in r.text
+    assert [e["loc"][-1] for e in r.json()["errors"]] == ["active_to"]
+    ok = api.post(U, json={**village, "code": "U-OLD.2", "name": "Thôn Một", "active_to": "2025-06-30"})
+    assert ok.status_code == 201, ok.text
+    moved = api.patch(f"{U}/{ok.json()['id']}", json={"active_to": None})
+    assert moved.status_code == 422
+    new = post_unit(api, code="U-NEW", name="Xã mới", parent_id=tree.province,
+                    active_from="2025-07-01").json()
+    early = api.post(U, json={**village, "parent_id": new["id"], "code": "U-NEW.1",
+                              "name": "Thôn Hai", "active_from": "2025-01-01"})
+    assert early.status_code == 422 and "01/07/2025" in early.text
+
+
 @pytest.mark.parametrize("unit, change", [
     ("district", {"parent_id": "district"}),
     ("ham_tri", {"parent_id": "ham_tri"}),
