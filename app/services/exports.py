@@ -97,6 +97,14 @@ def _text(value: Any, people: bool) -> str:
     return "'" + text if text.startswith(FORMULA_START) and not _number(text) else text
 
 
+def unguarded(text: str) -> str:
+    """A CSV cell as the export above wrote it, read back: the apostrophe its guard put before
+    a text that starts like a formula is taken off, so an exported list imports unchanged."""
+    rest = text[1:]
+    return rest if text.startswith("'") and rest.startswith(FORMULA_START) and not _number(rest) \
+        else text
+
+
 def _number(text: str) -> bool:
     try:
         float(text)

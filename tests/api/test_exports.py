@@ -117,6 +117,11 @@ def _records(api, tree) -> dict[str, int]:
     post("contributions", helpers.CONTRIBUTIONS.body(tree.lam_giang, work_id=plain,
                                                      model_id=None, amount_vnd=None,
                                                      kind="labor", labor_days=12.5))
+    # Texts that start like a formula: the CSV guards them with an apostrophe, read back off.
+    post("contributions", helpers.CONTRIBUTIONS.body(unit, contributor_name="-Ông Tư",
+                                                     note="+84 912 345 678"))
+    post("contributions", helpers.CONTRIBUTIONS.body(unit, contributor_name="=HYPERLINK(1)",
+                                                     note="@Tổ 3"))
     post("land-donations", helpers.LAND_DONATIONS.body(unit, work_id=plain, households=2,
                                                        value_vnd=1_500_000))
     post("targets", helpers.TARGETS.body(unit, achieved=True, actual_value=100.0))

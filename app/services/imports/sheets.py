@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from app.services.exports import unguarded
 from app.services.imports.workbook import FileProblem
 
 CONVERT_HINT = ("Hãy mở tệp bằng Unikey: Công cụ chuyển mã (Ctrl+Shift+F6), chọn bảng mã nguồn "
@@ -105,7 +106,7 @@ def _csv(stream: IO[bytes]) -> Sheet:
         reader = csv.reader(text, delimiter=delimiter)
         try:
             for cells in reader:
-                yield reader.line_num, list(cells)
+                yield reader.line_num, [unguarded(c) for c in cells]
         except UnicodeDecodeError:
             raise FileProblem(f"Từ dòng {reader.line_num + 1}, tệp không còn ở bảng mã UTF-8. "
                               + CONVERT_HINT) from None
