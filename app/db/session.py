@@ -5,7 +5,9 @@ Writers on SQLite take turns at a gate (`WriteGate`) before SQLite's own write l
 order they came within a process (a queue; a waiter sleeps until its turn is handed to it) and
 across processes by an exclusive `flock` on a file beside the database (a waiter sleeps in the
 kernel). SQLite's busy handler, which polls and lets a late comer overtake, then never has to
-arbitrate between our writers. The gate is held until the transaction's COMMIT or ROLLBACK.
+arbitrate between our writers. A writer waits at most its budget, the busy timeout, in all:
+then its transaction fails as a busy database's does (the API answers 503 with Retry-After).
+The gate is held until the transaction's COMMIT or ROLLBACK.
 
 A request takes it late: its transaction begins as a reader, and takes the gate and the write
 lock at its first write (a flush, an INSERT/UPDATE/DELETE, a SELECT ... FOR UPDATE, or
@@ -184,14 +186,18 @@ SQLITE_BUSY_SNAPSHOT = 517
 
 
 class WriteGate:
-    """One writer at a time on one SQLite database, in the order they came.
+    """One writer at a time on one SQLite database, in the order they came, each waiting at most
+    its budget (the busy timeout) in all.
 
     Within a process: a queue; the writer leaving hands the turn to the first in line, so
     nobody overtakes and nobody polls. Across processes: an exclusive `flock` on
-    `<database>.writers`, taken by the process's writer whose turn it is (so at most one per
-    process waits for it, asleep in the kernel; a process that dies lets go of it). It is
-    released by whichever thread ends the transaction (a request may end its transaction in
-    another thread of the pool than the one that began it)."""
+    `<database>.writers`, taken by the process's writer whose turn it is. A blocking flock
+    cannot be given a time limit, so a thread of the gate's own (`_Claim`) sleeps in the kernel
+    for it while the writer waits on an event with its time left: a writer whose time is up
+    leaves, and the flock, when it comes, goes to the next writer in turn, or is let go at once
+    if nobody wants it any more. A process that dies lets go of it. It is released by
+    whichever thread ends the transaction (a request may end its transaction in another thread
+    of the pool than the one that began it)."""
 
     def __init__(self, path: str | None) -> None:
         self.path = f"{path}.writers" if path else None
@@ -199,9 +205,12 @@ class WriteGate:
         self._busy = False
         self._line: deque[threading.Event] = deque()
         self._file: tuple[int, int] | None = None  # (pid, fd): one open file per process
+        self._claim: _Claim | None = None  # the kernel wait for the flock under way, if any
 
     def acquire(self, timeout: float) -> bool:
-        """Wait for the turn, at most `timeout` seconds in this process's line (then False)."""
+        """Wait for the turn, at most `timeout` seconds in all (this process's line, then the
+        other processes' writers); False if the time ran out."""
+        deadline = time.monotonic() + timeout
         with self._mutex:
             if not self._busy:
                 self._busy, turn = True, None
@@ -214,11 +223,13 @@ class WriteGate:
                     self._line.remove(turn)
                     return False
         try:
-            self._lock_file(timeout)
+            if self._lock_file(deadline):
+                return True
         except BaseException:
             self._hand_on()
             raise
-        return True
+        self._hand_on()
+        return False
 
     def release(self) -> None:
         try:
@@ -238,37 +249,71 @@ class WriteGate:
             return None
         if self._file is None or self._file[0] != os.getpid():  # none yet, or a forked copy's
             self._file = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644))
+            self._claim = None  # a forked copy's: its thread is not in this process
         return self._file[1]
 
-    def _lock_file(self, timeout: float) -> None:
+    def _lock_file(self, deadline: float) -> bool:
+        """Take the flock by `deadline` (time.monotonic()); only the writer whose turn it is in
+        this process calls it."""
         import fcntl
 
         fd = self._fd()
         if fd is None:
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            pass
-        if timeout >= 1.0:  # a writer: asleep in the kernel until the other process is done
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            return
-        deadline = time.monotonic() + timeout  # a side write, soon given up
-        while True:
-            time.sleep(0.005)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise
+            return True
+        with self._mutex:
+            claim = self._claim
+            if claim is None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    claim = self._claim = _Claim(self, fd)
+            claim.wanted = True
+        if claim.taken.wait(max(0.0, deadline - time.monotonic())):
+            return claim.result()
+        with self._mutex:
+            if claim.taken.is_set():  # came just now
+                return claim.result()
+            claim.wanted = False  # let go as soon as it comes, unless a next writer wants it
+        return False
 
     def _unlock_file(self) -> None:
         import fcntl
 
         if self._file is not None and self._file[0] == os.getpid():
             fcntl.flock(self._file[1], fcntl.LOCK_UN)
+
+
+class _Claim:
+    """A blocking flock, asleep in the kernel in a thread of its own, for the writers of a
+    process one after the other: `taken` is set when it is held for the writer who `wanted` it
+    then; if none did (they gave up), it is let go at once. One at a time per gate."""
+
+    def __init__(self, gate: WriteGate, fd: int) -> None:
+        self.gate, self.fd = gate, fd
+        self.wanted = True
+        self.taken = threading.Event()
+        self.error: OSError | None = None
+        threading.Thread(target=self._wait, name="writers-flock", daemon=True).start()
+
+    def _wait(self) -> None:
+        import fcntl
+
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError as exc:  # the file closed under it: the writer's turn fails
+            self.error = exc
+        with self.gate._mutex:
+            self.gate._claim = None
+            if self.wanted or self.error is not None:
+                self.taken.set()
+            else:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def result(self) -> bool:
+        if self.error is not None:
+            raise self.error
+        return True
 
 
 _gates: dict[str | None, WriteGate] = {}
@@ -587,8 +632,6 @@ def _side(side: Session, write: Callable[[Session], None]) -> bool:
         if "locked" in str(exc) or "busy" in str(exc):
             return False
         raise
-    except BlockingIOError:  # another process's writer kept the gate past the wait
-        return False
 
 
 @lru_cache
