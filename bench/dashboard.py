@@ -173,7 +173,7 @@ def open_data_set(url: str) -> str:
 def missing_data(url: str) -> str | None:
     """Why this database cannot be used (no file, no tables, no units), or None. Looks before
     anything connects: connecting to a missing SQLite file would create it."""
-    from app.db.session import make_engine, normalize_url
+    from app.db.engine import make_engine, normalize_url
 
     parsed = make_url(normalize_url(url))
     if parsed.drivername.startswith("sqlite"):
@@ -781,7 +781,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.setswitchinterval(args.client_switch_ms / 1000)
 
     secret_key = open_data_set(args.url)
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(args.url)
     dialect = engine.dialect.name

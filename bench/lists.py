@@ -80,7 +80,8 @@ def prepare(url: str) -> Setup:
     """The four accounts, made through the services as `dvk create-user` would."""
     from sqlalchemy import select
 
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
@@ -119,7 +120,7 @@ def prepare(url: str) -> Setup:
 
 def vacuum_if_needed(url: str) -> str | None:
     """PostgreSQL: VACUUM (ANALYZE) the contributions if their visibility map is empty."""
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:

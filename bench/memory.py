@@ -194,7 +194,8 @@ class World:
 
 
 def make_world(url: str, seed: int) -> World:
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select, text
 
-from app.db.session import normalize_url
+from app.db.engine import normalize_url
 
 
 def build(url: str, copies: int) -> tuple[object, list[int], list[int]]:

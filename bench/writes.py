@@ -101,7 +101,8 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
     """`n` clerks, one per district (round robin), made or reset through the services."""
     from sqlalchemy import select
 
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
@@ -237,7 +238,8 @@ def profile(url: str, n: int, clerk_name: str) -> None:
     from sqlalchemy import event, select
 
     from app.db.contributions import ContributionCreate
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.users import User
     from app.enums import Role
     from app.services import contributions
@@ -311,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DVK_SECRET_KEY"] = secret_key  # before any app module reads the settings
     os.environ["DVK_DATABASE_URL"] = args.url
     from app.cli import migrate_to_head
-    from app.db.session import normalize_url
+    from app.db.engine import normalize_url
 
     url = normalize_url(args.url)
     sqlite = url.startswith("sqlite")

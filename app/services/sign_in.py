@@ -25,7 +25,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db.audit import LoginAttempt
 from app.db.base import utcnow
-from app.db.session import lasting_write
+from app.db.side_writes import lasting_write
 from app.db.users import User
 from app.services import audit, auth
 from app.services.errors import Invalid, TooManyAttempts, Unauthorized

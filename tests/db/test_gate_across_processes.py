@@ -37,7 +37,8 @@ BUDGET_MS = 1_000  # the busy timeout of the waiting side: short, so the test is
 
 def _hold_the_gate(path: str, held: Any, let_go: Any) -> None:
     """Another process: a writer of its own holds the gate (and the write lock) until told."""
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
 
     engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=5_000)
     for session in session_scope(engine, write=True):
@@ -67,7 +68,8 @@ def _holder(path: str) -> Iterator[Any]:
 
 
 def _late_write(engine: Any, x: int) -> None:
-    from app.db.session import session_scope, writing
+    from app.db.gate import writing
+    from app.db.session import session_scope
 
     for session in session_scope(engine, write=True, late=True):
         session.execute(text("SELECT count(*) FROM t"))
@@ -76,8 +78,8 @@ def _late_write(engine: Any, x: int) -> None:
 
 
 def test_a_writer_gives_up_on_another_process_after_its_budget(tmp_path: Path):
-    from app.db import session as db_gate
-    from app.db.session import make_engine
+    from app.db import gate as db_gate
+    from app.db.engine import make_engine
 
     path = tmp_path / "gate.sqlite3"
     engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=BUDGET_MS)
@@ -140,7 +142,7 @@ def short_budget_server(engine: Any) -> Iterator[str]:
 
 def test_a_clerk_is_told_the_database_is_busy_while_another_process_writes(
         db, engine, short_budget_server):
-    from app.db.session import WriteGate
+    from app.db.gate import WriteGate
 
     with db() as s:
         tree = make_tree(s)
