@@ -216,7 +216,7 @@ def prepare(engine: Engine, *, n_screens: int, n_units: int, seed: int) -> Setup
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth, display_tokens
+    from app.services import auth, display_tokens, passwords
     from app.services.actor import Actor
     from app.services.display_tokens import DisplayTokenCreate
 
@@ -237,7 +237,7 @@ def prepare(engine: Engine, *, n_screens: int, n_units: int, seed: int) -> Setup
                                     role=Role.admin, unit_code=province_code,
                                     full_name="Benchmark writer")
         else:  # a previous run's admin: a new password, same rights
-            user.password_hash = auth.hash_password(password)
+            user.password_hash = passwords.hash_password(password)
             user.role, user.unit_id, user.active = Role.admin, province, True
             session.flush()
         actor = Actor(user_id=user.id, username=user.username, role=Role.admin,

@@ -85,7 +85,7 @@ def prepare(url: str) -> Setup:
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth
+    from app.services import auth, passwords
 
     engine = make_engine(url)
     password = secrets.token_urlsafe(18)
@@ -111,7 +111,7 @@ def prepare(url: str) -> Setup:
                 auth.create_user(session, username=name, password=password, role=grade,
                                  unit_code=homes[role].code, full_name=f"Benchmark {role}")
             else:
-                user.password_hash = auth.hash_password(password)
+                user.password_hash = passwords.hash_password(password)
                 user.role, user.unit_id, user.active = grade, homes[role].id, True
                 session.flush()
     engine.dispose()

@@ -199,7 +199,7 @@ def make_world(url: str, seed: int) -> World:
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth
+    from app.services import auth, passwords
 
     engine = make_engine(url)
     setup = prepare(engine, n_screens=5, n_units=5, seed=seed)
@@ -217,7 +217,7 @@ def make_world(url: str, seed: int) -> World:
             auth.create_user(session, username=CLERK, password=password, role=Role.clerk,
                              unit_code=commune[1], full_name="Benchmark clerk")
         else:
-            user.password_hash = auth.hash_password(password)
+            user.password_hash = passwords.hash_password(password)
             user.role, user.unit_id, user.active = Role.clerk, commune[0], True
             session.flush()
     engine.dispose()

@@ -106,7 +106,7 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth, scope
+    from app.services import auth, passwords, scope
 
     engine = make_engine(url)
     clerks = []
@@ -125,7 +125,7 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
                     auth.create_user(session, username=name, password=password, role=Role.clerk,
                                      unit_code=code, full_name=f"Cán bộ nhập liệu {i + 1}")
                 else:
-                    user.password_hash = auth.hash_password(password)
+                    user.password_hash = passwords.hash_password(password)
                     user.role, user.unit_id, user.active = Role.clerk, did, True
                     session.flush()
                 units = [u for u in session.exec(scope.subtree_ids(did)).scalars() if u != did]
