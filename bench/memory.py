@@ -377,7 +377,7 @@ def run(url: str, world: World, args: argparse.Namespace, chosen: list[str], sec
         label: str, code: Path = ROOT) -> Run:
     extra = dict(kv.split("=", 1) for kv in args.server_env)
     with serve(url, secrets.token_urlsafe(32), code, extra) as server:
-        server.wait_ready()
+        server.wait_ready(timeout=300)  # a loaded machine (load 20 on 2 cores) starts it slowly
         world.admin = sign_in(server.base, USERNAME, world.admin_password)
         world.clerk = sign_in(server.base, CLERK, world.clerk_password)
         time.sleep(1.0)  # the sign-ins' password hashes are done and freed
