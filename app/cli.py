@@ -18,7 +18,7 @@ def alembic_config(url: str | None = None) -> "object":
     from alembic.config import Config
 
     from app.config import get_settings
-    from app.db.session import normalize_url
+    from app.db.engine import normalize_url
 
     cfg = Config()
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
@@ -30,7 +30,7 @@ def alembic_config(url: str | None = None) -> "object":
 def migrate_to_head(url: str | None = None) -> None:
     from alembic import command
 
-    from app.db.session import make_engine, normalize_url
+    from app.db.engine import make_engine, normalize_url
     from app.config import get_settings
 
     target = url or get_settings().database_url
@@ -127,7 +127,8 @@ def import_command(
                                                   "default: the system, every unit.")] = None,
 ) -> None:
     """Import a file of records, all or nothing (the page's and the API's import)."""
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
     from app.services.errors import DomainError
@@ -178,7 +179,8 @@ def load_official(
     between them, from the installed vietnam-provinces and vietnamadminunits."""
     import time
 
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import official
     from app.services.actor import SYSTEM
     from app.services.errors import DomainError
@@ -216,7 +218,8 @@ def _actor(session: "object", username: str, role: Role | None = None) -> "objec
 def load_demo() -> None:
     """Load the demo district (Hàm Thuận Bắc, 2016–2025) into an empty database."""
     from app import demo
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
 
     for session in session_scope(get_engine(), write=True):
         if not demo.is_empty(session):
@@ -232,7 +235,8 @@ def rollups_command(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Recompute them from the records.")] = False,
 ) -> None:
     """Check the pre-aggregated sums against the records (and rebuild them if asked)."""
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import rollups
 
     for session in session_scope(get_engine(), write=True):
@@ -255,7 +259,8 @@ cli.add_typer(audit_cli, name="audit")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; report the first entry whose link is broken."""
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import audit
 
     for session in session_scope(get_engine()):
@@ -277,7 +282,8 @@ def create_user(
                                                  envvar="DVK_NEW_PASSWORD")] = None,
 ) -> None:
     """Create an account (the first admin, or any user)."""
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import auth
     from app.services.errors import DomainError
 

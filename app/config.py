@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Argon2id cost (RFC 9106's second recommended option by default); tests lower it.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
+    # How many hashes a server process works out at once, each taking argon2_memory_kib while
+    # it runs; more sign-ins wait their turn (app.services.passwords).
+    argon2_at_once: int = Field(default=1, ge=1)
     # How long a thread may hold the GIL before another that waits gets it (Python's default is
     # 5 ms). Requests run in a thread pool beside the event loop: with 5 ms a short request that
     # arrives while a write is computing waits in 5 ms steps (bench/README.md, dashboards).

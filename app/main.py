@@ -23,7 +23,8 @@ from app.api.errors import install as install_errors
 from app.api.errors import PROBLEM_RESPONSES, respond
 from app import demo
 from app.config import get_settings
-from app.db.session import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.deps import Route, known_query
 from app.services import auth as auth_service
 from app.security import SecurityHeaders

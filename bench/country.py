@@ -68,7 +68,7 @@ def generate(url: str, *, seed: int = 1, scale: float = 1.0,
     data set; returns the rows written per table."""
     from app.cli import migrate_to_head
     from app.db import metadata
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     say = log or (lambda msg: print(msg, flush=True))
     if scale <= 0:

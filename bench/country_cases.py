@@ -172,7 +172,7 @@ def list_cases(engine: Engine, u: Units, runs: int) -> list[tuple[Case, list[flo
 # -- the whole run ---------------------------------------------------------------------------
 
 def measure_all(url: str, *, runs: int = 3, only: str | None = None) -> int:
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url)
     try:

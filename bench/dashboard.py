@@ -173,7 +173,7 @@ def open_data_set(url: str) -> str:
 def missing_data(url: str) -> str | None:
     """Why this database cannot be used (no file, no tables, no units), or None. Looks before
     anything connects: connecting to a missing SQLite file would create it."""
-    from app.db.session import make_engine, normalize_url
+    from app.db.engine import make_engine, normalize_url
 
     parsed = make_url(normalize_url(url))
     if parsed.drivername.startswith("sqlite"):
@@ -216,7 +216,7 @@ def prepare(engine: Engine, *, n_screens: int, n_units: int, seed: int) -> Setup
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth, display_tokens
+    from app.services import auth, display_tokens, passwords
     from app.services.actor import Actor
     from app.services.display_tokens import DisplayTokenCreate
 
@@ -237,7 +237,7 @@ def prepare(engine: Engine, *, n_screens: int, n_units: int, seed: int) -> Setup
                                     role=Role.admin, unit_code=province_code,
                                     full_name="Benchmark writer")
         else:  # a previous run's admin: a new password, same rights
-            user.password_hash = auth.hash_password(password)
+            user.password_hash = passwords.hash_password(password)
             user.role, user.unit_id, user.active = Role.admin, province, True
             session.flush()
         actor = Actor(user_id=user.id, username=user.username, role=Role.admin,
@@ -781,7 +781,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.setswitchinterval(args.client_switch_ms / 1000)
 
     secret_key = open_data_set(args.url)
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(args.url)
     dialect = engine.dialect.name

@@ -54,7 +54,8 @@ def vn(n: int) -> str:
 def setup(url: str) -> dict[str, Any]:
     """Migrate and make a small province: 10 communes with 4 villages each, 50 coded works."""
     from app.cli import migrate_to_head
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import UnitCreate
     from app.db.works import WorkCreate
     from app.services import units, works
@@ -134,7 +135,7 @@ def full_world(url: str) -> dict[str, Any]:
     generator writes none) for the file to name, with their units."""
     from sqlalchemy import text
 
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -177,7 +178,8 @@ def write_file(path: Path, data: list[list[Any]], kind: str) -> None:
 
 def import_once(url: str, path: Path, *, dry_run: bool) -> tuple[tuple[float, float], Any]:
     """The import's (wall, CPU) seconds, and its report."""
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
 
@@ -204,7 +206,7 @@ def baseline(url: str, csv_path: Path) -> tuple[float, float]:
     in one transaction, then taken away again: the floor any import stands on."""
     from sqlalchemy import text
 
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -243,7 +245,7 @@ def baseline(url: str, csv_path: Path) -> tuple[float, float]:
 def count(url: str) -> int:
     from sqlalchemy import text
 
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -256,7 +258,8 @@ def check(url: str, expected: int) -> str:
     from sqlalchemy import func, select
 
     from app.db.contributions import Contribution
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.services import audit, rollups
 
     engine = make_engine(url)
@@ -287,7 +290,8 @@ def child_peak(url: str, path: str) -> None:
     """In a fresh process: import the file, print the resident memory before it and the peak
     while it ran, in MiB. The peak is /proc's VmHWM, this program's own: getrusage's
     ru_maxrss would carry the forking parent's size across the exec."""
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
 

@@ -80,11 +80,12 @@ def prepare(url: str) -> Setup:
     """The four accounts, made through the services as `dvk create-user` would."""
     from sqlalchemy import select
 
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth
+    from app.services import auth, passwords
 
     engine = make_engine(url)
     password = secrets.token_urlsafe(18)
@@ -110,7 +111,7 @@ def prepare(url: str) -> Setup:
                 auth.create_user(session, username=name, password=password, role=grade,
                                  unit_code=homes[role].code, full_name=f"Benchmark {role}")
             else:
-                user.password_hash = auth.hash_password(password)
+                user.password_hash = passwords.hash_password(password)
                 user.role, user.unit_id, user.active = grade, homes[role].id, True
                 session.flush()
     engine.dispose()
@@ -119,7 +120,7 @@ def prepare(url: str) -> Setup:
 
 def vacuum_if_needed(url: str) -> str | None:
     """PostgreSQL: VACUUM (ANALYZE) the contributions if their visibility map is empty."""
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:

@@ -4,7 +4,7 @@ Builds a tree of the province's shape (1 province, 10 districts, 124 communes, 6
 each, repeated `--copies` times to reach national size) in an empty database of its own,
 then times "the ids below this unit" three ways, in one process, on SQLite or PostgreSQL: the
 recursive CTE (`scope.subtree_ids`), a range on a path column, and what the application does
-since migration 0015 (`scope.tree`): read a one-row stamp, and while it is unchanged take the
+since migration 0015 (`unit_tree.tree`): read a one-row stamp, and while it is unchanged take the
 subtree from the tree read once into memory:
     python -m bench.subtree --url sqlite:////tmp/subtree.sqlite3 --copies 10
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select, text
 
-from app.db.session import normalize_url
+from app.db.engine import normalize_url
 
 
 def build(url: str, copies: int) -> tuple[object, list[int], list[int]]:
@@ -92,7 +92,7 @@ def main() -> None:
                 return len(conn.execute(stmt).all())
         return run
 
-    from app.services.scope import Tree
+    from app.services.unit_tree import Tree
 
     kept: dict[int, Tree] = {}
 

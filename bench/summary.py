@@ -435,7 +435,7 @@ def table_counts(engine: Engine) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     parser = argparse.ArgumentParser(prog="python -m bench.summary",
                                      description=__doc__.split("\n\n")[0])

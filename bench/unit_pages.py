@@ -39,7 +39,8 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from app.cli import migrate_to_head
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.enums import Role
     from app.services import auth
 

@@ -67,7 +67,7 @@ def write_csv(path: Path, rows: list[list[Any]]) -> None:
 
 def fresh(url: str | None, tmp: Path) -> str:
     from app.cli import migrate_to_head
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
     from tests.factories import wipe
 
     url = url or f"sqlite:///{tmp / 'units.sqlite3'}"
@@ -79,7 +79,7 @@ def fresh(url: str | None, tmp: Path) -> str:
 
 
 def timed(url: str, path: Path, *, dry_run: bool) -> tuple[float, Any]:
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine, session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
 

@@ -101,11 +101,12 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
     """`n` clerks, one per district (round robin), made or reset through the services."""
     from sqlalchemy import select
 
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.units import Unit
     from app.db.users import User
     from app.enums import Role
-    from app.services import auth, scope
+    from app.services import auth, passwords, scope
 
     engine = make_engine(url)
     clerks = []
@@ -124,7 +125,7 @@ def prepare_clerks(url: str, n: int) -> list[Clerk]:
                     auth.create_user(session, username=name, password=password, role=Role.clerk,
                                      unit_code=code, full_name=f"Cán bộ nhập liệu {i + 1}")
                 else:
-                    user.password_hash = auth.hash_password(password)
+                    user.password_hash = passwords.hash_password(password)
                     user.role, user.unit_id, user.active = Role.clerk, did, True
                     session.flush()
                 units = [u for u in session.exec(scope.subtree_ids(did)).scalars() if u != did]
@@ -237,7 +238,8 @@ def profile(url: str, n: int, clerk_name: str) -> None:
     from sqlalchemy import event, select
 
     from app.db.contributions import ContributionCreate
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.db.users import User
     from app.enums import Role
     from app.services import contributions
@@ -311,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DVK_SECRET_KEY"] = secret_key  # before any app module reads the settings
     os.environ["DVK_DATABASE_URL"] = args.url
     from app.cli import migrate_to_head
-    from app.db.session import normalize_url
+    from app.db.engine import normalize_url
 
     url = normalize_url(args.url)
     sqlite = url.startswith("sqlite")

@@ -5,7 +5,7 @@ from sqlalchemy import pool
 
 import app.db  # noqa: F401  (registers every table on the metadata)
 from app.db.base import metadata
-from app.db.session import make_engine
+from app.db.engine import make_engine
 
 config = context.config
 

@@ -31,7 +31,8 @@ from sqlmodel import Session  # noqa: E402
 
 from app.cli import migrate_to_head  # noqa: E402
 from app.db.base import metadata  # noqa: E402
-from app.db.session import get_engine, session_scope  # noqa: E402
+from app.db.engine import get_engine  # noqa: E402
+from app.db.session import session_scope  # noqa: E402
 from app.enums import Role  # noqa: E402
 from app.services import auth  # noqa: E402
 from tests.factories import PASSWORD, wipe  # noqa: E402

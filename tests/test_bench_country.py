@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.db.session import make_engine
+from app.db.engine import make_engine
 from bench import country
 from bench.country_cases import TEN_YEARS, YEAR, pick
 from bench.summary import Case, compare, run_baseline, run_report

@@ -91,7 +91,7 @@ class UnitTreeStamp(SQLModel, table=True):
     """One row, rewritten by the database itself (triggers of migration 0015) whenever a unit
     is added, removed, or changes its parent or merger: a new random stamp, so a process may
     keep the tree's shape in memory for as long as the stamp it read it under is current
-    (app.services.scope.tree). Random rather than counted: a rolled-back change's stamp never
+    (app.services.unit_tree). Random rather than counted: a rolled-back change's stamp never
     comes back for another shape."""
 
     __tablename__ = "unit_tree_stamp"

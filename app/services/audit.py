@@ -23,7 +23,7 @@ from app.db.audit import AuditEntry
 from app.db.fields import Printable
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
-from app.db.session import writing
+from app.db.gate import writing
 from app.enums import Role
 from app.vn import day_start
 from app.services import scope

@@ -1,13 +1,10 @@
-"""Passwords (argon2), bearer tokens (random secrets, stored as SHA-256), and the actor a
-token stands for."""
+"""Bearer tokens (random secrets, stored as SHA-256), the actor a token stands for, and
+accounts made by the CLI (passwords: app.services.passwords)."""
 
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import lru_cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 from sqlalchemy import or_, select, text, update
 from sqlmodel import Session
@@ -20,36 +17,9 @@ from app.services.actor import Actor
 from app.services import scope
 from app.services.errors import Conflict, Invalid, Unauthorized
 from app.services.in_force import carriers, nearest
+from app.services.passwords import hash_password
 from app.services.validation import field_errors
 from app.vn import today
-
-MIN_PASSWORD = 8
-
-
-@lru_cache
-def _hasher() -> PasswordHasher:
-    settings = get_settings()
-    return PasswordHasher(time_cost=settings.argon2_time_cost,
-                          memory_cost=settings.argon2_memory_kib, parallelism=1)
-
-
-@lru_cache
-def dummy_hash() -> str:
-    """Verified against when the username is unknown, so both cases take the same time."""
-    return _hasher().hash("not-a-real-password")
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise Invalid.field("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
-    return _hasher().hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def _digest(secret: str) -> str:

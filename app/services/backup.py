@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from app.db.session import normalize_url
+from app.db.engine import normalize_url
 
 
 class BackupError(Exception):

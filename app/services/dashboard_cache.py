@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.db.dashboards import ChangeMark, DashboardCache
-from app.db.session import side_write
+from app.db.side_writes import side_write
 from app.services.dashboard_figures import figures
 
 

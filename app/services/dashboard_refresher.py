@@ -103,7 +103,7 @@ def _refresh_in_child(url: str, unit_id: int, today: date, seen: datetime) -> No
 
 @lru_cache
 def _child_engine(url: str) -> Any:
-    from app.db.session import make_engine
+    from app.db.engine import make_engine
 
     return make_engine(url)
 

@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel
 from app.db.base import MAX_ID, utcnow
 from app.db.dashboards import DisplayToken
 from app.db.fields import Input
-from app.db.session import side_write_soon
+from app.db.side_writes import side_write_soon
 from app.db.units import Unit
 from app.enums import Role
 from app.services import audit, scope

@@ -59,3 +59,15 @@ class TooManyAttempts(DomainError):
         super().__init__(detail)
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class Busy(DomainError):
+    """Too many costly requests at once (password hashes): refused now rather than queued for
+    longer, or taking the server's memory; to be tried again shortly."""
+
+    status = 503
+    title = "Máy chủ đang bận"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}

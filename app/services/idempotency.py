@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db.idempotency import IdempotencyKey
-from app.db.session import writing
+from app.db.gate import writing
 from app.services.actor import Actor
 from app.services.errors import Invalid
 

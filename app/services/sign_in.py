@@ -11,7 +11,8 @@ of its own that commits at once: it stays whatever the request answers), and und
 the pair: guesses sent in parallel when the wait ends get one try, not one each. A failed
 attempt's audit entry is a lasting write too; a success (the attempt marked good, the token,
 its audit entry) is the request's own work, committed with its answer. An attempt refused for
-waiting stores nothing, so it prolongs nothing."""
+waiting stores nothing, so it prolongs nothing; nor does one whose password could not be
+checked because too many were being hashed at once (503, app.services.passwords)."""
 
 import hashlib
 import ipaddress
@@ -19,16 +20,16 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db.audit import LoginAttempt
 from app.db.base import utcnow
-from app.db.session import lasting_write
+from app.db.side_writes import lasting_write
 from app.db.users import User
-from app.services import audit, auth
-from app.services.errors import Invalid, TooManyAttempts, Unauthorized
+from app.services import audit, auth, passwords
+from app.services.errors import Busy, Invalid, TooManyAttempts, Unauthorized
 from app.vn import unprintable
 
 # Every time this module reads goes through here; tests move it forward.
@@ -66,7 +67,12 @@ def sign_in(session: Session, *, username: str, password: str, ip: str) -> str:
         raise Invalid.field("username", problem)
     name, ip = username[:100], address_key(ip)
     attempt_id, account = lasting_write(session, lambda own: _claim(own, name, ip, username))
-    ok = auth.verify_password(account.password_hash if account else auth.dummy_hash(), password)
+    try:
+        ok = passwords.verify_password(account.password_hash if account else passwords.dummy_hash(),
+                                       password)
+    except Busy:  # too many hashing at once: no password was checked, so the try is not counted
+        lasting_write(session, lambda own: _forget(own, attempt_id))
+        raise
     if not (ok and account is not None and account.active):
         lasting_write(session, lambda own: _audit(own, name, None))
         raise Unauthorized(WRONG)
@@ -107,6 +113,10 @@ def _claim(session: Session, name: str, ip: str, username: str) -> tuple[int, Us
     session.flush()
     assert attempt.id is not None
     return attempt.id, user
+
+
+def _forget(session: Session, attempt_id: int) -> None:
+    session.exec(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
 
 
 def _refuse_if_waiting(session: Session, name: str, ip: str) -> None:

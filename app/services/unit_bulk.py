@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.db import labels
-from app.db.session import writing
+from app.db.gate import writing
 from app.db.units import Unit, UnitCreate, UnitUpdate
 from app.enums import UnitKind, UnitLevel
 from app.services import scope, units

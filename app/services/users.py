@@ -2,7 +2,7 @@
 
 Only managers and admins manage accounts; a manager only below their own unit and never above
 their own role. Nobody changes their own role, and the last active admin stays one. Passwords
-are written (argon2, app.services.auth), never read back nor written to the audit log.
+are written (argon2, app.services.passwords), never read back nor written to the audit log.
 """
 
 from types import SimpleNamespace
@@ -19,7 +19,7 @@ from app.db.fields import Input, Printable, ReadMeta, clean_text
 from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
 from app.enums import Role
-from app.services import audit, auth, scope
+from app.services import audit, passwords, scope
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import Page
@@ -45,7 +45,7 @@ class _AsTyped(Input):
 
 
 class UserCreate(_AsTyped, UserBase):
-    # The length rule is auth.hash_password's (its message names the minimum).
+    # The length rule is passwords.hash_password's (its message names the minimum).
     password: str = Field(max_length=128, title="Mật khẩu",
                           description="Write-only; at least 8 characters.")
 
@@ -207,7 +207,7 @@ def _keep_an_admin(session: Session, user: User) -> None:
 
 def _hash(password: str, field: str = "password") -> str:
     try:
-        return auth.hash_password(password)
+        return passwords.hash_password(password)
     except Invalid as exc:
         raise Invalid.field(field, exc.errors[0]["msg"]) from None
 
@@ -296,7 +296,7 @@ def change_password(session: Session, *, actor: Actor, old: str, new: str) -> Us
     if actor.token_id is not None or actor.user_id is None:
         raise Forbidden("Mã truy cập API không được dùng để đổi mật khẩu.")
     user = own(session, actor=actor)
-    if not auth.verify_password(user.password_hash, old):
+    if not passwords.verify_password(user.password_hash, old):
         raise Invalid.field("old_password", "Mật khẩu hiện tại không đúng.")
     if old == new:
         raise Invalid.field("new_password", "Mật khẩu mới phải khác mật khẩu hiện tại.")

@@ -45,7 +45,8 @@ def words(status: int, title: str, detail: str) -> tuple[str, str]:
 def _actor(request: Request, status: int) -> Actor | None:
     """The signed-in visitor, for the menu; None when there is none or it cannot be read (the
     database itself may be what failed: then no menu rather than a second error)."""
-    from app.db.session import get_engine, session_scope
+    from app.db.engine import get_engine
+    from app.db.session import session_scope
     from app.services import auth
     from app.deps import COOKIE
 

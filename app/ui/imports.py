@@ -19,7 +19,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.db.fields import Text
-from app.db.session import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.deps import PageActor, Route, SessionDep
 from app.responses import import_template
 from app.services import imports as service

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from app.db.approvals import ApprovalCreate
 from app.db.evaluations import EvaluationIn
-from app.db.session import get_engine
+from app.db.engine import get_engine
 from app.db.issued_reports import IssueRequest
 from app.enums import Role
 from app.services import api_tokens, approvals, auth, display_tokens, evaluations

@@ -83,7 +83,8 @@ def _write_in_process(url: str, unit: int, rows: int, threads: int, start_at: fl
     from contextlib import contextmanager
 
     from app.db.contributions import ContributionCreate
-    from app.db.session import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.services import contributions
     from app.services.actor import SYSTEM
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from app.cli import alembic_config
 from app.db.base import metadata
-from app.db.session import make_engine, normalize_url
+from app.db.engine import make_engine, normalize_url
 from tests.conftest import TEST_URL, _TMP
 
 

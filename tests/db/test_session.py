@@ -4,8 +4,8 @@ and one the server dropped meanwhile is replaced without the request noticing.""
 import pytest
 from sqlalchemy import text
 
-from app.db import session as db_session
-from app.db.session import make_engine
+from app.db import engine as db_engine
+from app.db.engine import make_engine
 from tests.conftest import TEST_URL
 
 pytestmark = pytest.mark.skipif(not TEST_URL.startswith("postgresql"),
@@ -49,7 +49,7 @@ def test_an_idle_connection_dropped_by_the_server_is_replaced(monkeypatch):
         with other.connect() as conn:  # the server ends that session (a restart, a timeout)
             assert conn.execute(text("SELECT pg_terminate_backend(:p, 5000)"), {"p": first}).scalar()
             conn.commit()
-        monkeypatch.setattr(db_session, "PING_IDLE_SECONDS", 0.0)  # it has now sat idle long
+        monkeypatch.setattr(db_engine, "PING_IDLE_SECONDS", 0.0)  # it has now sat idle long
         second = _backend(engine)
         assert second != first and pings == [1]
         assert _backend(engine) == second  # the new one is kept

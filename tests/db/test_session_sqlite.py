@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app.db.session import make_engine, session_scope
+from app.db.engine import make_engine
+from app.db.session import session_scope
 
 
 def _write_lock_is_free(path: Path) -> bool:
@@ -77,7 +78,7 @@ def test_a_late_writer_reads_without_the_lock_and_takes_it_at_its_first_write(da
 
 
 def test_writing_takes_the_lock_before_the_checks(database):
-    from app.db.session import writing
+    from app.db.gate import writing
 
     path, engine = database
     with _late(engine) as session:
@@ -110,19 +111,19 @@ def test_a_late_writer_whose_snapshot_went_stale_begins_again_with_its_savepoint
 
 
 def test_a_late_writer_that_only_read_takes_no_turn(database):
-    from app.db import session as db_session
+    from app.db import gate as db_gate
 
     path, engine = database
     with _late(engine) as session:
         session.execute(text("SELECT count(*) FROM t"))
-    assert not db_session._held and _write_lock_is_free(path)
+    assert not db_gate._held and _write_lock_is_free(path)
 
 
 def test_writers_are_served_in_the_order_they_came(tmp_path: Path):
     import threading
     import time
 
-    from app.db.session import WriteGate
+    from app.db.gate import WriteGate
 
     gate = WriteGate(str(tmp_path / "gate.sqlite3"))
     assert gate.acquire(5)
@@ -147,7 +148,7 @@ def test_writers_are_served_in_the_order_they_came(tmp_path: Path):
 
 
 def test_a_writer_gives_up_its_place_after_its_wait(tmp_path: Path):
-    from app.db.session import WriteGate
+    from app.db.gate import WriteGate
 
     gate = WriteGate(str(tmp_path / "gate.sqlite3"))
     assert gate.acquire(5)

@@ -1,4 +1,4 @@
-"""Lists and scope checks from the tree kept in memory (scope.tree): the same answers as the
+"""Lists and scope checks from the tree kept in memory (unit_tree.tree): the same answers as the
 recursive queries, mergers included, and at once after any change of the tree, however it
 was written (the triggers of migration 0015)."""
 
@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from app.db.units import Unit
 from app.enums import Role
-from app.services import models, scope
+from app.services import models, scope, unit_tree
 from app.services.actor import Actor
 from tests.factories import make_model, make_tree
 from tests.services.test_scope import world  # noqa: F401  (the fixture)
@@ -46,7 +46,7 @@ def test_the_tree_in_memory_agrees_with_the_recursive_queries(db, world):  # noq
         ids = unit_ids(s)
         for root in ids + [10**6]:
             below, parents = sql_subtree(s, root), sql_descendants(s, root)
-            assert scope.tree(s).subtree(root) == below, root
+            assert unit_tree.tree(s).subtree(root) == below, root
             assert set(scope.subtree_id_list(s, root).ids) == below
             for unit in ids:
                 assert scope.in_subtree(s, unit, root) is (unit in below), (unit, root)
@@ -78,7 +78,7 @@ def test_a_scope_or_filter_over_the_whole_tree_adds_no_condition(db):
         t = make_tree(s)
     with db() as s:
         assert scope.list_units(s, clerk(t.province), None) is None
-        assert scope.list_units(s, clerk(t.district), t.province) == scope.tree(s).subtree(t.district)
+        assert scope.list_units(s, clerk(t.district), t.province) == unit_tree.tree(s).subtree(t.district)
         assert scope.list_units(s, clerk(t.province), t.ham_tri) == {t.ham_tri, t.lam_giang}
         assert scope.list_units(s, clerk(t.ham_tri), t.ham_lien) == frozenset()
 
@@ -108,7 +108,7 @@ def test_a_change_rolled_back_is_never_served(db, world):  # noqa: F811
         s.rollback()
     with db() as s:
         assert not scope.in_subtree(s, t.thon_1, t.ham_tri)
-        assert scope.tree(s).subtree(t.ham_tri) == sql_subtree(s, t.ham_tri)
+        assert unit_tree.tree(s).subtree(t.ham_tri) == sql_subtree(s, t.ham_tri)
 
 
 @pytest.mark.parametrize("sort", [None, "id", "-id"])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.db.audit import AuditEntry
 from app.db.users import ApiToken, User
 from app.enums import Role
-from app.services import auth
+from app.services import auth, passwords
 from tests.conftest import carry_csrf
 from tests.factories import PASSWORD, make_tree
 
@@ -102,7 +102,7 @@ def test_manager_creates_an_account_in_place(manager, db, tree):
     with db() as s:
         user = s.exec(select(User).where(User.username == "canbo.lamgiang")).scalars().one()
     assert (user.role, user.unit_id) == ("clerk", tree.lam_giang)
-    assert auth.verify_password(user.password_hash, "mat-khau-dai-du")
+    assert passwords.verify_password(user.password_hash, "mat-khau-dai-du")
     # The role picker offers no role above the manager's own.
     form = manager.get("/users/new", headers=HX).text
     assert 'value="manager"' in form and 'value="admin"' not in form
@@ -139,7 +139,7 @@ def test_edit_and_lock_an_account(manager, server, db, tree):
     with db() as s:
         user = s.get(User, user_id)
     assert (user.role, user.unit_id, user.version) == ("viewer", tree.ham_tri, 2)
-    assert auth.verify_password(user.password_hash, "mat-khau-dai-du")  # empty field: unchanged
+    assert passwords.verify_password(user.password_hash, "mat-khau-dai-du")  # empty field: unchanged
     stale = manager.post(f"/users/{user_id}", headers=HX, data={"version": "1", "full_name": "Cũ"})
     assert stale.status_code == 412 and "đã được sửa" in stale.text
 

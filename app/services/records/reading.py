@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 from app.db.search import every_word
 from app.db.units import Unit
 from app.enums import Role
-from app.services import scope
+from app.services import scope, unit_tree
 from app.services.actor import Actor
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.paging import Page
@@ -116,7 +116,7 @@ class Reading(Generic[T]):
         if not any([c.name for c in ix.columns][:2] == wanted
                    for ix in self.table.__table__.indexes):  # type: ignore[attr-defined]
             return None
-        return scope.id_list(session, scope.tree(session).ids)
+        return scope.id_list(session, unit_tree.tree(session).ids)
 
     def _scan_by_id(self, session: Session, filters: Any, total: int) -> bool:
         """SQLite: whether a page in the order of ids is found sooner by reading the table in

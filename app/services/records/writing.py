@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from app.db.base import utcnow
-from app.db.session import writing
+from app.db.gate import writing
 from app.enums import Role
 from app.services import audit, rollups, scope
 from app.services.actor import Actor
