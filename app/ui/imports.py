@@ -24,6 +24,7 @@ from app.db.session import session_scope
 from app.deps import PageActor, Route, SessionDep
 from app.responses import import_template
 from app.services import imports as service
+from app.services import registry
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.services.imports import held as checked_files
@@ -37,7 +38,12 @@ _DONE = object()
 
 def _context(request: Request, actor: Actor, resource: str | None, **kw: Any) -> dict[str, Any]:
     chosen = resource if resource in service.SPECS else None
+    # Who may not write this type is offered no upload (each send would be refused), but is
+    # told why; the template and its columns stay, to read.
+    may_import = chosen is not None and actor.can_write and actor.at_least(
+        registry.get(chosen).write_role)
     return {"request": request, "actor": actor, "specs": service.SPECS, "chosen": chosen,
+            "may_import": may_import,
             "columns": service.template_columns(service.SPECS[chosen]) if chosen else [],
             "hints": service.KIND_HINTS,
             "accept": ",".join(service.ACCEPTED + service.ACCEPTED_TYPES), **kw}

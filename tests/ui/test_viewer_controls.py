@@ -28,3 +28,14 @@ def test_a_clerk_is_still_offered_the_steps(sign_in, records):  # noqa: F811
     client = sign_in("canbo", Role.clerk, "T-HT")
     page = client.get("/petitions/1").text
     assert 'action="/petitions/1/steps"' in page and "Thụ lý" in page
+
+
+def test_the_import_page_offers_an_upload_only_to_who_may_import(sign_in, records):  # noqa: F811
+    """Opened by its address, the import page shows a viewer (and a clerk, for units, which
+    are managers') why there is no upload, not a form whose every send is refused."""
+    viewer = sign_in("nguoixem", Role.viewer, "T-HT").get("/imports?resource=contributions").text
+    assert "import-form" not in viewer and "tài khoản chỉ xem" in viewer
+    assert 'href="/imports/contributions/template.xlsx"' in viewer
+    clerk = sign_in("canbo", Role.clerk, "T-HT")
+    assert "import-form" not in clerk.get("/imports?resource=units").text
+    assert 'id="import-form"' in clerk.get("/imports?resource=contributions").text
