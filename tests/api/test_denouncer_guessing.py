@@ -160,13 +160,14 @@ def test_an_import_neither_confirms_nor_changes_a_guess(stored, db, make_user, d
         if guess is None:
             continue  # an empty cell is an export's, not an erasure: see the next test
         r = send(clerk, [HEAD, row(pid, field, guess)], dry_run)
-        assert r.status_code == (200 if dry_run else 403), r.text
-        report = r.json() if dry_run else r.json()["report"]
-        assert (report["ok"], report["created"], report["updated"], report["unchanged"]) == (
-            False, 0, 0, 0)
-        label = "Người gửi đơn" if field == "petitioner_name" else "Địa chỉ người gửi"
-        assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, label)]
-        answers.append((r.status_code, mask(r.text, guess).replace(label, "<label>")))
+        # The cell is not read, whatever it holds: the row is the stored one, unchanged, and
+        # the answer says the denouncer's cells were kept as stored (a file sent again).
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert (report["ok"], report["created"], report["updated"], report["unchanged"],
+                report["kept_secret"]) == (True, 0, 0, 1, 1)
+        assert not report["errors"] and "không được đọc" in report["summary"]
+        answers.append((r.status_code, mask(r.text, guess)))
     same(answers)
     assert state(db, pid) == before
 
@@ -194,7 +195,8 @@ def test_a_keyless_row_finds_its_denunciation_whatever_the_guess(db, make_user):
         answers = []
         for guess in (NAME, "Trần Văn Đoán"):
             r = send(clerk, [head, row(None, "petitioner_name", guess)[1:]], dry_run)
-            assert r.status_code == (200 if dry_run else 403), r.text
+            assert r.status_code == 200, r.text
+            assert (r.json()["unchanged"], r.json()["created"], r.json()["kept_secret"]) == (1, 0, 1)
             answers.append((r.status_code, mask(r.text, guess)))
         same(answers)
     assert state(db, pid) == before
@@ -236,3 +238,20 @@ def test_the_form_neither_confirms_nor_changes_a_guess(stored, db, sign_in):
     r = clerk.post(f"/petitions/{pid}", headers=HX, data={**base, "subject": SUBJECT + " (bổ sung)"})
     assert r.status_code == 200, r.text
     assert state(db, pid)[:3] == (NAME, ADDRESS, 2)
+
+
+def test_a_clerks_own_file_sent_twice_adds_nothing(db, make_user):
+    """A clerk imports a month's petitions, a named denunciation among them, then sends the
+    same file again: nothing new, nothing refused; the denouncer's cells are kept as stored."""
+    with db() as s:
+        make_tree(s)
+    clerk = make_user(Role.clerk, "T-HT")
+    head = ["Mã tham chiếu", *HEAD[1:]]
+    rows = [head, ["QA-DEN-1", "01/03/2021", "T-HT", "Tố cáo", SUBJECT, NAME, ADDRESS],
+            ["QA-KN-1", "02/03/2021", "T-HT", "Kiến nghị", "Đèn đường", None, None]]
+    first = send(clerk, rows, False)
+    assert (first.status_code, first.json()["created"]) == (200, 2), first.text
+    again = send(clerk, rows, False)
+    assert again.status_code == 200, again.text
+    assert (again.json()["created"], again.json()["unchanged"], again.json()["kept_secret"]) == (
+        0, 2, 1)

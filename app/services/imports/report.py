@@ -59,6 +59,8 @@ class Report:
     ignored_columns: list[str] = field(default_factory=list)
     applied: bool = False
     forbidden_count: int = 0  # errors the importer's rights caused (a unit outside the subtree)
+    # Rows of stored denunciations whose denouncer cells were not read (below a manager).
+    kept_secret: int = 0
     # Which unit each code was read as, by (code without case, unit id): a dry run shows it
     # before anything is stored (a 2025 commune mostly carries its predecessor's code).
     units: dict[tuple[str, int], NamedUnit] = field(default_factory=dict)
@@ -127,14 +129,17 @@ class Report:
         verb = "Sẽ" if self.dry_run else "Đã"
         done = (f"{verb} thêm {n(self.created)}, sửa {n(self.updated)}, giữ nguyên "
                 f"{n(self.unchanged)} (đã có, không đổi) trong {n(self.rows)} dòng")
-        return done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".") + self.shared_codes()
+        secret = (f" Ở {n(self.kept_secret)} dòng của đơn tố cáo đã lưu, cột người gửi đơn không "
+                  "được đọc: chỉ lãnh đạo được sửa, giữ như đã lưu." if self.kept_secret else "")
+        return (done + (" (nhập thử: chưa lưu gì)." if self.dry_run else ".") + secret
+                + self.shared_codes())
 
     def as_dict(self) -> dict[str, Any]:
         return {"resource": self.resource, "dry_run": self.dry_run, "source": self.source,
                 "applied": self.applied, "ok": self.ok, "rows": self.rows,
                 "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "error_count": self.error_count, "errors": [e.as_dict() for e in self.errors],
-                "ignored_columns": self.ignored_columns,
+                "ignored_columns": self.ignored_columns, "kept_secret": self.kept_secret,
                 "units": [u.as_dict() for u in self.units.values()], "summary": self.summary()}
 
 
