@@ -79,7 +79,8 @@ def fresh(url: str | None, tmp: Path) -> str:
 
 
 def timed(url: str, path: Path, *, dry_run: bool) -> tuple[float, Any]:
-    from app.db.engine import make_engine, session_scope
+    from app.db.engine import make_engine
+    from app.db.session import session_scope
     from app.services import imports
     from app.services.actor import SYSTEM
 
