@@ -162,17 +162,8 @@ class CountryTree(Tree):
     units: dict[int, U] = field(default_factory=dict)
     province_of: dict[int, int] = field(default_factory=dict)  # commune → its province
 
-    def pick_unit(self, rng: random.Random, village: float, commune: float,
-                  district: float) -> int:
-        c = self.pick_commune(rng)
-        r = rng.random()
-        if r < village:
-            return rng.choice(self.villages_of[c])
-        if r < village + commune:
-            return c
-        if r < village + commune + district:
-            return self.district_of[c]
-        return self.province_of[c]
+    def province_of_commune(self, commune: int) -> int:
+        return self.province_of[commune]
 
     def home_commune(self, rng: random.Random, unit: int) -> int:
         if unit in self.commune_of:

@@ -136,7 +136,10 @@ class Tree:
             return c
         if r < village + commune + district:
             return self.district_of[c]
-        return self.province
+        return self.province_of_commune(c)
+
+    def province_of_commune(self, commune: int) -> int:
+        return self.province  # one province: the whole tree's top
 
     def home_commune(self, rng: random.Random, unit: int) -> int:
         """The commune a record of `unit` is located in (a random one for a district/province)."""

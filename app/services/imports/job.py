@@ -17,7 +17,8 @@ from app.services.errors import Forbidden
 from app.services.imports import units
 from app.services.imports.chunks import Job
 from app.services.imports.layout import HEADER_SCAN, Layout, find
-from app.services.imports.report import MAX_ROWS, ImportRefused, Report, refused, too_long
+from app.services.imports.report import (MAX_ROWS, ImportRefused, Report, refused, settle,
+                                         too_long)
 from app.services.imports.sheets import Sheet, open_file
 from app.services.imports.specs import Spec, spec_for
 from app.services.imports.workbook import FileProblem
@@ -76,12 +77,7 @@ def run(session: Session, *, actor: Actor, resource: str, stream: IO[bytes], fil
         gc.unfreeze()
         if sqlite:
             session.execute(text("PRAGMA cache_size = -2000"))  # SQLite's default again
-    if report.ok and not dry_run:
-        savepoint.commit()
-        report.applied = True
-    else:
-        savepoint.rollback()
-    return report
+    return settle(report, savepoint, dry_run)
 
 
 def _open(spec: Spec, stream: IO[bytes], filename: str,

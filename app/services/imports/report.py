@@ -143,6 +143,17 @@ class Report:
                 "units": [u.as_dict() for u in self.units.values()], "summary": self.summary()}
 
 
+def settle(report: Report, savepoint: Any, dry_run: bool) -> Report:
+    """All or nothing: a clean real run keeps what it wrote; a dry run or a run with any
+    error takes it all back."""
+    if report.ok and not dry_run:
+        savepoint.commit()
+        report.applied = True
+    else:
+        savepoint.rollback()
+    return report
+
+
 class ImportRefused(DomainError):
     """The file as a whole was refused (its type, encoding, headers, size)."""
 

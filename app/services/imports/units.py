@@ -31,7 +31,7 @@ from app.services.errors import DomainError, Forbidden
 from app.services.imports.layout import Layout, _header, header_keys
 from app.services.imports.lookup import Loaded
 from app.services.imports.parse import Parser
-from app.services.imports.report import MAX_ROWS, ImportRefused, Report, too_long
+from app.services.imports.report import MAX_ROWS, ImportRefused, Report, settle, too_long
 from app.services.imports.specs import spec_for
 from app.services.imports.unit_bulk import NewUnits
 from app.services.imports.unit_plan import Plan, Row, nodes
@@ -62,12 +62,7 @@ def import_unit_rows(session: Session, actor: Actor, rows: Iterable[Mapping[str,
     except BaseException:
         savepoint.rollback()
         raise
-    if report.ok and not dry_run:
-        savepoint.commit()
-        report.applied = True
-    else:
-        savepoint.rollback()
-    return report
+    return settle(report, savepoint, dry_run)
 
 
 def load(session: Session, actor: Actor, layout: Layout,
