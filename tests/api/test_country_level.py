@@ -75,7 +75,8 @@ def test_the_country_report_adds_both_provinces_once(api, db):
         # reaches the country both through the old province and through its successor.
         old = make_unit(s, code="OLD", name="Tỉnh cũ", level="province", kind="tinh",
                         parent_id=country, active_to="2025-06-30", merged_into_id=a.province)
-        commune = make_unit(s, code="OLD-X", name="Xã cũ", kind="xa", parent_id=old.id)
+        commune = make_unit(s, code="OLD-X", name="Xã cũ", kind="xa", parent_id=old.id,
+                            active_to="2025-06-30")  # ends with its province (209beb1)
         make_work(s, unit_id=commune.id, total_cost_vnd=5_000_000)
         make_work(s, unit_id=a.ham_tri, total_cost_vnd=900_000_000)
         make_work(s, unit_id=a.lam_giang, total_cost_vnd=100_000_000)
