@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from app.db.dashboards import ChangeMark, DashboardCache
-from app.services import dashboards, reports, scope
+from app.db.units import Unit
+from app.services import dashboards, reports, rollups, scope
 from app.services.actor import SYSTEM
 from app.services.errors import Invalid, NotFound
 from app.services.actor import Actor
 from app.enums import Role
-from tests.factories import (make_contribution, make_model, make_petition, make_tree, make_work)
+from tests.factories import (make_contribution, make_model, make_petition, make_tree, make_unit,
+                             make_work)
 
 TODAY = date(2024, 6, 30)
 
@@ -104,6 +106,35 @@ def test_league_matches_the_league_report(db, tree):
                     for r in year if not r["own"]]
         key = lambda r: r["unit"]["id"]  # noqa: E731
         assert sorted(f["league"], key=key) == sorted(expected, key=key) and f["league"]
+
+
+def test_the_whole_tree_reads_every_sum_with_the_same_figures(db, tree):
+    """The province is the whole tree here (the one root, as the country is): its sums are read
+    with no condition on the unit (`rollups.EVERY`), the district's with its ids. All of the
+    tree lies under the district, so both give the same figures: the reports' of the year,
+    with a merged commune's gift counted once."""
+    with db() as s:
+        old = make_unit(s, code="T-HC", name="Hàm Chính", kind="xa", parent_id=tree.district,
+                        active_to="2024-03-31", merged_into_id=tree.ham_tri)
+        make_contribution(s, unit_id=old.id, source="people", amount_vnd=20_000_000,
+                          date="2024-02-10")
+    with db() as s:
+        assert reports.tree(s, s.get(Unit, tree.province)).stat_ids is rollups.EVERY
+        assert reports.tree(s, s.get(Unit, tree.district)).stat_ids is not rollups.EVERY
+        whole = dashboards.figures(s, actor=SYSTEM, unit_id=tree.province, today=TODAY)
+        district = dashboards.figures(s, actor=SYSTEM, unit_id=tree.district, today=TODAY)
+        year = reports.summary(s, actor=SYSTEM, unit_id=tree.province,
+                               date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+        league = reports.league(s, actor=SYSTEM, unit_id=tree.province,
+                                date_from=date(2024, 1, 1), date_to=TODAY)
+    assert whole["year"]["money_vnd"] == year["contributions"]["total_vnd"] == 1_070_000_000
+    assert [m["amount_vnd"] for m in whole["trend"]] == [700_000_000, 20_000_000, 300_000_000,
+                                                         0, 50_000_000, 0]
+    for part in ("year", "phase", "trend", "by_field", "by_source", "works_by_category"):
+        assert whole[part] == district[part], part
+    assert [r["unit"]["id"] for r in whole["league"]] == [tree.district]
+    assert whole["league"] == [r for r in league if not r["own"]]
+    assert whole["league"][0]["contributions_vnd"] == 1_070_000_000
 
 
 def test_a_record_dated_later_this_year_counts_in_the_year(db, tree):

@@ -29,9 +29,12 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     villages = unit.level in (UnitLevel.commune.value, UnitLevel.village.value)
 
     units = scope.subtree_id_list(session, unit_id)
+    # The whole tree's sums are read with no condition on the unit (`rollups.EVERY`).
+    kept = rollups.EVERY if rollups.whole_tree(session, unit_id) is not None else units
 
     def by_branch(kind: str, *sums: str, where: Any = None) -> dict[int, tuple[Any, ...]]:
-        r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)
+        r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages,
+                           stat_units=kept)
         stmt = (select(r.c.unit_id, *(func.sum(r.c[s]) for s in sums)).select_from(r)
                 .group_by(r.c.unit_id))
         if where is not None:
@@ -45,7 +48,8 @@ def league(session: Session, *, actor: Actor, unit_id: int, date_from: date,
                     total[i] += v or 0
         return {b: tuple(v) for b, v in out.items()}
 
-    pets = petition_figures(session, units, period, villages=villages, branch_of=branch_of)
+    pets = petition_figures(session, kept, period, villages=villages, branch_of=branch_of,
+                            raw_units=units)
     petitions_by_branch = {b: (f["received"], f["in_competence"], f["resolved"], f["overdue"])
                            for b, f in pets.items()}
     roads = by_branch("works", "quantity", where=lambda r: r.c.category.in_(ROADS))

@@ -110,17 +110,18 @@ def petition_figures(session: Session, units: Any, period: Period, *, villages: 
                      branch_of: dict[int, int] | None = None, raw_units: Any = None,
                      overdue_on: date | None = None) -> dict[Any, dict[str, int]]:
     """received, carried_over, in_competence, resolved, overdue of the units `units` (ids, or
-    an IdList) — per branch (`branch_of` maps each unit of the subtree to its branch), or under
-    the key None, in one statement
-    (`petition_fold` says how). Overdue is read from the few petitions still open at t (or at
-    `overdue_on`: the dashboard's year runs to 31/12 while its overdue petitions are today's),
-    of `raw_units` if given (the sums may be read with only the units they are kept under, the
-    petitions themselves need them all: `raw_units` are all of them)."""
+    an IdList; `rollups.EVERY`: the whole tree's sums, with `raw_units`) — per branch
+    (`branch_of` maps each unit of the subtree to its branch), or under the key None, in one
+    statement (`petition_fold` says how). Overdue is read from the few petitions still open at
+    t (or at `overdue_on`: the dashboard's year runs to 31/12 while its overdue petitions are
+    today's), of `raw_units` if given (the sums may be read with only the units they are kept
+    under, the petitions themselves need them all: `raw_units` are all of them)."""
     def ids(units: Any) -> tuple[int, ...]:
         return units.ids if isinstance(units, scope.IdList) else tuple(units)
 
     got = rollups.gather(session, petition_asks(period),
-                         ids(units if raw_units is None else raw_units), stat_ids=ids(units),
+                         ids(units if raw_units is None else raw_units),
+                         stat_ids=units if units is rollups.EVERY else ids(units),
                          villages=villages, extra={"overdue": overdue_extra},
                          dates={"t": overdue_on or period.date_to}, by_unit=branch_of is not None)
     return petition_fold(got, branch_of)

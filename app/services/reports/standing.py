@@ -26,14 +26,15 @@ class Tree:
     with these), the units sums are kept under (a village's records are summed under its
     commune, so the sums are read with a fifth of the ids), and each unit's branch of the league
     table (`scope.branches`). `ids` and `stat_ids` go to `scope.in_units` as SELECTs of one
-    bound parameter each (`id_select`)."""
+    bound parameter each (`id_select`); for the whole tree (the country's root) `stat_ids` and
+    `kept_ids` are `rollups.EVERY`, its sums read with no condition on the unit."""
 
     unit: Unit
     unit_ids: tuple[int, ...]
     ids: Any
     stat_ids: Any
     branch_of: dict[int, int]
-    kept_ids: tuple[int, ...] = ()  # the ids of `stat_ids`
+    kept_ids: Any = ()  # the ids of `stat_ids` (a tuple), or EVERY
 
 
 def id_select(ids: Any, postgresql: bool) -> Any:
@@ -56,8 +57,11 @@ def tree(session: Session, unit: Unit) -> Tree:
     kept = sorted(u for u, _, level, parent, merged in rows
                   if not (level == UnitLevel.village.value and merged is None and parent is not None))
     ids = tuple(sorted(u for u, *_ in rows))
-    return Tree(unit, ids, id_select(ids, postgresql), id_select(kept, postgresql),
-                {u: b for u, b, *_ in rows}, tuple(kept))
+    branch_of = {u: b for u, b, *_ in rows}
+    if rollups.whole_tree(session, unit.id) is not None:
+        return Tree(unit, ids, id_select(ids, postgresql), rollups.EVERY, branch_of, rollups.EVERY)
+    return Tree(unit, ids, id_select(ids, postgresql), id_select(kept, postgresql), branch_of,
+                tuple(kept))
 
 
 def standing(session: Session, tree: Tree, period: Period, *, today: date,
@@ -73,14 +77,14 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
     villages = unit.level == UnitLevel.village.value or (
         league and unit.level == UnitLevel.commune.value)
     span = rollups.cover(period.date_from, period.date_to)
-    whole = not (span.days or span.minus)
-    units = tree.ids if villages or not whole else tree.stat_ids
+    only_sums = not (villages or span.days or span.minus)  # whole years: no record read
     branch_of = tree.branch_of if league else None
 
     def grouped(kind: str, dims: list[str], sums: list[str]) -> tuple[list[tuple[Any, ...]],
                                                                         dict[int, list[Any]]]:
         """The kind's sums per `dims` in all, and the rows (dims..., sums...) of each branch."""
-        r = rollups.rolled(kind, units, period.date_from, period.date_to, villages=villages)
+        r = rollups.rolled(kind, tree.ids, period.date_from, period.date_to, villages=villages,
+                           stat_units=tree.stat_ids if only_sums else None)
         keys = ([r.c.unit_id] if league else []) + [r.c[d] for d in dims]
         stmt = select(*keys, *(func.sum(r.c[x]) for x in sums)).select_from(r)
         totals: dict[tuple[Any, ...], list[Any]] = {}
@@ -109,7 +113,7 @@ def standing(session: Session, tree: Tree, period: Period, *, today: date,
                               ["n", "quantity", "total_cost_vnd", "non_state_vnd"])
     gifts, gifts_by = grouped("contributions", ["source"], ["amount_vnd", "labor_days"])
     land, land_by = grouped("land", [], ["n", "households", "area_m2", "value_vnd"])
-    pets = petition_figures(session, tree.unit_ids if villages or not whole else tree.kept_ids,
+    pets = petition_figures(session, tree.kept_ids if only_sums else tree.unit_ids,
                             period, villages=villages, branch_of=branch_of,
                             raw_units=tree.unit_ids, overdue_on=today)
     keys = ("received", "carried_over", "in_competence", "resolved", "overdue")

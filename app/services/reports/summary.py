@@ -62,14 +62,11 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
 def _subtree(session: Session, unit_id: int) -> tuple[list[int], Any]:
     """The subtree's unit ids (for the records) and the ids its sums are kept under (a
     village's are kept under its commune: a fifth of the ids), from one query. For the whole
-    tree (the country's root) the ids from the tree kept in memory, and its sums read with no
-    condition on the unit (`rollups.EVERY`): probing the indexes of the sums for each of
-    14 000 ids took longer than reading them all (bench/country.py). The records of the odd
-    days are still read by unit: no index on their date alone."""
-    shape = scope.tree(session)  # kept in memory while the tree does not change
-    every = shape.subtree(unit_id)
-    if len(every) == len(shape.parent):
-        return sorted(every), rollups.EVERY
+    tree (the country's root) every id, and its sums read with no condition on the unit
+    (`rollups.EVERY`)."""
+    every = rollups.whole_tree(session, unit_id)
+    if every is not None:
+        return every, rollups.EVERY
 
     def build() -> Any:
         tree = scope.subtree_ids(bindparam("root", None, type_=Integer, required=False)).subquery()

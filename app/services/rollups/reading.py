@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (BigInteger, Date, Float, Integer, String, bindparam, cast, func,
-                        literal_column, null, select, true, union_all)
+                        literal_column, null, select, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.services import scope
-from app.services.rollups.keys import PHASE_YEARS, phase_of
+from app.services.rollups.keys import EVERY, PHASE_YEARS, in_kept, phase_of
 from app.services.rollups.raw import KINDS
 
 
@@ -78,14 +78,14 @@ def cover(date_from: date, date_to: date) -> Cover:
 def stat_parts(stat: Any, units: Any, span: Cover, dims: list[str], sums: list[str]) -> list[Any]:
     """SELECTs of the phase, year and month rows inside the period, labelled unit_id, dims,
     sums: one per range of buckets (an OR of ranges made SQLite read every bucket of each unit,
-    PostgreSQL the whole grain)."""
+    PostgreSQL the whole grain). `units` EVERY: every unit's rows."""
     parts = []
     for grain, ranges in (("p", span.phases), ("y", span.years), ("m", span.months)):
         for a, b in ranges:
             parts.append(select(stat.unit_id.label("unit_id"),
                                 *(getattr(stat, d).label(d) for d in dims),
                                 *(getattr(stat, s).label(s) for s in sums))
-                         .where(stat.grain == grain, scope.in_units(stat.unit_id, units),
+                         .where(stat.grain == grain, in_kept(stat.unit_id, units),
                                 stat.bucket.between(a, b)))
     return parts
 
@@ -117,7 +117,8 @@ def rolled(kind: str, units: Any, date_from: date, date_to: date, *, villages: b
            stat_units: Any = None) -> Any:
     """A subquery (unit_id, dims..., sums...) whose rows add up to the records of `units`
     dated in [date_from, date_to]: stat rows for whole phases, years and months (read with
-    `stat_units`, the units sums are kept under, if given), raw rows for the rest.
+    `stat_units`, the units sums are kept under, if given: EVERY for the whole tree), raw
+    rows for the rest.
     With `villages`, every row is a record's own (for figures per village)."""
     k = KINDS[kind]
     span = span_of(date_from, date_to, villages)
@@ -203,10 +204,6 @@ def _ids_value(ids: Any, postgresql: bool) -> str:
     return "{" + ",".join(map(str, ids)) + "}" if postgresql else json.dumps(ids)
 
 
-# `gather`'s stat_ids for the whole tree: no condition on the sums' unit.
-EVERY = "every unit"
-
-
 # A part of `gather` other than an Ask's: given the units' SELECT and a function that gives
 # the statement's named date parameters, its SELECTs of `shaped` columns.
 Extra = Callable[[Any, Callable[[str], Any]], list[Any]]
@@ -255,7 +252,7 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
 def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool,
               everything: bool = False) -> Any:
     units = _ids_select("ids", postgresql)
-    stat_units = None if everything else _ids_select("stat_ids", postgresql)
+    stat_units = EVERY if everything else _ids_select("stat_ids", postgresql)
 
     def date_param(name: str) -> Any:
         return bindparam(name, None, type_=Date, required=False)
@@ -270,8 +267,7 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
                 stat = k.stat
                 part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
                                *(getattr(stat, s).label(s) for s in k.sums))
-                        .where(stat.grain == source, true() if stat_units is None
-                               else scope.in_units(stat.unit_id, stat_units),
+                        .where(stat.grain == source, in_kept(stat.unit_id, stat_units),
                                stat.bucket.between(a, b)))
             else:
                 raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
