@@ -52,7 +52,8 @@ def loaded(engine: Any) -> Iterator[dict[str, int]]:
     for session in session_scope(engine, write=True):
         assert demo.load(session)
         district = session.exec(select(Unit.id).where(Unit.code == "BTH.HTB")).scalar_one()
-        empty = make_unit(session, code="BTH.HTB.TRONG", name="Xã Trống", parent_id=district)
+        empty = make_unit(session, code="BTH.HTB.TRONG", name="Xã Trống", parent_id=district,
+                          active_to="2025-06-30")  # ends with its district
         ids = {"district": district, "empty": empty.id}
     yield ids
     wipe(engine)
