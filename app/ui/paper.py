@@ -15,7 +15,6 @@ from app import vn
 from app.deps import PageActor, Route, SessionDep
 from app.enums import UnitLevel
 from app.responses import DOCX
-from app.services import paper as word
 from app.services.actor import Actor
 from app.ui import forms, templates, unit_picker
 from app.ui.records import LISTINGS, Listing
@@ -152,6 +151,8 @@ def page(listing: Listing) -> Callable[..., Response]:
 
 def download(listing: Listing) -> Callable[..., Response]:
     def paper_docx(request: Request, session: SessionDep, actor: PageActor) -> Response:
+        from app.services import paper as word  # python-docx, loaded when first asked for
+
         s = sheet(listing, request, session, actor)
         unit = s["unit"]
         content = word.paper_docx(

@@ -126,6 +126,10 @@ def _users_context(session: Any, actor: Actor, *, offset: int = 0, **kw: Any) ->
     notes = {Role.manager.value: "chỉ cho đơn vị cấp dưới"} if actor.role is Role.manager else {}
     return {**_units(session, actor, {u.unit_id for u in page.items}), "actor": actor,
             "page": page, "roles": roles, "role_notes": notes,
+            # Only an admin may leave an account without a unit (an admin's own).
+            "unit_optional": actor.role is Role.admin,
+            # Only an admin may leave an account without a unit (an admin's own).
+            "unit_optional": actor.role is Role.admin,
             "unit_blank": ("— không (chỉ quản trị viên) —" if actor.role is Role.admin
                            else "— chọn đơn vị —"),
             "url": lambda o: f"/users?offset={max(o, 0)}", "user_id": kw.get("user_id"),
