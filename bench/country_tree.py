@@ -165,15 +165,6 @@ class CountryTree(Tree):
     def province_of_commune(self, commune: int) -> int:
         return self.province_of[commune]
 
-    def home_commune(self, rng: random.Random, unit: int) -> int:
-        if unit in self.commune_of:
-            return self.commune_of[unit]
-        if unit in self.villages_of:
-            return unit
-        if unit in self.communes_of:
-            return rng.choice(self.communes_of[unit])
-        return self.pick_commune(rng)
-
 
 def load_tree(conn: Connection, seed: int) -> CountryTree:
     t = CountryTree()
