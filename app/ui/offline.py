@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from app.deps import PageActor, Route, SessionDep
 from app.vn import fold
+from app.services import scope
 from app.services import units as units_service
 from app.services.unit_search import PATH_SEPARATOR
 from app.ui import STATIC_DIR, templates
@@ -41,9 +42,11 @@ def session_of(request: Request, actor: PageActor) -> JSONResponse:
 def subtree(session: SessionDep, actor: PageActor) -> JSONResponse:
     """The units this user sees and the works and models they may refer to, for the pickers
     when the link is down; scoped to the user like every page (the worker keys it by user)."""
-    units = units_service.tree(session, actor=actor)
-    if len(units) > MOST_UNITS:
-        units = []
+    # Counted from the tree kept in memory first: a country's 14 000 units are not read to
+    # be dropped.
+    seen = scope.visible_ids(session, actor)
+    many = len(seen if seen is not None else scope.tree(session).ids) > MOST_UNITS
+    units = [] if many else units_service.tree(session, actor=actor)
     refs = {}
     for kind, service in REFS.items():
         rows = service.records.base_query(actor).order_by(service.records.table.id.desc())

@@ -55,6 +55,19 @@ def test_the_subtree_is_the_clerks_own(sign_in, tree) -> None:
     assert {u["parent_id"] for u in data["units"]} >= {tree.ham_tri}
 
 
+def test_an_admin_who_sees_every_unit_gets_them_all(sign_in, tree, db) -> None:
+    """An admin's scope is the whole tree (counted from the tree in memory): under the cap,
+    every unit is in the offline copy."""
+    from sqlalchemy import func, select
+
+    from app.db.units import Unit
+    from app.enums import Role
+    with db() as s:
+        total = s.exec(select(func.count()).select_from(Unit)).scalar()
+    data = sign_in("quantri.offline", Role.admin, None).get("/offline/subtree.json").json()
+    assert len(data["units"]) == total > 2
+
+
 def test_pages_say_whose_they_are_and_offer_the_outbox(sign_in, tree) -> None:
     clerk = sign_in("canbo.hamtri")
     page = clerk.get("/works").text
