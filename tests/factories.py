@@ -1,6 +1,7 @@
 """Small factories: make_<record>(session, **overrides), through the services (so the rules
 apply) as the system actor. Each returns the stored table object."""
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,10 +122,23 @@ def wipe(engine: Any) -> None:
     from app.db.base import metadata
 
     tables = [t for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
             for table in reversed(tables):
                 conn.execute(table.delete())
+        return
+    # A live server of the browser tests may still be answering the last page's late request
+    # (a poll, the service worker) while the next test empties the tables: PostgreSQL then
+    # may pick the TRUNCATE as a deadlock's victim. That request ends on its own; try again.
+    from sqlalchemy.exc import OperationalError
+
+    names = ", ".join(f'"{t.name}"' for t in tables)
+    for attempt in range(6):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == 5:  # deadlock
+                raise
+            time.sleep(0.2 * (attempt + 1))
