@@ -164,7 +164,7 @@ def _trend(session: Session, tree: reports.Tree, unit: Unit, today: date) -> lis
         rows = session.exec(
             select(StatContribution.bucket, func.sum(StatContribution.amount_vnd))
             .where(StatContribution.grain == "m",
-                   rollups.in_kept(StatContribution.unit_id, tree.stat_ids),
+                   rollups.kept_rows(StatContribution.unit_id, tree.stat_ids),
                    StatContribution.bucket.between(first, last))
             .group_by(StatContribution.bucket)).all()
     by_month = {(b if isinstance(b, date) else date.fromisoformat(str(b)[:10])).month: int(v or 0)

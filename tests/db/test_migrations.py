@@ -100,3 +100,46 @@ def test_every_revision_upgrades_a_database_that_holds_records(empty_url: str) -
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+def test_the_whole_tree_sums_are_filled_from_an_installed_database(empty_url: str) -> None:
+    """0017 adds the rows with no unit (the whole tree's sums, per day too): an installed
+    database gets them from its units' rows and its records, and `dvk rollups` finds no
+    difference afterwards."""
+    cfg = alembic_config(empty_url)
+    command.upgrade(cfg, "0016_unit_successors")  # type: ignore[arg-type]
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO unit (id, code, name, level, remote, version, created_at, updated_at,"
+            " search_text) VALUES (1, 'P', 'Tỉnh', 'province', false, 1, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, 'tinh p'), (2, 'C', 'Xã', 'commune', false, 1,"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'xa c')"))
+        for day, amount in (("2025-03-01", 1000), ("2025-03-01", 500), ("2025-03-20", 7)):
+            conn.execute(text(
+                "INSERT INTO contribution (unit_id, date, source, kind, amount_vnd, version,"
+                " created_at, updated_at) VALUES (2, :day, 'people', 'cash', :amount, 1,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"day": day, "amount": amount})
+        for grain, bucket in (("p", "2021-01-01"), ("y", "2025-01-01"), ("m", "2025-03-01")):
+            conn.execute(text(
+                "INSERT INTO stat_contribution (grain, unit_id, bucket, n, source, kind,"
+                " amount_vnd, labor_days) VALUES (:g, 2, :b, 3, 'people', 'cash', 1507, 0)"),
+                {"g": grain, "b": bucket})
+    engine.dispose()
+    command.upgrade(cfg, "head")  # type: ignore[arg-type]
+    engine = make_engine(empty_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT grain, CAST(bucket AS TEXT), n, amount_vnd FROM stat_contribution"
+            " WHERE unit_id IS NULL ORDER BY grain, bucket")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("d", "2025-03-01", 2, 1500), ("d", "2025-03-20", 1, 7), ("m", "2025-03-01", 3, 1507),
+        ("p", "2021-01-01", 3, 1507), ("y", "2025-01-01", 3, 1507)]
+    from sqlmodel import Session
+
+    from app.services import rollups
+    engine = make_engine(empty_url)
+    with Session(engine) as session:
+        assert rollups.differences(session) == []
+    engine.dispose()

@@ -100,18 +100,31 @@ def test_report_from_sums_equals_report_from_rows(db, period, monkeypatch):
             make_land_donation(s, unit_id=tree.lam_giang if unit == tree.ham_tri else unit,
                                work_id=w.id if unit != tree.ham_lien else None, date=str(day))
             make_model(s, unit_id=unit, start_date=str(day), members=i)
+        # Records on the period's edges, inside and out: the odd days must count them.
+        for i, day in enumerate((period[0] - timedelta(days=1), period[0], period[1],
+                                 period[1] + timedelta(days=1))):
+            unit = (tree.ham_tri, tree.lam_giang, tree.ham_lien)[i % 3]
+            w = make_work(s, unit_id=unit, completed_date=str(day), start_date=str(day),
+                          total_cost_vnd=(i + 1) * 10**6)
+            make_contribution(s, unit_id=unit, work_id=w.id, date=str(day), amount_vnd=(i + 1) * 10**5)
+            make_land_donation(s, unit_id=unit, date=str(day), value_vnd=(i + 1) * 10**4)
+    # The district, and the province: the whole tree (its only root), read from the rows
+    # with no unit, per day for the odd days.
+    units = (tree.district, tree.province)
     with db() as s:
-        fast = reports.summary(s, actor=SYSTEM, unit_id=tree.district, date_from=period[0],
-                               date_to=period[1])
-    # The same report read from the records alone: every day of the period on the raw path.
+        fast = [reports.summary(s, actor=SYSTEM, unit_id=u, date_from=period[0],
+                                date_to=period[1]) for u in units]
+    # The same report read from the records alone: every day of the period on the raw path,
+    # and the whole tree read as any subtree, unit by unit.
     every_day_raw = lambda f, t: rollups.Cover([], [], [(f, t)])  # noqa: E731
     monkeypatch.setattr(rollups, "cover", every_day_raw)  # the report's own question
     monkeypatch.setattr(rollups.reading, "cover", every_day_raw)  # what `rolled` reads
+    monkeypatch.setattr(rollups, "whole_tree", lambda session, unit_id: None)
     with db() as s:
-        raw = reports.summary(s, actor=SYSTEM, unit_id=tree.district, date_from=period[0],
-                              date_to=period[1])
+        raw = [reports.summary(s, actor=SYSTEM, unit_id=u, date_from=period[0],
+                               date_to=period[1]) for u in units]
     assert fast == raw
-    assert fast["works"]["total"] > 0 or (period[1] - period[0]).days < 31  # a day, a month
+    assert fast[0]["works"]["total"] > 0 or (period[1] - period[0]).days < 31  # a day, a month
 
 
 def test_a_work_with_gifts_cannot_be_deleted(api, db):

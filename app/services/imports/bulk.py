@@ -5,7 +5,7 @@ audit entries likewise, chained by `audit.chain` as a single write's are; their
 pre-aggregated sums are added up in memory and written once per key at the end."""
 
 import operator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -93,9 +93,8 @@ class Bulk:
             with self.session.no_autoflush:
                 for _, obj in new:
                     for e in rollup(self.session, obj):
-                        # Kept per month: a month's sums make its year's and phase's.
-                        month = date(e.day.year, e.day.month, 1)
-                        key = (e.stat, e.unit_id, month, tuple(sorted(e.dims.items())))
+                        # Kept per day: the whole tree's sums are kept per day too.
+                        key = (e.stat, e.unit_id, e.day, tuple(sorted(e.dims.items())))
                         sums = self.sums.setdefault(key, {})
                         for name, v in e.sums.items():
                             sums[name] = sums.get(name, 0) + v
@@ -125,8 +124,8 @@ class Bulk:
     def finish(self) -> None:
         """The sums, once per key; the dashboards' change marks, once per unit."""
         rollups.apply_summed(self.session, (
-            rollups.Effect(stat, unit, month, dict(dims), sums)
-            for (stat, unit, month, dims), sums in self.sums.items()))
+            rollups.Effect(stat, unit, day, dict(dims), sums)
+            for (stat, unit, day, dims), sums in self.sums.items()))
         audit.mark_changes(self.session, self.marks)
 
 

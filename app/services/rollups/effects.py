@@ -18,7 +18,7 @@ from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClo
                           StatPetitionIn, StatPetitionOpen, StatWork)
 from app.enums import Measure, PetitionStatus, Source
 from app.services.petitions.rules import OUTSIDE_COMPETENCE
-from app.services.rollups.keys import GRAINS, bucket, cached_work, rollup_unit
+from app.services.rollups.keys import GRAINS, TOTAL_GRAINS, bucket, cached_work, rollup_unit
 
 
 @dataclass(frozen=True)
@@ -98,45 +98,66 @@ def petition_effects(session: Session, p: Any) -> list[Effect]:
 
 
 def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) the effects, in both grains, as upserts."""
+    """Add (sign 1) or take away (sign -1) the effects, under their unit in each grain and
+    in the whole tree's rows (no unit) in each of theirs, as upserts: one statement each,
+    its rows given at once."""
     dialect = session.get_bind().dialect.name
     for e in effects:
         sums = {k: v * sign for k, v in e.sums.items()}
-        stmt = upsert(dialect, e.stat, tuple(e.dims), tuple(sums))
-        for grain in GRAINS:
-            session.execute(stmt, {"grain": grain, "unit_id": e.unit_id,
-                                   "bucket": bucket(grain, e.day), **e.dims, **sums})
+        names = (tuple(e.dims), tuple(sums))
+        session.execute(upsert(dialect, e.stat, *names), [
+            {"grain": g, "unit_id": e.unit_id, "bucket": bucket(g, e.day), **e.dims, **sums}
+            for g in GRAINS])
+        session.execute(upsert(dialect, e.stat, *names, total=True), [
+            {"grain": g, "unit_id": None, "bucket": bucket(g, e.day), **e.dims, **sums}
+            for g in TOTAL_GRAINS])
 
 
 def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
     """Add many effects at once (an import): summed in memory per stat row, then one
-    multi-row upsert per table, instead of three statements per effect."""
+    multi-row upsert per table and shape, instead of seven statements per effect. The rows go
+    in a fixed order, so that two imports at once lock the whole tree's rows in the same order
+    (PostgreSQL would otherwise see a deadlock)."""
     totals: dict[tuple[Any, ...], dict[str, float | int]] = {}
+
+    def add(key: tuple[Any, ...], e: Effect) -> None:
+        sums = totals.setdefault(key, {})
+        for name, v in e.sums.items():
+            sums[name] = sums.get(name, 0) + v
+
     for e in effects:
         dims = tuple(sorted(e.dims.items()))
         for grain in GRAINS:
-            key = (e.stat, grain, e.unit_id, bucket(grain, e.day), dims)
-            sums = totals.setdefault(key, {})
-            for name, v in e.sums.items():
-                sums[name] = sums.get(name, 0) + v
+            add((e.stat, grain, e.unit_id, bucket(grain, e.day), dims), e)
+        for grain in TOTAL_GRAINS:
+            add((e.stat, grain, None, bucket(grain, e.day), dims), e)
     dialect = session.get_bind().dialect.name
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for (stat, grain, unit_id, day, dims), sums in totals.items():
-        shape = (stat, tuple(k for k, _ in dims), tuple(sorted(sums)))
+        shape = (stat.__tablename__, unit_id is None, tuple(k for k, _ in dims), tuple(sorted(sums)))
         groups.setdefault(shape, []).append(
             {"grain": grain, "unit_id": unit_id, "bucket": day, **dict(dims), **sums})
-    for (stat, dim_names, sum_names), rows in groups.items():
-        session.execute(upsert(dialect, stat, dim_names, sum_names), rows)
+    stats = {e[0].__tablename__: e[0] for e in totals}
+    for shape in sorted(groups):
+        table, total, dim_names, sum_names = shape
+        rows = sorted(groups[shape], key=lambda r: (r["grain"], r["bucket"], r["unit_id"] or 0,
+                                                    *(r[d] for d in dim_names)))
+        session.execute(upsert(dialect, stats[table], dim_names, sum_names, total=total), rows)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=512)
 def upsert(dialect: str, stat: Any, dim_names: tuple[str, ...],
-           sum_names: tuple[str, ...]) -> Any:
-    """The upsert of one shape of stat row (its table, its dimensions, the sums it adds to),
-    its values given at execution: built once per shape, not at every write (building it and
-    its `excluded` set cost about 0.4 ms a write)."""
+           sum_names: tuple[str, ...], total: bool = False) -> Any:
+    """The upsert of one shape of stat row (its table, its dimensions, the sums it adds to;
+    `total`: the whole tree's row, with no unit), its values given at execution: built once
+    per shape, not at every write (building it and its `excluded` set cost about 0.4 ms a
+    write)."""
     table = stat.__table__
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    if total:
+        return stmt.on_conflict_do_update(
+            index_elements=["grain", "bucket", *dim_names], index_where=table.c.unit_id.is_(None),
+            set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
     return stmt.on_conflict_do_update(
         index_elements=["grain", "unit_id", "bucket", *dim_names],
         set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})

@@ -5,7 +5,7 @@ the units sums are read under (every one, with no condition, for the whole tree)
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, true
+from sqlalchemy import and_, case
 from sqlmodel import Session
 
 from app.db.units import Unit
@@ -18,6 +18,9 @@ from app.services import scope
 # phase reports and a province's ten years read a handful of rows per commune; 'y' a year;
 # 'm' a month.
 GRAINS = ("p", "y", "m")
+# The whole tree's sums (the rows with no unit, app/db/stats.py) are kept per day too: they
+# are a few hundred rows a year, so that the country over any period reads no record.
+TOTAL_GRAINS = (*GRAINS, "d")
 PHASE_START = 2016
 PHASE_YEARS = 5
 
@@ -29,6 +32,8 @@ def phase_of(year: int) -> int:
 def bucket(grain: str, day: date) -> date:
     if grain == "p":
         return date(phase_of(day.year), 1, 1)
+    if grain == "d":
+        return day
     return date(day.year, 1, 1) if grain == "y" else date(day.year, day.month, 1)
 
 
@@ -83,11 +88,11 @@ def rollup_unit_sql(unit: Any) -> Any:
                       unit.parent_id.is_not(None)), unit.parent_id), else_=unit.id)
 
 
-# The units of the sums for the whole tree: no condition on the sums' unit. The country's
-# 14 000 ids, probed one by one in each stat table's index (28 000 buffer reads a part), took
-# longer than reading every row (bench/country.py). Only the sums: the records of odd days are
-# still read by unit, since no index covers their date alone.
-EVERY = "every unit"
+# The units of the sums for the whole tree (`scope.EVERY`): every unit's own rows, with no
+# condition naming the units (28 000 buffer reads a part for the country's ids, bench/country.py).
+# A figure of the whole tree that is not told per unit reads the rows with no unit instead
+# (`kept_rows`): every record summed, per day too, so that it reads no record at all.
+EVERY = scope.EVERY
 
 
 def whole_tree(session: Session, unit_id: int) -> list[int] | None:
@@ -100,5 +105,11 @@ def whole_tree(session: Session, unit_id: int) -> list[int] | None:
 
 def in_kept(column: Any, units: Any) -> Any:
     """A stat table's `column` in the units its sums are kept under (`scope.in_units`);
-    EVERY: no condition."""
-    return true() if units is EVERY else scope.in_units(column, units)
+    EVERY: every unit's own rows (not the whole tree's, which have no unit)."""
+    return column.is_not(None) if units is EVERY else scope.in_units(column, units)
+
+
+def kept_rows(column: Any, units: Any) -> Any:
+    """The stat rows whose sum is the units' figure, not told per unit: for EVERY the whole
+    tree's rows (no unit), else those of the units (`in_kept`)."""
+    return column.is_(None) if units is EVERY else scope.in_units(column, units)

@@ -12,7 +12,7 @@ from sqlalchemy import (BigInteger, Date, Float, Integer, String, bindparam, cas
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.services import scope
-from app.services.rollups.keys import EVERY, PHASE_YEARS, in_kept, phase_of
+from app.services.rollups.keys import EVERY, PHASE_YEARS, in_kept, kept_rows, phase_of
 from app.services.rollups.raw import KINDS
 
 
@@ -251,7 +251,11 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
 
 def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool,
               everything: bool = False) -> Any:
-    units = _ids_select("ids", postgresql)
+    # The whole tree's figures, not told per unit, are its own rows (no unit), kept per day
+    # too: its odd days are read from them rather than from the records, and the extras read
+    # their small tables whole.
+    totals = everything and not by_unit
+    units = EVERY if totals else _ids_select("ids", postgresql)
     stat_units = EVERY if everything else _ids_select("stat_ids", postgresql)
 
     def date_param(name: str) -> Any:
@@ -263,11 +267,14 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
         slot = slots(kind)
         for source, name in pieces:
             a, b = date_param(name + "a"), date_param(name + "b")
-            if source in ("p", "y", "m"):
+            if source in ("p", "y", "m") or totals:
                 stat = k.stat
+                grain = source if source in ("p", "y", "m") else "d"
                 part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
-                               *(getattr(stat, s).label(s) for s in k.sums))
-                        .where(stat.grain == source, in_kept(stat.unit_id, stat_units),
+                               *((getattr(stat, s) if source != "x" else -getattr(stat, s)).label(s)
+                                 for s in k.sums))
+                        .where(stat.grain == grain,
+                               (kept_rows if totals else in_kept)(stat.unit_id, stat_units),
                                stat.bucket.between(a, b)))
             else:
                 raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
