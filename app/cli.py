@@ -174,6 +174,9 @@ def load_official(
     province: Annotated[list[str] | None, typer.Option(help="Only this 2025 province (code, e.g. "
                                                             "68) and the units merged into it; "
                                                             "repeatable.")] = None,
+    all_disagreements: Annotated[bool, typer.Option(
+        "--all-disagreements", help="Print every disagreement between the data sets, not only "
+                                    "those about the provinces loaded.")] = False,
 ) -> None:
     """Load (or bring up to date) Vietnam's units before and after 01/07/2025 and the mapping
     between them, from the installed vietnam-provinces and vietnamadminunits."""
@@ -197,7 +200,7 @@ def load_official(
         raise typer.Exit(1) from None
     assert result is not None
     result.seconds = time.perf_counter() - started
-    typer.echo("\n".join(result.lines()))
+    typer.echo("\n".join(result.lines(every_disagreement=all_disagreements)))
     if not result.ok:
         raise typer.Exit(1)
 

@@ -406,9 +406,12 @@ def explain(engine: Engine, log: StatementLog, label: str, fn: Callable[[], Any]
 
 def cases(engine: Engine, commune_code: str | None, year: int, odd: bool) -> list[Case]:
     with engine.connect() as conn:
+        # A province wherever it sits: the tree's root (bench.generate), or below a national
+        # root (`dvk units load-official`, bench/country.py), where one still in force, of
+        # 2025, comes before the provinces that ended on 30/06/2025.
         top = conn.execute(text(
-            "SELECT id, code FROM unit WHERE parent_id IS NULL AND level = 'province' "
-            "ORDER BY id LIMIT 1")).one_or_none()
+            "SELECT id, code FROM unit WHERE level = 'province' "
+            "ORDER BY CASE WHEN active_to IS NULL THEN 0 ELSE 1 END, id LIMIT 1")).one_or_none()
         if top is None:
             raise SystemExit("no province in this database: run python -m bench.generate first")
         if commune_code:

@@ -1,5 +1,6 @@
 """The unit tree: create, move, merge, and the checks that keep it a tree."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -245,14 +246,27 @@ def nested(units: list[Unit]) -> list[tuple[Unit, int]]:
 KEYED_BY = ("level", "parent_id", "merged_into_id")
 
 
+def default_successor(ids: Sequence[Any], chosen: Any = None, stored: int | None = None) -> Any:
+    """Which of a unit's successors `ids` is its default (`merged_into_id`): the one chosen;
+    else the stored default while it is still among them; else the first; None without any.
+    The API's writes and the unit form (app/ui/unit_form.py) both ask here."""
+    if chosen is not None:
+        return chosen
+    if stored is not None and stored in ids:
+        return stored
+    return ids[0] if ids else None
+
+
 def _default_successor(sent: dict[str, Any], stored: int | None) -> dict[str, Any]:
-    """Successors sent without a default: the first one is the default (`merged_into_id`),
-    unless the stored default is among them. `null` successors mean none."""
+    """Successors sent without a default get one (`default_successor`), when it differs from
+    the stored one. `null` successors mean none."""
     if "successor_ids" in sent and sent["successor_ids"] is None:
         sent["successor_ids"] = []
     ids = sent.get("successor_ids")
-    if ids and "merged_into_id" not in sent and stored not in ids:
-        sent["merged_into_id"] = ids[0]
+    if ids and "merged_into_id" not in sent:
+        default = default_successor(ids, stored=stored)
+        if default != stored:  # the stored default still among them is left unsent, unchanged
+            sent["merged_into_id"] = default
     return sent
 
 

@@ -4,7 +4,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.vn import DATE_MESSAGE, print_number
+from app.vn import print_number
+
+# What the schemas' own date parser takes: ISO, the API's form (api.md). The pages read a
+# typed date day first before the schema sees it (app.vn.read_date, with its own message).
+ISO_DATE_MESSAGE = "Ngày không hợp lệ: viết theo dạng năm-tháng-ngày YYYY-MM-DD, ví dụ 2021-02-05."
 
 # An empty value where one is required is "required", whatever type was expected.
 _TYPE_ERRORS = {"string_type", "int_type", "float_type", "bool_type", "date_type",
@@ -31,9 +35,9 @@ _MESSAGES = {
     "greater_than": "Phải lớn hơn {gt}.",
     "less_than_equal": "Không được lớn hơn {le}.",
     "less_than": "Phải nhỏ hơn {lt}.",
-    "date_parsing": DATE_MESSAGE,
-    "date_from_datetime_parsing": DATE_MESSAGE,
-    "date_type": DATE_MESSAGE,
+    "date_parsing": ISO_DATE_MESSAGE,
+    "date_from_datetime_parsing": ISO_DATE_MESSAGE,
+    "date_type": ISO_DATE_MESSAGE,
     "datetime_parsing": "Thời điểm không hợp lệ (ISO 8601).",
     "datetime_from_date_parsing": "Thời điểm không hợp lệ (ISO 8601).",
     "datetime_type": "Thời điểm không hợp lệ (ISO 8601).",

@@ -1,5 +1,10 @@
 """A model's own page: its workflow (start, evaluate against the criteria, recognise by
-decision, or not), through the same services as the API."""
+decision, or not), through the same services as the API.
+
+Its forms post to addresses of their own (/models/{id}/step, …: /models/{id} itself takes the
+record form's edit). Through htmx a refusal swaps the page's content in place and a success
+reloads the page, so the address stays the page's and a reload is only a reload; a browser
+without script lands on the form's address, whose GET leads back to the page."""
 
 from datetime import date
 from typing import Any
@@ -11,12 +16,12 @@ from pydantic import ValidationError
 from app import vn
 from app.db.session import attempt
 from app.db.evaluations import EvaluationIn, ModelStepIn, RecognitionIn
-from app.deps import FormDep, PageActor, RecordId, Route, SessionDep
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, is_htmx
 from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
-from app.ui import errors_line, forms, refusal_status, templates
+from app.ui import errors_line, forms, refusal_status, render_block, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -24,10 +29,22 @@ DATE = forms.fields_of(ModelStepIn, ("date",))  # a step's date, as the API read
 
 
 @router.get("/models/{id}", response_class=HTMLResponse)
-def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
-               error: str | None = None, sent: tuple[str, dict[str, Any]] | None = None
-               ) -> HTMLResponse:
+def model_page(id: RecordId, request: Request, session: SessionDep,
+               actor: PageActor) -> HTMLResponse:
     """One model: its facts, evaluations, and the workflow's next steps."""
+    return templates.TemplateResponse(request, "models/detail.html", _context(session, actor, id))
+
+
+@router.get("/models/{id}/step", include_in_schema=False)
+@router.get("/models/{id}/evaluate", include_in_schema=False)
+@router.get("/models/{id}/recognize", include_in_schema=False)
+def back_to_page(id: RecordId) -> Response:
+    """A form's address opened again (a browser without script after a refusal): the page."""
+    return RedirectResponse(f"/models/{id}", status_code=303)
+
+
+def _context(session: SessionDep, actor: PageActor, id: int, error: str | None = None,
+             sent: tuple[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     m = service.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
@@ -46,7 +63,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
     filled = {name: {"date": vn.print_date(vn.today())} for name in ("step", "evaluate", "recognize")}
     if sent is not None:
         filled[sent[0]] = {k: v for k, v in sent[1].items() if isinstance(v, str)}
-    return templates.TemplateResponse(request, "models/detail.html", {
+    return {
         "actor": actor, "m": m, "error": error, "today": vn.today(), "filled": filled,
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
@@ -56,7 +73,7 @@ def model_page(id: RecordId, request: Request, session: SessionDep, actor: PageA
         "scorable": manager and crit_set is not None, "crit_set": crit_set,
         "recognizable": manager and status is ModelStatus.evaluated,
         "history": evaluations.evaluations_of(session, actor=actor, id=id),
-    })
+    }
 
 
 # What the button of each step says (the status it leads to, as an act).
@@ -88,7 +105,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     except DomainError as exc:
         return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status,
                       ("step", dict(form_data)))
-    return RedirectResponse(f"/models/{id}", status_code=303)
+    return _done(request, id)
 
 
 @router.post("/models/{id}/evaluate")
@@ -107,7 +124,7 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
         return _again(request, session, actor, id,
                       errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
                       ("evaluate", dict(form_data)))
-    return RedirectResponse(f"/models/{id}", status_code=303)
+    return _done(request, id)
 
 
 @router.post("/models/{id}/recognize")
@@ -124,11 +141,22 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
         return _again(request, session, actor, id,
                       errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
                       ("recognize", dict(form_data)))
+    return _done(request, id)
+
+
+def _done(request: Request, id: int) -> Response:
+    """After a step taken: the page, fetched anew (Post/Redirect/Get)."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": f"/models/{id}"})
     return RedirectResponse(f"/models/{id}", status_code=303)
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
            status: int, sent: tuple[str, dict[str, Any]]) -> Response:
-    page = model_page(id, request, session, actor, error=error, sent=sent)
-    page.status_code = status
-    return page
+    """The page again, with what went wrong and what was sent: through htmx its content only,
+    swapped in place (the address stays the page's)."""
+    ctx = _context(session, actor, id, error=error, sent=sent)
+    if is_htmx(request):
+        return render_block(request, "models/detail.html", "content", ctx, status_code=status,
+                            headers={"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
+    return templates.TemplateResponse(request, "models/detail.html", ctx, status_code=status)

@@ -55,7 +55,8 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
     form = forms.parse(dict(form_data), DATE)
     try:  # the API's schema: the same rules and messages for the typed note and outcome
         with attempt(session):
-            data = TransitionIn.model_validate({k: form.get(k) for k in ("to", "date", "note", "outcome")})
+            data = forms.validate(TransitionIn, {k: form.get(k) for k in ("to", "date", "note", "outcome")},
+                                  form.problems)
             workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
                                outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
@@ -70,7 +71,8 @@ def extend(id: RecordId, request: Request, session: SessionDep,
     form = forms.parse(dict(form_data), DATE)
     try:
         with attempt(session):
-            data = ExtensionIn.model_validate({k: form.get(k) for k in ("days", "date", "decision_no")})
+            data = forms.validate(ExtensionIn, {k: form.get(k) for k in ("days", "date", "decision_no")},
+                                  form.problems)
             workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
                            decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:

@@ -3,12 +3,15 @@ them the default, `merged_into_id`: macros.unit_choices). What the boxes and the
 choice mean, read into what the units service takes:
 
 - the default chosen is one of the successors, ticked or not (choosing it says so);
-- successors ticked with no default chosen: the first is the default;
+- successors ticked with no default chosen: the service's rule picks it
+  (app/services/units.py `default_successor`: the first);
 - one successor alone is a merger into it, as before a unit could be divided (no link kept,
   so the tree says "sáp nhập vào", not "chia cho");
 - none: neither merged nor divided."""
 
 from typing import Any
+
+from app.services.units import default_successor
 
 
 def _id(value: Any) -> Any:
@@ -25,8 +28,6 @@ def read(values: dict[str, Any]) -> dict[str, Any]:
     default = _id(values.get("merged_into_id"))
     if default is not None and default not in ids:
         ids.insert(0, default)
-    if ids and default is None:
-        default = ids[0]
-    values["merged_into_id"] = default
+    values["merged_into_id"] = default_successor(ids, default)
     values["successor_ids"] = ids if len(ids) > 1 else []
     return values

@@ -151,3 +151,21 @@ def test_a_record_stored_with_a_future_date_before_the_rule_can_be_read_and_edit
     assert api.get(path).json()["date"] == "2027-01-15"
     assert api.patch(path, json={"note": "ngày ghi nhầm, cần xác minh"}).status_code == 200
     assert_future_refused(api.patch(path, json={"date": "2027-01-16"}), "date")
+
+
+def test_a_mistyped_date_is_explained_in_the_apis_own_form(api, tree):
+    """The API reads ISO dates (api.md); the pages' day-first form would be refused again."""
+    iso = "Ngày không hợp lệ: viết theo dạng năm-tháng-ngày YYYY-MM-DD, ví dụ 2021-02-05."
+    res = RESOURCES[2]  # contributions
+    p = create(api, PETITIONS, PETITIONS.body(tree.ham_tri, received_date=TODAY))
+    for r, name in (
+        (api.post(res.path, json=res.body(tree.ham_tri, date="05/02/2021")), "date"),
+        (api.get(res.path, params={"date_from": "05/02/2021"}), "date_from"),
+        (api.get("/api/v1/units", params={"code": "HT", "on": "1/8/2025"}), "on"),
+        (api.post(f"{PETITIONS.path}/{p['id']}/transitions",
+                  json={"to": "accepted", "date": "06/12/2026"}), "date"),
+    ):
+        body = assert_invalid(r, name)
+        assert [e["msg"] for e in body["errors"]] == [iso], body
+        assert "ngày/tháng/năm" not in body["detail"]
+    assert listing(api, res)["total"] == 0

@@ -50,7 +50,9 @@ def test_a_dry_run_a_load_and_a_rerun_that_changes_nothing(engine, db, built):
     out = _load()
     for label, n in parts.items():
         assert f"{label}: {n} đơn vị; đã thêm {n}, sửa 0, giữ nguyên 0." in out
-    assert "Hai nguồn khác nhau ở" in out and "'Phường Cửa Nam' (tỉnh 01): mã 00073" in out
+    # Lai Châu has no disagreement of its own: Hà Nội's are counted, not printed.
+    assert "Hai nguồn không khác nhau ở điểm nào về tỉnh đã nạp." in out
+    assert "'Phường Cửa Nam' (tỉnh 01)" not in out
     assert _count(engine) == len(rows)
     with db() as s:  # a province marks a commune remote: no data set says it, no run undoes it
         unit = s.exec(select(Unit).where(Unit.code == rows[-1]["code"],
@@ -123,3 +125,26 @@ def test_codes_at_dates_a_split_and_a_record_counted_once(db, api, built):
     assert total(_unit(api, "VN", NEW_DAY)["id"]) == 1_500_000
     assert total(heirs[0]) == 1_500_000
     assert all(total(h) == 0 for h in heirs[1:])  # they received a part, not the records
+
+
+def test_a_province_is_told_its_own_disagreements_and_a_count_of_the_others(engine):
+    """A load of Cao Bằng prints Cao Bằng's three points, not the whole country's list; the
+    option prints them all."""
+    every = tree.build(sources.read()).disagreements
+    own = ["'Xã Lý Quốc' (tỉnh 04): mã 01558", "'Xã Hạ Lang' (tỉnh 04): mã 01561",
+           "'Xã Vinh Quý' (tỉnh 04): mã 01537"]
+    result = CliRunner().invoke(cli, ["units", "load-official", "--province", "4", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    start = lines.index("Hai nguồn khác nhau ở 3 điểm về tỉnh đã nạp:")
+    assert all(line.startswith(f"  {m} theo vietnam-provinces")
+               for line, m in zip(lines[start + 1:start + 4], own, strict=True))
+    assert lines[start + 4] == (f"Hai nguồn còn khác nhau ở {len(every) - 3} điểm về các tỉnh khác "
+                                "(không in; thêm --all-disagreements để in hết).")
+    assert "Cửa Nam" not in result.stdout
+    result = CliRunner().invoke(cli, ["units", "load-official", "--province", "04", "--dry-run",
+                                      "--all-disagreements"])
+    assert result.exit_code == 0, result.output
+    assert f"Hai nguồn khác nhau ở {len(every)} điểm:" in result.stdout
+    assert all(f"  {d}" in result.stdout.splitlines() for d in every)
+    assert _count(engine) == 0

@@ -25,20 +25,19 @@ def test_manager_recognises_a_model(page, db):
         auth.create_user(s, username="lanhdao", password=PASSWORD, role=Role.manager, unit_code="T-HT")
     _sign_in(page, "lanhdao", f"/models/{m.id}")
     page.get_by_role("button", name="Bắt đầu thực hiện").click()
-    page.wait_for_load_state()
-    assert "Đang thực hiện" in page.locator(".facts").inner_text()
+    # The page's forms go by htmx: wait for what the reloaded page shows, not for a navigation.
+    page.locator(".facts").get_by_text("Đang thực hiện").wait_for()
     form = page.locator("form.evaluate")
     for i, field in enumerate(form.locator("input[name^=score_]").all()):
         field.fill(str(10 + i))
     form.get_by_role("button", name="Lưu điểm").click()
-    page.wait_for_load_state()
+    page.locator(".facts").get_by_text("60 điểm").wait_for()  # 10+11+12+13+14
     assert page.locator(".notice.error").count() == 0, page.locator(".notice.error").inner_text()
-    assert "60 điểm" in page.locator(".facts").inner_text()  # 10+11+12+13+14
     shot(page, "model-evaluated")
     page.select_option("#f-level", "district")
     page.fill("#f-decision_no", "125/QĐ-UBND")
     page.get_by_role("button", name="Công nhận", exact=True).click()
-    page.wait_for_load_state()
+    page.locator(".facts").get_by_text("125/QĐ-UBND").wait_for()
     facts = page.locator(".facts").inner_text()
     assert "Được công nhận" in facts and "125/QĐ-UBND" in facts
     shot(page, "model-recognised")

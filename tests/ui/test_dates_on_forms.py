@@ -78,3 +78,19 @@ def test_a_petitions_step_and_a_models_step_cannot_lie_ahead(clerk, api, tree, d
     assert api.get(f"/api/v1/models/{m.id}").json()["status"] == "registered"
     done = clerk.post(f"/petitions/{p.id}/steps", data={"to": "accepted", "date": "06/12/2026"})
     assert done.status_code == 303, done.text
+
+
+def test_a_mistyped_date_is_explained_in_the_pages_own_form(clerk, api, tree, db):
+    """The pages read dates day first: their message says so, where the API's says ISO."""
+    typed = "Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/02/2021 (hoặc 2021-02-05)."
+    r = clerk.post("/contributions", headers=HX, data=form_for("contributions", tree, date="5 tháng hai"))
+    assert r.status_code == 422, r.text
+    assert field_error(r.text, "date") == typed
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, received_date="2026-12-01")
+    for step in ({"to": "accepted", "date": "hôm qua"}, {"days": "10", "date": "hôm qua"}):
+        path = "steps" if "to" in step else "extend"
+        r = clerk.post(f"/petitions/{p.id}/{path}", data=step)
+        assert r.status_code == 422, r.text
+        assert typed in r.text and "YYYY-MM-DD" not in r.text
+    assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "received"

@@ -170,3 +170,31 @@ def test_a_refused_score_sheet_comes_back_filled(sign_in, db, tree):
     for n in names:
         assert re.search(rf'name="{n}" type="text" value="{form[n]}"', r.text), n
     assert 'value="05/12/2019"' in r.text and "Nhận xét của đoàn</textarea>" in r.text
+
+
+def test_a_refused_form_on_the_model_page_keeps_the_pages_address(sign_in, api, db, tree):
+    """The model page's forms go by htmx: a refusal swaps the page's content in place (the
+    address stays /models/{id}, so a reload only reloads), a step taken loads the page anew;
+    a browser without script that opens a form's address again is led back to the page."""
+    with db() as s:
+        m = make_model(s, unit_id=tree.ham_tri, status="in_progress")
+    manager = sign_in("lanhdao.tailai", Role.manager)
+    page = manager.get(f"/models/{m.id}").text
+    for act in ("step", "evaluate"):
+        form = re.search(rf'<form method="post" action="/models/{m.id}/{act}"[^>]*>', page)
+        assert form and f'hx-post="/models/{m.id}/{act}"' in form[0] and 'hx-target="#main"' in form[0]
+    names = re.findall(r'name="(score_\d+)"', page)
+    sheet = {n: "1000" for n in names} | {"date": "05/12/2019"}
+    r = manager.post(f"/models/{m.id}/evaluate", data=sheet, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "từ 0 đến" in r.text
+    assert r.headers["HX-Retarget"] == "#main" and r.headers["HX-Reswap"] == "innerHTML"
+    assert "<html" not in r.text and f'hx-post="/models/{m.id}/evaluate"' in r.text  # the content
+    assert not {"HX-Push-Url", "HX-Replace-Url", "HX-Location", "HX-Redirect"} & set(r.headers)
+    assert 'value="05/12/2019"' in r.text
+    for act in ("step", "evaluate", "recognize"):  # without script: the address opened again
+        back = manager.get(f"/models/{m.id}/{act}", follow_redirects=False)
+        assert back.status_code == 303 and back.headers["location"] == f"/models/{m.id}"
+    r = manager.post(f"/models/{m.id}/step", data={"to": "discontinued", "date": "05/12/2019"},
+                     headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/models/{m.id}"
+    assert api.get(f"/api/v1/models/{m.id}").json()["status"] == "discontinued"

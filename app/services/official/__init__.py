@@ -38,7 +38,8 @@ class Part:
 class Result:
     dry_run: bool
     versions: dict[str, str]
-    disagreements: list[str]
+    disagreements: list[tree.Disagreement]
+    provinces: frozenset[str] = frozenset()  # the 2025 provinces loaded; empty: all of them
     parts: list[Part] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -46,9 +47,10 @@ class Result:
     def ok(self) -> bool:
         return all(p.report.ok for p in self.parts)
 
-    def lines(self) -> list[str]:
+    def lines(self, every_disagreement: bool = False) -> list[str]:
         """What the command prints: the sources, the counts per level and period, the
-        disagreements, the errors (if any) and the time taken."""
+        disagreements (those about the provinces loaded, and how many others, unless
+        `every_disagreement`), the errors (if any) and the time taken."""
         n = print_number
         out = ["Nguồn: " + ", ".join(f"{k} {v}" for k, v in self.versions.items()) + "."]
         verb = "Sẽ" if self.dry_run else "Đã"
@@ -69,10 +71,28 @@ class Result:
                        for a in ("created", "updated", "unchanged"))
             out.append(f"Tổng: {verb.lower()} thêm {n(c)}, sửa {n(u)}, giữ nguyên {n(k)}"
                        + (" (nhập thử: chưa lưu gì)." if self.dry_run else "."))
-        if self.disagreements:
-            out.append(f"Hai nguồn khác nhau ở {n(len(self.disagreements))} điểm:")
-            out += [f"  {m}" for m in self.disagreements]
+        out += self._disagreements(every_disagreement)
         out.append(f"Thời gian: {n(round(self.seconds, 1))} giây.")
+        return out
+
+
+    def _disagreements(self, every: bool) -> list[str]:
+        n = print_number
+        if every or not self.provinces:
+            told, others = self.disagreements, 0
+        else:
+            told = [d for d in self.disagreements if d.provinces & self.provinces]
+            others = len(self.disagreements) - len(told)
+        out = []
+        if told:
+            about = "" if every or not self.provinces else " về tỉnh đã nạp"
+            out.append(f"Hai nguồn khác nhau ở {n(len(told))} điểm{about}:")
+            out += [f"  {d}" for d in told]
+        elif self.provinces and others:
+            out.append("Hai nguồn không khác nhau ở điểm nào về tỉnh đã nạp.")
+        if others:
+            out.append(f"Hai nguồn còn khác nhau ở {n(others)} điểm về các tỉnh khác "
+                       "(không in; thêm --all-disagreements để in hết).")
         return out
 
 
@@ -106,8 +126,8 @@ def load(session: Session, actor: Actor, *, dry_run: bool, provinces: Collection
     started = time.perf_counter()
     found = sources.read()
     built = tree.build(found)
-    result = Result(dry_run, found.versions, built.disagreements)
     wanted = {f"{int(p):02d}" if p.isdigit() else p for p in provinces}
+    result = Result(dry_run, found.versions, built.disagreements, frozenset(wanted))
     if unknown := wanted - {r["code"] for r in built.rows if r["level"] == "province"
                             and r["active_from"]}:
         raise Invalid("Không có tỉnh mã " + ", ".join(sorted(unknown))

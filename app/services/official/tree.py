@@ -61,10 +61,26 @@ def _kind(level: UnitLevel, type_: str) -> str | None:
     return kind.value if kind else None
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """A point where the two data sets differ, in words, and the 2025 provinces (codes) it
+    concerns: a load of one province tells its own and counts the others'."""
+
+    text: str
+    provinces: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _tell(say: list[Disagreement], text: str, *provinces: str | None) -> None:
+    say.append(Disagreement(text, frozenset(p for p in provinces if p)))
+
+
 @dataclass
 class Tree:
     rows: list[dict[str, Any]] = field(default_factory=list)
-    disagreements: list[str] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def _row(code: str, name: str, level: UnitLevel, type_: str, parent: str | None,
@@ -84,7 +100,7 @@ def _province_name(p: New) -> str:
     return p.name if p.type != "tỉnh" or p.name.startswith("Tỉnh ") else f"Tỉnh {p.name}"
 
 
-def _match_communes(src: Sources, say: list[str]) -> dict[tuple[str, str], New]:
+def _match_communes(src: Sources, say: list[Disagreement]) -> dict[tuple[str, str], New]:
     """vietnamadminunits' 2025 communes (by province key, ward key) → vietnam-provinces' ones:
     the same name in the same province, else the same name without marks if only one has it,
     else the same code."""
@@ -102,50 +118,53 @@ def _match_communes(src: Sources, say: list[str]) -> dict[tuple[str, str], New]:
         n = hits[0] if hits and len(hits) == 1 else None
         if n is None and (c := by_code.get(m.code)) and c.province == m.province:
             n = c
-            say.append(f"Mã {m.code}: '{c.name}' theo {NEW_SET}, '{m.name}' theo {OLD_SET}; "
-                       f"dùng tên '{c.name}'.")
+            _tell(say, f"Mã {m.code}: '{c.name}' theo {NEW_SET}, '{m.name}' theo {OLD_SET}; "
+                       f"dùng tên '{c.name}'.", m.province)
         if n is None:
-            say.append(f"'{m.name}' (mã {m.code}, tỉnh {m.province}) của {OLD_SET} không có "
-                       f"trong {NEW_SET}: bỏ qua các liên kết sáp nhập vào đơn vị này.")
+            _tell(say, f"'{m.name}' (mã {m.code}, tỉnh {m.province}) của {OLD_SET} không có "
+                       f"trong {NEW_SET}: bỏ qua các liên kết sáp nhập vào đơn vị này.", m.province)
             continue
         if n.code in taken:
-            say.append(f"'{m.name}' và '{taken[n.code].name}' của {OLD_SET} cùng ứng với "
-                       f"'{n.name}' ({n.code}) của {NEW_SET}: bỏ qua '{m.name}'.")
+            _tell(say, f"'{m.name}' và '{taken[n.code].name}' của {OLD_SET} cùng ứng với "
+                       f"'{n.name}' ({n.code}) của {NEW_SET}: bỏ qua '{m.name}'.", n.province)
             continue
         taken[n.code] = m
         if n.code != m.code:
-            say.append(f"'{n.name}' (tỉnh {n.province}): mã {n.code} theo {NEW_SET}, {m.code} "
-                       f"theo {OLD_SET}; dùng {n.code}.")
+            _tell(say, f"'{n.name}' (tỉnh {n.province}): mã {n.code} theo {NEW_SET}, {m.code} "
+                       f"theo {OLD_SET}; dùng {n.code}.", n.province)
         if _kind(UnitLevel.commune, n.type) != _kind(UnitLevel.commune, m.type):
-            say.append(f"'{n.name}' ({n.code}): loại '{n.type}' theo {NEW_SET}, '{m.type}' "
-                       f"theo {OLD_SET}; dùng '{n.type}'.")
+            _tell(say, f"'{n.name}' ({n.code}): loại '{n.type}' theo {NEW_SET}, '{m.type}' "
+                       f"theo {OLD_SET}; dùng '{n.type}'.", n.province)
         matched[(pkeys[m.province], m.key)] = n
     for n in src.new_communes:
         if n.code not in taken:
-            say.append(f"'{n.name}' ({n.code}) của {NEW_SET} không có trong ánh xạ của "
-                       f"{OLD_SET}: nạp mà không có đơn vị tiền thân.")
+            _tell(say, f"'{n.name}' ({n.code}) của {NEW_SET} không có trong ánh xạ của "
+                       f"{OLD_SET}: nạp mà không có đơn vị tiền thân.", n.province)
     return matched
 
 
 def _successors(src: Sources, matched: dict[tuple[str, str], New],
-                say: list[str]) -> dict[str, list[str]]:
+                say: list[Disagreement]) -> dict[str, list[str]]:
     """Old unit key → its successors' codes, the default first. The default of a divided unit
     is the one vietnamadminunits marks (isDefaultNewWard: its converter sends an address
     without a street there); when that one is missing from vietnam-provinces, the first one
     listed that is present; the others follow in the data set's order."""
     out: dict[str, list[str]] = {}
+    pcode = {p.key: p.code for p in src.mapped_provinces}
     for (pkey, wkey), olds in src.whole.items():
         if (n := matched.get((pkey, wkey))) is not None:
             for old in olds:
                 out[old] = [n.code]
     for old, parts in src.divided.items():
+        provinces = [pcode.get(p[0]) for p in parts]
         if old in out:
-            say.append(f"{OLD_SET} ghi '{old}' vừa sáp nhập trọn vẹn vừa bị chia; theo cách chia.")
+            _tell(say, f"{OLD_SET} ghi '{old}' vừa sáp nhập trọn vẹn vừa bị chia; theo cách chia.",
+                  *provinces)
         ordered = sorted(parts, key=lambda p: not p[2])  # stable: the marked one first
         codes = [n.code for p in ordered if (n := matched.get((p[0], p[1]))) is not None]
         if len(codes) < len(parts):
-            say.append(f"'{old}' của {OLD_SET} bị chia cho {len(parts)} đơn vị, chỉ "
-                       f"{len(codes)} có trong {NEW_SET}.")
+            _tell(say, f"'{old}' của {OLD_SET} bị chia cho {len(parts)} đơn vị, chỉ "
+                       f"{len(codes)} có trong {NEW_SET}.", *provinces)
         if codes:
             out[old] = list(dict.fromkeys(codes))
     return out
@@ -163,9 +182,9 @@ def build(src: Sources) -> Tree:
         name = _province_name(p)
         new_province[p.code] = name
         if (m := mapped.get(p.code)) is None:
-            say.append(f"Tỉnh {p.code} '{name}' của {NEW_SET} không có trong {OLD_SET}.")
+            _tell(say, f"Tỉnh {p.code} '{name}' của {NEW_SET} không có trong {OLD_SET}.", p.code)
         elif same_name(m.name) != same_name(name):
-            say.append(f"Tỉnh {p.code}: '{name}' theo {NEW_SET}, '{m.name}' theo {OLD_SET}.")
+            _tell(say, f"Tỉnh {p.code}: '{name}' theo {NEW_SET}, '{m.name}' theo {OLD_SET}.", p.code)
         rows.append(_row(p.code, name, UnitLevel.province, p.type, COUNTRY["code"], REFORM))
     for n in src.new_communes:
         rows.append(_row(n.code, n.name, UnitLevel.commune, n.type, n.province, REFORM))
@@ -181,7 +200,7 @@ def build(src: Sources) -> Tree:
         old_province[p.code] = p
         into = merged_province.get(p.key)
         if into not in new_province:
-            say.append(f"'{p.name}' ({p.code}) không có tỉnh kế thừa trong {NEW_SET}.")
+            _tell(say, f"'{p.name}' ({p.code}) không có tỉnh kế thừa trong {NEW_SET}.")
             into = None
         rows.append(_row(p.code, p.name, UnitLevel.province, p.type, COUNTRY["code"],
                          active_to=OLD_END, successors=[into] if into else None))
@@ -195,15 +214,16 @@ def build(src: Sources) -> Tree:
     for c in src.old_communes:
         codes = successors.get(c.key, [])
         province = district_province[c.parent or ""]
+        into = merged_province.get(province.key)
         if not codes:
-            say.append(f"'{c.name}' ({c.code}, {province.name}) không có đơn vị kế thừa trong "
-                       f"ánh xạ của {OLD_SET}.")
+            _tell(say, f"'{c.name}' ({c.code}, {province.name}) không có đơn vị kế thừa trong "
+                       f"ánh xạ của {OLD_SET}.", into)
         for code in codes:
-            into = merged_province.get(province.key)
             if province_of[code] != into:
-                say.append(f"'{c.name}' ({c.code}) thuộc '{province.name}', sáp nhập vào "
+                _tell(say, f"'{c.name}' ({c.code}) thuộc '{province.name}', sáp nhập vào "
                            f"'{new_province.get(into or '', '?')}', nhưng đơn vị kế thừa "
-                           f"{code} thuộc '{new_province[province_of[code]]}'.")
+                           f"{code} thuộc '{new_province[province_of[code]]}'.",
+                      into, province_of[code])
         rows.append(_row(c.code, c.name, UnitLevel.commune, c.type, c.parent,
                          active_to=OLD_END, successors=codes))
     return tree
