@@ -1,12 +1,13 @@
 """Workbooks built part by part for tests, large parts streamed into the zip so that building a
 bomb never holds what it unpacks to: one shared string of 400 MB, a million small ones, a
-sheet of endless rows, a part that lies about its size."""
+sheet of endless rows, a part that lies about its size. Beside them, an .ods written by hand
+and a real Excel 97–2003 .xls (xlwt, a test dependency)."""
 
 import io
 import os
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -177,6 +178,48 @@ def ods(rows: Sequence[Sequence[Any]], *, sheets: Sequence[str] = ("Dữ liệu"
         z.writestr(zipfile.ZipInfo("mimetype"), ODS_MIME, compress_type=zipfile.ZIP_STORED)
         z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+# -- Excel 97–2003 (.xls, BIFF8), written by xlwt as commune offices' old Excel saves one -----
+def xls(rows: Sequence[Sequence[Any]], *, title: str | None = None, name: str = "Dữ liệu",
+        before: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+        after: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (), hidden: Collection[str] = (),
+        date_format: str = "DD/MM/YYYY") -> bytes:
+    """An .xls of `rows` (str, int, float, bool, date, datetime, None: a blank cell) on sheet
+    `name`, between the sheets `before` and `after` ((name, rows) each); the sheets named in
+    `hidden` are hidden. A date is a real Excel date cell (a number shown in `date_format`).
+    `title`: a row above the rows, merged across as many columns as the widest row has, as
+    commune offices head their sheets."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    day, moment = xlwt.easyxf(num_format_str=date_format), \
+        xlwt.easyxf(num_format_str=date_format + " HH:MM")
+
+    def write(sheet: Any, at: int, cells: Sequence[Any]) -> None:
+        for c, value in enumerate(cells):
+            if value is None:
+                continue
+            if isinstance(value, datetime):
+                sheet.write(at, c, value, moment)
+            elif isinstance(value, date):
+                sheet.write(at, c, value, day)
+            else:
+                sheet.write(at, c, value)
+
+    for sheet_name, sheet_rows in [*before, (name, rows), *after]:
+        sheet = book.add_sheet(sheet_name)
+        sheet.visibility = 1 if sheet_name in hidden else 0
+        top = 0
+        if title is not None and sheet_name == name:
+            width = max((len(r) for r in rows), default=1)
+            sheet.write_merge(0, 0, 0, width - 1, title)
+            top = 1
+        for r, cells in enumerate(sheet_rows):
+            write(sheet, top + r, cells)
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
