@@ -139,11 +139,16 @@ def column_letter(index: int) -> str:
 # -- legacy Vietnamese encodings ------------------------------------------------------------
 # Text typed with a TCVN3 (ABC) font and read as Unicode shows symbols from Latin-1's upper
 # half inside words ("Hµm TrÝ" for "Hàm Trí", "®" for "đ"); VNI shows letters Vietnamese
-# never uses ("Haøm", "Höng", "ñ" for "đ"). Real Vietnamese text has neither.
+# never uses ("Haøm", "Höng", "ñ" for "đ"). Real Vietnamese text has neither. TCVN3 also puts
+# lowercase toned vowels on Latin-1's capitals ("TiÒn mÆt" for "Tiền mặt"), and VNI writes a
+# vowel's circumflex, breve or tone as a second letter after it ("Nguyeãn Vaên", "Traàn"):
+# no Vietnamese word has a capital after a small letter, nor â, ê after a, e, o, nor a toned
+# a after a or e.
 _LEGACY_SYMBOL = "[\u00a1-\u00af\u00b1\u00b4-\u00bf]"  # not °, ², ³ (m², 30°)
-_TCVN3 = re.compile(rf"[^\W\d_]{_LEGACY_SYMBOL}|{_LEGACY_SYMBOL}[^\W\d_]|®\S")
+_TCVN3 = re.compile(rf"[^\W\d_]{_LEGACY_SYMBOL}|{_LEGACY_SYMBOL}[^\W\d_]|®\S"
+                    "|[a-z][\u00c0-\u00d6\u00d8-\u00de]")  # not × (2×3)
 _UNICODE_VI = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
-_VNI = re.compile(r"[a-zA-Z][øïöäëüñÿåæç]|[ØÏÖÄËÜÑ]")
+_VNI = re.compile(r"[a-zA-Z][øïöäëüñÿåæç]|[ØÏÖÄËÜÑ]|[aeoAEO][âêÂÊ]|[aeAE][àáãÀÁÃ]")
 
 
 def legacy_encoding(text: str) -> str | None:
