@@ -69,8 +69,9 @@ def open_file(stream: IO[bytes], filename: str) -> Sheet:
         from app.services.imports.book import read_book  # it reads into this module's Sheet
 
         return read_book(stream, kind)
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods", ".pdf", ".docx", ".doc")) \
-            or b"\x00" in head[:8]:
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise FileProblem(_not_a_workbook(filename), 415)
+    if name.endswith((".pdf", ".docx", ".doc")) or b"\x00" in head[:8]:
         raise FileProblem(_wrong_type(filename), 415)
     return _csv(stream)
 
@@ -79,6 +80,16 @@ def _wrong_type(filename: str) -> str:
     return (f"Không đọc được tệp '{filename}': chỉ nhận bảng tính Excel (.xlsx, .xls), "
             "OpenDocument (.ods) hoặc tệp CSV (UTF-8). Hãy tải mẫu nhập trên trang này, điền "
             "vào rồi gửi lại.")
+
+
+def _not_a_workbook(filename: str) -> str:
+    """A name that says workbook on what is none: often a web page or text that a program
+    exported with an .xls name, which Excel opens with a warning."""
+    ending = filename.rsplit(".", 1)[-1].lower()
+    return (f"Tệp '{filename}' mang đuôi .{ending} nhưng không phải bảng tính: có thể là trang "
+            f"web hoặc văn bản mà một phần mềm xuất ra rồi đặt đuôi .{ending}, hoặc tệp đã hỏng. "
+            "Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu Excel Workbook (.xlsx) rồi "
+            "nhập lại.")
 
 
 # -- CSV ------------------------------------------------------------------------------------
