@@ -223,6 +223,39 @@ def xls(rows: Sequence[Sequence[Any]], *, title: str | None = None, name: str = 
     return out.getvalue()
 
 
+def xls_small(data: bytes) -> bytes:
+    """The same workbook in a compound file of our own whose "Workbook" stream, under 4 KiB
+    once xlwt's padding is cut, is kept in the mini stream, as other writers keep small
+    ones (xlwt always pads to 4 KiB): header, FAT, directory, mini FAT, mini stream."""
+    from app.services.imports.biff import workbook_stream
+
+    stream = workbook_stream(data).rstrip(b"\0") + b"\0" * 3  # it ends with EOF: 0A 00 00 00
+    assert stream.endswith(b"\x0a\0\0\0") and len(stream) < 4096, len(stream)
+    free, end, fat_mark, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    minis = -(-len(stream) // 64)
+    mini = stream.ljust(minis * 64, b"\0")
+    data_sectors = -(-len(mini) // 512)
+    fat = [fat_mark, end, end] + [3 + i + 1 for i in range(data_sectors - 1)] + [end]
+    mini_fat = [i + 1 for i in range(minis - 1)] + [end]
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (name.encode("utf-16-le") + b"\0\0") if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBLLL", len(raw), kind, 1, none, none, child)
+                + b"\0" * 36 + struct.pack("<LQ", start, size))
+
+    directory = (entry("Root Entry", 5, 1, 3, len(mini)) + entry("Workbook", 2, none, 0, len(stream))
+                 + entry("", 0, none, 0, 0) * 2)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<LLLLLLLLL", 0, 1, 1, 0, 4096, 2, 1, end, 0)
+              + struct.pack("<109L", 0, *[free] * 108))
+
+    def sector(values: list[int]) -> bytes:
+        return struct.pack(f"<{len(values)}L", *values).ljust(512, b"\xff")
+
+    return header + sector(fat) + directory + sector(mini_fat) + mini.ljust(data_sectors * 512, b"\0")
+
+
 def rss_mb() -> float:
     """This process's resident memory now, in MB (the test server runs in it)."""
     return _status("VmRSS")
