@@ -1,12 +1,13 @@
 """Workbooks built part by part for tests, large parts streamed into the zip so that building a
 bomb never holds what it unpacks to: one shared string of 400 MB, a million small ones, a
-sheet of endless rows, a part that lies about its size."""
+sheet of endless rows, a part that lies about its size. Beside them, an .ods written by hand
+and a real Excel 97–2003 .xls (xlwt, a test dependency)."""
 
 import io
 import os
 import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -178,6 +179,81 @@ def ods(rows: Sequence[Sequence[Any]], *, sheets: Sequence[str] = ("Dữ liệu"
         z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
         z.writestr("content.xml", content)
     return out.getvalue()
+
+
+# -- Excel 97–2003 (.xls, BIFF8), written by xlwt as commune offices' old Excel saves one -----
+def xls(rows: Sequence[Sequence[Any]], *, title: str | None = None, name: str = "Dữ liệu",
+        before: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+        after: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (), hidden: Collection[str] = (),
+        date_format: str = "DD/MM/YYYY") -> bytes:
+    """An .xls of `rows` (str, int, float, bool, date, datetime, None: a blank cell) on sheet
+    `name`, between the sheets `before` and `after` ((name, rows) each); the sheets named in
+    `hidden` are hidden. A date is a real Excel date cell (a number shown in `date_format`).
+    `title`: a row above the rows, merged across as many columns as the widest row has, as
+    commune offices head their sheets."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    day, moment = xlwt.easyxf(num_format_str=date_format), \
+        xlwt.easyxf(num_format_str=date_format + " HH:MM")
+
+    def write(sheet: Any, at: int, cells: Sequence[Any]) -> None:
+        for c, value in enumerate(cells):
+            if value is None:
+                continue
+            if isinstance(value, datetime):
+                sheet.write(at, c, value, moment)
+            elif isinstance(value, date):
+                sheet.write(at, c, value, day)
+            else:
+                sheet.write(at, c, value)
+
+    for sheet_name, sheet_rows in [*before, (name, rows), *after]:
+        sheet = book.add_sheet(sheet_name)
+        sheet.visibility = 1 if sheet_name in hidden else 0
+        top = 0
+        if title is not None and sheet_name == name:
+            width = max((len(r) for r in rows), default=1)
+            sheet.write_merge(0, 0, 0, width - 1, title)
+            top = 1
+        for r, cells in enumerate(sheet_rows):
+            write(sheet, top + r, cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xls_small(data: bytes) -> bytes:
+    """The same workbook in a compound file of our own whose "Workbook" stream, under 4 KiB
+    once xlwt's padding is cut, is kept in the mini stream, as other writers keep small
+    ones (xlwt always pads to 4 KiB): header, FAT, directory, mini FAT, mini stream."""
+    from app.services.imports.biff import workbook_stream
+
+    stream = workbook_stream(data).rstrip(b"\0") + b"\0" * 3  # it ends with EOF: 0A 00 00 00
+    assert stream.endswith(b"\x0a\0\0\0") and len(stream) < 4096, len(stream)
+    free, end, fat_mark, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    minis = -(-len(stream) // 64)
+    mini = stream.ljust(minis * 64, b"\0")
+    data_sectors = -(-len(mini) // 512)
+    fat = [fat_mark, end, end] + [3 + i + 1 for i in range(data_sectors - 1)] + [end]
+    mini_fat = [i + 1 for i in range(minis - 1)] + [end]
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (name.encode("utf-16-le") + b"\0\0") if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBLLL", len(raw), kind, 1, none, none, child)
+                + b"\0" * 36 + struct.pack("<LQ", start, size))
+
+    directory = (entry("Root Entry", 5, 1, 3, len(mini)) + entry("Workbook", 2, none, 0, len(stream))
+                 + entry("", 0, none, 0, 0) * 2)
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<LLLLLLLLL", 0, 1, 1, 0, 4096, 2, 1, end, 0)
+              + struct.pack("<109L", 0, *[free] * 108))
+
+    def sector(values: list[int]) -> bytes:
+        return struct.pack(f"<{len(values)}L", *values).ljust(512, b"\xff")
+
+    return header + sector(fat) + directory + sector(mini_fat) + mini.ljust(data_sectors * 512, b"\0")
 
 
 def rss_mb() -> float:

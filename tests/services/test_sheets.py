@@ -191,8 +191,11 @@ def test_an_ods_whose_rows_repeat_without_end_is_refused() -> None:
 
 
 def test_an_xls_is_read_and_an_odt_is_not() -> None:
-    """No .xls can be written here (calamine only reads; no LibreOffice): a damaged one is
-    refused as damaged, not as the wrong type; a text document is the wrong type."""
+    """A real .xls (xlwt's) is read, typed; a damaged one is refused as damaged, not as the
+    wrong type; a text document is the wrong type."""
+    read = list(open_file(io.BytesIO(w.xls([["Mã đơn vị", "Ngày", "Số tiền"],
+                                            ["T-HT", date(2021, 2, 5), 1500000.5]])), "cu.xls").rows)
+    assert read == [(1, ["Mã đơn vị", "Ngày", "Số tiền"]), (2, ["T-HT", date(2021, 2, 5), 1500000.5])]
     with pytest.raises(sheets.FileProblem) as refused:
         open_file(io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), "cu.xls")
     assert refused.value.status == 415 and "bị hỏng" in refused.value.message
@@ -205,6 +208,11 @@ def test_an_xls_is_read_and_an_odt_is_not() -> None:
     ("Hµm TrÝ", "TCVN3 (ABC)"), ("®−êng", "TCVN3 (ABC)"), ("Haøm Trí", "VNI"), ("Höng", "VNI"),
     ("Hàm Trí", None), ("Đường bê tông", None), ("Diện tích (m²)", None), ("30°C", None),
     ("Nguyen Van A", None), ("Nguyễn Văn Đức", None),
+    # 'Nguyễn Văn A', 'Trần Thị Bích', 'Công ty', 'Tiền mặt' in the old fonts
+    ("Nguyeãn Vaên A", "VNI"), ("Traàn Thò Bích", "VNI"), ("Coâng ty", "VNI"),
+    ("TiÒn mÆt", "TCVN3 (ABC)"),
+    ("quân, xuân, tiên, yên, quê, thuê, hoà, hoá, loã xoã", None), ("5m×3m", None),
+    ("iPhone, TpHCM", None),
 ])
 def test_legacy_encodings(text: str, found: str | None) -> None:
     assert legacy_encoding(text) == found

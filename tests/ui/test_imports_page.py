@@ -151,3 +151,39 @@ def test_a_kept_file_expires_and_must_match_its_digest(tmp_path: Any, monkeypatc
     token = held.keep(io.BytesIO(CSV), user_id=1, resource="works", filename="a.csv")
     stream, name = held.take(token, user_id=1, resource="works")
     assert stream.read() == CSV and name == "a.csv" and list(tmp_path.iterdir()) == []
+
+
+def test_an_xls_from_a_commune_office(tree: Any, sign_in: Any, db: Any) -> None:
+    """A real Excel 97–2003 file through the page: a merged title above the header, dates as
+    Excel dates and as text, numbers as numbers; checked, then imported; a bad row named by
+    its row as Excel numbers it, and nothing saved; a damaged .xls said to be damaged."""
+    from datetime import date
+
+    from tests.workbooks import xls
+
+    head = ["Mã đơn vị", "Hộ hiến đất", "Số hộ", "Diện tích (m2)", "Trị giá (đồng)", "Ngày",
+            "Mã tham chiếu"]
+    rows = [head, ["T-LG", "Nguyễn Văn Ba", 1, 120.5, 15_000_000, date(2021, 2, 5), "HD-1"],
+            ["T-HT", "Hộ bà Trần Thị Lựu", 2, 80, None, "06/02/2021", "HD-2"]]
+    title = "DANH SÁCH HỘ HIẾN ĐẤT LÀM ĐƯỜNG NĂM 2021"
+    clerk = sign_in("nhap.xls")
+
+    def send(body: bytes, mode: str) -> str:
+        r = clerk.post("/imports", data={"resource": "land-donations", "mode": mode},
+                       files={"file": ("hien-dat.xls", body, "application/vnd.ms-excel")})
+        assert r.status_code < 500, r.text
+        return r.text
+
+    bad = [list(r) for r in rows]
+    bad[2][5] = "31/02/2021"
+    refused = send(xls(bad, title=title), "real")
+    assert "Không nhập: 1 lỗi" in refused and "<td>4</td><td>Ngày</td><td>31/02/2021</td>" in refused
+    assert donations(db) == 0
+    body = xls(rows, title=title)
+    damaged = send(body[:len(body) // 2], "dry")
+    assert "Tệp .xls bị hỏng hoặc không phải bảng tính" in damaged and donations(db) == 0
+    checked = send(body, "dry")
+    assert "Sẽ thêm 2" in checked and donations(db) == 0
+    assert "Đã thêm 2" in send(body, "real") and donations(db) == 2
+    listed = clerk.get("/land-donations").text
+    assert "Hộ bà Trần Thị Lựu" in listed and "Nguyễn Văn Ba" in listed

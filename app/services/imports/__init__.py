@@ -27,7 +27,7 @@ Updates, which are rare in an import, go one by one through the resource's own u
 The package, by what each part does: specs (each record type's columns, from the registry and
 the schemas' labels), sheets (a file's rows: CSV here, workbooks in book through calamine),
 workbook and scan (the limits and checks that keep a workbook from filling the memory before
-calamine reads it), layout (the header row), parse (a row's cells), lookup (the tree loaded
+calamine reads it), biff (an .xls sheet's formulas, which calamine does not give), layout (the header row), parse (a row's cells), lookup (the tree loaded
 once), chunks (rows matched and checked), bulk (new records stored), report, templates, held
 (a file the page has just checked, kept for a one-press import), and job (`run`). The names
 below load on first use.

@@ -8,7 +8,7 @@ What calamine does not do and an import needs is added here: the sheet chosen as
 reader chose it (the first visible one that is not a template's instructions or lists), rows
 numbered as the spreadsheet numbers them, columns from A even when the sheet starts further
 right, formulas reported instead of their last computed value (scan.py finds them), and .ods
-merged ranges (scan.py again).
+merged ranges (scan.py again); calamine gives no formulas of an .xls: biff.py finds them.
 """
 
 import zipfile
@@ -58,6 +58,11 @@ def _load(stream: IO[bytes], kind: str, book: zipfile.ZipFile | None,
             found = scan_xlsx(book, xlsx_sheet_part(book, name))
         elif kind == "ods":
             found = tables[index] if index < len(tables) else Found(merged=[])
+        elif kind == "xls":  # in the reader's bounded process: calamine gives no formulas
+            from app.services.imports.biff import formulas
+
+            stream.seek(0)
+            found = Found(formulas=formulas(stream.read(), name))
         if found.rows > MAX_ROWS + HEADER_SCAN:  # known before its grid is built
             raise FileProblem(too_long(found.rows))
         sheet = workbook.get_sheet_by_index(index)
@@ -93,10 +98,10 @@ def read_aside(data: bytes, kind: str) -> Sheet:
     try:
         with ProcessPoolExecutor(1, mp_context=context, initializer=_bounded,
                                  initargs=(MAX_ASIDE_MEMORY,)) as pool:
-            size, merged, start, rows = pool.submit(_read_whole, data, kind).result()
+            size, merged, start, rows, found = pool.submit(_read_whole, data, kind).result()
     except (BrokenProcessPool, MemoryError):
         raise too_large(f"đọc tệp .{kind} cần hơn {MAX_ASIDE_MEMORY >> 20} MB bộ nhớ") from None
-    return Sheet(_rows(iter(rows), start, Found()), merged=merged, size=size)
+    return Sheet(_rows(iter(rows), start, found), merged=merged, size=size)
 
 
 def _bounded(limit: int) -> None:
@@ -105,12 +110,13 @@ def _bounded(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _read_whole(data: bytes, kind: str) -> tuple[int, list[str], Any, list[list[Any]]]:
-    """In the reader process: the whole sheet, its merged ranges and where it starts."""
+def _read_whole(data: bytes, kind: str) -> tuple[int, list[str], Any, list[list[Any]], Found]:
+    """In the reader process: the whole sheet, its merged ranges, where it starts and its
+    formulas."""
     import io
 
-    sheet, merged, _ = _load(io.BytesIO(data), kind, None, [])
-    return _size(sheet), merged, sheet.start, list(sheet.iter_rows())
+    sheet, merged, found = _load(io.BytesIO(data), kind, None, [])
+    return _size(sheet), merged, sheet.start, list(sheet.iter_rows()), Found(formulas=found.formulas)
 
 
 def _scanned(kind: str) -> Any:

@@ -69,8 +69,9 @@ def open_file(stream: IO[bytes], filename: str) -> Sheet:
         from app.services.imports.book import read_book  # it reads into this module's Sheet
 
         return read_book(stream, kind)
-    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods", ".pdf", ".docx", ".doc")) \
-            or b"\x00" in head[:8]:
+    if name.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        raise FileProblem(_not_a_workbook(filename), 415)
+    if name.endswith((".pdf", ".docx", ".doc")) or b"\x00" in head[:8]:
         raise FileProblem(_wrong_type(filename), 415)
     return _csv(stream)
 
@@ -79,6 +80,16 @@ def _wrong_type(filename: str) -> str:
     return (f"Không đọc được tệp '{filename}': chỉ nhận bảng tính Excel (.xlsx, .xls), "
             "OpenDocument (.ods) hoặc tệp CSV (UTF-8). Hãy tải mẫu nhập trên trang này, điền "
             "vào rồi gửi lại.")
+
+
+def _not_a_workbook(filename: str) -> str:
+    """A name that says workbook on what is none: often a web page or text that a program
+    exported with an .xls name, which Excel opens with a warning."""
+    ending = filename.rsplit(".", 1)[-1].lower()
+    return (f"Tệp '{filename}' mang đuôi .{ending} nhưng không phải bảng tính: có thể là trang "
+            f"web hoặc văn bản mà một phần mềm xuất ra rồi đặt đuôi .{ending}, hoặc tệp đã hỏng. "
+            "Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu Excel Workbook (.xlsx) rồi "
+            "nhập lại.")
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -139,11 +150,16 @@ def column_letter(index: int) -> str:
 # -- legacy Vietnamese encodings ------------------------------------------------------------
 # Text typed with a TCVN3 (ABC) font and read as Unicode shows symbols from Latin-1's upper
 # half inside words ("Hµm TrÝ" for "Hàm Trí", "®" for "đ"); VNI shows letters Vietnamese
-# never uses ("Haøm", "Höng", "ñ" for "đ"). Real Vietnamese text has neither.
+# never uses ("Haøm", "Höng", "ñ" for "đ"). Real Vietnamese text has neither. TCVN3 also puts
+# lowercase toned vowels on Latin-1's capitals ("TiÒn mÆt" for "Tiền mặt"), and VNI writes a
+# vowel's circumflex, breve or tone as a second letter after it ("Nguyeãn Vaên", "Traàn"):
+# no Vietnamese word has a capital after a small letter, nor â, ê after a, e, o, nor a toned
+# a after a or e.
 _LEGACY_SYMBOL = "[\u00a1-\u00af\u00b1\u00b4-\u00bf]"  # not °, ², ³ (m², 30°)
-_TCVN3 = re.compile(rf"[^\W\d_]{_LEGACY_SYMBOL}|{_LEGACY_SYMBOL}[^\W\d_]|®\S")
+_TCVN3 = re.compile(rf"[^\W\d_]{_LEGACY_SYMBOL}|{_LEGACY_SYMBOL}[^\W\d_]|®\S"
+                    "|[a-z][\u00c0-\u00d6\u00d8-\u00de]")  # not × (2×3)
 _UNICODE_VI = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
-_VNI = re.compile(r"[a-zA-Z][øïöäëüñÿåæç]|[ØÏÖÄËÜÑ]")
+_VNI = re.compile(r"[a-zA-Z][øïöäëüñÿåæç]|[ØÏÖÄËÜÑ]|[aeoAEO][âêÂÊ]|[aeAE][àáãÀÁÃ]")
 
 
 def legacy_encoding(text: str) -> str | None:
