@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     # Imported files (a province's year of contributions is some megabytes).
     max_upload_bytes: int = 50_000_000
+    # How long a writer waits for another writer before the answer is 503 "busy": SQLite's
+    # busy timeout and writers' queue, PostgreSQL's lock_timeout (the name is from before).
     sqlite_busy_timeout_ms: int = 15_000
     # Argon2id cost (RFC 9106's second recommended option by default); tests lower it.
     argon2_time_cost: int = 3

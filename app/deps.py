@@ -6,9 +6,11 @@ both import this module; neither imports the other (tests/test_layers.py)."""
 import functools
 import inspect
 from contextvars import ContextVar
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
+from pydantic import BeforeValidator
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
@@ -17,6 +19,7 @@ from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from app.db.base import MAX_ID
+from app.vn import read_date
 from app.db.session import before_commit, get_session, note_answer, settle_request
 from app.services import auth
 from app.services.actor import Actor
@@ -120,6 +123,18 @@ async def if_match(
 IfMatchDep = Annotated[int | None, Depends(if_match)]
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.")]
 UnitId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A unit's id.")]
+
+
+def _typed_date(value: Any) -> date | None:
+    """A date in a page's query string as a clerk types it (dd/mm/yyyy) or as a date field
+    sends it (yyyy-mm-dd), read by the one reader of dates (app.vn.read_date); blank: none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return read_date(value)
+
+
+# A page's date in the query string: typed or picked (the JSON API takes ISO dates only).
+PageDate = Annotated[date | None, BeforeValidator(_typed_date), Query()]
 
 
 def client_ip(request: Request) -> str:

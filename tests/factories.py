@@ -129,7 +129,8 @@ def wipe(engine: Any) -> None:
         return
     # A live server of the browser tests may still be answering the last page's late request
     # (a poll, the service worker) while the next test empties the tables: PostgreSQL then
-    # may pick the TRUNCATE as a deadlock's victim. That request ends on its own; try again.
+    # may pick the TRUNCATE as a deadlock's victim, or it may wait past the lock_timeout. That
+    # request ends on its own; try again.
     from sqlalchemy.exc import OperationalError
 
     names = ", ".join(f'"{t.name}"' for t in tables)
@@ -139,6 +140,7 @@ def wipe(engine: Any) -> None:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             return
         except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == 5:  # deadlock
+            # a deadlock, or a lock held longer than the engine's lock_timeout
+            if getattr(exc.orig, "sqlstate", None) not in ("40P01", "55P03") or attempt == 5:
                 raise
             time.sleep(0.2 * (attempt + 1))

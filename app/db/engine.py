@@ -27,7 +27,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, queue_timeout_ms: in
                 **kw: object) -> Engine:
     """An engine for `url`. SQLite: a writer waits up to `queue_timeout_ms` for its turn at
     the writers' gate (by default as long as the busy timeout), then up to `busy_timeout_ms`
-    for a writer that did not queue (another program)."""
+    for a writer that did not queue (another program). PostgreSQL: a statement waits up to
+    `busy_timeout_ms` for a lock (`lock_timeout`)."""
     # Errors must not carry the statement's values into the logs: they may be a petitioner's
     # name or a password hash.
     kw.setdefault("hide_parameters", True)
@@ -40,7 +41,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, queue_timeout_ms: in
         _configure_sqlite(engine, busy_timeout_ms,
                           busy_timeout_ms if queue_timeout_ms is None else queue_timeout_ms)
         return engine
-    engine = create_engine(url, **kw)
+    # A writer waits for another's lock (the audit chain's, a row's) at most the same budget
+    # as on SQLite, then fails as a busy database does (503 with Retry-After), instead of
+    # waiting as long as the other holds on: a long import held every clerk's write for minutes.
+    connect_args = dict(kw.pop("connect_args", None) or {})  # type: ignore[call-overload]
+    connect_args.setdefault("options", f"-c lock_timeout={int(busy_timeout_ms)}")
+    engine = create_engine(url, connect_args=connect_args, **kw)
     _ping_when_idle(engine)
     return engine
 

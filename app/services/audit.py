@@ -102,10 +102,14 @@ def chain(prev: str, *, at: datetime, user_id: int | None, username: str, action
     return rows
 
 
+# PostgreSQL's advisory lock of the chain: one writer at a time extends it.
+CHAIN_LOCK = 7212019
+
+
 def last_hash(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         # One writer at a time extends the chain; SQLite's write lock already serialises.
-        session.exec(text("SELECT pg_advisory_xact_lock(7212019)"))
+        session.exec(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
     else:  # the last link is read under the write lock (a request takes it late)
         writing(session)
     last = session.exec(_LAST_HASH).scalar()

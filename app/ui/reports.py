@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app import vn
-from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, UnitId
+from app.deps import FormDep, PageActor, PageDate, RecordId, Route, SessionDep, UnitId
 from app.enums import Role, WorkCategory
 from app.responses import DOCX, XLSX
 from app.db.issued_reports import IssueRequest
@@ -40,7 +40,7 @@ def _period(preset: str | None, date_from: date | None, date_to: date | None) ->
 @router.get("/reports/summary", response_class=HTMLResponse)
 def summary_page(request: Request, session: SessionDep, actor: PageActor,
                  unit_id: UnitId = None, preset: str | None = None,
-                 date_from: date | None = None, date_to: date | None = None,
+                 date_from: PageDate = None, date_to: PageDate = None,
                  compare: str | None = None) -> HTMLResponse:
     """The report of a unit subtree over a period, printable, each figure a link."""
     period = _period(preset, date_from, date_to)
@@ -71,7 +71,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
 @router.get("/reports/summary.{ext}")
 def download(ext: str, request: Request, session: SessionDep, actor: PageActor,
              unit_id: UnitId = None, preset: str | None = None,
-             date_from: date | None = None, date_to: date | None = None,
+             date_from: PageDate = None, date_to: PageDate = None,
              kind: Kind | None = None) -> Response:
     """The report on the page as a Word document or an Excel workbook."""
     params = reports.resolve_params(session, actor=actor, unit_id=unit_id,

@@ -29,8 +29,10 @@ from app.services import auth
 from tests.conftest import TEST_URL
 from tests.factories import PASSWORD, make_tree
 
-pytestmark = pytest.mark.skipif(not TEST_URL.startswith("sqlite"),
-                                reason="the writers' flock is SQLite's")
+sqlite_only = pytest.mark.skipif(not TEST_URL.startswith("sqlite"),
+                                 reason="the writers' flock is SQLite's")
+postgresql_only = pytest.mark.skipif(not TEST_URL.startswith("postgresql"),
+                                     reason="PostgreSQL's lock_timeout")
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET_MS = 1_000  # the busy timeout of the waiting side: short, so the test is quick
 
@@ -77,6 +79,7 @@ def _late_write(engine: Any, x: int) -> None:
         session.execute(text("INSERT INTO t VALUES (:x)"), {"x": x})
 
 
+@sqlite_only
 def test_a_writer_gives_up_on_another_process_after_its_budget(tmp_path: Path):
     from app.db import gate as db_gate
     from app.db.engine import make_engine
@@ -140,6 +143,7 @@ def short_budget_server(engine: Any) -> Iterator[str]:
         proc.wait(30)
 
 
+@sqlite_only
 def test_a_clerk_is_told_the_database_is_busy_while_another_process_writes(
         db, engine, short_budget_server):
     from app.db.gate import WriteGate
@@ -165,6 +169,37 @@ def test_a_clerk_is_told_the_database_is_busy_while_another_process_writes(
         assert r.headers["Retry-After"] == "2"
         assert r.json()["detail"] == "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây."
         r = client.post("/api/v1/contributions", json=body)  # the gate is free again
+        assert r.status_code == 201, r.text
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Contribution)).scalar_one() == 1
+
+
+@postgresql_only
+def test_on_postgresql_a_clerk_waits_for_a_long_writer_at_most_the_budget(
+        db, engine, short_budget_server):
+    """A long writer (an import of the whole country holds the audit chain's lock for minutes)
+    makes another clerk's write wait at most the budget, then answers 503 busy, as on SQLite;
+    once it lets go, the write goes through."""
+    from app.services.audit import CHAIN_LOCK
+
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username="clerk-lock", password=PASSWORD, role=Role.clerk,
+                         unit_code="T-HTB")
+    body = {"unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 150_000,
+            "date": date.today().isoformat(), "contributor_name": "Hộ ông Ba"}
+    with httpx.Client(base_url=short_budget_server, timeout=60) as client:
+        r = client.post("/api/v1/auth/token", data={"username": "clerk-lock", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        with engine.connect() as other:  # the long writer, in a transaction of its own
+            other.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+            r = client.post("/api/v1/contributions", json=body)
+            other.rollback()
+        assert r.status_code == 503, r.text
+        assert r.headers["Retry-After"] == "2"
+        assert r.json()["detail"] == "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây."
+        r = client.post("/api/v1/contributions", json=body)
         assert r.status_code == 201, r.text
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Contribution)).scalar_one() == 1

@@ -87,6 +87,29 @@ def test_bad_period_is_a_clear_error(browser, district_id: int) -> None:
     assert "Ngày đầu kỳ phải trước" in r.text
 
 
+def test_dates_typed_day_first_in_the_address_are_read_as_on_every_page(browser, district_id: int) -> None:
+    """A link or a bookmark with 01/01/2020 reads as the list pages read it, and its documents
+    too; a date not on the calendar says so in Vietnamese."""
+    typed = {"unit_id": district_id, "date_from": "01/01/2020", "date_to": "31/12/2020"}
+    r = browser.get("/reports/summary", params=typed)
+    assert r.status_code == 200, r.text[:500]
+    assert "từ 01/01/2020 đến 31/12/2020" in r.text
+    iso = browser.get("/reports/summary", params={**typed, "date_from": "2020-01-01",
+                                                  "date_to": "2020-12-31"})
+    assert _figures(iso.text) == _figures(r.text)
+    assert browser.get("/reports/summary.xlsx", params=typed).status_code == 200
+    bad = browser.get("/reports/summary", params={**typed, "date_to": "31/02/2020"})
+    assert bad.status_code == 422 and "không có trên lịch" in bad.text
+
+
+def _figures(html: str) -> list[str]:
+    """The report's figures as printed (their links' text), in the page's order."""
+    found = [re.sub(r"<[^>]+>", "", cell).strip()
+             for cell in re.findall(r'<td class="num">(.*?)</td>', html, re.S)]
+    assert any(found), "no figure on the page"
+    return found
+
+
 def test_issue_form_offers_both_layouts_with_the_units_chosen(page: str) -> None:
     form = page[page.index('action="/reports/issued"'):]
     assert re.search(r'<option value="party" selected>Cơ quan Đảng', form)
