@@ -3,7 +3,6 @@ decision, or not), through the same services as the API. Its forms act on the mo
 app/ui/page_acts.py says: a refusal keeps the page's address (/models/{id} itself takes the
 record form's edit, so each form posts to an address of its own)."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -85,15 +84,14 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
               actor: PageActor, form_data: FormDep) -> Response:
     """Start, discontinue, or conclude not recognised."""
     form = forms.parse(dict(form_data), DATE)
-    try:
+    try:  # the API's schema: a mistyped date is refused with app.vn's words, as on every form
         with attempt(session):
-            evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
-                             on=date.fromisoformat(str(form.get("date", ""))))
-    except ValueError:
-        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.",
-                      422, ("step", dict(form_data)))
-    except DomainError as exc:
-        return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status,
+            data = forms.validate(ModelStepIn, {k: form.get(k) for k in ("to", "date")},
+                                  form.problems)
+            evaluations.step(session, actor=actor, id=id, to=data.to, on=data.date)
+    except (ValidationError, DomainError) as exc:
+        return _again(request, session, actor, id,
+                      errors_line(exc, ModelStepIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
                       ("step", dict(form_data)))
     return _done(request, id)
 
