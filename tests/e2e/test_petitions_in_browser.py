@@ -33,8 +33,8 @@ def test_a_refused_step_leaves_the_address_of_the_petitions_page(journey, db):
     form.get_by_role("button", name="Thụ lý", exact=True).click()
     page.locator("p.notice.error").wait_for()
     assert "Ngày không hợp lệ" in page.locator("p.notice.error").inner_text()
+    assert page.url.endswith(f"/petitions/{p.id}")  # not the form's /steps
     assert page.locator("form.step #f-note").input_value() == "Đã mời hai hộ lên làm việc"  # kept
-    assert page.url.endswith(f"/petitions/{p.id}")
     assert "Người Tố Cáo" in page.locator(".facts").inner_text()  # the page shown again is the same
     shot(page, "petition-step-refused")
     response = page.reload()
