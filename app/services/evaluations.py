@@ -119,7 +119,7 @@ def step(session: Session, *, actor: Actor, id: int, to: str, on: date) -> Model
         raise Conflict(f"Không chuyển mô hình từ '{M(m.status).vi}' sang '{target.vi}' được.")
     if target in MANAGER_STEPS and not actor.at_least(Role.manager):
         raise Forbidden("Chỉ lãnh đạo được kết luận không công nhận mô hình.")
-    if (future := not_after_today(on)) is not None:  # the pages' form sends no schema
+    if (future := not_after_today(on)) is not None:  # the service's rule, whoever calls
         raise Invalid.field("date", future)
     _not_before(session, m, on)
     values: dict[str, Any] = {"status": target}

@@ -1,27 +1,23 @@
 """A model's own page: its workflow (start, evaluate against the criteria, recognise by
-decision, or not), through the same services as the API.
+decision, or not), through the same services as the API. Its forms act on the model as
+app/ui/page_acts.py says: a refusal keeps the page's address (/models/{id} itself takes the
+record form's edit, so each form posts to an address of its own)."""
 
-Its forms post to addresses of their own (/models/{id}/step, …: /models/{id} itself takes the
-record form's edit). Through htmx a refusal swaps the page's content in place and a success
-reloads the page, so the address stays the page's and a reload is only a reload; a browser
-without script lands on the form's address, whose GET leads back to the page."""
-
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app import vn
 from app.db.session import attempt
 from app.db.evaluations import EvaluationIn, ModelStepIn, RecognitionIn
-from app.deps import FormDep, PageActor, RecordId, Route, SessionDep, is_htmx
+from app.deps import FormDep, PageActor, RecordId, Route, SessionDep
 from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
-from app.ui import errors_line, forms, refusal_status, render_block, templates
+from app.ui import errors_line, forms, page_acts, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -35,16 +31,11 @@ def model_page(id: RecordId, request: Request, session: SessionDep,
     return templates.TemplateResponse(request, "models/detail.html", _context(session, actor, id))
 
 
-@router.get("/models/{id}/step", include_in_schema=False)
-@router.get("/models/{id}/evaluate", include_in_schema=False)
-@router.get("/models/{id}/recognize", include_in_schema=False)
-def back_to_page(id: RecordId) -> Response:
-    """A form's address opened again (a browser without script after a refusal): the page."""
-    return RedirectResponse(f"/models/{id}", status_code=303)
+page_acts.lead_back(router, "/models/{id}", ("step", "evaluate", "recognize"))
 
 
 def _context(session: SessionDep, actor: PageActor, id: int, error: str | None = None,
-             sent: tuple[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+             sent: page_acts.Sent | None = None) -> dict[str, Any]:
     m = service.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
@@ -60,9 +51,7 @@ def _context(session: SessionDep, actor: PageActor, id: int, error: str | None =
     manager = scope.may_write(session, actor, m.unit_id, role=Role.manager)
     # Each form's values: today's date, or what the user sent to the form that was refused,
     # so a mistake in one score costs that score, not the whole sheet.
-    filled = {name: {"date": vn.print_date(vn.today())} for name in ("step", "evaluate", "recognize")}
-    if sent is not None:
-        filled[sent[0]] = {k: v for k, v in sent[1].items() if isinstance(v, str)}
+    filled = page_acts.filled(("step", "evaluate", "recognize"), sent)
     return {
         "actor": actor, "m": m, "error": error, "today": vn.today(), "filled": filled,
         "deletable": service.records.may_change(session, actor=actor, obj=m),
@@ -95,15 +84,14 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
               actor: PageActor, form_data: FormDep) -> Response:
     """Start, discontinue, or conclude not recognised."""
     form = forms.parse(dict(form_data), DATE)
-    try:
+    try:  # the API's schema: a mistyped date is refused with app.vn's words, as on every form
         with attempt(session):
-            evaluations.step(session, actor=actor, id=id, to=str(form.get("to", "")),
-                             on=date.fromisoformat(str(form.get("date", ""))))
-    except ValueError:
-        return _again(request, session, actor, id, "Ngày không hợp lệ; nhập dạng ngày/tháng/năm.",
-                      422, ("step", dict(form_data)))
-    except DomainError as exc:
-        return _again(request, session, actor, id, errors_line(exc, ModelStepIn), exc.status,
+            data = forms.validate(ModelStepIn, {k: form.get(k) for k in ("to", "date")},
+                                  form.problems)
+            evaluations.step(session, actor=actor, id=id, to=data.to, on=data.date)
+    except (ValidationError, DomainError) as exc:
+        return _again(request, session, actor, id,
+                      errors_line(exc, ModelStepIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
                       ("step", dict(form_data)))
     return _done(request, id)
 
@@ -145,18 +133,11 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
 
 
 def _done(request: Request, id: int) -> Response:
-    """After a step taken: the page, fetched anew (Post/Redirect/Get)."""
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": f"/models/{id}"})
-    return RedirectResponse(f"/models/{id}", status_code=303)
+    return page_acts.done(request, f"/models/{id}")
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
-           status: int, sent: tuple[str, dict[str, Any]]) -> Response:
-    """The page again, with what went wrong and what was sent: through htmx its content only,
-    swapped in place (the address stays the page's)."""
-    ctx = _context(session, actor, id, error=error, sent=sent)
-    if is_htmx(request):
-        return render_block(request, "models/detail.html", "content", ctx, status_code=status,
-                            headers={"HX-Retarget": "#main", "HX-Reswap": "innerHTML"})
-    return templates.TemplateResponse(request, "models/detail.html", ctx, status_code=status)
+           status: int, sent: page_acts.Sent) -> Response:
+    """The page again, with what went wrong and what was sent."""
+    return page_acts.again(request, "models/detail.html",
+                           _context(session, actor, id, error=error, sent=sent), status)

@@ -1,8 +1,12 @@
 """A petition's own page: its legal deadline and days left, its history, and the lifecycle
-steps the law allows from where it stands, as buttons (through the same service as the API)."""
+steps the law allows from where it stands, as buttons (through the same service as the API).
+Its step and extension forms act on the petition as app/ui/page_acts.py says: a refusal keeps
+the page's address."""
+
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.db.session import attempt
@@ -14,7 +18,7 @@ from app.services.errors import DomainError
 from app.services.petitions import records as service
 from app.services.petitions import rules, workflow
 from app.services.petitions.workflow import ExtensionIn, TransitionIn
-from app.ui import errors_line, forms, refusal_status, templates
+from app.ui import errors_line, forms, page_acts, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -22,9 +26,17 @@ DATE = forms.fields_of(TransitionIn, ("date",))  # a step's date, as the API rea
 
 
 @router.get("/petitions/{id}", response_class=HTMLResponse)
-def petition_page(id: RecordId, request: Request, session: SessionDep, actor: PageActor,
-                  error: str | None = None) -> HTMLResponse:
+def petition_page(id: RecordId, request: Request, session: SessionDep,
+                  actor: PageActor) -> HTMLResponse:
     """One petition: deadline, days left, history, and the legal next steps."""
+    return templates.TemplateResponse(request, "petitions/detail.html", _context(session, actor, id))
+
+
+page_acts.lead_back(router, "/petitions/{id}", ("steps", "extend"))
+
+
+def _context(session: SessionDep, actor: PageActor, id: int, error: str | None = None,
+             sent: page_acts.Sent | None = None) -> dict[str, Any]:
     p = service.get(session, actor=actor, id=id)
     steps, extensions = service.history(session, actor=actor, id=id)
     shown = service.present(p, actor)
@@ -33,7 +45,7 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
     acts = refusal is None
     day = today()
     due = rules.deadline(p, day)
-    return templates.TemplateResponse(request, "petitions/detail.html", {
+    return {
         "actor": actor, "p": shown, "steps": steps, "extensions": extensions,
         "changes": shown_history("petitions", audit.history(session, actor=actor, resource="petitions",
                                                              record_id=id), session),
@@ -43,9 +55,10 @@ def petition_page(id: RecordId, request: Request, session: SessionDep, actor: Pa
         "can_extend": acts and workflow.can_extend(p, len(extensions)),
         "limit": rules.TIME_LIMITS[PetitionType(p.type)], "deadline": due, "error": error,
         "term": rules.term(p, sum(e.days for e in extensions)),
-        "lengthen": rules.complex_lengthens(p), "today": day,
+        "lengthen": rules.complex_lengthens(p),
         "deletable": service.records.may_change(session, actor=actor, obj=p),
-    })
+        "filled": page_acts.filled(("steps", "extend"), sent),
+    }
 
 
 @router.post("/petitions/{id}/steps")
@@ -60,8 +73,8 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
             workflow.transition(session, actor=actor, id=id, to=data.to, on=data.date, note=data.note,
                                outcome=data.outcome, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, exc, TransitionIn)
-    return RedirectResponse(f"/petitions/{id}", status_code=303)
+        return _again(request, session, actor, id, exc, TransitionIn, ("steps", dict(form_data)))
+    return page_acts.done(request, f"/petitions/{id}")
 
 
 @router.post("/petitions/{id}/extend")
@@ -76,15 +89,14 @@ def extend(id: RecordId, request: Request, session: SessionDep,
             workflow.extend(session, actor=actor, id=id, days=data.days, on=data.date,
                            decision_no=data.decision_no, if_match=forms.version(form.get("version")))
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id, exc, ExtensionIn)
-    return RedirectResponse(f"/petitions/{id}", status_code=303)
+        return _again(request, session, actor, id, exc, ExtensionIn, ("extend", dict(form_data)))
+    return page_acts.done(request, f"/petitions/{id}")
 
 
 def _again(request: Request, session: SessionDep, actor: PageActor, id: int,
-           exc: Exception, schema: type) -> Response:
+           exc: Exception, schema: type, sent: page_acts.Sent) -> Response:
     """The page again, with what went wrong in one line above the forms (the fields' messages,
-    each named by its label on `schema`, or the rule's), answered with the refusal's own
-    status: 403, 409, 412 or 422."""
-    page = petition_page(id, request, session, actor, error=errors_line(exc, schema))
-    page.status_code = refusal_status(exc)
-    return page
+    each named by its label on `schema`, or the rule's) and what was sent, answered with the
+    refusal's own status: 403, 409, 412 or 422."""
+    context = _context(session, actor, id, error=errors_line(exc, schema), sent=sent)
+    return page_acts.again(request, "petitions/detail.html", context, refusal_status(exc))

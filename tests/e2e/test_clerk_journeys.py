@@ -262,7 +262,8 @@ def test_clerk_walks_a_complaint_to_resolved_lengthened(journey: Any, hamtri: An
     _seen(page, "complaint-received")
 
     page.get_by_role("button", name="Thụ lý", exact=True).click()
-    page.wait_for_load_state()
+    # The page's forms go by htmx: wait for what the reloaded page shows, not for a navigation.
+    facts.get_by_text("Đã thụ lý").wait_for()
     assert "Đã thụ lý" in facts.inner_text(), facts.inner_text()
     assert _vn(today + timedelta(days=30)) in facts.inner_text()
     # A complaint's limit is not extended by decision (that is a denunciation's): no such form.
@@ -285,12 +286,12 @@ def test_clerk_walks_a_complaint_to_resolved_lengthened(journey: Any, hamtri: An
     _seen(page, "complaint-lengthened")
 
     page.get_by_role("button", name="Bắt đầu giải quyết").click()
-    page.wait_for_load_state()
+    page.locator(".facts").get_by_text("Đang giải quyết").wait_for()
     assert "Đang giải quyết" in page.locator(".facts").inner_text()
     page.locator("#f-note").fill("Đã đối thoại với các hộ liên quan")
     page.locator("#f-outcome").fill("Các hộ thống nhất mở lối đi chung rộng 3 m")
     page.get_by_role("button", name="Đã giải quyết xong").click()
-    page.wait_for_load_state()
+    page.locator("aside").get_by_text("Hồ sơ đã kết thúc").wait_for()
     assert "Đã giải quyết" in page.locator(".facts").inner_text()
     assert "Hồ sơ đã kết thúc" in page.locator("aside").inner_text()
     steps = page.locator("ul.history").inner_text()

@@ -94,3 +94,8 @@ def test_a_mistyped_date_is_explained_in_the_pages_own_form(clerk, api, tree, db
         assert r.status_code == 422, r.text
         assert typed in r.text and "YYYY-MM-DD" not in r.text
     assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "received"
+    with db() as s:  # a model's step reads its date by the same rule, in the same words
+        m = make_model(s, unit_id=tree.ham_tri, start_date="2026-01-10")
+    r = clerk.post(f"/models/{m.id}/step", data={"to": "in_progress", "date": "hôm qua"})
+    assert r.status_code == 422 and typed in r.text, r.text
+    assert api.get(f"/api/v1/models/{m.id}").json()["status"] == "registered"

@@ -1,5 +1,6 @@
 """A petition's page: deadline and days left, and only the legal next steps as buttons."""
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -110,6 +111,50 @@ def test_every_step_the_page_takes_checks_the_version_as_the_api_does(
     history = api.get(f"/api/v1/petitions/{p.id}/history").json()
     assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "accepted"
     assert not history["steps"] and not history["extensions"], history
+
+
+def test_a_refused_form_on_the_petition_page_keeps_the_pages_address(clerk, api, db, tree):
+    """The petition page's step and extension forms go by htmx, as the model page's do: a
+    refusal swaps the page's content in place with what was typed (the address stays
+    /petitions/{id}, so a reload only reloads), an act taken loads the page anew, and a browser
+    without script that opens a form's address again is led back to the page, not told 405.
+    The page shown again still keeps the denouncer from a clerk."""
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03", petitioner_name="Người Kín")
+    page = clerk.get(f"/petitions/{p.id}").text
+    for act in ("steps", "extend"):
+        form = re.search(rf'<form method="post" action="/petitions/{p.id}/{act}"[^>]*>', page)
+        assert form and f'hx-post="/petitions/{p.id}/{act}"' in form[0], act
+        assert 'hx-target="#main"' in form[0] and 'hx-swap="innerHTML"' in form[0]
+    refused = {
+        "steps": ({"to": "in_progress", "date": "hôm qua", "note": "Xác minh tại thôn"},
+                  "Ngày không hợp lệ: nhập ngày/tháng/năm"),
+        "extend": ({"days": "45", "date": "05/01/2024", "decision_no": "12/QĐ-UBND"},
+                   "Mỗi lần gia hạn từ 1 đến 30 ngày."),
+    }
+    for act, (sent, words) in refused.items():
+        r = clerk.post(f"/petitions/{p.id}/{act}", data={**sent, "version": str(p.version)},
+                       headers={"HX-Request": "true"})
+        assert r.status_code == 422 and words in r.text, r.text
+        assert r.headers["HX-Retarget"] == "#main" and r.headers["HX-Reswap"] == "innerHTML"
+        assert "<html" not in r.text and f'hx-post="/petitions/{p.id}/{act}"' in r.text
+        assert not {"HX-Push-Url", "HX-Replace-Url", "HX-Location", "HX-Redirect"} & set(r.headers)
+        for value in sent.values():
+            if value != sent.get("to"):
+                assert f'value="{value}"' in r.text, value  # what was typed, kept
+        assert "được bảo mật" in r.text and "Người Kín" not in r.text
+        back = clerk.get(f"/petitions/{p.id}/{act}", follow_redirects=False)
+        assert back.status_code == 303 and back.headers["location"] == f"/petitions/{p.id}"
+    assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "accepted"
+    r = clerk.post(f"/petitions/{p.id}/extend", headers={"HX-Request": "true"},
+                   data={"days": "30", "date": "05/01/2024", "version": str(p.version)})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/petitions/{p.id}", r.text
+    r = clerk.post(f"/petitions/{p.id}/steps", headers={"HX-Request": "true"},
+                   data={"to": "in_progress", "date": "06/01/2024", "version": str(p.version + 1)})
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/petitions/{p.id}", r.text
+    assert api.get(f"/api/v1/petitions/{p.id}").json()["status"] == "in_progress"
+    assert [e["days"] for e in api.get(f"/api/v1/petitions/{p.id}/history").json()["extensions"]] == [30]
 
 
 def _deadline_row(page: str) -> str:
