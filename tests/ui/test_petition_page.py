@@ -186,3 +186,17 @@ def test_the_deadline_is_to_accept_then_to_resolve_each_with_its_article(
     assert "Hạn giải quyết" in row and "Hạn thụ lý" not in row
     assert resolve_law in row and accept_law not in row and "30 ngày kể từ ngày thụ lý" in row
     assert (vn.today() + timedelta(days=30)).strftime("%d/%m/%Y") in row
+
+
+def test_each_field_of_the_page_has_its_own_id(clerk, db, tree):
+    """The step and the extension forms both have a date: each label names its own field
+    (a shared id sent the extension's label to the step's date)."""
+    with db() as s:
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03")
+    page = clerk.get(f"/petitions/{p.id}").text
+    assert 'action="/petitions/%d/extend"' % p.id in page  # both forms are there
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert target in ids, target
