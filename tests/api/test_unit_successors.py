@@ -4,6 +4,7 @@ all, `merged_into_id` the default one, through which the records roll up, each c
 import pytest
 
 from app.enums import Role
+from tests.api.test_imports import HEAD, post, xlsx
 from tests.factories import make_contribution, make_tree, make_unit
 
 U = "/api/v1/units"
@@ -172,6 +173,13 @@ def test_a_record_after_a_split_names_every_successor_the_default_first(api, db,
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert error["loc"] == ["body", "unit_id"]
-    assert error["msg"].endswith(
-        "không nhận bản ghi ngày 01/08/2025. Đơn vị đã được chia cho 'Phan Thiết Mới' (đơn vị "
-        "kế thừa mặc định), 'Hàm Thuận', 'Hồng Sơn': hãy chọn một trong các đơn vị này."), error
+    named = ("Đơn vị đã được chia cho 'Phan Thiết Mới' (đơn vị kế thừa mặc định), 'Hàm Thuận', "
+             "'Hồng Sơn': hãy chọn một trong các đơn vị này.")
+    assert error["msg"].endswith(f"không nhận bản ghi ngày 01/08/2025. {named}"), error
+    # A sheet's row is refused in the same words.
+    sheet = [HEAD, ["S-HT", "Nhân dân", "Tiền mặt", "100.000", None, None, "Trần Văn Tư",
+                    "01/08/2025", None, "DG-1"]]
+    r = post(api, "contributions", xlsx(sheet), dry_run="true")
+    assert r.status_code == 200, r.text
+    [error] = r.json()["errors"]
+    assert error["message"].endswith(named), error
