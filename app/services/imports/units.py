@@ -157,7 +157,8 @@ class Writer:
         values = units.canonical_successors(dict(values), stored.merged_into_id)
         changed = {k: v for k, v in values.items()
                    if k != "successor_ids" and getattr(stored, k) != v}
-        if "successor_ids" in values and values["successor_ids"] != stored.successor_ids:
+        # The same successors in another order are no change (the default is compared apart).
+        if "successor_ids" in values and set(values["successor_ids"]) != set(stored.successor_ids):
             changed["successor_ids"] = values["successor_ids"]
         if not changed:
             return
