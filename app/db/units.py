@@ -33,7 +33,9 @@ class UnitBase(Normalized):
 class UnitSuccessor(SQLModel, table=True):
     """A unit divided between several successors (471 communes in 2025): one row per
     successor. The default one is also the unit's `merged_into_id`, through which its records
-    roll up (each counted once); the others received a part (services/units.py)."""
+    roll up (each counted once); the others received a part (services/units.py). A unit
+    merged whole into one has no row: its `merged_into_id` alone says it, whoever writes it
+    (services/units.py `canonical_successors`)."""
 
     __tablename__ = "unit_successor"
     predecessor_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")

@@ -115,6 +115,19 @@ def successor_on(unit: Unit, day: date, get: Callable[[int], Unit | None]) -> Un
     return None
 
 
+def successors_on(unit: Unit, day: date, get: Callable[[int], Unit | None]) -> list[Unit]:
+    """The units in force on `day` that a unit divided between several received its parts,
+    each through any later mergers, the default first; [] for a unit not divided."""
+    found: list[Unit] = []
+    ids = getattr(unit, "successor_ids", None) or []
+    for heir in (get(i) for i in ids if len(ids) > 1):
+        if heir is not None and not in_force(heir, day):
+            heir = successor_on(heir, day, get)
+        if heir is not None and heir not in found:
+            found.append(heir)
+    return found
+
+
 def predecessors_on(unit: Unit, day: date,
                     merged_into: Callable[[int], Iterable[Unit]]) -> list[Unit]:
     """The units in force on `day` that were later merged into `unit`."""
@@ -146,9 +159,16 @@ def refusal(unit: Unit, day: date, get: Callable[[int], Unit | None],
     """Why a record dated `day` cannot be kept on `unit`, naming the unit that was in force
     that day; None when `unit` was."""
     if unit.active_to is not None and day > unit.active_to:
+        heirs = successors_on(unit, day, get)
         then = successor_on(unit, day, get)
-        hint = (f" Ngày đó đơn vị kế thừa là '{then.name}': hãy chọn '{then.name}'." if then
-                else " Hãy chọn đơn vị còn hiệu lực vào ngày đó.")
+        if len(heirs) > 1:
+            named = ", ".join(f"'{u.name}'" + (" (đơn vị kế thừa mặc định)" if u is heirs[0] else "")
+                              for u in heirs)
+            hint = f" Đơn vị đã được chia cho {named}: hãy chọn một trong các đơn vị này."
+        elif then is not None:
+            hint = f" Ngày đó đơn vị kế thừa là '{then.name}': hãy chọn '{then.name}'."
+        else:
+            hint = " Hãy chọn đơn vị còn hiệu lực vào ngày đó."
         return (f"Đơn vị '{unit.name}' chỉ có hiệu lực đến hết ngày "
                 f"{print_date(unit.active_to)}, không nhận bản ghi ngày {print_date(day)}.{hint}")
     if unit.active_from is not None and day < unit.active_from:

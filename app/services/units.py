@@ -257,9 +257,13 @@ def default_successor(ids: Sequence[Any], chosen: Any = None, stored: int | None
     return ids[0] if ids else None
 
 
-def _default_successor(sent: dict[str, Any], stored: int | None) -> dict[str, Any]:
-    """Successors sent without a default get one (`default_successor`), when it differs from
-    the stored one. `null` successors mean none."""
+def canonical_successors(sent: dict[str, Any], stored: int | None) -> dict[str, Any]:
+    """A write's successors in the one form they are stored in, whichever path sends them
+    (the API, the unit form, the import, `dvk units load-official`): successors sent without a
+    default get one (`default_successor`), sent only when it differs from the `stored` one;
+    `null` successors mean none; and one successor alone is a merger into it, kept in
+    `merged_into_id` only: links are for a unit divided between several (migration 0016), so
+    a write that names the same one successor either way changes nothing."""
     if "successor_ids" in sent and sent["successor_ids"] is None:
         sent["successor_ids"] = []
     ids = sent.get("successor_ids")
@@ -267,13 +271,15 @@ def _default_successor(sent: dict[str, Any], stored: int | None) -> dict[str, An
         default = default_successor(ids, stored=stored)
         if default != stored:  # the stored default still among them is left unsent, unchanged
             sent["merged_into_id"] = default
+    if ids and len(set(ids)) == 1 and sent.get("merged_into_id", stored) == ids[0]:
+        sent["successor_ids"] = []
     return sent
 
 
 def create(session: Session, *, actor: Actor, data: Any) -> Unit:
     """Create a unit; its successors (if it was divided) are checked and stored with it, and
     audited in its one create entry."""
-    sent = _default_successor(data.model_dump(exclude_unset=True), None)
+    sent = canonical_successors(data.model_dump(exclude_unset=True), None)
     ids = sent.pop("successor_ids", None)
     return records.create(session, actor=actor, data=UnitCreate.model_validate(sent),
                           also={"successor_ids": ids} if ids else None)
@@ -285,7 +291,7 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
     unit = records.get_for_write(session, actor=actor, id=id)
     sent = data.model_dump(exclude_unset=True)
     if "successor_ids" in sent:
-        data = UnitUpdate.model_validate(_default_successor(sent, unit.merged_into_id))
+        data = UnitUpdate.model_validate(canonical_successors(sent, unit.merged_into_id))
     before = rollups.rollup_unit(session, unit.id)
     unit, changes = records.update(session, actor=actor, id=id, data=data, if_match=if_match)
     if any(k in changes for k in KEYED_BY):

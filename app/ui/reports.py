@@ -17,7 +17,7 @@ from app.services import reports
 from app.services.reports import downloads, issued
 from app.services.reports.layouts import KINDS, Kind, default_kind
 from app.services.errors import Invalid, NotFound
-from app.ui import form_errors, templates, unit_picker
+from app.ui import form_errors, templates, unit_picker, unit_tree
 
 router = APIRouter(route_class=Route)
 
@@ -65,6 +65,7 @@ def summary_page(request: Request, session: SessionDep, actor: PageActor,
         "can_issue": actor.at_least(Role.manager), "today": vn.today(),
         # The issue form's defaults: the unit's layout, its issuing body and number's form.
         "doc": downloads.particulars(session, report, {}), "kinds": KINDS,
+        **unit_tree.received_note(session, params["unit_id"]),
     })
 
 

@@ -6,12 +6,13 @@ choice mean, read into what the units service takes:
 - successors ticked with no default chosen: the service's rule picks it
   (app/services/units.py `default_successor`: the first);
 - one successor alone is a merger into it, as before a unit could be divided (no link kept,
-  so the tree says "sáp nhập vào", not "chia cho");
+  so the tree says "sáp nhập vào", not "chia cho": `canonical_successors`, the rule the API
+  and the imports follow too);
 - none: neither merged nor divided."""
 
 from typing import Any
 
-from app.services.units import default_successor
+from app.services.units import canonical_successors, default_successor
 
 
 def _id(value: Any) -> Any:
@@ -29,5 +30,5 @@ def read(values: dict[str, Any]) -> dict[str, Any]:
     if default is not None and default not in ids:
         ids.insert(0, default)
     values["merged_into_id"] = default_successor(ids, default)
-    values["successor_ids"] = ids if len(ids) > 1 else []
-    return values
+    values["successor_ids"] = ids
+    return canonical_successors(values, None)

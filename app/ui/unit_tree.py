@@ -85,9 +85,21 @@ def rows(session: Any, actor: Actor, open_id: int | None = None, offset: int = 0
 
 
 def context(session: Any, actor: Actor, request: Request) -> dict[str, Any]:
-    """The tree page's rows and what they show beside each unit (approvals, mergers)."""
-    return opened_at(session, actor, _number(request.query_params.get("open")),
-                     _number(request.query_params.get("offset")) or 0)
+    """The tree page's rows and what they show beside each unit (approvals, mergers); on a
+    unit's edit page (/units/{id}/edit), what that unit received in part, above its form."""
+    return {**opened_at(session, actor, _number(request.query_params.get("open")),
+                        _number(request.query_params.get("offset")) or 0),
+            **received_note(session, _number(request.path_params.get("id")))}
+
+
+def received_note(session: Any, unit_id: int | None) -> dict[str, Any]:
+    """What the unit received in part from predecessors divided between several units, as its
+    tree row says it (macros.received_note): `record_received` [(predecessor, default)] and
+    the names they need."""
+    _, received = units_service.splits(session, {unit_id} if unit_id else set())
+    parts = received.get(unit_id, []) if unit_id else []
+    return {"record_received": parts,
+            "received_names": unit_search.names(session, {i for pair in parts for i in pair})}
 
 
 def opened_at(session: Any, actor: Actor, open_id: int | None, offset: int = 0) -> dict[str, Any]:

@@ -148,3 +148,35 @@ def test_a_province_is_told_its_own_disagreements_and_a_count_of_the_others(engi
     assert f"Hai nguồn khác nhau ở {len(every)} điểm:" in result.stdout
     assert all(f"  {d}" in result.stdout.splitlines() for d in every)
     assert _count(engine) == 0
+
+
+def test_one_successor_is_one_fact_for_the_command_the_import_and_the_api(db, api, built):
+    """A commune merged whole: the command keeps its one successor in `merged_into_id`; an
+    import or an API write naming it in `successor_codes` / `successor_ids` is no change
+    (reported as kept, its version too); a link an earlier import kept, the command takes away."""
+    from app.db.units import UnitSuccessor
+    from tests.api.test_unit_imports import send
+
+    _load()
+    old_row = next(r for r in tree.only(built, {SMALL})
+                   if r["level"] == "commune" and r["active_to"] and r["merged_into_code"])
+    code, heir_code = old_row["code"], old_row["merged_into_code"]
+    old, heir = _unit(api, code, OLD_DAY), _unit(api, heir_code, NEW_DAY)
+    assert (old["merged_into_id"], old["successor_ids"]) == (heir["id"], [])
+
+    r = send(api, [["code", "active_to", "successor_codes"], [code, "2025-06-30", heir_code]])
+    assert r.status_code == 200, r.text
+    assert (r.json()["updated"], r.json()["unchanged"]) == (0, 1), r.json()
+    assert _unit(api, code, OLD_DAY) == old  # the same version, no link
+    r = api.patch(f"/api/v1/units/{old['id']}", json={"successor_ids": [heir["id"]]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["version"], r.json()["successor_ids"]) == (old["version"], [])
+
+    with db() as s:  # what an import kept before: a link for the one successor
+        s.add(UnitSuccessor(predecessor_id=old["id"], successor_id=heir["id"]))
+    assert _unit(api, code, OLD_DAY)["successor_ids"] == [heir["id"]]
+    out = _load()
+    assert "Tổng: đã thêm 0, sửa 1," in out, out
+    fixed = _unit(api, code, OLD_DAY)
+    assert (fixed["merged_into_id"], fixed["successor_ids"]) == (heir["id"], [])
+    assert "Tổng: đã thêm 0, sửa 0," in _load()

@@ -224,3 +224,19 @@ def test_a_unit_moves_under_a_unit_the_same_file_creates(api: httpx.Client, db: 
     with db() as s:
         from app.services import scope
         assert scope.in_subtree(s, moved.id, got[("KH2", date(2025, 7, 1))].id)
+
+
+def test_one_successor_code_is_a_merger_as_the_api_stores_it(api: httpx.Client, db: Any) -> None:
+    """Ma Lâm names its one successor in `successor_codes`: stored as its merger alone (no
+    link, as `dvk units load-official` and the API store it); naming it again either way, or
+    through `merged_into_code`, changes nothing."""
+    assert send(api, COUNTRY).status_code == 200
+    got = units(db)
+    old, new = got[("23059", None)], got[("23059", date(2025, 7, 1))]
+    assert (old.merged_into_id, old.successor_ids) == (new.id, [])
+    for column in ("successor_codes", "merged_into_code"):
+        r = send(api, [["code", "active_to", column], ["23059", "2025-06-30", "23059"]])
+        assert r.status_code == 200, r.text
+        assert (r.json()["updated"], r.json()["unchanged"]) == (0, 1), r.json()
+    again = units(db)[("23059", None)]
+    assert (again.version, again.successor_ids) == (old.version, [])

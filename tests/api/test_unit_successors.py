@@ -4,6 +4,7 @@ all, `merged_into_id` the default one, through which the records roll up, each c
 import pytest
 
 from app.enums import Role
+from tests.api.test_imports import HEAD, post, xlsx
 from tests.factories import make_contribution, make_tree, make_unit
 
 U = "/api/v1/units"
@@ -153,3 +154,32 @@ def test_a_successor_that_is_no_id_is_refused_with_422_not_a_500(api):
                                         "kind": "xa", "successor_ids": [-41, 7843]})
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["loc"][:2] == ["body", "successor_ids"]
+
+
+def test_a_record_after_a_split_names_every_successor_the_default_first(api, db, split):
+    """Hàm Trí, divided in three from 01/07/2025: a gift dated after its end is refused,
+    naming the three successors, the default first and marked."""
+    tree = split["tree"]
+    with db() as s:
+        c = make_unit(s, code="S-C", name="Hồng Sơn", kind="xa", parent_id=tree.district,
+                      active_from="2025-07-01")
+    r = api.patch(f"{U}/{tree.ham_tri}", json={"successor_ids": [split["b"], split["a"], c.id],
+                                                "merged_into_id": split["b"],
+                                                "active_to": "2025-06-30"})
+    assert r.status_code == 200, r.text
+    r = api.post("/api/v1/contributions", json={
+        "unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 100_000,
+        "date": "2025-08-01"})
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert error["loc"] == ["body", "unit_id"]
+    named = ("Đơn vị đã được chia cho 'Phan Thiết Mới' (đơn vị kế thừa mặc định), 'Hàm Thuận', "
+             "'Hồng Sơn': hãy chọn một trong các đơn vị này.")
+    assert error["msg"].endswith(f"không nhận bản ghi ngày 01/08/2025. {named}"), error
+    # A sheet's row is refused in the same words.
+    sheet = [HEAD, ["S-HT", "Nhân dân", "Tiền mặt", "100.000", None, None, "Trần Văn Tư",
+                    "01/08/2025", None, "DG-1"]]
+    r = post(api, "contributions", xlsx(sheet), dry_run="true")
+    assert r.status_code == 200, r.text
+    [error] = r.json()["errors"]
+    assert error["message"].endswith(named), error

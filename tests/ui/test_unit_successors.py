@@ -155,3 +155,25 @@ def test_a_new_unit_with_two_successors(sign_in, api, db):
     assert r.status_code == 200, r.text
     made = api.get("/api/v1/units", params={"code": "T-HC", "on": "2025-01-01"}).json()["items"][0]
     assert made["successor_ids"] == [a, b] and made["merged_into_id"] == a
+
+
+def _between(page: str, start: str, end: str) -> str:
+    match = re.search(rf"{start}.*?{end}", page, re.S)
+    assert match, f"no {start}"
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(0)))
+
+
+def test_a_non_default_successor_says_what_it_received_on_its_edit_page_and_report(sign_in, api, db):
+    tree, a, b = _two_successors(db)
+    r = api.patch(f"/api/v1/units/{tree.ham_tri}",
+                  json={"successor_ids": [a, b], "merged_into_id": a, "active_to": "2025-06-30"})
+    assert r.status_code == 200, r.text
+    note = "Nhận một phần từ: Hàm Trí (đơn vị kế thừa mặc định: Hàm Thuận)"
+    manager = sign_in("lanhdao.htb", Role.manager, "T-HTB")
+    assert note in _between(manager.get(f"/units/{b}/edit").text, '<form id="entry-form"', "</form>")
+    report = manager.get("/reports/summary", params={"unit_id": b, "preset": "2025"}).text
+    assert note in _between(report, '<header class="report-head">', "</header>")
+    # The default received it whole: neither of its pages says it received a part.
+    assert "Nhận một phần" not in _between(manager.get(f"/units/{a}/edit").text,
+                                           '<form id="entry-form"', "</form>")
+    assert "Nhận một phần" not in manager.get("/reports/summary", params={"unit_id": a}).text

@@ -138,7 +138,8 @@ class Writer:
             return self.plan.fail(row, None, f"Chưa kiểm tra được: đơn vị mã '{waiting[0].code}' "
                                              f"(dòng {waiting[0].row.number}) có lỗi.")
         try:
-            data = UnitCreate.model_validate({**row.values, **_ids(self._links(row))})
+            data = UnitCreate.model_validate(units.canonical_successors(
+                {**row.values, **_ids(self._links(row))}, None))
         except ValidationError as exc:
             return self._schema_errors(row, exc)
         try:
@@ -151,9 +152,13 @@ class Writer:
     def _update(self, row: Row, values: dict[str, Any]) -> None:
         stored = row.stored
         assert stored is not None
+        # One successor named in `successor_codes` is the merger the command stores in
+        # `merged_into_id` alone: compared as stored, it is no change.
+        values = units.canonical_successors(dict(values), stored.merged_into_id)
         changed = {k: v for k, v in values.items()
                    if k != "successor_ids" and getattr(stored, k) != v}
-        if "successor_ids" in values and values["successor_ids"] != stored.successor_ids:
+        # The same successors in another order are no change (the default is compared apart).
+        if "successor_ids" in values and set(values["successor_ids"]) != set(stored.successor_ids):
             changed["successor_ids"] = values["successor_ids"]
         if not changed:
             return

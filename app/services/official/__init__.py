@@ -112,8 +112,12 @@ def _parts(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]
 
 def _as_import(row: dict[str, Any]) -> dict[str, Any]:
     # The import reads successors as codes joined by ';' (a cell's text); an empty cell
-    # leaves a stored unit's value alone, so an empty list goes as None.
-    return {**row, "successor_codes": ";".join(row["successor_codes"]) or None}
+    # leaves a stored unit's value alone, so a unit without any goes as None. A unit merged
+    # whole names its one successor too: the import stores that as the merger alone
+    # (services/units.py `canonical_successors`), and so takes away a link an earlier import
+    # kept for it.
+    codes = row["successor_codes"] or [c for c in (row["merged_into_code"],) if c]
+    return {**row, "successor_codes": ";".join(codes) or None}
 
 
 def load(session: Session, actor: Actor, *, dry_run: bool, provinces: Collection[str] = (),
