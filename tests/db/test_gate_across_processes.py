@@ -143,35 +143,46 @@ def short_budget_server(engine: Any) -> Iterator[str]:
         proc.wait(30)
 
 
+def _busy_then_written(db: Any, engine: Any, server: str, held_by_another: Any) -> None:
+    """A clerk's write while another writer holds on (`held_by_another`, a context) is told the
+    database is busy (503, Retry-After) after the budget; once the other lets go, it is saved."""
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username="clerk-busy", password=PASSWORD, role=Role.clerk,
+                         unit_code="T-HTB")
+    body = {"unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 150_000,
+            "date": date.today().isoformat(), "contributor_name": "Hộ ông Ba"}
+    with httpx.Client(base_url=server, timeout=60) as client:
+        r = client.post("/api/v1/auth/token", data={"username": "clerk-busy", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        with held_by_another():
+            r = client.post("/api/v1/contributions", json=body)
+        assert r.status_code == 503, r.text
+        assert r.headers["Retry-After"] == "2"
+        assert r.json()["detail"] == "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây."
+        r = client.post("/api/v1/contributions", json=body)  # the other let go
+        assert r.status_code == 201, r.text
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Contribution)).scalar_one() == 1
+
+
 @sqlite_only
 def test_a_clerk_is_told_the_database_is_busy_while_another_process_writes(
         db, engine, short_budget_server):
     from app.db.gate import WriteGate
 
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username="clerk-gate", password=PASSWORD, role=Role.clerk,
-                         unit_code="T-HTB")
-    body = {"unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 150_000,
-            "date": date.today().isoformat(), "contributor_name": "Hộ ông Ba"}
-    with httpx.Client(base_url=short_budget_server, timeout=60) as client:
-        r = client.post("/api/v1/auth/token", data={"username": "clerk-gate", "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    @contextmanager
+    def gate_held() -> Iterator[None]:
         # This test's process is the other writer: it holds the gate as a writer of it would.
         other = WriteGate(str(make_url(TEST_URL).database))
         assert other.acquire(5)
         try:
-            r = client.post("/api/v1/contributions", json=body)
+            yield
         finally:
             other.release()
-        assert r.status_code == 503, r.text
-        assert r.headers["Retry-After"] == "2"
-        assert r.json()["detail"] == "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây."
-        r = client.post("/api/v1/contributions", json=body)  # the gate is free again
-        assert r.status_code == 201, r.text
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Contribution)).scalar_one() == 1
+
+    _busy_then_written(db, engine, short_budget_server, gate_held)
 
 
 @postgresql_only
@@ -182,24 +193,11 @@ def test_on_postgresql_a_clerk_waits_for_a_long_writer_at_most_the_budget(
     once it lets go, the write goes through."""
     from app.services.audit import CHAIN_LOCK
 
-    with db() as s:
-        tree = make_tree(s)
-        auth.create_user(s, username="clerk-lock", password=PASSWORD, role=Role.clerk,
-                         unit_code="T-HTB")
-    body = {"unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 150_000,
-            "date": date.today().isoformat(), "contributor_name": "Hộ ông Ba"}
-    with httpx.Client(base_url=short_budget_server, timeout=60) as client:
-        r = client.post("/api/v1/auth/token", data={"username": "clerk-lock", "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    @contextmanager
+    def chain_held() -> Iterator[None]:
         with engine.connect() as other:  # the long writer, in a transaction of its own
             other.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
-            r = client.post("/api/v1/contributions", json=body)
+            yield
             other.rollback()
-        assert r.status_code == 503, r.text
-        assert r.headers["Retry-After"] == "2"
-        assert r.json()["detail"] == "Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây."
-        r = client.post("/api/v1/contributions", json=body)
-        assert r.status_code == 201, r.text
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Contribution)).scalar_one() == 1
+
+    _busy_then_written(db, engine, short_budget_server, chain_held)

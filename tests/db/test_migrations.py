@@ -2,6 +2,7 @@
 
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from alembic import command
@@ -73,6 +74,15 @@ def test_downgrade_to_base_and_up_again(empty_url: str) -> None:
     assert _diff(empty_url) == []
 
 
+def _two_units(conn: Any) -> None:
+    """A province (1) and a commune (2), as rows of the unit table of revision 0011 onwards."""
+    conn.execute(text(
+        "INSERT INTO unit (id, code, name, level, remote, version, created_at, updated_at,"
+        " search_text) VALUES (1, 'P', 'Tỉnh', 'province', false, 1, CURRENT_TIMESTAMP,"
+        " CURRENT_TIMESTAMP, 'tinh p'), (2, 'C', 'Xã', 'commune', false, 1,"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'xa c')"))
+
+
 def test_every_revision_upgrades_a_database_that_holds_records(empty_url: str) -> None:
     """A revision that rebuilds a table on SQLite (batch mode: copy, DROP, rename) must not trip
     over the rows that refer to it: an installed database is never empty."""
@@ -80,11 +90,7 @@ def test_every_revision_upgrades_a_database_that_holds_records(empty_url: str) -
     command.upgrade(cfg, "0011")  # type: ignore[arg-type]
     engine = make_engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO unit (id, code, name, level, remote, version, created_at, updated_at,"
-            " search_text) VALUES (1, 'P', 'Tỉnh', 'province', false, 1, CURRENT_TIMESTAMP,"
-            " CURRENT_TIMESTAMP, 'tinh p'), (2, 'C', 'Xã', 'commune', false, 1,"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'xa c')"))
+        _two_units(conn)
         conn.execute(text("UPDATE unit SET parent_id = 1 WHERE id = 2"))
         conn.execute(text(
             "INSERT INTO contribution (unit_id, date, source, kind, amount_vnd, version,"
@@ -110,11 +116,7 @@ def test_the_whole_tree_sums_are_filled_from_an_installed_database(empty_url: st
     command.upgrade(cfg, "0016_unit_successors")  # type: ignore[arg-type]
     engine = make_engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO unit (id, code, name, level, remote, version, created_at, updated_at,"
-            " search_text) VALUES (1, 'P', 'Tỉnh', 'province', false, 1, CURRENT_TIMESTAMP,"
-            " CURRENT_TIMESTAMP, 'tinh p'), (2, 'C', 'Xã', 'commune', false, 1,"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'xa c')"))
+        _two_units(conn)
         for day, amount in (("2025-03-01", 1000), ("2025-03-01", 500), ("2025-03-20", 7)):
             conn.execute(text(
                 "INSERT INTO contribution (unit_id, date, source, kind, amount_vnd, version,"
