@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.base import MAX_ID
-from app.db.fields import Printable
+from app.db.fields import QueryParams
 from app.services import audit, registry
 from app.services.actor import Actor
 
@@ -28,7 +28,7 @@ FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
     r.name: (r.records, r.present) for r in registry.RESOURCES}
 
 
-class ChangesParams(Printable):
+class ChangesParams(QueryParams):
     since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
     limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
     resource: list[str] | None = Field(None, description="Only these resources (repeatable).")

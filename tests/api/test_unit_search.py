@@ -1,7 +1,7 @@
 """/api/v1/units?q=: the units found, best first, as the pickers order them (services/
 unit_search.py) on a tree named as the country's is (tests/factories.make_named_tree): the
 units in force first; the name itself, with or without its kind word, before names that merely
-start with the words typed; the marks typed preferred."""
+start with the words typed; the marks typed preferred; the query's text trimmed."""
 
 import pytest
 
@@ -52,3 +52,13 @@ def test_units_in_force_come_before_the_ended_ones_of_a_better_name(api, named):
     found = names(api, q="phuong 1", limit=5)
     assert found[0] == "Phường 1 Bảo Lộc"
     assert found[1:] == ["Phường 1"] * 4
+
+
+@pytest.mark.parametrize("code", [" LD-APH ", "\tLD-APH", "ld-aph\t "])
+def test_a_code_with_spaces_around_it_is_the_code(api, named, code):
+    # A query string's text is trimmed, as a body's is (README): a code pasted with a space
+    # or a tab around it finds its unit.
+    r = api.get(U, params={"code": code, "on": AFTER})
+    assert r.status_code == 200, r.text
+    assert [u["id"] for u in r.json()["items"]] == [named["Xã An Phú"]]
+    assert names(api, q=f" {code} ") == ["Xã An Phú"]
