@@ -138,7 +138,8 @@ def code_field(default: Any = ..., **kw: Any) -> Any:
 
 
 # Fields a client may send back unchanged from a read; they are the server's to set.
-READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date"})
+# (`path`: where a unit lies, worked out from the tree.)
+READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date", "path"})
 
 
 class Input(Normalized, Printable):

@@ -23,9 +23,9 @@ from app.services import audit, registry
 from app.services.actor import Actor
 
 
-# resource (as in the API's paths) -> (its records, how a record is shown to an actor)
-FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
-    r.name: (r.records, r.present) for r in registry.RESOURCES}
+# resource (as in the API's paths) -> (its records, how its records are shown to an actor)
+FEED: dict[str, tuple[Any, Callable[[Any, list[Any], Actor], list[Any]]]] = {
+    r.name: (r.records, r.present_all) for r in registry.RESOURCES}
 
 
 class ChangesParams(QueryParams):
@@ -75,6 +75,7 @@ def _current(session: Session, actor: Actor, entries: list[AuditEntry]) -> dict[
     for resource, ids in by_resource.items():
         records, show = FEED[resource]
         stmt = records.base_query(actor).where(records.table.id.in_(ids))
-        for obj in session.exec(stmt).scalars():
-            out[(resource, obj.id)] = show(obj, actor).model_dump(mode="json")
+        objs = list(session.exec(stmt).scalars())
+        for obj, shown in zip(objs, show(session, objs, actor), strict=True):
+            out[(resource, obj.id)] = shown.model_dump(mode="json")
     return out

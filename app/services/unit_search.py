@@ -21,9 +21,9 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from app.db.units import Unit
+from app.db.units import Unit, UnitRead
 from app.enums import UnitKind, UnitLevel
-from app.services import scope
+from app.services import scope, unit_tree
 from app.services.actor import Actor
 from app.services.in_force import in_force_sql
 from app.vn import fold, today
@@ -136,23 +136,38 @@ def search(session: Session, *, actor: Actor, q: str, on: date | None = None,
 
 
 def hits(session: Session, ids: list[int], *, on: date | None = None) -> list[Hit]:
-    """The units `ids` as hits with their paths, in the order given; a handful of queries
-    whatever their number (one per level of the tree), never one per unit."""
+    """The units `ids` as hits with their paths, in the order given: the units above them are
+    found in the tree kept in memory (services/unit_tree.py), then read with them at once,
+    whatever their number."""
     if not ids:
         return []
     day = on or today()
-    known: dict[int, Any] = {}
-    todo = set(ids)
-    for _ in range(MAX_DEPTH):
-        todo -= known.keys()
-        if not todo:
-            break
-        rows = session.execute(select(Unit.id, Unit.name, Unit.level, Unit.kind, Unit.parent_id,
-                                      Unit.active_from, Unit.active_to)
-                               .where(Unit.id.in_(todo))).all()
-        known.update((r.id, r) for r in rows)
-        todo = {r.parent_id for r in rows if r.parent_id is not None}
+    parent = unit_tree.tree(session).parent
+    wanted = set(ids)
+    for uid in ids:
+        above, depth = parent.get(uid), 0
+        while above is not None and above not in wanted and depth < MAX_DEPTH:
+            wanted.add(above)
+            above, depth = parent.get(above), depth + 1
+    rows = session.execute(select(Unit.id, Unit.name, Unit.level, Unit.kind, Unit.parent_id,
+                                  Unit.active_from, Unit.active_to)
+                           .where(Unit.id.in_(wanted))).all()
+    known: dict[int, Any] = {r.id: r for r in rows}
     return [_hit(known, i, day) for i in ids if i in known]
+
+
+def paths(session: Session, ids: list[int]) -> dict[int, str]:
+    """Where each of the units `ids` lies, as a picker shows it (`Hit.where`: 'Việt Nam › Tỉnh
+    Lâm Đồng'; empty for a root): what the API's units carry as `path`."""
+    return {h.id: h.where for h in hits(session, ids)}
+
+
+def shown(session: Session, units: list[Unit], actor: Actor | None = None) -> list[UnitRead]:
+    """The units as the API reads them (a list's page, an export's batch, one unit), each
+    with its path (`paths`: one read of the units above them all)."""
+    where = paths(session, [u.id for u in units if u.id is not None])
+    return [UnitRead.model_validate(u, from_attributes=True).model_copy(
+        update={"path": where.get(u.id, "")}) for u in units]  # type: ignore[arg-type]
 
 
 def _hit(known: dict[int, Any], unit_id: int, day: date) -> Hit:

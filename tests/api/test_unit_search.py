@@ -62,3 +62,29 @@ def test_a_code_with_spaces_around_it_is_the_code(api, named, code):
     assert r.status_code == 200, r.text
     assert [u["id"] for u in r.json()["items"]] == [named["Xã An Phú"]]
     assert names(api, q=f" {code} ") == ["Xã An Phú"]
+
+
+def test_each_unit_carries_its_path_as_the_picker_shows_it(api, named):
+    found = api.get(U, params={"q": "an phu", "on": AFTER}).json()["items"]
+    assert {u["path"] for u in found} == {"Việt Nam › Tỉnh Lâm Đồng"}
+    ward = api.get(f"{U}/{named['Phường 1'][0]}").json()
+    assert ward["path"] == "Việt Nam › Tỉnh Lâm Đồng › Thành phố Bảo Lộc"
+    assert api.get(f"{U}/{named['Việt Nam']}").json()["path"] == ""
+    # The same on a write's answer, and in an export of the list with the API's field names.
+    moved = api.patch(f"{U}/{named['Xã An Phú']}", json={"parent_id": named["Việt Nam"]},
+                      headers={"If-Match": '"1"'})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["path"] == "Việt Nam"
+    csv = api.get(f"{U}.csv", params={"columns": "fields", "q": "an phu", "on": AFTER}).text
+    assert "path" in csv.splitlines()[0] and "Việt Nam › Tỉnh Lâm Đồng" in csv
+    feed = api.get("/api/v1/changes", params={"resource": "units", "limit": 5000}).json()
+    last = [c["record"] for c in feed["items"]
+            if c["record"] and c["record"]["name"] == "Xã An Phú"]
+    assert last and last[-1]["path"] == "Việt Nam"  # the changes feed shows the unit as it is
+    # Read only: a read sent back whole is a write still, its path set aside.
+    again = api.patch(f"{U}/{named['Xã An Phú']}", json={**moved.json(), "path": "Somewhere"},
+                      headers={"If-Match": '"2"'})
+    assert again.status_code == 200, again.text
+    assert again.json()["path"] == "Việt Nam"
+    schema = api.get("/openapi.json").json()["components"]["schemas"]["UnitRead"]
+    assert "Việt Nam › Tỉnh Lâm Đồng" in schema["properties"]["path"]["description"]
