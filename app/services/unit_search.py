@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -101,10 +101,12 @@ def rank(q: str) -> Any:
     name = _folded_name()
     p = _like(phrase)
     exact = name.in_([phrase, *(f"{kind} {phrase}" for kind in KIND_WORDS)])
-    starts = or_(name.like(f"{p}%", escape="\\"),
-                 *(name.like(f"{_like(kind)} {p}%", escape="\\") for kind in KIND_WORDS))
-    ranks = [(exact, EXACT), (starts, STARTS),
-             (name.like(f"% {p}%", escape="\\"), WORD_STARTS),
+    word_starts = name.like(f"% {p}%", escape="\\")
+    # After its kind word, the phrase starting a name is a word start too: the kind words are
+    # tried on those only (a one-letter search matches most of the tree).
+    starts = or_(name.like(f"{p}%", escape="\\"), and_(word_starts, or_(
+        *(name.like(f"{_like(kind)} {p}%", escape="\\") for kind in KIND_WORDS))))
+    ranks = [(exact, EXACT), (starts, STARTS), (word_starts, WORD_STARTS),
              (name.like(f"%{p}%", escape="\\"), INSIDE)]
     if typed.lower() != phrase:  # marks typed: the names spelt so first
         ranks.insert(0, (exact & _ends_as_typed(typed), EXACT_MARKED))
