@@ -43,13 +43,14 @@ def export_response(session: Any, actor: Actor, kind: str, *, records: Records[A
     people (labels) unless a program asks for the API's field names."""
     from app.services import registry
 
+    resource = registry.BY_NAME.get(name)
     table = exports.rows(session, actor=actor, records=records, filters=filters, read=read,
-                         present=present, form=columns)
+                         present=present, form=columns,
+                         present_all=resource.show_all if resource is not None else None)
     filename = f"dvk-{name}-{vn.today().isoformat()}.{kind}"
     if kind == "csv":
         return StreamingResponse(exports.csv_chunks(table), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    resource = registry.BY_NAME.get(name)
     title = resource.title if resource is not None and columns == "labels" else name
     return download(exports.xlsx_bytes(table, title), XLSX, filename)
 

@@ -144,3 +144,38 @@ def wipe(engine: Any) -> None:
             if getattr(exc.orig, "sqlstate", None) not in ("40P01", "55P03") or attempt == 5:
                 raise
             time.sleep(0.2 * (attempt + 1))
+
+
+# Ended on the eve of the 2025 mergers, and the first day of the new tree (Nghị quyết
+# 202/2025/QH15).
+OLD_END, NEW_START = "2025-06-30", "2025-07-01"
+
+
+def make_named_tree(session: Session) -> dict[str, Any]:
+    """A small tree with names as the country's are (the kind word in the name): Việt Nam ›
+    Tỉnh Lâm Đồng with 21 old wards named "Phường 1", ended 30/06/2025, in three old cities,
+    and one ward in force after it, "Phường 1 Bảo Lộc"; names that hold one another in force
+    today: Xã An Phụ (made first), Xã An Phú, Phường An Phú Đông, Phường Bắc An Phụ,
+    Phường Tân Phước (made before) Xã Tân Phú. Returns {name: id} ("Phường 1": the old wards'
+    ids)."""
+    vn_ = make_unit(session, code="VN", name="Việt Nam", level="country", kind="quoc_gia")
+    province = make_unit(session, code="LD", name="Tỉnh Lâm Đồng", level="province", kind="tinh",
+                         parent_id=vn_.id)
+    ids: dict[str, Any] = {"Việt Nam": vn_.id, "Tỉnh Lâm Đồng": province.id, "Phường 1": []}
+    for d, city in enumerate(("Thành phố Bảo Lộc", "Thành phố Đà Lạt", "Thành phố Phan Thiết")):
+        district = make_unit(session, code=f"LD-{d}", name=city, level="district",
+                             kind="thanh_pho", parent_id=province.id, active_to=OLD_END)
+        ids[city] = district.id
+        for w in range(7):
+            ids["Phường 1"].append(make_unit(
+                session, code=f"LD-{d}-{w}", name="Phường 1", kind="phuong",
+                parent_id=district.id, active_to=OLD_END).id)
+    for code, name, kind in (("LD-P1", "Phường 1 Bảo Lộc", "phuong"),
+                             ("LD-APU", "Xã An Phụ", "xa"), ("LD-APH", "Xã An Phú", "xa"),
+                             ("LD-APD", "Phường An Phú Đông", "phuong"),
+                             ("LD-BAP", "Phường Bắc An Phụ", "phuong"),
+                             ("LD-TPC", "Phường Tân Phước", "phuong"),
+                             ("LD-TPH", "Xã Tân Phú", "xa")):
+        ids[name] = make_unit(session, code=code, name=name, kind=kind, parent_id=province.id,
+                              active_from=NEW_START).id
+    return ids

@@ -118,10 +118,13 @@ def record_router(resource: Resource) -> APIRouter:
 
 def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
     # The resource's own verbs (app/services/records/verbs.py), never its engine.
-    service, show, plural = resource.service, resource.present, resource.name
+    service, plural = resource.service, resource.name
     # A record's unit by its id, or by its code read at the record's date (`unit_code`).
     filters, create, update = (resource.service.Filters, by_unit_code(resource.create),
                                by_unit_code(resource.update))
+
+    def show(session: Any, obj: Any, actor: Actor) -> Any:
+        return resource.present_all(session, [obj], actor)[0]
 
     page_read = page_model(resource.read, keyset=True)
     page_json = TypeAdapter(page_read)
@@ -134,7 +137,7 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
         # pool FastAPI takes to validate a plain handler's answer, and as a Response, so the
         # request's transaction ends here too (app.deps.Route).
         body = page_json.validate_python(
-            {"items": [show(o, actor) for o in page.items], "total": page.total,
+            {"items": resource.present_all(session, page.items, actor), "total": page.total,
              "limit": page.limit, "offset": page.offset, "next": page.next})
         return Response(page_json.dump_json(body, by_alias=True), media_type="application/json")
 
@@ -143,17 +146,18 @@ def _routes(resource: Resource, base: str) -> list[tuple[Any, ...]]:
                       key: IdempotencyKeyHeader = None) -> JSONResponse:
         def run() -> JSONResponse:
             obj = service.create(session, actor=actor, data=data)
-            return json_record(show(obj, actor), status=201, location=f"{base}/{obj.id}")
+            return json_record(show(session, obj, actor), status=201,
+                               location=f"{base}/{obj.id}")
 
         return idempotent_post(session, actor, request, key, data.model_dump(mode="json"), run)
 
     def read_record(id: RecordId, session: SessionDep, actor: ActorDep) -> JSONResponse:
-        return json_record(show(service.get(session, actor=actor, id=id), actor))
+        return json_record(show(session, service.get(session, actor=actor, id=id), actor))
 
     def update_record(id: RecordId, session: SessionDep, actor: ActorDep, expected: IfMatchDep,
                       data: Annotated[update, Body()]) -> JSONResponse:  # type: ignore[valid-type]
         obj, _ = service.update(session, actor=actor, id=id, data=data, if_match=expected)
-        return json_record(show(obj, actor))
+        return json_record(show(session, obj, actor))
 
     def delete_record(id: RecordId, session: SessionDep, actor: ActorDep,
                       expected: IfMatchDep) -> Response:

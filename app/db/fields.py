@@ -98,7 +98,7 @@ Text = Annotated[str, AfterValidator(printable_text)]
 
 class Printable(BaseModel):
     """Every text field of the model, however declared, follows `printable_text`: the input
-    schemas (by way of `Input`) and the query-parameter models of the lists."""
+    schemas (by way of `Input`) and the query-parameter models (by way of `QueryParams`)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -117,6 +117,20 @@ class Normalized(SQLModel):
         return data
 
 
+class QueryParams(Printable):
+    """A query string's parameters (the lists' filters): trimmed and NFC-normalised as a body's
+    text is (`clean_text`: `?code=%2028948%20` is the code 28948), a repeated one's values each,
+    then checked (Printable)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalize_strings(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: [clean_text(x) for x in v] if isinstance(v, list) else clean_text(v)
+                    for k, v in data.items()}
+        return data
+
+
 def code_field(default: Any = ..., **kw: Any) -> Any:
     """An enumerated code: validated as the Enum, stored as plain VARCHAR (no native enum type,
     so adding a code never needs an ALTER TYPE on PostgreSQL)."""
@@ -124,7 +138,8 @@ def code_field(default: Any = ..., **kw: Any) -> Any:
 
 
 # Fields a client may send back unchanged from a read; they are the server's to set.
-READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date"})
+# (`path`: where a unit lies, worked out from the tree.)
+READ_ONLY = frozenset({"id", "created_at", "updated_at", "version", "due_date", "path"})
 
 
 class Input(Normalized, Printable):

@@ -87,6 +87,12 @@ UnitUpdate = partial(UnitCreate, "UnitUpdate")
 class UnitRead(ReadMeta, UnitBase):
     successor_ids: list[int] = Field(default_factory=list, title=_SUCCESSORS,
                                      description=_SUCCESSORS_HELP)
+    # Filled by services/units.py `present_all` from the tree (unit_search.paths).
+    path: str = Field("", title="Trực thuộc", description=(
+        "Read only. Where the unit lies: the names of the units above it, the top first, "
+        "joined by ' › ' (`Việt Nam › Tỉnh Lâm Đồng`), as a unit picker shows it beside the "
+        "name; empty for a root. Tells apart the units of one name (five 'Phường An Phú') "
+        "without following `parent_id`."))
 
 
 class UnitTreeStamp(SQLModel, table=True):

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from app.db.audit import AuditEntry
-from app.db.fields import Printable
+from app.db.fields import QueryParams
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
 from app.db.gate import writing
@@ -190,7 +190,7 @@ def verify(session: Session, *, batch: int = 5000) -> tuple[int, int | None]:
             prev, checked, after = e.hash, checked + 1, e.id  # type: ignore[assignment]
 
 
-class AuditFilters(Printable):
+class AuditFilters(QueryParams):
     resource: str | None = Field(None, max_length=32)
     record_id: int | None = Field(None, ge=1, le=2**31 - 1)
     user: str | None = Field(None, max_length=100, description="username")

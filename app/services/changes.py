@@ -18,17 +18,17 @@ from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.base import MAX_ID
-from app.db.fields import Printable
+from app.db.fields import QueryParams
 from app.services import audit, registry
 from app.services.actor import Actor
 
 
-# resource (as in the API's paths) -> (its records, how a record is shown to an actor)
-FEED: dict[str, tuple[Any, Callable[[Any, Actor], Any]]] = {
-    r.name: (r.records, r.present) for r in registry.RESOURCES}
+# resource (as in the API's paths) -> (its records, how its records are shown to an actor)
+FEED: dict[str, tuple[Any, Callable[[Any, list[Any], Actor], list[Any]]]] = {
+    r.name: (r.records, r.present_all) for r in registry.RESOURCES}
 
 
-class ChangesParams(Printable):
+class ChangesParams(QueryParams):
     since: int = Field(0, ge=0, le=2**63 - 1, description="The cursor of the last change seen; 0 for all.")
     limit: int = Field(500, ge=1, le=5000, description="Changes per page (max 5000).")
     resource: list[str] | None = Field(None, description="Only these resources (repeatable).")
@@ -75,6 +75,7 @@ def _current(session: Session, actor: Actor, entries: list[AuditEntry]) -> dict[
     for resource, ids in by_resource.items():
         records, show = FEED[resource]
         stmt = records.base_query(actor).where(records.table.id.in_(ids))
-        for obj in session.exec(stmt).scalars():
-            out[(resource, obj.id)] = show(obj, actor).model_dump(mode="json")
+        objs = list(session.exec(stmt).scalars())
+        for obj, shown in zip(objs, show(session, objs, actor), strict=True):
+            out[(resource, obj.id)] = shown.model_dump(mode="json")
     return out

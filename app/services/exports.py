@@ -37,12 +37,15 @@ Form = Literal["labels", "fields"]
 
 
 def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: type[SQLModel],
-         present: Callable[[Any, Actor], Any] | None = None, form: Form = "labels") -> Table:
+         present: Callable[[Any, Actor], Any] | None = None, form: Form = "labels",
+         present_all: Callable[[Any, list[Any], Actor], list[Any]] | None = None) -> Table:
     """The header and rows of every record the list's filters select, oldest first. The rows
     are read in batches and set aside (in a temporary file past a few MB): the table's `rows`
-    can be read once, after the session has closed too."""
+    can be read once, after the session has closed too. `present_all` shows a batch at once
+    (registry.Resource.show_all); else `present` each record."""
     show = present or (lambda obj, _: read.model_validate(obj, from_attributes=True))
-    shown = ([show(obj, actor) for obj in batch]
+    shown = (present_all(session, batch, actor) if present_all else
+             [show(obj, actor) for obj in batch]
              for batch in batches(session, actor, records, filters))
     if form == "fields":
         columns = list(read.model_fields)

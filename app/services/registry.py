@@ -25,7 +25,7 @@ from app.db.units import UnitCreate, UnitRead, UnitUpdate
 from app.db.works import WorkCreate, WorkRead, WorkUpdate
 from app.enums import Role
 from app.services import (commendations, contributions, land_donations, models, recognitions,
-                          targets, units, works)
+                          targets, unit_search, units, works)
 from app.services.actor import Actor
 from app.services.petitions import records as petitions
 from app.services.records import VERBS
@@ -57,6 +57,10 @@ class Resource:
     sort: str  # the list's default order ("-date")
     # How a record is shown to an actor: a denouncer's identity is withheld below manager.
     show: Callable[[Any, Actor], Any] | None = None
+    # How the API shows records a batch at a time (a list's page, an export's batch, one
+    # record), where each needs what the others share: a unit's path, one read of the units
+    # above them all. Without it, `present` each.
+    show_all: Callable[[Any, list[Any], Actor], list[Any]] | None = None
     detail: bool = False  # the record has a page of its own (workflow, money)
     defaults: dict[str, Any] = field(default_factory=dict)  # a new form's values
     confidential: tuple[str, ...] = ()  # fields only managers see or send
@@ -84,6 +88,11 @@ class Resource:
             return self.show(obj, actor)
         return self.read.model_validate(obj, from_attributes=True)
 
+    def present_all(self, session: Any, objs: list[Any], actor: Actor) -> list[Any]:
+        if self.show_all is not None:
+            return self.show_all(session, objs, actor)
+        return [self.present(obj, actor) for obj in objs]
+
 
 # Paper forms: a village collects many households' contributions for one drive, and a road's
 # land from many households, so those sheets are tables of lines (landscape A4); so is a
@@ -97,7 +106,7 @@ RESOURCES: tuple[Resource, ...] = (
         columns=("code", "name", "level", "kind", "parent_id", "remote", "active_from", "active_to"),
         form=("name", "code", "level", "kind", "parent_id", "remote", "active_from", "active_to",
               "successor_ids"),  # with the default one among them, `merged_into_id`
-        sort="code", write_role=Role.manager, menu="Đơn vị"),
+        sort="code", write_role=Role.manager, menu="Đơn vị", show_all=unit_search.shown),
     Resource(
         "models", "Mô hình “Dân vận khéo”, điển hình", "mô hình", models,
         ModelCreate, ModelUpdate, ModelRead,

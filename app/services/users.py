@@ -15,7 +15,7 @@ from sqlmodel import Field, Session
 
 from app.db.base import MAX_ID, utcnow
 from app.db.search import contains
-from app.db.fields import Input, Printable, ReadMeta, clean_text
+from app.db.fields import Input, QueryParams, ReadMeta, clean_text
 from app.db.units import Unit
 from app.db.users import ApiToken, User, UserBase
 from app.enums import Role
@@ -68,7 +68,7 @@ class PasswordChange(_AsTyped):
     new_password: str = Field(max_length=128, title="Mật khẩu mới")
 
 
-class Filters(Printable):
+class Filters(QueryParams):
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
     offset: int = PField(0, ge=0, le=MAX_ID)
     unit_id: int | None = PField(None, ge=1, le=MAX_ID, description="This unit and every unit below it.")

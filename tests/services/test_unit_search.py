@@ -1,5 +1,5 @@
-"""The ranked unit search (services/unit_search.py) on a country-sized tree: folded, the name
-itself first, in force on the day first, each hit with its path, scoped to the actor."""
+"""The ranked unit search (services/unit_search.py) on a country-sized tree: folded, in force
+on the day first, then the name itself, each hit with its path, scoped to the actor."""
 
 from datetime import date
 
@@ -36,11 +36,16 @@ def test_units_in_force_on_the_day_come_first(engine, session):
     named = [h for h in after if h.name == "Phú Long"]
     ended = [h for h in named if h.active_to == ENDED]
     assert ended, "the tree has old communes"
-    # After the mergers the ended communes come after those in force of the same name (and
-    # before names that only hold the phrase); before them every unit was in force.
-    assert after[:len(named)] == named
-    assert [h.in_force for h in named] == [True] * (len(named) - len(ended)) + [False] * len(ended)
+    # After the mergers every unit in force comes before every ended one, whatever its name
+    # (twenty ended communes of the name itself must not hide its successor: the picker shows
+    # twenty); within each, the name itself first. Before them every unit was in force.
+    assert [h.in_force for h in after] == sorted((h.in_force for h in after), reverse=True)
+    current = [h for h in after if h.in_force]
+    assert current[:len(named) - len(ended)] == [h for h in named if h.in_force]
+    old = [h for h in after if not h.in_force]
+    assert old[:len(ended)] == ended
     assert all(h.in_force for h in before)
+    assert before[:len(named)] == [h for h in before if h.name == "Phú Long"]
 
 
 def test_ranks_exact_then_start_then_word_then_inside(session):

@@ -6,7 +6,7 @@ from pydantic import Field as PField
 from pydantic import model_validator
 
 from app.db.base import MAX_ID, Id
-from app.db.fields import Printable
+from app.db.fields import QueryParams
 
 # Filters every list accepts; the rest of a filter object are equality/IN filters on columns.
 COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", "limit",
@@ -14,7 +14,7 @@ COMMON_FILTERS = frozenset({"unit_id", "date_from", "date_to", "updated_since", 
 
 
 
-class ListParams(Printable):
+class ListParams(QueryParams):
     """The list parameters every resource takes (a query-parameter model in the API)."""
 
     limit: int = PField(50, ge=1, le=500, description="Page size (max 500).")
