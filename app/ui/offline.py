@@ -10,7 +10,7 @@ from app.deps import PageActor, Route, SessionDep
 from app.vn import fold
 from app.services import scope
 from app.services import units as units_service
-from app.services.unit_search import PATH_SEPARATOR
+from app.services.unit_search import KIND_WORDS, PATH_SEPARATOR
 from app.ui import STATIC_DIR, templates
 from app.ui._listing import REFS
 from app.ui.csrf import token_for
@@ -58,6 +58,9 @@ def subtree(session: SessionDep, actor: PageActor) -> JSONResponse:
         # `key`: the name as the server's search reads it (app.vn.fold), for the picker's search
         "units": [{"id": u.id, "name": u.name, "parent_id": u.parent_id, "key": fold(u.name),
                    "ended": u.active_to is not None} for u in units],
+        # The kind words a name may be typed without ("an phu" is "Xã An Phú"): the server's
+        # ranking (app.services.unit_search), followed by the offline picker.
+        "kind_words": list(KIND_WORDS),
         "path_separator": PATH_SEPARATOR, **refs}, headers=FRESH)
 
 

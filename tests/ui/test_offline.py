@@ -91,3 +91,47 @@ def test_a_denouncers_identity_is_never_kept_offline(sign_in, tree) -> None:
     assert 'name="dvk-offline"' not in form
     assert '<meta name="dvk-offline" content="no-store">' in manager.get("/petitions").text
     assert 'name="dvk-offline"' not in manager.get("/works").text
+
+
+def _offline_order(subtree: dict, typed: str) -> list[str]:
+    """The offline picker's order (static/picker_offline.js `ordered`), run by Node on the
+    subtree the server gives for offline use."""
+    import base64
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is not installed (make test installs npm, which brings it)")
+    source = (Path(__file__).resolve().parents[2] / "app/ui/static/picker_offline.js").read_bytes()
+    url = "data:text/javascript;base64," + base64.b64encode(source).decode()
+    script = (f"const m = await import({json.dumps(url)});"
+              "const [data, typed] = JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify(m.ordered(data.units, typed, data.kind_words)"
+              ".map((u) => u.name)));")
+    out = subprocess.run([node, "--input-type=module", "-e", script, json.dumps([subtree, typed])],
+                         capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("typed", ["an phu", "tan phu", "phuong 1", "xa an phu"])
+def test_the_offline_picker_orders_units_as_the_server_does(sign_in, api, db, typed) -> None:
+    """Without a link, the picker's search finds and orders the units of the offline copy by
+    the server's rule (units in force first, then the name itself with or without its kind
+    word, then names starting with it): the same units, in the same order of kinds of match,
+    as /api/v1/units?q= for what is typed (folded, as the picker folds it)."""
+    from app.enums import Role
+    from tests.factories import make_named_tree
+
+    with db() as s:
+        make_named_tree(s)
+    admin = sign_in("quantri.picker", Role.admin, None)
+    offline = _offline_order(admin.get("/offline/subtree.json").json(), typed)
+    r = api.get("/api/v1/units", params={"q": typed, "limit": 100})
+    assert r.status_code == 200, r.text
+    served = [u["name"] for u in r.json()["items"]]
+    assert offline and sorted(offline) == sorted(served)
+    # Names alike without their marks may stand in either order; the groups may not.
+    assert [n.replace("Phụ", "Phú") for n in offline] == [n.replace("Phụ", "Phú") for n in served]

@@ -47,7 +47,28 @@ function fold(text) {
 
 const SHOWN = 20;  // as many as the server's picker shows (unit_picker.SHOWN)
 
-// The search picker's units found, from the subtree: the name's start first, then within it.
+// How well a unit's name matches, by the server's order (app.services.unit_search.rank): the
+// name itself, with or without its kind word; then a name starting with it; then a word that
+// does; then anywhere; then each word somewhere (smaller is better).
+export function rank(key, typed, kinds) {
+  const forms = [typed, ...kinds.map((k) => k + " " + typed)];
+  if (forms.includes(key)) return 0;
+  if (forms.some((f) => key.startsWith(f))) return 1;
+  if ((" " + key).includes(" " + typed)) return 2;
+  return key.includes(typed) ? 3 : 4;  // 4: each word somewhere
+}
+
+// The units whose name holds what is typed (folded), in the picker's order.
+export function ordered(units, typed, kinds) {
+  const words = typed.split(" ");
+  return units.filter((u) => words.every((w) => u.key.includes(w)))
+    .map((u) => [u.ended ? 1 : 0, rank(u.key, typed, kinds), u])
+    .sort((a, b) => (a[0] - b[0]) || (a[1] - b[1]) || a[2].key.localeCompare(b[2].key))
+    .map(([, , u]) => u);
+}
+
+// The search picker's units found, from the subtree: those in force first (as the server puts
+// those in force on the record's date first), then by how well the name matches, then by name.
 export async function searchUnits(input) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
   const name = input.name.replace(/_q$/, "");
@@ -55,8 +76,8 @@ export async function searchUnits(input) {
   try { data = await load(); } catch (err) { return; }
   const typed = fold(input.value);
   const byId = new Map(data.units.map((u) => [u.id, u]));
-  const found = typed ? data.units.filter((u) => u.key.includes(typed))
-    .sort((a, b) => (b.key.startsWith(typed) - a.key.startsWith(typed)) || a.key.localeCompare(b.key)) : [];
+  const kinds = data.kind_words || [];
+  const found = typed ? ordered(data.units, typed, kinds) : [];
   const kept = [...list.querySelectorAll("label.pick")].filter((l) => {
     const r = l.querySelector("input"); return r && (r.checked || r.value === "");
   });
