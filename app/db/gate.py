@@ -22,6 +22,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 LATE = "dvk.late_writer"
+# PostgreSQL: the writers' turn, an advisory lock held until the transaction ends (`writing`).
+WRITERS_LOCK = 7212019
+TAKE_WRITERS_LOCK = f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})"
 SQLITE_BUSY_SNAPSHOT = 517
 
 
@@ -245,7 +248,16 @@ def writing(session: Session) -> None:
     refused by its version (UPDATE ... WHERE version = the one read: 412), a uniqueness by its
     index (409), and the record services call this before their checks, so their checks and
     their writes see one state. Elsewhere (PostgreSQL, an eager writer, a reader) it does
-    nothing."""
+    nothing on SQLite.
+
+    On PostgreSQL it takes the writers' turn (`WRITERS_LOCK`, an advisory lock held to the
+    transaction's end, which the audit chain's last link also takes), before the write touches
+    any row: every writer adds to the whole tree's sums, so a writer holding those rows while
+    waiting for the chain's lock, held by a long import waiting for those rows, was a
+    deadlock. One turn, taken first, makes the order the same for all."""
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(TAKE_WRITERS_LOCK)  # again in one transaction: already held
+        return
     if LATE in conn.info:
         take_turn(conn)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Boolean, ColumnElement, Select, and_, func, not_, or_, select, text, true
+from sqlalchemy import Boolean, ColumnElement, Select, and_, func, not_, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,7 +23,7 @@ from app.db.audit import AuditEntry
 from app.db.fields import QueryParams
 from app.db.dashboards import ChangeMark
 from app.db.petitions import CONFIDENTIAL
-from app.db.gate import writing
+from app.db.gate import WRITERS_LOCK, writing
 from app.enums import Role
 from app.vn import day_start
 from app.services import scope
@@ -102,16 +102,13 @@ def chain(prev: str, *, at: datetime, user_id: int | None, username: str, action
     return rows
 
 
-# PostgreSQL's advisory lock of the chain: one writer at a time extends it.
-CHAIN_LOCK = 7212019
+# One writer at a time extends the chain: on PostgreSQL the writers' turn (db.gate), on SQLite
+# the write lock.
+CHAIN_LOCK = WRITERS_LOCK
 
 
 def last_hash(session: Session) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        # One writer at a time extends the chain; SQLite's write lock already serialises.
-        session.exec(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
-    else:  # the last link is read under the write lock (a request takes it late)
-        writing(session)
+    writing(session)  # the last link is read in the writer's turn
     last = session.exec(_LAST_HASH).scalar()
     return last or GENESIS
 

@@ -78,7 +78,8 @@ def evaluate(session: Session, *, actor: Actor, id: int, data: EvaluationIn) -> 
     if missing or extra:
         raise Invalid.field("scores", "Cần chấm đủ các tiêu chí của bộ tiêu chí "
                                       f"'{crit_set.name}'" + (f"; thiếu: {', '.join(missing)}" if missing else "")
-                                      + (f"; không thuộc bộ: {extra}" if extra else "") + ".")
+                                      + (f"; {len(extra)} tiêu chí không thuộc bộ này"
+                                         if extra else "") + ".")
     for cid, score in data.scores.items():
         if not 0 <= score <= wanted[cid].max_score:
             raise Invalid.field("scores", f"Điểm tiêu chí '{wanted[cid].name}' từ 0 đến "

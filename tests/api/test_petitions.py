@@ -1,5 +1,6 @@
 """/api/v1/petitions: legal time limits, the lifecycle, extensions, confidentiality, filters."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -107,6 +108,9 @@ def test_illegal_transitions_are_409(api, units, path, to):
     r = step(api, p["id"], to, "2021-03-09")
     assert r.status_code == 409, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
+    # The steps are named in Vietnamese only, not by their codes.
+    assert "Không thể chuyển đơn" in r.json()["detail"]
+    assert not re.search(r"\([a-z_]+\)", r.json()["detail"]), r.text
     assert api.get(f"{P}/{p['id']}").json() == before
     assert len(api.get(f"{P}/{p['id']}/history").json()["steps"]) == len(path)
 

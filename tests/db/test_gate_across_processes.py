@@ -201,3 +201,42 @@ def test_on_postgresql_a_clerk_waits_for_a_long_writer_at_most_the_budget(
             other.rollback()
 
     _busy_then_written(db, engine, short_budget_server, chain_held)
+
+
+@postgresql_only
+def test_on_postgresql_a_waiting_writer_holds_no_row_of_the_shared_sums(
+        db, engine, api, short_budget_server):
+    """Every writer adds to the whole tree's sums (the stat rows with no unit). A clerk who
+    waits for the writers' turn, while a long import holds it, must wait holding none of those
+    rows: the import, adding its own sums at its end, would wait for the clerk, who waits for
+    it (a deadlock, or one of them refused after the budget). The turn is taken first."""
+    import concurrent.futures
+
+    from app.services.audit import CHAIN_LOCK
+
+    with db() as s:
+        tree = make_tree(s)
+        auth.create_user(s, username="clerk-turn", password=PASSWORD, role=Role.clerk,
+                         unit_code="T-HTB")
+    body = {"unit_id": tree.ham_tri, "source": "people", "kind": "cash", "amount_vnd": 150_000,
+            "date": date.today().isoformat()}
+    assert api.post("/api/v1/contributions", json=body).status_code == 201  # the rows exist
+    with httpx.Client(base_url=short_budget_server, timeout=60) as client, \
+            concurrent.futures.ThreadPoolExecutor(1) as pool:
+        r = client.post("/api/v1/auth/token", data={"username": "clerk-turn", "password": PASSWORD})
+        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        with engine.connect() as importer:
+            importer.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+            sent = pool.submit(client.post, "/api/v1/contributions", json=body)
+            deadline = time.monotonic() + 30
+            while not importer.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )).scalar():  # the clerk now waits for the turn
+                assert time.monotonic() < deadline and not sent.done(), "the clerk never waited"
+                time.sleep(0.05)
+            importer.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            rows = importer.execute(text(
+                "SELECT n FROM stat_contribution WHERE unit_id IS NULL FOR UPDATE")).all()
+            assert rows  # had the clerk held them, this would have waited and failed
+            importer.rollback()
+        assert sent.result().status_code in (201, 503)

@@ -78,13 +78,14 @@ def test_district_manager_reports_issues_and_switches_the_dashboard(journey, man
     # Own dates: typing them chooses "Ngày tùy ý"; choosing a year afterwards clears them.
     nav(page, "Báo cáo")
     page.get_by_text("Chọn ngày tùy ý").click()
-    page.get_by_label("Từ", exact=True).fill("2020-01-01")
-    page.get_by_label("Đến", exact=True).fill("2020-06-30")
+    page.get_by_label("Từ", exact=True).fill("01/01/2020")  # typed day first, as a clerk does
+    page.get_by_label("Đến", exact=True).fill("10/06/2020")
     assert page.locator("#f-preset").input_value() == "custom"
     page.get_by_role("button", name="Xem báo cáo").click()
     page.wait_for_load_state()
     no_error(page)
-    assert "từ 01/01/2020 đến 30/06/2020" in page.locator("article.report .sub").inner_text()
+    assert "từ 01/01/2020 đến 10/06/2020" in page.locator("article.report .sub").inner_text()
+    assert page.get_by_label("Đến", exact=True).input_value() == "10/06/2020"  # shown as typed
     page.select_option("#f-preset", label="Năm 2019")
     assert page.get_by_label("Từ", exact=True).input_value() == ""
     page.get_by_role("button", name="Xem báo cáo").click()

@@ -126,3 +126,14 @@ def writes(url: str, html: str) -> set[str]:
         if f.buttons:
             posted += f.posts + ([f.action] if f.method != "get" else [])
     return {urlsplit(u).path for u in posted}
+
+
+def assert_own_ids(html: str) -> None:
+    """Every id on the page is its own, and every label names a field that is there: two forms
+    of one page with a field of the same name each give theirs its own id."""
+    import re
+
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert target in ids, target

@@ -9,6 +9,7 @@ import pytest
 from app.enums import Role
 from app.services import auth
 from tests.conftest import carry_csrf
+from tests.ui.page_forms import assert_own_ids
 from tests.factories import PASSWORD, make_model, make_tree
 
 HX = {"HX-Request": "true"}
@@ -151,6 +152,19 @@ def test_the_model_page_offers_each_user_the_steps_they_may_take(sign_in, db, tr
     assert f'action="/models/{m.id}/recognize"' in manager
     viewer = sign_in("xem.buoc", Role.viewer).get(f"/models/{m.id}").text
     assert f'action="/models/{m.id}/step"' not in viewer and "/recognize" not in viewer
+
+
+def test_each_field_of_the_model_page_has_its_own_id(sign_in, db, tree):
+    """The step, the score sheet and the recognition each have a date: each label names its
+    own field (a shared id sent 'Ngày đánh giá' and 'Ngày quyết định' to the step's date)."""
+    with db() as s:
+        scored = make_model(s, unit_id=tree.ham_tri, status="in_progress")
+        evaluated = make_model(s, unit_id=tree.ham_tri, status="evaluated")
+    manager = sign_in("lanhdao.ids", Role.manager)
+    for m, act in ((scored, "evaluate"), (evaluated, "recognize")):
+        page = manager.get(f"/models/{m.id}").text
+        assert f'action="/models/{m.id}/step"' in page and f'action="/models/{m.id}/{act}"' in page
+        assert_own_ids(page)
 
 
 def test_a_refused_score_sheet_comes_back_filled(sign_in, db, tree):

@@ -11,6 +11,7 @@ from app import vn
 from app.enums import Role
 from app.services import auth
 from tests.conftest import carry_csrf
+from tests.ui.page_forms import assert_own_ids
 from tests.factories import PASSWORD, make_petition, make_tree
 
 
@@ -196,7 +197,4 @@ def test_each_field_of_the_page_has_its_own_id(clerk, db, tree):
                           status="accepted", accepted_date="2024-01-03")
     page = clerk.get(f"/petitions/{p.id}").text
     assert 'action="/petitions/%d/extend"' % p.id in page  # both forms are there
-    ids = re.findall(r'\bid="([^"]+)"', page)
-    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
-    for target in re.findall(r'<label for="([^"]+)"', page):
-        assert target in ids, target
+    assert_own_ids(page)

@@ -12,6 +12,7 @@ and (.ods) its merged cells. An .xls is bounded by its file's size. Every limit 
 every refusal says in Vietnamese what was too large (413) or why it is no workbook (415).
 """
 
+import logging
 import struct
 import zipfile
 import zlib
@@ -21,6 +22,8 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from app.vn import print_number
+
+log = logging.getLogger(__name__)
 
 MB = 1 << 20
 # -- limits ---------------------------------------------------------------------------------
@@ -75,8 +78,10 @@ def _megabytes(size: int) -> str:
 
 
 def damaged(exc: BaseException, kind: str = "xlsx") -> FileProblem:
-    return FileProblem(f"Tệp .{kind} bị hỏng hoặc không phải bảng tính "
-                       f"({type(exc).__name__}). Hãy mở lại bằng Excel và lưu thành .xlsx.", 415)
+    # The reader's own error (a library's class name) is for the log, not for the clerk.
+    log.info("unreadable .%s: %s: %s", kind, type(exc).__name__, exc)
+    return FileProblem(f"Tệp .{kind} bị hỏng hoặc không phải bảng tính. Hãy mở lại bằng Excel "
+                       "và lưu thành .xlsx.", 415)
 
 
 def too_wide(rows: int, columns: int) -> FileProblem:

@@ -50,7 +50,7 @@ def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
     check_version(p, if_match)
     current = S(p.status)
     if to not in TRANSITIONS.get(current, frozenset()):
-        allowed = ", ".join(f"{s.vi} ({s.value})" for s in sorted(TRANSITIONS.get(current, ())))
+        allowed = ", ".join(f"'{s.vi}'" for s in sorted(TRANSITIONS.get(current, ())))
         raise Conflict(f"Không thể chuyển đơn từ '{current.vi}' sang '{to.vi}'. "
                        + (f"Các bước hợp lệ: {allowed}." if allowed else "Hồ sơ đã kết thúc."))
     last = _last_step_date(session, p)
