@@ -30,3 +30,20 @@ def test_the_server_loads_no_workbook_library_and_no_test_tool_at_start(tmp_path
     loaded = modules_at_start(tmp_path)
     assert "fastapi" in loaded  # the check sees what app.main loads
     assert sorted(loaded & set(LAZY + NEVER)) == []
+
+
+def test_a_started_server_has_done_what_its_first_page_would_wait_for(tmp_path):
+    """app.main.warm_up, in the server's start: the templates compiled, Babel's Vietnamese
+    data read, and what was loaded set aside from the garbage collector's full passes."""
+    env = {**os.environ, "DVK_SECRET_KEY": "x" * 40, "DVK_DEMO": "0",
+           "DVK_DATABASE_URL": f"sqlite:///{tmp_path / 'warm.sqlite3'}"}
+    code = ("import gc, json\nfrom fastapi.testclient import TestClient\n"
+            "from app.main import app\nfrom app.ui import templates\nfrom app.vn import show\n"
+            "def seen():\n"
+            "    return ['units/tree.html' in [k[1] for k in templates.env.cache],\n"
+            "            show._LOCALE._Locale__data is not None, gc.get_freeze_count() > 0]\n"
+            "before = seen()\nwith TestClient(app):\n    print(json.dumps([before, seen()]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True, timeout=120)
+    before, after = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before == [False, False, False] and after == [True, True, True]

@@ -2,7 +2,9 @@
 country: 14 149 units, some 7 MB as one table) opens one level at a time: each unit with units
 under it has a link that loads them below it (htmx, /units/level) or, without script, opens
 the page at it (/units?open=<id>: the levels down to it, opened); a level with hundreds of
-units comes a page at a time."""
+units comes a page at a time, and a level's many ended units (the country's 63 provinces
+before 07/2025 beside its 34 new ones) are folded behind one row after those in force, so
+that a page opened anywhere stays small (under 150 KB with the country loaded)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +19,15 @@ from app.deps import PageActor, Route, SessionDep
 from app.services import scope, unit_search
 from app.services import units as units_service
 from app.services.actor import Actor
+from app.services.in_force import in_force
 from app.ui import render_block
 from app.ui.unit_picker import THRESHOLD
+from app.vn import today
 
 PAGE = 100  # units of one level shown at once
+# Ended units of a level beside units in force: up to this many are shown where they lie (a
+# district's commune merged last year); more (a whole former tree) are folded behind one row.
+FOLD = 20
 TEMPLATE = "units/tree.html"
 
 router = APIRouter(route_class=Route)
@@ -39,12 +46,20 @@ class Row:
     parent_id: int | None = None   # the next page's link: whose level, from where, of how many
     offset: int = 0
     total: int = 0
+    folded: bool = False  # the link is to the level's ended units, folded after those in force
 
 
 def _level(session: Any, actor: Actor, parent_id: int | None, depth: int, offset: int = 0,
            opened: set[int] = frozenset()) -> list[Row]:  # type: ignore[assignment]
     level = unit_search.children(session, actor=actor, parent_id=parent_id, offset=offset,
                                  limit=PAGE)
+    day = today()
+    # Units in force come first (unit_search.children), the others after them.
+    cut = next((i for i, (u, _) in enumerate(level.rows) if not in_force(u, day)), None)
+    if cut and level.total - (level.offset + cut) > FOLD:
+        rows = [Row(u, depth, n, u.id in opened) for u, n in level.rows[:cut]]
+        return [*rows, Row(None, depth, parent_id=parent_id, offset=level.offset + cut,
+                           total=level.total, folded=True)]
     rows = [Row(u, depth, n, u.id in opened) for u, n in level.rows]
     if level.offset + level.limit < level.total:
         rows.append(Row(None, depth, parent_id=parent_id, offset=level.offset + level.limit,
@@ -68,19 +83,21 @@ def _chain(session: Any, actor: Actor, unit_id: int) -> list[Unit]:
 
 
 def rows(session: Any, actor: Actor, open_id: int | None = None, offset: int = 0) -> list[Row]:
-    """The rows of the tree, the levels down to `open_id` opened (its own at `offset`)."""
+    """The rows of the tree, the levels down to `open_id` opened (its own at `offset`; the top
+    level's, with no unit opened)."""
     chain = _chain(session, actor, open_id) if open_id else []
     opened = {u.id for u in chain}
-    out = _level(session, actor, None, 0, opened=opened)
+    out = _level(session, actor, None, 0, 0 if chain else offset, opened=opened)
+    end, depth = len(out), 0  # where the level opened last ends, and its depth
     for unit in chain:
         at = next((i for i, r in enumerate(out) if r.unit is not None and r.unit.id == unit.id), None)
-        if at is None:  # beyond the first page of its level: shown where that page ends
-            depth = out[-1].depth if out else 0
-            out.append(Row(unit, depth, None, True))
-            at = len(out) - 1
+        if at is None:  # not on the page of its level shown (further on, or folded): at its end
+            out.insert(end, Row(unit, depth, None, True))
+            at = end
         below = _level(session, actor, unit.id, out[at].depth + 1,
                        offset if unit.id == open_id else 0, opened)
         out[at + 1:at + 1] = below
+        end, depth = at + 1 + len(below), out[at].depth + 1
     return out
 
 
@@ -151,11 +168,12 @@ def _number(text: Any) -> int | None:
 
 @router.get("/units/level")
 def level(request: Request, session: SessionDep, actor: PageActor,
-          parent: int = Query(ge=1, le=MAX_ID), depth: int = Query(1, ge=1, le=16),
+          parent: int | None = Query(None, ge=1, le=MAX_ID), depth: int = Query(1, ge=0, le=16),
           offset: int = Query(0, ge=0, le=MAX_ID)) -> Response:
-    """The units directly under one unit (a page of them), as rows of the unit tree."""
+    """The units directly under one unit, or the top of the tree (a page of them), as rows of
+    the unit tree."""
     shown = (_level(session, actor, parent, depth, offset)
-             if scope.can_see_unit(session, actor, parent) else [])
+             if parent is None or scope.can_see_unit(session, actor, parent) else [])
     return render_block(request, TEMPLATE, "rows", {
         **_beside(session, actor, shown), "tree_rows": shown, "large_tree": True,
         "shows_form": _shows_form(actor)})

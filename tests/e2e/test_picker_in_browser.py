@@ -1,7 +1,8 @@
 """The unit picker of a country-sized tree (tests/bigtree.py), in Chromium: an administrator
 types "phu long" into the contribution form's unit field, sees each Phú Long with its
 province, picks one by keyboard and saves; the same without script, with "Tìm"; the page
-with the picker open passes axe; the tree opens a level by its ▸."""
+with the picker open passes axe; the tree opens a level by its ▸, and its ended provinces,
+folded behind one row, by a click on that row."""
 
 from typing import Any
 
@@ -10,7 +11,10 @@ from playwright.sync_api import expect
 
 from app.enums import Role
 from app.services import auth
-from tests.bigtree import load_country
+from sqlalchemy import update
+
+from app.db.units import Unit
+from tests.bigtree import ENDED, load_country
 from tests.e2e.axe import audit
 from tests.e2e.conftest import shot
 from tests.e2e.journey import nav, open_page, sign_in
@@ -140,3 +144,23 @@ def test_phone_size_picker(chromium: Any, server: str, country: Any) -> None:
         assert not [e for e in errors if "Failed to load resource" not in e], errors
     finally:
         context.close()
+
+
+def test_the_ended_provinces_open_from_their_folded_row(journey: Any, engine: Any, db: Any) -> None:
+    load_country(engine, provinces=25, districts=2, communes=2, new_provinces=3, new_communes=40)
+    with engine.begin() as c:
+        c.execute(update(Unit).where(Unit.level == "province", Unit.code.like("P%"))
+                  .values(active_to=ENDED))
+    with db() as s:
+        auth.create_user(s, username=ADMIN, password=PASSWORD, role=Role.admin, unit_code=None)
+    page = journey
+    sign_in(page, ADMIN)
+    nav(page, "Đơn vị")
+    rows = page.locator("table.tree tbody tr")
+    expect(rows).to_have_count(4)  # the 3 provinces in force, and the row of the others
+    page.get_by_role("link", name="Xem 25 đơn vị đã hết hiệu lực hoặc chưa có hiệu lực").click()
+    expect(rows.filter(has=page.locator("a.toggle"))).to_have_count(28)
+    ended = page.locator("table.tree tbody tr.ended").first
+    ended.locator("a.toggle").click()
+    expect(rows).to_have_count(30)  # its 2 districts, below it
+    shot(page, "tree-ended-provinces")
