@@ -49,6 +49,20 @@ class UnitKind(Labelled):
     to_dan_pho = "to_dan_pho", "Tổ dân phố", "Residential group"
 
 
+# The level each kind of unit stands at (a commune's kinds: xã, phường, thị trấn, đặc khu).
+KIND_LEVEL = {
+    UnitKind.quoc_gia: UnitLevel.country,
+    **dict.fromkeys((UnitKind.tinh, UnitKind.thanh_pho_tw), UnitLevel.province),
+    **dict.fromkeys((UnitKind.huyen, UnitKind.thi_xa, UnitKind.thanh_pho, UnitKind.quan),
+                    UnitLevel.district),
+    **dict.fromkeys((UnitKind.xa, UnitKind.phuong, UnitKind.thi_tran, UnitKind.dac_khu),
+                    UnitLevel.commune),
+    **dict.fromkeys((UnitKind.thon, UnitKind.khu_pho, UnitKind.ap, UnitKind.ban,
+                     UnitKind.to_dan_pho), UnitLevel.village),
+}
+assert set(KIND_LEVEL) == set(UnitKind)
+
+
 class Field_(Labelled):
     economy = "economy", "Kinh tế", "Economy"
     culture_society = "culture_society", "Văn hóa – xã hội", "Culture and society"

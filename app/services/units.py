@@ -19,7 +19,7 @@ from app.db.recognitions import Recognition
 from app.db.targets import Target
 from app.db.units import Unit, UnitCreate, UnitSuccessor, UnitUpdate
 from app.db.works import Work
-from app.enums import Role, UnitKind, UnitLevel
+from app.enums import KIND_LEVEL, Role, UnitKind, UnitLevel
 from app.services import rollups, scope, unit_search
 from app.services.actor import Actor
 from app.services.errors import Conflict, Forbidden, Invalid
@@ -54,6 +54,7 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
         if any(_DEPTH[UnitLevel(c)] <= _DEPTH[UnitLevel(unit.level)] for c in child_levels):
             raise Invalid.field("level", "Đơn vị cấp dưới phải có cấp thấp hơn cấp mới của "
                                          "đơn vị này; hãy chuyển chúng đi trước.")
+    _check_kind(unit)
     if unit.merged_into_id is not None:
         if session.get(Unit, unit.merged_into_id) is None:
             raise Invalid.field("merged_into_id", f"Đơn vị số {unit.merged_into_id} không tồn tại.")
@@ -62,6 +63,17 @@ def _check(session: Session, actor: Actor, unit: Unit) -> None:
             raise Invalid.field("merged_into_id", "Không thể sáp nhập đơn vị vào chính nó "
                                                   "hoặc vào đơn vị thuộc phạm vi của nó.")
     _check_successors(session, actor, unit)
+
+
+def _check_kind(unit: Unit) -> None:
+    """A unit's kind is one of its level's (`enums.KIND_LEVEL`): a commune is no 'Quốc gia'.
+    Checked when made, and when its kind or level changes (a unit stored before is kept)."""
+    if not unit.kind or not (unit.id is None or _changed(unit, "kind", "level")):
+        return
+    kind, level = UnitKind(unit.kind), UnitLevel(unit.level)
+    if KIND_LEVEL[kind] != level:
+        raise Invalid.field("kind", f"'{kind.vi}' là đơn vị cấp {KIND_LEVEL[kind].vi.lower()}, "
+                                    f"không phải cấp {level.vi.lower()}.")
 
 
 def _changed(unit: Unit, *names: str) -> bool:

@@ -73,6 +73,20 @@ def test_level_must_be_below_the_parent_level(api, tree, level, parent):
     assert "U-NEW" not in codes(api)
 
 
+def test_a_units_kind_is_one_of_its_levels(api, tree):
+    """A commune is no 'Quốc gia' and no 'Tỉnh' (the form's and the API's kinds are checked
+    against the level); a unit made with a fitting kind, then given another level, is told."""
+    for kind in ("quoc_gia", "tinh", "thon"):
+        r = post_unit(api, code=f"U-K{kind}", name="Xã Mới", kind=kind, parent_id=tree.district)
+        assert r.status_code == 422 and ["body", "kind"] in [e["loc"] for e in r.json()["errors"]]
+        assert "không phải cấp xã" in r.json()["errors"][0]["msg"], r.text
+    r = api.patch(f"{U}/{tree.ham_tri}", json={"kind": "tinh"})
+    assert r.status_code == 422 and "'Tỉnh' là đơn vị cấp tỉnh" in r.text, r.text
+    assert api.patch(f"{U}/{tree.ham_tri}", json={"kind": "phuong"}).status_code == 200
+    assert post_unit(api, code="U-KT", name="Thôn Mới", level="village", kind="ap",
+                     parent_id=tree.ham_tri).status_code == 201
+
+
 def test_a_commune_may_sit_directly_under_a_province(api, tree):
     # After 1 July 2025 there is no district level.
     r = post_unit(api, code="U-NEWC", name="Hàm Thuận", parent_id=tree.province,
@@ -273,12 +287,13 @@ def test_only_an_admin_creates_a_root_unit(api, make_user, tree, role):
 
 def test_a_manager_manages_units_below_their_own(make_user, tree):
     manager = make_user(Role.manager, "U-HTB")
-    r = post_unit(manager, code="U-M1", name="Thôn 2", level="village", parent_id=tree.ham_lien)
+    r = post_unit(manager, code="U-M1", name="Thôn 2", level="village", kind="thon",
+                  parent_id=tree.ham_lien)
     assert r.status_code == 201, r.text
-    assert post_unit(manager, code="U-M2", name="Huyện khác", level="district",
+    assert post_unit(manager, code="U-M2", name="Huyện khác", level="district", kind="huyen",
                      parent_id=tree.province).status_code == 403
     clerk = make_user(Role.clerk, "U-HTB")
-    assert post_unit(clerk, code="U-M3", name="Thôn 3", level="village",
+    assert post_unit(clerk, code="U-M3", name="Thôn 3", level="village", kind="thon",
                      parent_id=tree.ham_lien).status_code == 403
 
 
