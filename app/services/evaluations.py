@@ -82,8 +82,10 @@ def evaluate(session: Session, *, actor: Actor, id: int, data: EvaluationIn) -> 
                                          if extra else "") + ".")
     for cid, score in data.scores.items():
         if not 0 <= score <= wanted[cid].max_score:
-            raise Invalid.field("scores", f"Điểm tiêu chí '{wanted[cid].name}' từ 0 đến "
-                                          f"{wanted[cid].max_score}.")
+            msg = f"Điểm tiêu chí '{wanted[cid].name}' từ 0 đến {wanted[cid].max_score}."
+            # Named by its criterion too (["body", "scores", id]): the page marks that score.
+            raise Invalid(f"scores: {msg}", errors=[{"loc": ["body", "scores", str(cid)],
+                                                     "msg": msg}])
     total = round(sum(data.scores.values()), 2)
     ev = Evaluation(model_id=m.id, set_id=crit_set.id, evaluated_on=data.date,
                     evaluator=actor.username, total=total, note=data.note)

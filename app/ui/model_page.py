@@ -17,7 +17,7 @@ from app.enums import ModelStatus, Role
 from app.services import audit, evaluations, scope
 from app.services import models as service
 from app.services.errors import DomainError
-from app.ui import errors_line, forms, page_acts, refusal_status, templates
+from app.ui import errors_line, form_errors, forms, page_acts, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -35,7 +35,8 @@ page_acts.lead_back(router, "/models/{id}", ("step", "evaluate", "recognize"))
 
 
 def _context(session: SessionDep, actor: PageActor, id: int, error: str | None = None,
-             sent: page_acts.Sent | None = None) -> dict[str, Any]:
+             sent: page_acts.Sent | None = None, fields: dict[str, str] | None = None
+             ) -> dict[str, Any]:
     m = service.get(session, actor=actor, id=id)
     status = ModelStatus(m.status)
     crit_set = None
@@ -51,9 +52,11 @@ def _context(session: SessionDep, actor: PageActor, id: int, error: str | None =
     manager = scope.may_write(session, actor, m.unit_id, role=Role.manager)
     # Each form's values: today's date, or what the user sent to the form that was refused,
     # so a mistake in one score costs that score, not the whole sheet.
-    filled = page_acts.filled(("step", "evaluate", "recognize"), sent)
+    forms_ = ("step", "evaluate", "recognize")
+    filled = page_acts.filled(forms_, sent)
     return {
         "actor": actor, "m": m, "error": error, "today": vn.today(), "filled": filled,
+        "errs": page_acts.marked(forms_, sent, fields),
         "deletable": service.records.may_change(session, actor=actor, obj=m),
         "changes": shown_history("models", audit.history(session, actor=actor, resource="models",
                                                           record_id=id), session),
@@ -90,9 +93,7 @@ def take_step(id: RecordId, request: Request, session: SessionDep,
                                   form.problems)
             evaluations.step(session, actor=actor, id=id, to=data.to, on=data.date)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id,
-                      errors_line(exc, ModelStepIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
-                      ("step", dict(form_data)))
+        return _again(request, session, actor, id, exc, ModelStepIn, ("step", dict(form_data)))
     return _done(request, id)
 
 
@@ -109,9 +110,7 @@ def evaluate(id: RecordId, request: Request, session: SessionDep,
                                                  "note": form.get("note") or None}, form.problems)
             evaluations.evaluate(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id,
-                      errors_line(exc, EvaluationIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
-                      ("evaluate", dict(form_data)))
+        return _again(request, session, actor, id, exc, EvaluationIn, ("evaluate", dict(form_data)))
     return _done(request, id)
 
 
@@ -126,9 +125,7 @@ def recognize(id: RecordId, request: Request, session: SessionDep,
             data = forms.validate(RecognitionIn, typed, form.problems)
             evaluations.recognize(session, actor=actor, id=id, data=data)
     except (ValidationError, DomainError) as exc:
-        return _again(request, session, actor, id,
-                      errors_line(exc, RecognitionIn) or "Dữ liệu không hợp lệ.", refusal_status(exc),
-                      ("recognize", dict(form_data)))
+        return _again(request, session, actor, id, exc, RecognitionIn, ("recognize", dict(form_data)))
     return _done(request, id)
 
 
@@ -136,8 +133,13 @@ def _done(request: Request, id: int) -> Response:
     return page_acts.done(request, f"/models/{id}")
 
 
-def _again(request: Request, session: SessionDep, actor: PageActor, id: int, error: str,
-           status: int, sent: page_acts.Sent) -> Response:
-    """The page again, with what went wrong and what was sent."""
+def _again(request: Request, session: SessionDep, actor: PageActor, id: int, exc: Exception,
+           schema: Any, sent: page_acts.Sent) -> Response:
+    """The page again, with what went wrong (in one line above, and beside each field it
+    names: a score by its criterion, `score_<id>`) and what was sent."""
+    fields = {(f"score_{k}" if k.isdigit() else k): msg
+              for k, msg in form_errors(exc, schema)[0].items()}
+    error = errors_line(exc, schema) or "Dữ liệu không hợp lệ."
     return page_acts.again(request, "models/detail.html",
-                           _context(session, actor, id, error=error, sent=sent), status)
+                           _context(session, actor, id, error=error, sent=sent, fields=fields),
+                           refusal_status(exc))

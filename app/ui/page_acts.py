@@ -51,6 +51,17 @@ def again(request: Request, template: str, context: dict[str, Any], status: int)
 Sent = tuple[str, dict[str, Any]]  # (the refused form's name, the values it sent)
 
 
+def marked(names: tuple[str, ...], sent: Sent | None, fields: dict[str, str] | None = None
+           ) -> dict[str, dict[str, str]]:
+    """Each form's field messages, by form name: those of the refused form (`form_errors`'s
+    fields, by field name), so that each sits beside its field and marks it (aria-invalid),
+    which static/forms.js then brings into view; none for the others."""
+    out: dict[str, dict[str, str]] = {name: {} for name in names}
+    if sent is not None and fields:
+        out[sent[0]] = dict(fields)
+    return out
+
+
 def filled(names: tuple[str, ...], sent: Sent | None) -> dict[str, dict[str, str]]:
     """Each form's values, by form name: today's date, or, for the form that was refused, what
     the user sent to it, so a mistake costs the user the mistyped field, not the whole form."""

@@ -18,7 +18,7 @@ from app.services.errors import DomainError
 from app.services.petitions import records as service
 from app.services.petitions import rules, workflow
 from app.services.petitions.workflow import ExtensionIn, TransitionIn
-from app.ui import errors_line, forms, page_acts, refusal_status, templates
+from app.ui import errors_line, form_errors, forms, page_acts, refusal_status, templates
 from app.ui.records import field_labels, shown_history
 
 router = APIRouter(route_class=Route)
@@ -36,7 +36,8 @@ page_acts.lead_back(router, "/petitions/{id}", ("steps", "extend"))
 
 
 def _context(session: SessionDep, actor: PageActor, id: int, error: str | None = None,
-             sent: page_acts.Sent | None = None) -> dict[str, Any]:
+             sent: page_acts.Sent | None = None, fields: dict[str, str] | None = None
+             ) -> dict[str, Any]:
     p = service.get(session, actor=actor, id=id)
     steps, extensions = service.history(session, actor=actor, id=id)
     shown = service.present(p, actor)
@@ -58,6 +59,7 @@ def _context(session: SessionDep, actor: PageActor, id: int, error: str | None =
         "lengthen": rules.complex_lengthens(p),
         "deletable": service.records.may_change(session, actor=actor, obj=p),
         "filled": page_acts.filled(("steps", "extend"), sent),
+        "errs": page_acts.marked(("steps", "extend"), sent, fields),
     }
 
 
@@ -98,5 +100,6 @@ def _again(request: Request, session: SessionDep, actor: PageActor, id: int,
     """The page again, with what went wrong in one line above the forms (the fields' messages,
     each named by its label on `schema`, or the rule's) and what was sent, answered with the
     refusal's own status: 403, 409, 412 or 422."""
-    context = _context(session, actor, id, error=errors_line(exc, schema), sent=sent)
+    context = _context(session, actor, id, error=errors_line(exc, schema), sent=sent,
+                       fields=form_errors(exc, schema)[0])
     return page_acts.again(request, "petitions/detail.html", context, refusal_status(exc))

@@ -3,6 +3,8 @@ explained next to the field, corrects it, and finds the new model in the list.""
 
 import re
 
+from playwright.sync_api import expect
+
 from app.enums import Role
 from app.services import auth
 from tests.e2e.conftest import shot
@@ -70,6 +72,12 @@ def test_a_refused_score_sheet_leaves_the_address_of_the_models_page(page, db):
     assert "từ 0 đến" in page.locator("p.notice.error").inner_text()
     assert page.locator("form.evaluate input[name^=score_]").last.input_value() == "1000"  # kept
     assert page.url.endswith(f"/models/{model.id}")
+    # Beside the score it is about, which takes the focus and is brought into view.
+    refused = page.locator("form.evaluate input[name^=score_]").last
+    assert refused.get_attribute("aria-invalid") == "true"
+    beside = page.locator("form.evaluate .field.has-error small.error")
+    assert beside.count() == 1 and "từ 0 đến" in beside.inner_text()
+    expect(refused).to_be_focused()
     shot(page, "model-score-refused")
     response = page.reload()
     assert response is not None and response.status == 200 and response.request.method == "GET"
@@ -86,3 +94,41 @@ def test_a_refused_score_sheet_leaves_the_address_of_the_models_page(page, db):
         "button", name="Kết luận không công nhận").click()
     page.get_by_text("Không công nhận", exact=True).wait_for()
     assert page.url.endswith(f"/models/{model.id}")
+
+
+def test_on_a_phone_a_refused_extension_is_shown_where_the_eye_is(chromium, server, db):
+    """390 px wide: the petition page's extension form is far down; refused, the field it
+    is about is marked, focused and scrolled into view, with its message beside it."""
+    from tests.factories import make_petition
+
+    with db() as s:
+        tree = make_tree(s)
+        p = make_petition(s, unit_id=tree.ham_tri, type="denunciation", received_date="2024-01-02",
+                          status="accepted", accepted_date="2024-01-03")
+        auth.create_user(s, username="canbo.giahan", password=PASSWORD, role=Role.clerk,
+                         unit_code="T-HT")
+    context = chromium.new_context(base_url=server, viewport={"width": 390, "height": 844},
+                                   locale="vi-VN", is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto("/petitions")
+        page.fill("#username", "canbo.giahan")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/petitions$"))
+        page.locator(f'#list a[href="/petitions/{p.id}"]').first.click()
+        page.wait_for_url(re.compile(rf"/petitions/{p.id}$"))
+        extend = page.locator("form.extend")
+        extend.get_by_label("Số ngày", exact=False).fill("45")
+        extend.get_by_label("Ngày quyết định").fill("05/01/2024")
+        extend.get_by_role("button", name="Gia hạn").click()
+        days = page.locator("form.extend input[name=days]")
+        expect(days).to_be_focused()
+        assert days.get_attribute("aria-invalid") == "true"
+        assert "từ 1 đến 30 ngày" in page.locator("form.extend .has-error small.error").inner_text()
+        assert page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight; }""")
+        assert page.url.endswith(f"/petitions/{p.id}")
+        shot(page, "petition-extension-refused-phone")
+    finally:
+        context.close()

@@ -184,6 +184,11 @@ def test_a_refused_score_sheet_comes_back_filled(sign_in, db, tree):
     for n in names:
         assert re.search(rf'name="{n}" type="text" value="{form[n]}"', r.text), n
     assert 'value="05/12/2019"' in r.text and "Nhận xét của đoàn</textarea>" in r.text
+    # The message sits beside the score it is about, which is marked for the screen reader.
+    over = names[-1]
+    assert re.search(rf'name="{over}" type="text" value="[^"]*" required aria-invalid="true"', r.text)
+    assert len(re.findall(r'aria-invalid="true"', r.text)) == 1
+    assert re.search(r'<small class="error" role="alert" id="e-[^"]+">Điểm tiêu chí', r.text)
 
 
 def test_a_refused_form_on_the_model_page_keeps_the_pages_address(sign_in, api, db, tree):

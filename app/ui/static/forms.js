@@ -47,8 +47,10 @@
   // The first field the server refused takes the focus, so its message (aria-describedby) is
   // read out and the clerk types the correction at once: after an htmx answer and after a
   // whole page's (without htmx). A refusal of no shown field focuses the form's message.
-  function focusFirstError(root) {
-    var form = root.getElementById("entry-form");
+  function focusFirstError(root, refused) {
+    // A list's entry form; after an htmx refusal also a record's own page (a model's, a
+    // petition's: its act forms are swapped in with the page's content, #main).
+    var form = root.getElementById("entry-form") || (refused ? root.getElementById("main") : null);
     if (!form) return;
     var target = form.querySelector('[aria-invalid="true"]');
     if (!target) {
@@ -64,7 +66,7 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.status >= 400) focusFirstError(document);
+    if (xhr && xhr.status >= 400) focusFirstError(document, true);
   });
 
   // "Thêm …" at the top of a list jumps to the entry form (the link's #entry-form) and puts
