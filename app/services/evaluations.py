@@ -84,8 +84,7 @@ def evaluate(session: Session, *, actor: Actor, id: int, data: EvaluationIn) -> 
         if not 0 <= score <= wanted[cid].max_score:
             msg = f"Điểm tiêu chí '{wanted[cid].name}' từ 0 đến {wanted[cid].max_score}."
             # Named by its criterion too (["body", "scores", id]): the page marks that score.
-            raise Invalid(f"scores: {msg}", errors=[{"loc": ["body", "scores", str(cid)],
-                                                     "msg": msg}])
+            raise Invalid(msg, errors=[{"loc": ["body", "scores", str(cid)], "msg": msg}])
     total = round(sum(data.scores.values()), 2)
     ev = Evaluation(model_id=m.id, set_id=crit_set.id, evaluated_on=data.date,
                     evaluator=actor.username, total=total, note=data.note)

@@ -189,6 +189,8 @@ def test_a_refused_score_sheet_comes_back_filled(sign_in, db, tree):
     assert re.search(rf'name="{over}" type="text" value="[^"]*" required aria-invalid="true"', r.text)
     assert len(re.findall(r'aria-invalid="true"', r.text)) == 1
     assert re.search(r'<small class="error" role="alert" id="e-[^"]+">Điểm tiêu chí', r.text)
+    banner = re.search(r'<p class="notice error"[^>]*>(.*?)</p>', r.text, re.S)
+    assert banner and banner[1].strip().startswith("Điểm tiêu chí"), banner  # no API name
 
 
 def test_a_refused_form_on_the_model_page_keeps_the_pages_address(sign_in, api, db, tree):
