@@ -44,9 +44,15 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, queue_timeout_ms: in
     # A writer waits for another's lock (the audit chain's, a row's) at most the same budget
     # as on SQLite, then fails as a busy database does (503 with Retry-After), instead of
     # waiting as long as the other holds on: a long import held every clerk's write for minutes.
-    connect_args = dict(kw.pop("connect_args", None) or {})  # type: ignore[call-overload]
-    connect_args.setdefault("options", f"-c lock_timeout={int(busy_timeout_ms)}")
-    engine = create_engine(url, connect_args=connect_args, **kw)
+    # Set on each new connection, so that options of the URL's own (a search_path) are kept.
+    engine = create_engine(url, **kw)
+
+    @event.listens_for(engine, "connect")
+    def _lock_timeout(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+        dbapi_conn.commit()
+
     _ping_when_idle(engine)
     return engine
 

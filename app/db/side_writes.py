@@ -103,7 +103,9 @@ def _side(side: Session, write: Callable[[Session], None]) -> bool:
     except PoolTimeout:
         return False
     except OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        # SQLite's busy or locked database; PostgreSQL's lock_timeout (55P03).
+        if "locked" in str(exc) or "busy" in str(exc) \
+                or getattr(exc.orig, "sqlstate", None) == "55P03":
             return False
         raise
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select, update as sql_update
 from sqlmodel import Field, Session
 
 from app.db.base import MAX_ID, utcnow
+from app.db.gate import writing
 from app.db.search import contains
 from app.db.fields import Input, QueryParams, ReadMeta, clean_text
 from app.db.units import Unit
@@ -244,6 +245,7 @@ def delete(session: Session, *, actor: Actor, id: int, if_match: int | None = No
 
 def _apply(session: Session, actor: Actor, user: User, values: dict[str, Any], *,
            action: str) -> dict[str, list[Any]]:
+    writing(session)  # the writers' turn before any row (PostgreSQL: db.gate)
     password = values.pop("password", None)
     for name in ("role", "active"):
         if name in values and values[name] is None:

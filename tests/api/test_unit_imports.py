@@ -240,3 +240,22 @@ def test_one_successor_code_is_a_merger_as_the_api_stores_it(api: httpx.Client, 
         assert (r.json()["updated"], r.json()["unchanged"]) == (0, 1), r.json()
     again = units(db)[("23059", None)]
     assert (again.version, again.successor_ids) == (old.version, [])
+
+
+def test_a_split_keeps_its_stored_default_when_the_sheet_names_none(api: httpx.Client, db: Any) -> None:
+    """Hàm Trí was divided between Ma Lâm's successor and Hồng Sơn, the default chosen as
+    Hồng Sơn (through the API); a sheet naming the same two in another order, and no default,
+    changes nothing: the default is the units service's one rule (the stored one while still
+    among them), as for the API and the form."""
+    assert send(api, COUNTRY).status_code == 200
+    got = units(db)
+    ham_tri, hong_son = got[("23062", None)], got[("23065", date(2025, 7, 1))]
+    r = api.patch(f"/api/v1/units/{ham_tri.id}", json={"merged_into_id": hong_son.id})
+    assert r.status_code == 200, r.text
+    chosen = units(db)[("23062", None)]
+    assert chosen.merged_into_id == hong_son.id
+    r = send(api, [["code", "active_to", "successor_codes"], ["23062", "2025-06-30", "23059;23065"]])
+    assert r.status_code == 200, r.text
+    assert (r.json()["updated"], r.json()["unchanged"]) == (0, 1), r.json()
+    again = units(db)[("23062", None)]
+    assert (again.merged_into_id, again.version) == (hong_son.id, chosen.version)

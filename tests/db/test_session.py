@@ -76,3 +76,17 @@ def test_without_the_ping_a_dropped_connection_fails_once_then_the_pool_recovers
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_a_writer_waits_for_a_lock_at_most_the_budget_and_the_urls_options_are_kept():
+    """lock_timeout is the busy budget on every connection, set beside what the database URL
+    itself asks of the connection (its `options`, a search_path here), not in their place."""
+    sep = "&" if "?" in TEST_URL else "?"
+    engine = make_engine(f"{TEST_URL}{sep}options=-csearch_path%3Dpg_catalog%2Cpublic",
+                         busy_timeout_ms=1234)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "1234ms"
+            assert conn.execute(text("SHOW search_path")).scalar().replace(" ", "") == "pg_catalog,public"
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.base import utcnow
+from app.db.gate import writing
 from app.services import audit, rollups
 from app.services.actor import Actor
 from app.services.imports.report import Report
@@ -53,6 +54,7 @@ class Bulk:
 
     def insert(self, new: list[tuple[Any, Any]]) -> None:
         """Store a chunk's new records: (row, record) pairs, the row for its number."""
+        writing(self.session)  # the writers' turn before any row (PostgreSQL: db.gate)
         t = self.table.__table__
         now = utcnow()
         searched = getattr(self.table, "__search__", ())

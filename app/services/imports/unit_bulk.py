@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.db.audit import AuditEntry
 from app.db.base import utcnow
+from app.db.gate import writing
 from app.db.units import Unit, UnitCreate, UnitSuccessor
 from app.services import audit, scope, units
 from app.services.actor import Actor
@@ -42,6 +43,7 @@ class NewUnits:
 
     def add(self, data: UnitCreate) -> Any:
         """Check a new unit by units.py's rules and store it; its id. Raises DomainError."""
+        writing(self.session)  # the writers' turn before any row (PostgreSQL: db.gate)
         values = data.model_dump()
         successors = values.pop("successor_ids", None) or []
         unit = SimpleNamespace(**{**dict.fromkeys(self.columns), **values}, id=None, successors=[])

@@ -124,13 +124,10 @@ class Writer:
                                      and r.stored.id not in self.updated)  # type: ignore[union-attr]
 
     def _links(self, row: Row) -> dict[str, Any]:
-        """The row's links (field → unit, or units), the default successor the first named
-        when the row names no other."""
-        links = dict(row.links)
-        if "successor_ids" in links and "merged_into_id" not in links \
-                and "merged_into_id" not in row.values:
-            links["merged_into_id"] = links["successor_ids"][0]
-        return links
+        """The row's links (field → unit, or units). Which successor is the default, when the
+        row names none, is the units service's one rule (`units.canonical_successors`): the
+        stored default while still among them, else the first; as the API and the form do."""
+        return dict(row.links)
 
     def _create(self, row: Row) -> None:
         waiting = [n for n in nodes(row) if n.id is None]

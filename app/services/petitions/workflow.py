@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.db.fields import Happened, Input, not_after_today
+from app.db.gate import writing
 from app.db.petitions import Petition, PetitionExtension, PetitionStep
 from app.enums import PetitionStatus as S
 from app.enums import PetitionType
@@ -45,6 +46,7 @@ def transition(session: Session, *, actor: Actor, id: int, to: S, on: date,
                note: str | None = None, outcome: str | None = None,
                if_match: int | None = None) -> Petition:
     """Move a petition one legal step: accept, start, resolve, withdraw, transfer, reject."""
+    writing(session)  # the writers' turn before any row (PostgreSQL: db.gate)
     p = records.get_for_write(session, actor=actor, id=id)
     scope.check_write(session, actor, p.unit_id)
     check_version(p, if_match)
@@ -82,6 +84,7 @@ def _last_step_date(session: Session, p: Petition) -> date:
 def extend(session: Session, *, actor: Actor, id: int, days: int, on: date,
            decision_no: str | None = None, if_match: int | None = None) -> Petition:
     """Record a legal extension of the time limit (a denunciation, at most twice, ≤ 30 days)."""
+    writing(session)
     p = records.get_for_write(session, actor=actor, id=id)
     scope.check_write(session, actor, p.unit_id)
     check_version(p, if_match)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, cast, func, literal, null, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
+from app.db.gate import writing
 
 from app.db.units import Unit
 from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, TOTAL_GRAINS,
@@ -57,6 +58,7 @@ def rebuild(session: Session, keys: list[int] | None = None) -> None:
     """Recompute the stat rows from the records, in SQL: all of them (after a bulk load), or
     those kept under the units `keys` (after a village moved or merged: the whole tree's rows,
     which no unit's move changes, stay)."""
+    writing(session)  # the writers' turn: no write may add to the sums while they are rebuilt
     for k in KINDS.values():
         table = k.stat.__table__
         session.exec(table.delete() if keys is None else table.delete().where(table.c.unit_id.in_(keys)))
@@ -72,6 +74,7 @@ def rebuild(session: Session, keys: list[int] | None = None) -> None:
 def rebuild_totals(session: Session) -> None:
     """Recompute the whole tree's rows (no unit): the phases, years and months from the units'
     rows (fewer than the records), the days from the records."""
+    writing(session)
     for k in KINDS.values():
         table = k.stat.__table__
         session.exec(table.delete().where(table.c.unit_id.is_(None)))
