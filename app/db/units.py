@@ -105,3 +105,6 @@ class UnitTreeStamp(SQLModel, table=True):
     __tablename__ = "unit_tree_stamp"
     id: int = Field(primary_key=True)
     stamp: int = Field(sa_type=BigInteger)
+    # The stamp the second tier's own sums were last made whole for (app.services.rollups.tiers):
+    # a tree changed since, by whatever means, leaves them unread until they are made again.
+    sums_stamp: int | None = Field(default=None, sa_type=BigInteger)

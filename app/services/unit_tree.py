@@ -22,6 +22,7 @@ class Tree:
     parent: dict[int, int | None]
     below: dict[int, list[int]]
     _subtrees: dict[int, frozenset[int]] = field(default_factory=dict)
+    _tiers: dict[int, tuple[int, ...]] | None = None
 
     @classmethod
     def of(cls, edges: Iterable[tuple[int, int | None, int | None]]) -> "Tree":
@@ -58,11 +59,29 @@ class Tree:
             self._subtrees[unit_id] = found  # type: ignore[index]
         return found
 
+    def tiers(self) -> frozenset[int]:
+        """The tree's second tier: the units right under a root (the provinces under the
+        country), whose subtrees keep sums of their own (app.services.rollups.tiers)."""
+        return frozenset(u for u, p in self.parent.items()
+                         if p is not None and self.parent.get(p, 0) is None)
+
+    def tiers_above(self, uid: int) -> tuple[int, ...]:
+        """The second-tier units whose subtree holds `uid` (itself included): an old commune's
+        old province and its successor's province; none for a root or a unit not in the tree."""
+        if self._tiers is None:
+            above: dict[int, tuple[int, ...]] = {}
+            for t in sorted(self.tiers()):
+                for u in self.subtree(t):
+                    above[u] = (*above.get(u, ()), t)
+            self._tiers = above
+        return self._tiers.get(uid, ())
+
     def place(self, uid: int, parent_id: int | None, merged_into_id: int | None,
               was: tuple[int | None, int | None] = (None, None)) -> None:
         """A unit written in the session that holds this tree (`hold`): added as a leaf, the
         subtrees worked out so far grow with it; moved (from `was`: its parent and merger
         before), they are worked out again."""
+        self._tiers = None
         if uid in self.parent:
             for above in set(was) - {None}:
                 if uid in self.below.get(above, ()):  # type: ignore[arg-type]

@@ -293,8 +293,9 @@ def create(session: Session, *, actor: Actor, data: Any) -> Unit:
     audited in its one create entry."""
     sent = canonical_successors(data.model_dump(exclude_unset=True), None)
     ids = sent.pop("successor_ids", None)
-    return records.create(session, actor=actor, data=UnitCreate.model_validate(sent),
-                          also={"successor_ids": ids} if ids else None)
+    with rollups.TreeChange(session):  # a new unit holds no record: the sums stay whole
+        return records.create(session, actor=actor, data=UnitCreate.model_validate(sent),
+                              also={"successor_ids": ids} if ids else None)
 
 
 def update(session: Session, *, actor: Actor, id: int, data: Any,
@@ -305,11 +306,13 @@ def update(session: Session, *, actor: Actor, id: int, data: Any,
     if "successor_ids" in sent:
         data = UnitUpdate.model_validate(canonical_successors(sent, unit.merged_into_id))
     before = rollups.rollup_unit(session, unit.id)
-    unit, changes = records.update(session, actor=actor, id=id, data=data, if_match=if_match)
-    if any(k in changes for k in KEYED_BY):
-        after = rollups.rollup_unit(session, unit.id)
-        if after != before:
-            rollups.rebuild(session, keys=[before, after])
+    with rollups.TreeChange(session, [unit.id]) as change:
+        unit, changes = records.update(session, actor=actor, id=id, data=data, if_match=if_match)
+        if any(k in changes for k in KEYED_BY):
+            after = rollups.rollup_unit(session, unit.id)
+            if after != before:
+                rollups.rebuild(session, keys=[before, after])
+        change.changed([unit.id])
     if any(k in changes for k in ("remote", "parent_id", "merged_into_id")):
         from app.services.petitions import records as petitions  # their deadlines follow the unit
 
@@ -341,7 +344,13 @@ def splits(session: Session, ids: set[Any]) -> tuple[dict[int, list[int]], dict[
     return divided, received
 
 
+def delete(session: Session, *, actor: Actor, id: int, if_match: int | None = None) -> Unit:
+    """Delete a unit that holds nothing; the second tier's sums stay whole."""
+    with rollups.TreeChange(session, [id]):
+        return records.delete(session, actor=actor, id=id, if_match=if_match)
+
+
 # The five verbs (services/records/verbs.py): the engine's, but create, which stores a
-# divided unit's successors, and update, which moves a unit's sums and its petitions'
-# deadlines with it.
-list, get, create, update, delete = verbs(records, create=create, update=update)
+# divided unit's successors, update, which moves a unit's sums and its petitions' deadlines
+# with it, and delete, which keeps the second tier's sums whole.
+list, get, create, update, delete = verbs(records, create=create, update=update, delete=delete)

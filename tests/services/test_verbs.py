@@ -16,7 +16,7 @@ from app.services.records import VERBS, verbs
 from app.enums import Role
 from tests.factories import make_model, make_tree
 
-OWN = {"models": {"create", "update"}, "units": {"create", "update"}, "petitions": {"update"}}
+OWN = {"models": {"create", "update"}, "units": {"create", "update", "delete"}, "petitions": {"update"}}
 ENGINE = {"list": "list_", "get": "get", "create": "create", "update": "update", "delete": "delete"}
 
 

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.db.units import Unit, UnitCreate, UnitUpdate
-from app.services import scope, units
+from app.services import rollups, scope, units
 from app.services.actor import Actor
 from app.services.errors import DomainError, Forbidden
 from app.services.imports.layout import Layout, _header, header_keys
@@ -83,9 +83,13 @@ def load(session: Session, actor: Actor, layout: Layout,
         if not p.bad:
             plan.add(p)
     plan.resolve()
+    # Each unit goes through `units.update`/`create`; the second tier's sums are made once,
+    # at the end, for the provinces the import changed (`rollups.TreeChange`).
+    change = rollups.TreeChange(session, [r.stored.id for r in plan.rows if r.stored is not None])
     writer = Writer(session, actor, plan, scope.hold(session))
     try:
-        writer.write()
+        with change:
+            writer.write()
     finally:
         scope.release(session)
         # The new units the checks loaded from the database go with the savepoint if it is

@@ -38,7 +38,8 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
         *petition_asks(period))}
     got = rollups.gather(session, list(asks.values()), ids, stat_ids=kept, villages=villages,
                          extra={"overdue": overdue_extra, "others": _other_parts},
-                         dates={"f": f, "t": t})
+                         dates={"f": f, "t": t},
+                         summed_at=None if kept is rollups.EVERY else rollups.summed_at(session, unit_id))
     works = fold_works(got.kind_rows(asks["works"]))
     land = got.kind_rows(asks["land"])
     return {

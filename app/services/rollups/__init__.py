@@ -10,7 +10,9 @@ By what each part does:
 - `raw`: each kind of record's rows shaped as its stat rows (`KINDS`);
 - `reading`: a period as stat rows and odd days (`cover`), a kind's figures (`rolled`), and
   many figures in one statement (`gather`);
-- `bulk`: rebuilding the sums from the records, and checking them."""
+- `bulk`: rebuilding the sums from the records, and checking them;
+- `tiers`: the second tier's own sums (a province's, over its whole subtree), trusted while
+  the tree is the one they were made for."""
 
 from app.services.rollups.bulk import bucket_sql, differences, rebuild, rebuild_totals
 from app.services.rollups.effects import (Effect, apply, apply_summed, contribution_effects,
@@ -22,10 +24,11 @@ from app.services.rollups.keys import (EVERY, GRAINS, PHASE_START, PHASE_YEARS, 
 from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
                                       raw_works)
+from app.services.rollups.tiers import TIER, TIER_GRAINS, TreeChange, summed_at
 from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
                                          rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+__all__ = ["TIER", "TIER_GRAINS", "TreeChange", "summed_at", "EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
            "PHASE_YEARS", "TOTAL_GRAINS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
            "contribution_effects", "cover", "differences", "forget", "gather", "in_kept", "kept_rows",
            "land_effects", "model_effects", "petition_effects", "phase_of", "raw_contributions",

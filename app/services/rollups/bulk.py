@@ -11,6 +11,7 @@ from app.db.gate import writing
 from app.db.units import Unit
 from app.services.rollups.keys import (GRAINS, PHASE_START, PHASE_YEARS, TOTAL_GRAINS,
                                        rollup_unit_sql)
+from app.services.rollups import tiers
 from app.services.rollups.raw import KINDS, Kind
 
 
@@ -61,13 +62,15 @@ def rebuild(session: Session, keys: list[int] | None = None) -> None:
     writing(session)  # the writers' turn: no write may add to the sums while they are rebuilt
     for k in KINDS.values():
         table = k.stat.__table__
-        session.exec(table.delete() if keys is None else table.delete().where(table.c.unit_id.in_(keys)))
+        session.exec(table.delete() if keys is None else table.delete().where(
+            table.c.unit_id.in_(keys), table.c.grain.in_(GRAINS)))
         for grain in GRAINS:
             session.exec(table.insert().from_select(
                 ["grain", "unit_id", "bucket", *k.dims, *k.sums],
                 _grouped_raw(session, k, grain, keys)))
     if keys is None:
         rebuild_totals(session)
+        tiers.rebuild(session)
     session.flush()
 
 
@@ -103,9 +106,17 @@ def differences(session: Session) -> list[str]:
                 if any(values):  # rows emptied by deletions may stay at zero
                     key = (str(row.unit_id), str(row.bucket), *(getattr(row, d) for d in k.dims))
                     stored[key] = values
-            for key in set(expected) | set(stored):
-                a, b = expected.get(key), stored.get(key)
-                if a is None or b is None or any(
-                        abs(float(x) - float(y)) > 1e-6 * max(1.0, abs(float(x))) for x, y in zip(a, b)):
-                    out.append(f"{name} {grain} {key}: records {a} ≠ stat {b}")
+            out += [f"{name} {grain} {key}: records {a} ≠ stat {b}"
+                    for key, a, b in unequal(expected, stored)]
+    return out + tiers.differences(session)
+
+
+def unequal(expected: dict[Any, Any], stored: dict[Any, Any]) -> list[tuple[Any, Any, Any]]:
+    """The keys whose sums differ between the records (`expected`) and the stat rows."""
+    out = []
+    for key in sorted(set(expected) | set(stored), key=str):
+        a, b = expected.get(key), stored.get(key)
+        if a is None or b is None or any(
+                abs(float(x) - float(y)) > 1e-6 * max(1.0, abs(float(x))) for x, y in zip(a, b)):
+            out.append((key, a, b))
     return out

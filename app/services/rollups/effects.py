@@ -18,6 +18,7 @@ from app.db.stats import (StatContribution, StatLand, StatModel, StatPetitionClo
                           StatPetitionIn, StatPetitionOpen, StatWork)
 from app.enums import Measure, PetitionStatus, Source
 from app.services.petitions.rules import OUTSIDE_COMPETENCE
+from app.services.rollups import tiers
 from app.services.rollups.keys import GRAINS, TOTAL_GRAINS, bucket, cached_work, rollup_unit
 
 
@@ -98,16 +99,19 @@ def petition_effects(session: Session, p: Any) -> list[Effect]:
 
 
 def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) the effects, under their unit in each grain and
-    in the whole tree's rows (no unit) in each of theirs, as upserts: one statement each,
-    its rows given at once."""
+    """Add (sign 1) or take away (sign -1) the effects, under their unit in each grain, under
+    the second-tier units above it in each of theirs (while those sums are whole), and in the
+    whole tree's rows (no unit), as upserts: two statements each, its rows given at once."""
     dialect = session.get_bind().dialect.name
+    tiers_above = tiers.above(session)
     for e in effects:
         sums = {k: v * sign for k, v in e.sums.items()}
         names = (tuple(e.dims), tuple(sums))
         session.execute(upsert(dialect, e.stat, *names), [
-            {"grain": g, "unit_id": e.unit_id, "bucket": bucket(g, e.day), **e.dims, **sums}
-            for g in GRAINS])
+            *({"grain": g, "unit_id": e.unit_id, "bucket": bucket(g, e.day), **e.dims, **sums}
+              for g in GRAINS),
+            *({"grain": tiers.TIER[g], "unit_id": t, "bucket": bucket(g, e.day), **e.dims, **sums}
+              for t in (tiers_above(e.unit_id) if tiers_above else ()) for g in TOTAL_GRAINS)])
         session.execute(upsert(dialect, e.stat, *names, total=True), [
             {"grain": g, "unit_id": None, "bucket": bucket(g, e.day), **e.dims, **sums}
             for g in TOTAL_GRAINS])
@@ -125,12 +129,15 @@ def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
         for name, v in e.sums.items():
             sums[name] = sums.get(name, 0) + v
 
+    tiers_above = tiers.above(session)
     for e in effects:
         dims = tuple(sorted(e.dims.items()))
         for grain in GRAINS:
             add((e.stat, grain, e.unit_id, bucket(grain, e.day), dims), e)
         for grain in TOTAL_GRAINS:
             add((e.stat, grain, None, bucket(grain, e.day), dims), e)
+            for t in tiers_above(e.unit_id) if tiers_above else ():
+                add((e.stat, tiers.TIER[grain], t, bucket(grain, e.day), dims), e)
     dialect = session.get_bind().dialect.name
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for (stat, grain, unit_id, day, dims), sums in totals.items():

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.services import scope
 from app.services.rollups.keys import EVERY, PHASE_YEARS, in_kept, kept_rows, phase_of
 from app.services.rollups.raw import KINDS
+from app.services.rollups.tiers import TIER
 
 
 @dataclass(frozen=True)
@@ -211,11 +212,14 @@ Extra = Callable[[Any, Callable[[str], Any]], list[Any]]
 
 def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
            villages: bool = False, extra: dict[str, Extra] | None = None,
-           dates: dict[str, date] | None = None, by_unit: bool = False) -> Gathered:
+           dates: dict[str, date] | None = None, by_unit: bool = False,
+           summed_at: int | None = None) -> Gathered:
     """Every ask, and every `extra` part (named; its dates are `dates`), in one statement
     over the units `ids` (the sums read with `stat_ids`, the units they are kept under),
     summed per label and dimensions (and unit, with `by_unit`). `stat_ids` EVERY: the sums of
-    every unit, with no condition on their unit (`ids` is then the whole tree).
+    every unit, with no condition on their unit (`ids` is then the whole tree). `summed_at`:
+    the second-tier unit whose own sums (`tiers`) are the subtree's, when they may be read; the
+    figures not told per unit are then read from them, odd days included.
 
     The statement's SQL is kept per shape (the asks, how their periods split, the extras):
     its dates and ids are parameters. Building and compiling it took longer than a commune's
@@ -223,7 +227,8 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
     postgresql = session.get_bind().dialect.name == "postgresql"
     day = (lambda d: d) if postgresql else (lambda d: d.isoformat())
     everything = stat_ids is EVERY
-    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql)}
+    tier = summed_at is not None and not (everything or by_unit or villages)
+    params: dict[str, Any] = {"ids": _ids_value(ids, postgresql), "at": summed_at}
     if not everything:
         params["stat_ids"] = _ids_value(ids if stat_ids is None else stat_ids, postgresql)
     params.update({k: day(v) for k, v in (dates or {}).items()})
@@ -240,9 +245,10 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
         layout.append((ask.label, ask.kind, tuple(ask.dims), tuple(pieces)))
     extra = extra or {}
     built_by = tuple((name, f"{build.__module__}.{build.__qualname__}") for name, build in extra.items())
-    shape = ("gather", postgresql, by_unit, everything, tuple(layout), built_by)
+    shape = ("gather", postgresql, by_unit, everything, tier, tuple(layout), built_by)
     rows = run_prepared(session, shape,
-                        lambda: _gathered(layout, extra, by_unit, postgresql, everything), params)
+                        lambda: _gathered(layout, extra, by_unit, postgresql, everything, tier),
+                        params)
     out: dict[str, list[tuple[Any, ...]]] = {}
     for label, *row in rows:
         out.setdefault(label, []).append(tuple(row))
@@ -250,11 +256,12 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
 
 
 def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgresql: bool,
-              everything: bool = False) -> Any:
+              everything: bool = False, tier: bool = False) -> Any:
     # The whole tree's figures, not told per unit, are its own rows (no unit), kept per day
     # too: its odd days are read from them rather than from the records, and the extras read
-    # their small tables whole.
+    # their small tables whole. A second-tier unit's (`tier`) are its own rows likewise.
     totals = everything and not by_unit
+    own = totals or tier
     units = EVERY if totals else _ids_select("ids", postgresql)
     stat_units = EVERY if everything else _ids_select("stat_ids", postgresql)
 
@@ -267,15 +274,17 @@ def _gathered(layout: list[Any], extra: dict[str, Extra], by_unit: bool, postgre
         slot = slots(kind)
         for source, name in pieces:
             a, b = date_param(name + "a"), date_param(name + "b")
-            if source in ("p", "y", "m") or totals:
+            if source in ("p", "y", "m") or own:
                 stat = k.stat
                 grain = source if source in ("p", "y", "m") else "d"
+                if tier:
+                    grain, whose = TIER[grain], stat.unit_id == bindparam("at", None, type_=Integer)
+                else:
+                    whose = (kept_rows if totals else in_kept)(stat.unit_id, stat_units)
                 part = (select(stat.unit_id.label("unit_id"), *(getattr(stat, d).label(d) for d in dims),
                                *((getattr(stat, s) if source != "x" else -getattr(stat, s)).label(s)
                                  for s in k.sums))
-                        .where(stat.grain == grain,
-                               (kept_rows if totals else in_kept)(stat.unit_id, stat_units),
-                               stat.bucket.between(a, b)))
+                        .where(stat.grain == grain, whose, stat.bucket.between(a, b)))
             else:
                 raw = k.raw(units, lambda column, a=a, b=b: column.between(a, b)).subquery()
                 part = select(raw.c.unit_id, *(raw.c[d] for d in dims),
