@@ -44,13 +44,17 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, queue_timeout_ms: in
     # A writer waits for another's lock (the audit chain's, a row's) at most the same budget
     # as on SQLite, then fails as a busy database does (503 with Retry-After), instead of
     # waiting as long as the other holds on: a long import held every clerk's write for minutes.
+    # No JIT compilation: a report's one statement over the sums reads a few thousand rows in
+    # milliseconds, but its many parts add up to a cost above PostgreSQL's jit_above_cost, and
+    # compiling them took 300 ms of the country's 333 (bench/README.md, "A province's own sums").
     # Set on each new connection, so that options of the URL's own (a search_path) are kept.
     engine = create_engine(url, **kw)
 
     @event.listens_for(engine, "connect")
-    def _lock_timeout(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _per_connection(dbapi_conn, _record):  # type: ignore[no-untyped-def]
         with dbapi_conn.cursor() as cur:
             cur.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+            cur.execute("SET jit = off")
         dbapi_conn.commit()
 
     _ping_when_idle(engine)

@@ -23,6 +23,7 @@ class Tree:
     below: dict[int, list[int]]
     _subtrees: dict[int, frozenset[int]] = field(default_factory=dict)
     _tiers: dict[int, tuple[int, ...]] | None = None
+    _tier_set: frozenset[int] | None = None
 
     @classmethod
     def of(cls, edges: Iterable[tuple[int, int | None, int | None]]) -> "Tree":
@@ -62,8 +63,10 @@ class Tree:
     def tiers(self) -> frozenset[int]:
         """The tree's second tier: the units right under a root (the provinces under the
         country), whose subtrees keep sums of their own (app.services.rollups.tiers)."""
-        return frozenset(u for u, p in self.parent.items()
-                         if p is not None and self.parent.get(p, 0) is None)
+        if self._tier_set is None:
+            self._tier_set = frozenset(u for u, p in self.parent.items()
+                                       if p is not None and self.parent.get(p, 0) is None)
+        return self._tier_set
 
     def tiers_above(self, uid: int) -> tuple[int, ...]:
         """The second-tier units whose subtree holds `uid` (itself included): an old commune's
@@ -81,7 +84,7 @@ class Tree:
         """A unit written in the session that holds this tree (`hold`): added as a leaf, the
         subtrees worked out so far grow with it; moved (from `was`: its parent and merger
         before), they are worked out again."""
-        self._tiers = None
+        self._tiers = self._tier_set = None
         if uid in self.parent:
             for above in set(was) - {None}:
                 if uid in self.below.get(above, ()):  # type: ignore[arg-type]

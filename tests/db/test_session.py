@@ -88,5 +88,7 @@ def test_a_writer_waits_for_a_lock_at_most_the_budget_and_the_urls_options_are_k
         with engine.connect() as conn:
             assert conn.execute(text("SHOW lock_timeout")).scalar() == "1234ms"
             assert conn.execute(text("SHOW search_path")).scalar().replace(" ", "") == "pg_catalog,public"
+            # and no JIT compilation: it cost a report 300 ms to save none (engine.py)
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
     finally:
         engine.dispose()

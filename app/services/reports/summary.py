@@ -26,7 +26,7 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     """Every figure of the summary for `unit_id`'s subtree over [date_from, date_to]."""
     period = check_period(date_from, date_to)
     unit = report_unit(session, actor, unit_id)
-    ids, kept = _subtree(session, unit_id)
+    ids, kept, at = _subtree(session, unit_id)
     # A village's records are summed under its commune; a village's own report reads rows.
     villages = unit.level == UnitLevel.village.value
     f, t = period.date_from, period.date_to
@@ -38,8 +38,7 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
         *petition_asks(period))}
     got = rollups.gather(session, list(asks.values()), ids, stat_ids=kept, villages=villages,
                          extra={"overdue": overdue_extra, "others": _other_parts},
-                         dates={"f": f, "t": t},
-                         summed_at=None if kept is rollups.EVERY else rollups.summed_at(session, unit_id))
+                         dates={"f": f, "t": t}, summed_at=at)
     works = fold_works(got.kind_rows(asks["works"]))
     land = got.kind_rows(asks["land"])
     return {
@@ -60,21 +59,24 @@ def summary(session: Session, *, actor: Actor, unit_id: int, date_from: date,
     }
 
 
-def _subtree(session: Session, unit_id: int) -> tuple[list[int], Any]:
-    """The subtree's unit ids (for the records) and the ids its sums are kept under (a
-    village's are kept under its commune: a fifth of the ids), from one query. For the whole
-    tree (the country's root) every id, and its sums read with no condition on the unit
-    (`rollups.EVERY`)."""
+def _subtree(session: Session, unit_id: int) -> tuple[list[int], Any, int | None]:
+    """The subtree's unit ids (for the records), the ids its sums are kept under (a village's
+    are kept under its commune: a fifth of the ids), from one query, and the unit whose own
+    sums are the subtree's (`rollups.summed_at`), if any. For the whole tree (the country's
+    root) every id, and its sums read with no condition on the unit (`rollups.EVERY`); for a
+    province whose own sums are whole, its ids from the tree kept in memory and no others."""
     every = rollups.whole_tree(session, unit_id)
     if every is not None:
-        return every, rollups.EVERY
+        return every, rollups.EVERY, None
+    if (at := rollups.summed_at(session, unit_id)) is not None:
+        return sorted(scope.tree(session).subtree(unit_id)), [], at
 
     def build() -> Any:
         tree = scope.subtree_ids(bindparam("root", None, type_=Integer, required=False)).subquery()
         return select(Unit.id, rollups.rollup_unit_sql(Unit)).join(tree, tree.c.id == Unit.id)
 
     rows = rollups.run_prepared(session, "report subtree", build, {"root": unit_id})
-    return sorted(u for u, _ in rows), sorted({u for u, key in rows if u == key})
+    return sorted(u for u, _ in rows), sorted({u for u, key in rows if u == key}), None
 
 
 def _other_parts(units: Any, param: Any) -> list[Any]:
