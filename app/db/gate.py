@@ -16,7 +16,9 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections import deque
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -257,7 +259,24 @@ def writing(session: Session) -> None:
     deadlock. One turn, taken first, makes the order the same for all."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(TAKE_WRITERS_LOCK)  # again in one transaction: already held
+        _take_pg_turn(conn)
         return
     if LATE in conn.info:
         take_turn(conn)
+
+
+_PG_TURN = "dvk.pg_turn"
+
+
+def _take_pg_turn(conn: Any) -> None:
+    """The writers' advisory lock, asked of the server once a transaction: a write asked for it
+    four or five times (its checks, the sums, the audit chain), a round trip each. Remembered
+    only when taken outside any savepoint: one taken inside a savepoint is let go if the
+    savepoint is rolled back, so it is asked for again there."""
+    root = conn.get_transaction()
+    held = conn.info.get(_PG_TURN)
+    if root is not None and held is not None and held() is root:
+        return
+    conn.exec_driver_sql(TAKE_WRITERS_LOCK)
+    if root is not None and conn.get_nested_transaction() is None:
+        conn.info[_PG_TURN] = weakref.ref(root)

@@ -137,6 +137,15 @@ def release(session: Session) -> None:
     session.info.pop(_HELD, None)
 
 
+def kept(session: Session, stamp: int) -> Tree:
+    """The tree as `tree` gives it, when the caller has just read its stamp in this session:
+    the one kept under that stamp, without reading the stamp again."""
+    held = session.info.get(_HELD)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    return _kept.get(stamp) or tree(session)
+
+
 def tree(session: Session) -> Tree:
     """The tree's shape as the session sees it: one small read of the stamp while it is
     current, the whole (id, parent, merger) list when it has changed. Read in the session, so

@@ -1,7 +1,7 @@
 """the second tier's own sums
 
 Each unit right under a root (a province under the country) gets sums of its whole subtree,
-per phase, year, month and day: stat rows under its id with the grain in capitals. A
+per month and day: stat rows under its id with the grain in capitals. A
 province's report then reads a few hundred rows, where it summed its communes' (some 800 for
 a merged province) and read the odd days' records. They follow the tree, so they are trusted
 only while `unit_tree_stamp.sums_stamp` equals the tree's stamp; the new column says which
@@ -42,7 +42,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in STATS:
-        op.execute(sa.text(f"DELETE FROM {table} WHERE grain IN ('P', 'Y', 'M', 'D')"))
+        op.execute(sa.text(f"DELETE FROM {table} WHERE grain IN ('M', 'D')"))
     # Not in batch mode: SQLite would copy the table, and the triggers on `unit` that write
     # to it would stop the copy's rename (SQLite drops a column in place since 3.35).
     op.execute(sa.text("ALTER TABLE unit_tree_stamp DROP COLUMN sums_stamp"))

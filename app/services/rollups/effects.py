@@ -111,7 +111,7 @@ def apply(session: Session, effects: Iterable[Effect], sign: int) -> None:
             *({"grain": g, "unit_id": e.unit_id, "bucket": bucket(g, e.day), **e.dims, **sums}
               for g in GRAINS),
             *({"grain": tiers.TIER[g], "unit_id": t, "bucket": bucket(g, e.day), **e.dims, **sums}
-              for t in (tiers_above(e.unit_id) if tiers_above else ()) for g in TOTAL_GRAINS)])
+              for t in (tiers_above(e.unit_id) if tiers_above else ()) for g in tiers.TIER)])
         session.execute(upsert(dialect, e.stat, *names, total=True), [
             {"grain": g, "unit_id": None, "bucket": bucket(g, e.day), **e.dims, **sums}
             for g in TOTAL_GRAINS])
@@ -136,8 +136,9 @@ def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
             add((e.stat, grain, e.unit_id, bucket(grain, e.day), dims), e)
         for grain in TOTAL_GRAINS:
             add((e.stat, grain, None, bucket(grain, e.day), dims), e)
-            for t in tiers_above(e.unit_id) if tiers_above else ():
-                add((e.stat, tiers.TIER[grain], t, bucket(grain, e.day), dims), e)
+        for t in tiers_above(e.unit_id) if tiers_above else ():
+            for grain, tier_grain in tiers.TIER.items():
+                add((e.stat, tier_grain, t, bucket(grain, e.day), dims), e)
     dialect = session.get_bind().dialect.name
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for (stat, grain, unit_id, day, dims), sums in totals.items():

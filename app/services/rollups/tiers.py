@@ -1,8 +1,8 @@
 """The second tier's own sums: for each unit right under a root (a province under the country),
-the sums of every record in its subtree, per phase, year, month and day, so that a province's
+the sums of every record in its subtree, per month and day, so that a province's
 report over any period reads a few hundred rows instead of its communes' thousands.
 
-They are stat rows under the province's id with the grain in capitals ('P', 'Y', 'M', 'D'),
+They are stat rows under the province's id with the grain in capitals ('M', 'D'),
 upserted in each write's transaction beside the unit's own rows. Which provinces a record
 counts in follows the tree (an old commune's records count in its old province and in its
 successor's province), so a tree that changes makes them wrong: they are trusted only while
@@ -24,29 +24,40 @@ from sqlmodel import Session
 
 from app.db.gate import writing
 from app.db.units import UnitTreeStamp
-from app.services import scope
-from app.services.rollups.keys import TOTAL_GRAINS
+from app.services import scope, unit_tree
 
-# A grain of the second tier's rows: the unit's grain in capitals.
-TIER = {g: g.upper() for g in TOTAL_GRAINS}
+# The second tier's grains: months and days only, in capitals. A write adds a row per grain
+# and province (two provinces for most records: an old commune's old one and its successor's);
+# whole years and phases are read from the months, some 120 rows per dimension for ten years.
+TIER = {"m": "M", "d": "D"}
 TIER_GRAINS = tuple(TIER.values())
+
+
+def tier_grain(grain: str) -> str:
+    """The second-tier grain that a period's piece of `grain` ('p', 'y', 'm', 'd') is read from."""
+    return TIER["d"] if grain == "d" else TIER["m"]
 
 _STAMPS = select(UnitTreeStamp.stamp, UnitTreeStamp.sums_stamp).where(UnitTreeStamp.id == 1)
 
 
 def whole(session: Session) -> bool:
     """Are the second tier's sums whole for the tree as it is now?"""
-    row = session.exec(_STAMPS).first()
+    return _whole(session.exec(_STAMPS).first())
+
+
+def _whole(row: Any) -> bool:
     return row is not None and row[1] is not None and row[0] == row[1]
 
 
 def above(session: Session) -> Callable[[int], tuple[int, ...]] | None:
     """For a write: the second-tier units each kept unit's sums also go to, or None while
-    those sums are not whole (the write leaves them alone). Takes the writers' turn first."""
+    those sums are not whole (the write leaves them alone). In the writers' turn: no tree
+    change can come between the tree read here and the write's commit."""
     writing(session)
-    if not whole(session):
+    row = session.exec(_STAMPS).first()
+    if not _whole(row):
         return None
-    return scope.tree(session).tiers_above
+    return unit_tree.kept(session, row[0]).tiers_above
 
 
 def summed_at(session: Session, unit_id: int) -> int | None:
@@ -87,7 +98,7 @@ def rebuild(session: Session, tiers: Iterable[int] | None = None) -> None:
                 literal(TIER["d"]), literal(t), *keys, *(func.sum(src.c[s]) for s in k.sums))
                 .group_by(*keys)))
         days = [table.c[d] for d in k.dims]
-        for grain in TOTAL_GRAINS[:-1]:
+        for grain in (g for g in TIER if g != "d"):
             bucket = bucket_sql(table.c.bucket, grain, dialect)
             stmt = (select(literal(TIER[grain]), table.c.unit_id, bucket, *days,
                            *(func.sum(table.c[s]) for s in k.sums))
@@ -174,7 +185,7 @@ def differences(session: Session) -> list[str]:
         units = scope.id_list(session, shape.subtree(t))
         for name, k in KINDS.items():
             src = k.raw(units, lambda c: c.is_not(None)).subquery()
-            for grain in TOTAL_GRAINS:
+            for grain in TIER:
                 keys = [bucket_sql(src.c.day, grain, dialect), *(src.c[d] for d in k.dims)]
                 expected = {tuple(str(v) for v in row[:len(keys)]): row[len(keys):]
                             for row in session.exec(select(*keys, *(func.sum(src.c[s]) for s in k.sums))
