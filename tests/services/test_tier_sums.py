@@ -177,3 +177,46 @@ def test_a_units_import_that_moves_a_commune_makes_them_once_and_whole(db, count
         assert rollups.differences(s) == []
     monkeypatch.undo()
     assert _reports(db, u) == _from_records(db, u, monkeypatch)
+
+
+def test_a_lists_total_is_read_from_the_sums_and_equals_the_rows(api, make_user, db, country, monkeypatch):
+    from sqlalchemy import func, select
+
+    from app.db.contributions import Contribution
+    from app.enums import Role
+
+    u = country
+    clerk = make_user(Role.clerk, unit_code="P2")
+    asked = []
+    real = rollups.tiers.counted
+    monkeypatch.setattr(rollups, "counted", lambda s, t, unit: asked.append(unit) or real(s, t, unit))
+
+    def rows(*units):
+        with db() as s:
+            q = select(func.count()).select_from(Contribution)
+            return s.exec(q.where(Contribution.unit_id.in_(units)) if units else q).scalar_one()
+
+    p2 = (u["p2"], u["c3"])
+    cases = [(api, {}, rows(), [None]),  # the whole tree: its own rows
+             (clerk, {}, rows(*p2), [u["p2"]]),  # the clerk's province: the province's rows
+             (api, {"unit_id": u["p2"]}, rows(*p2), [u["p2"]]),
+             (api, {"unit_id": u["p2"], "limit": 3, "sort": "-id"}, rows(*p2), [u["p2"]]),
+             (api, {"unit_id": u["c3"]}, rows(u["c3"]), []),  # a commune: counted by the rows
+             (clerk, {"source": "people"}, None, []),  # a filter: by the rows
+             (api, {"date_from": "2020-01-01"}, None, [])]
+    for client, params, expected, read in cases:
+        asked.clear()
+        page = client.get("/api/v1/contributions", params=params)
+        assert page.status_code == 200, page.text
+        if expected is None:
+            by_rows = len(client.get("/api/v1/contributions", params={**params, "limit": 500}).json()["items"])
+            assert page.json()["total"] == by_rows
+        else:
+            assert page.json()["total"] == expected > 0
+        assert asked == read, params
+    # A tree changed behind the services' back: the province's sums are not read, the rows are.
+    with db() as s:
+        s.exec(text("UPDATE unit SET parent_id = :p WHERE id = :c").bindparams(p=u["p2"], c=u["c2"]))
+    asked.clear()
+    assert clerk.get("/api/v1/contributions").json()["total"] == rows(u["p2"], u["c3"], u["c2"])
+    assert asked == [u["p2"]]  # asked, and the sums answered None: counted by the rows

@@ -10,13 +10,15 @@ from sqlmodel import Session, SQLModel
 from app.db.search import every_word
 from app.db.units import Unit
 from app.enums import Role
-from app.services import scope, unit_tree
+from app.services import rollups, scope, unit_tree
 from app.services.actor import Actor
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.paging import Page
 from app.services.records.params import COMMON_FILTERS
 
 T = TypeVar("T", bound=SQLModel)
+# What a list may have and still be counted from the sums: paging, order, and its units.
+_NO_FILTER = frozenset({"limit", "offset", "after", "sort", "unit_id"})
 
 
 class Reading(Generic[T]):
@@ -63,9 +65,11 @@ class Reading(Generic[T]):
         units = self._units(session, actor, filters)
         if units is not None and not units.ids:  # a filter wholly outside the actor's subtree
             return Page(items=[], total=0, limit=filters.limit, offset=filters.offset)
-        counting = units if units is not None else self._every_unit(session, filters)
-        counted = self.filtered(select(self.table), filters, units=counting)
-        total = session.exec(select(func.count()).select_from(counted.subquery())).scalar_one()
+        total = self._total_from_sums(session, actor, filters, units)
+        if total is None:
+            counting = units if units is not None else self._every_unit(session, filters)
+            counted = self.filtered(select(self.table), filters, units=counting)
+            total = session.exec(select(func.count()).select_from(counted.subquery())).scalar_one()
         scan = units is not None and by_id and self._scan_by_id(session, filters, total)
         stmt = self.filtered(select(self.table), filters, units=units, scan=scan)
         t = self.table
@@ -99,6 +103,22 @@ class Reading(Generic[T]):
             # village's rows by the unit index and sort them (2 ms).
             order = [(t.id + 0).desc() if by_id else (t.id + 0).asc()]  # type: ignore[attr-defined]
         return stmt.order_by(*order).limit(rows).offset(filters.offset)
+
+    def _total_from_sums(self, session: Session, actor: Actor, filters: Any,
+                         units: scope.IdList | None) -> int | None:
+        """A list with no filter but its units (the whole tree, or a province's subtree) is
+        counted from the sums (`rollups.counted`): counting the whole table's rows took 150–200
+        ms at 5 million, 0.8 s at 20 million (bench/country.py). None: counted by the rows."""
+        if any(value not in (None, [], "") for name, value in filters
+               if name not in _NO_FILTER):
+            return None
+        if units is None:
+            return rollups.counted(session, self.table, None)
+        shape = unit_tree.tree(session)
+        for root in {filters.unit_id, actor.unit_id} - {None}:
+            if len(shape.subtree(root)) == len(units.ids) and root in shape.tiers():
+                return rollups.counted(session, self.table, root)
+        return None
 
     @staticmethod
     def _units(session: Session, actor: Actor, filters: Any) -> scope.IdList | None:

@@ -24,11 +24,11 @@ from app.services.rollups.keys import (EVERY, GRAINS, PHASE_START, PHASE_YEARS, 
 from app.services.rollups.raw import (KINDS, Kind, raw_contributions, raw_land, raw_models,
                                       raw_petitions_close, raw_petitions_in, raw_petitions_open,
                                       raw_works)
-from app.services.rollups.tiers import TIER, TIER_GRAINS, TreeChange, summed_at
+from app.services.rollups.tiers import TIER, TIER_GRAINS, TreeChange, counted, summed_at
 from app.services.rollups.reading import (Ask, Cover, Gathered, combined, cover, gather, raw_parts,
                                          rolled, run_prepared, shaped, slots, span_of, stat_parts)
 
-__all__ = ["TIER", "TIER_GRAINS", "TreeChange", "summed_at", "EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
+__all__ = ["TIER", "TIER_GRAINS", "TreeChange", "counted", "summed_at", "EVERY", "Ask", "Cover", "Effect", "GRAINS", "Gathered", "KINDS", "Kind", "PHASE_START",
            "PHASE_YEARS", "TOTAL_GRAINS", "apply", "apply_summed", "bucket", "bucket_sql", "combined",
            "contribution_effects", "cover", "differences", "forget", "gather", "in_kept", "kept_rows",
            "land_effects", "model_effects", "petition_effects", "phase_of", "raw_contributions",

@@ -101,13 +101,16 @@ class Kind:
     sums: list[str]
     source: Any
     date_column: str
+    # Every record of `source` is counted once in `n` of its date's rows (its date is never
+    # empty, no record is left out): a list's total may be read from the sums.
+    counts_every_record: bool = False
 
 
 KINDS = {
     "contributions": Kind(StatContribution, raw_contributions, ["source", "kind"],
-                          ["n", "amount_vnd", "labor_days"], Contribution, "date"),
+                          ["n", "amount_vnd", "labor_days"], Contribution, "date", True),
     "land": Kind(StatLand, raw_land, [], ["n", "households", "area_m2", "value_vnd"],
-                 LandDonation, "date"),
+                 LandDonation, "date", True),
     "works": Kind(StatWork, raw_works, ["category", "org_type"],
                   ["n", "quantity", "total_cost_vnd", "non_state_vnd"], Work, "completed_date"),
     "models": Kind(StatModel, raw_models, ["kind", "field", "status"], ["n", "members"], Model,

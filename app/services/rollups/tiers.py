@@ -68,6 +68,26 @@ def summed_at(session: Session, unit_id: int) -> int | None:
     return unit_id
 
 
+def counted(session: Session, table: Any, unit_id: int | None) -> int | None:
+    """How many records of `table` the whole tree holds (`unit_id` None: its own rows) or a
+    second-tier unit's subtree (its own rows, while whole), read from the sums: a few hundred
+    rows where a count reads millions. None where the sums cannot tell: a kind whose records
+    are not each counted once (`Kind.counts_every_record`), any other unit."""
+    from app.services.rollups.raw import KINDS
+
+    kind = next((k for k in KINDS.values() if k.source is table and k.counts_every_record), None)
+    if kind is None:
+        return None
+    stat = kind.stat
+    if unit_id is None:
+        whose = [stat.grain == "p", stat.unit_id.is_(None)]
+    elif summed_at(session, unit_id) is not None:
+        whose = [stat.grain == TIER["m"], stat.unit_id == unit_id]
+    else:
+        return None
+    return int(session.exec(select(func.coalesce(func.sum(stat.n), 0)).where(*whose)).scalar_one())
+
+
 def _stamp(session: Session) -> None:
     session.exec(update(UnitTreeStamp).where(UnitTreeStamp.id == 1)
                  .values(sums_stamp=UnitTreeStamp.stamp))
