@@ -89,6 +89,12 @@ def _within_parent(unit: Unit, parent: Unit) -> None:
                                          f"hết {parent.active_to:%d/%m/%Y}: đơn vị này phải hết "
                                          "hiệu lực chậm nhất ngày đó, hoặc chọn đơn vị cấp trên "
                                          "còn hiệu lực.")
+    if parent.active_from is not None and unit.active_to is not None \
+            and unit.active_to < parent.active_from:
+        raise Invalid.field("parent_id", f"Đơn vị này hết hiệu lực ngày {unit.active_to:%d/%m/%Y}, "
+                                         f"trước khi '{parent.name}' có hiệu lực (từ "
+                                         f"{parent.active_from:%d/%m/%Y}): hãy chọn đơn vị cấp "
+                                         "trên cùng thời kỳ.")
     if parent.active_from is not None and unit.active_from is not None \
             and unit.active_from < parent.active_from:
         raise Invalid.field("active_from", f"Đơn vị cấp trên '{parent.name}' có hiệu lực từ "

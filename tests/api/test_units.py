@@ -112,6 +112,12 @@ def test_a_unit_lies_within_its_parents_validity(api, tree):
     early = api.post(U, json={**village, "parent_id": new["id"], "code": "U-NEW.1",
                               "name": "Thôn Hai", "active_from": "2025-01-01"})
     assert early.status_code == 422 and "01/07/2025" in early.text
+    # A village that ended before the new commune began cannot move under it (a tester moved
+    # one from an old commune to a 2025 one, and it was taken).
+    gone = api.patch(f"{U}/{ok.json()['id']}", json={"parent_id": new["id"]})
+    assert gone.status_code == 422, gone.text
+    assert [e["loc"][-1] for e in gone.json()["errors"]] == ["parent_id"]
+    assert "30/06/2025" in gone.text and "01/07/2025" in gone.text
 
 
 @pytest.mark.parametrize("unit, change", [
