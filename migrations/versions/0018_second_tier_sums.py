@@ -8,7 +8,8 @@ only while `unit_tree_stamp.sums_stamp` equals the tree's stamp; the new column 
 tree they were made for.
 
 The rows are made by the project's own rebuild (`rollups.tiers.rebuild`, as `dvk rollups
---rebuild` does), from the records.
+--rebuild` does), from the records: a later revision that changes the record or stat tables
+must keep that rebuild able to run on this revision's schema, or freeze its SQL here (as 0017).
 
 Revision ID: 0018_second_tier_sums
 Revises: 0017_whole_tree_sums

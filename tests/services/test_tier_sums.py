@@ -220,3 +220,37 @@ def test_a_lists_total_is_read_from_the_sums_and_equals_the_rows(api, make_user,
     asked.clear()
     assert clerk.get("/api/v1/contributions").json()["total"] == rows(u["p2"], u["c3"], u["c2"])
     assert asked == [u["p2"]]  # asked, and the sums answered None: counted by the rows
+
+
+def test_a_province_made_a_root_and_back_keeps_every_unit_of_the_second_tier_whole(api, db, country,
+                                                                                   monkeypatch):
+    """Which units are of the second tier follows the tree: a province made a root makes its
+    communes second-tier units (found by a reviewer: their reports read no rows and showed 0)."""
+    u = country
+    assert api.patch(f"/api/v1/units/{u['p1']}", json={"parent_id": None}).status_code == 200
+    with db() as s:
+        assert rollups.summed_at(s, u["c1"]) == u["c1"]
+        assert rollups.summed_at(s, u["p1"]) is None  # a root now
+        assert rollups.differences(s) == []
+    assert api.post("/api/v1/contributions", json={
+        "unit_id": u["v1"], "source": "people", "kind": "cash", "amount_vnd": 4_000_000,
+        "date": "2021-06-12"}).status_code == 201
+    assert api.patch(f"/api/v1/units/{u['p1']}", json={"parent_id": u["vn"]}).status_code == 200
+    with db() as s:
+        assert rollups.summed_at(s, u["c1"]) is None  # no more of the second tier
+        assert rollups.differences(s) == []
+    assert _reports(db, u) == _from_records(db, u, monkeypatch)
+
+
+def test_an_admin_with_a_unit_of_their_own_gets_the_listed_provinces_total(make_user, db, country):
+    """The total is the listed province's, whatever the admin's own unit (a reviewer found an
+    admin of one province listing another of as many units got the first one's total)."""
+    from app.enums import Role
+
+    u = country
+    with db() as s:  # province two as large as province one: four units each
+        make_unit(s, code="C4", name="Xã Bốn", level="commune", kind="xa", parent_id=u["p2"])
+        make_unit(s, code="C5", name="Xã Năm", level="commune", kind="xa", parent_id=u["p2"])
+    admin = make_user(Role.admin, unit_code="P1")
+    page = admin.get("/api/v1/contributions", params={"unit_id": u["p2"], "limit": 500}).json()
+    assert page["total"] == len(page["items"]) > 0

@@ -115,8 +115,9 @@ class Reading(Generic[T]):
         if units is None:
             return rollups.counted(session, self.table, None)
         shape = unit_tree.tree(session)
+        listed = frozenset(units.ids)
         for root in {filters.unit_id, actor.unit_id} - {None}:
-            if len(shape.subtree(root)) == len(units.ids) and root in shape.tiers():
+            if root in shape.tiers() and shape.subtree(root) == listed:
                 return rollups.counted(session, self.table, root)
         return None
 

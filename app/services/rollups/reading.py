@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from app.services import scope
 from app.services.rollups.keys import EVERY, PHASE_YEARS, in_kept, kept_rows, phase_of
 from app.services.rollups.raw import KINDS
-from app.services.rollups.tiers import tier_grain
+from app.services.rollups.tiers import tier_buckets, tier_grain
 
 
 @dataclass(frozen=True)
@@ -240,8 +240,8 @@ def gather(session: Any, asks: list[Ask], ids: Any, *, stat_ids: Any = None,
                                ("d", span.days), ("x", span.minus)):
             for j, (a, b) in enumerate(ranges):
                 name = f"q{i}{source}{j}"
-                if tier and source in ("p", "y"):  # read from the months: to the last one's December
-                    b = date(b.year + (PHASE_YEARS - 1 if source == "p" else 0), 12, 1)
+                if tier:
+                    a, b = tier_buckets(source, a, b)
                 params[name + "a"], params[name + "b"] = day(a), day(b)
                 pieces.append((source, name))
         layout.append((ask.label, ask.kind, tuple(ask.dims), tuple(pieces)))

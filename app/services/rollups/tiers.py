@@ -17,6 +17,7 @@ its reading the tree and its commit; a tree change makes its provinces again und
 turn, after the writes before it are committed."""
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, literal, select, update
@@ -25,6 +26,7 @@ from sqlmodel import Session
 from app.db.gate import writing
 from app.db.units import UnitTreeStamp
 from app.services import scope, unit_tree
+from app.services.rollups.keys import PHASE_YEARS
 
 # The second tier's grains: months and days only, in capitals. A write adds a row per grain
 # and province (two provinces for most records: an old commune's old one and its successor's);
@@ -36,6 +38,15 @@ TIER_GRAINS = tuple(TIER.values())
 def tier_grain(grain: str) -> str:
     """The second-tier grain that a period's piece of `grain` ('p', 'y', 'm', 'd') is read from."""
     return TIER["d"] if grain == "d" else TIER["m"]
+
+
+def tier_buckets(grain: str, first: date, last: date) -> tuple[date, date]:
+    """The buckets of the second-tier rows that stand for a period's piece of `grain` with
+    buckets `first`..`last`: whole years and phases are their months, to the last one's
+    December."""
+    if grain in ("p", "y"):
+        last = date(last.year + (PHASE_YEARS - 1 if grain == "p" else 0), 12, 1)
+    return first, last
 
 _STAMPS = select(UnitTreeStamp.stamp, UnitTreeStamp.sums_stamp).where(UnitTreeStamp.id == 1)
 
@@ -147,7 +158,11 @@ class TreeChange:
         self.outer: TreeChange | None = session.info.get(self._KEY)
         self.was_whole = self.outer is None and whole(session)
         self.stamp = session.exec(_STAMPS).first() if self.outer is None else None
+        # Which units are of the second tier follows the tree too: a province made a root
+        # makes its communes second-tier units, which must get sums of their own.
+        self.tiers = scope.tree(session).tiers() if self.was_whole else frozenset()
         self.touched: set[int] = set()
+        self.watched: set[int] = set()
         self.after: set[int] = set()
         self.watch(unit_ids)
 
@@ -163,13 +178,17 @@ class TreeChange:
                 self._settle()
 
     def watch(self, unit_ids: Iterable[int]) -> None:
-        """Units about to change: the second tier above them now."""
+        """Units about to change: the second tier above them now (once a unit: an import
+        watches its stored units first, then each `units.update` again on a tree it changes)."""
         if self.outer is not None:
             self.outer.watch(unit_ids)
         elif self.was_whole:
-            shape = scope.tree(self.session)
-            for u in unit_ids:
-                self.touched.update(shape.tiers_above(u))
+            fresh = set(unit_ids) - self.watched
+            if fresh:
+                shape = scope.tree(self.session)
+                for u in fresh:
+                    self.touched.update(shape.tiers_above(u))
+                self.watched |= fresh
 
     def changed(self, unit_ids: Iterable[int]) -> None:
         """Units changed: the second tier above them once the change is done."""
@@ -184,6 +203,7 @@ class TreeChange:
         shape = scope.tree(self.session)
         for u in self.after:
             self.touched.update(shape.tiers_above(u))
+        self.touched |= self.tiers ^ shape.tiers()  # units now of the second tier, or no more
         if self.touched:
             rebuild(self.session, self.touched)
         else:
