@@ -145,3 +145,12 @@ def test_the_whole_tree_sums_are_filled_from_an_installed_database(empty_url: st
     with Session(engine) as session:
         assert rollups.differences(session) == []
     engine.dispose()
+
+
+def test_every_revision_id_fits_alembic_version() -> None:
+    """PostgreSQL stores the revision in alembic_version.version_num, varchar(32): a longer id
+    upgrades SQLite and fails on PostgreSQL ('value too long'), as 0019's first name did."""
+    from alembic.script import ScriptDirectory
+
+    ids = [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    assert ids and all(len(i) <= 32 for i in ids), [i for i in ids if len(i) > 32]

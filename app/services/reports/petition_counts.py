@@ -4,7 +4,7 @@ from the pre-aggregated sums by received and by closed date, per branch or in al
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlmodel import Session
 
 from app.db.petitions import Petition
@@ -52,10 +52,14 @@ def overdue_extra(units: Any, param: Any) -> list[Any]:
 def overdue_parts(units: Any, t: Any) -> list[Any]:
     """In competence, past due before t and still open at t: the petitions open at t (not
     closed, or closed after t), one indexed SELECT each, as parts labelled 'p_overdue'."""
+    # Those closed after t are found by their closing date (few); "due before t" is then
+    # written so that SQLite cannot take the due date's own index for it, which read every
+    # petition due before t when no unit narrows them (the whole tree: 0.2 s at 60 000).
+    due_before = (Petition.due_date < t, func.coalesce(Petition.due_date, t) < t)
     return [select(*rollups.shaped("p_overdue", Petition.unit_id)).where(
-        scope.in_units(Petition.unit_id, units), open_at, Petition.due_date < t,
+        scope.in_units(Petition.unit_id, units), open_at, due,
         Petition.status.not_in(OUTSIDE_COMPETENCE))
-        for open_at in (Petition.closed_date.is_(None), Petition.closed_date > t)]
+        for open_at, due in zip((Petition.closed_date.is_(None), Petition.closed_date > t), due_before)]
 
 
 _DONE = {s.value for s in DONE}
