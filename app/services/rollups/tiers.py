@@ -48,6 +48,7 @@ def tier_buckets(grain: str, first: date, last: date) -> tuple[date, date]:
         last = date(last.year + (PHASE_YEARS - 1 if grain == "p" else 0), 12, 1)
     return first, last
 
+
 _STAMPS = select(UnitTreeStamp.stamp, UnitTreeStamp.sums_stamp).where(UnitTreeStamp.id == 1)
 
 
@@ -107,7 +108,7 @@ def _stamp(session: Session) -> None:
 def rebuild(session: Session, tiers: Iterable[int] | None = None) -> None:
     """Make the sums of the second-tier units `tiers` (all of them by default) again from the
     records, and mark them whole for the tree as it is now: the days from the records of each
-    one's subtree, the months, years and phases from its days."""
+    one's subtree, the months from its days."""
     from app.services.rollups.bulk import bucket_sql
     from app.services.rollups.raw import KINDS
 
