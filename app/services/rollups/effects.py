@@ -150,7 +150,48 @@ def apply_summed(session: Session, effects: Iterable[Effect]) -> None:
         table, total, dim_names, sum_names = shape
         rows = sorted(groups[shape], key=lambda r: (r["grain"], r["bucket"], r["unit_id"] or 0,
                                                     *(r[d] for d in dim_names)))
-        session.execute(upsert(dialect, stats[table], dim_names, sum_names, total=total), rows)
+        if dialect == "postgresql":
+            _upsert_arrays(session, stats[table], dim_names, sum_names, total, rows)
+        else:
+            session.execute(upsert(dialect, stats[table], dim_names, sum_names, total=total), rows)
+
+
+def _upsert_arrays(session: Session, stat: Any, dim_names: tuple[str, ...],
+                   sum_names: tuple[str, ...], total: bool, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: the rows as one array a column, unnested by one upsert, in their order:
+    the driver's executemany sends a statement a row (1.3 s for an import of 20 000 records)."""
+    names = ("grain", "unit_id", "bucket", *dim_names, *sum_names)
+    sql, kinds, defaults = _array_upsert(stat, names, sum_names, total)
+    columns = [[r[n] if kind is None or r[n] is None else kind(r[n]) for r in rows]
+               for n, kind in zip(names, kinds, strict=True)]
+    columns += [[value] * len(rows) for value in defaults]
+    session.connection().exec_driver_sql(sql, tuple(columns))
+
+
+@lru_cache(maxsize=128)
+def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
+                  total: bool) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
+    """The statement of `_upsert_arrays` for one shape, the Python type each given column's
+    values are made (one type an array: an int among floats would not be sent), and the
+    defaults of the columns not given."""
+    from sqlalchemy.dialects import postgresql
+
+    table = stat.__table__
+    dialect = postgresql.dialect()
+    q = dialect.identifier_preparer.quote
+    # The columns not given take their defaults, as the ORM's insert would give them.
+    keys = [n for n in names if n not in sum_names and not (total and n == "unit_id")]
+    rest = [c for c in table.columns if c.name not in names and not c.primary_key]
+    names = (*names, *(c.name for c in rest))
+    arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect=dialect)}[]" for n in names)
+    sets = ", ".join(f"{q(k)} = {q(table.name)}.{q(k)} + excluded.{q(k)}" for k in sum_names)
+    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
+           f"SELECT * FROM unnest({arrays}) "
+           f"ON CONFLICT ({', '.join(q(k) for k in keys)})"
+           f"{' WHERE unit_id IS NULL' if total else ''} DO UPDATE SET {sets}")
+    kinds = tuple(t if (t := table.c[n].type.python_type) in (int, float) else None
+                  for n in names[:len(names) - len(rest)])
+    return sql, kinds, tuple(c.default.arg for c in rest)
 
 
 @lru_cache(maxsize=512)
