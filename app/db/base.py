@@ -31,6 +31,13 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, PField(ge=1, le=MAX_ID)]
 
 
+def read_of(read: type[SQLModel], obj: Any) -> Any:
+    """The Read model (a table-less SQLModel) of a stored record, by pydantic's own validator:
+    SQLModel's `model_validate` does the same around it in Python, about twice the time (1.5
+    against 0.9 ms for a list's 50 contributions)."""
+    return read.__pydantic_validator__.validate_python(obj, from_attributes=True)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, SQLModel
 
+from app.db.base import read_of
 from app.services.actor import Actor
 from app.services.export_columns import BATCH, Spool, Table, for_people
 from app.vn import printable
@@ -43,7 +44,7 @@ def rows(session: Session, *, actor: Actor, records: Any, filters: Any, read: ty
     are read in batches and set aside (in a temporary file past a few MB): the table's `rows`
     can be read once, after the session has closed too. `present_all` shows a batch at once
     (registry.Resource.show_all); else `present` each record."""
-    show = present or (lambda obj, _: read.model_validate(obj, from_attributes=True))
+    show = present or (lambda obj, _: read_of(read, obj))
     shown = (present_all(session, batch, actor) if present_all else
              [show(obj, actor) for obj in batch]
              for batch in batches(session, actor, records, filters))

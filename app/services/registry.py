@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from app.db.base import read_of
 from app.db.commendations import CommendationCreate, CommendationRead, CommendationUpdate
 from app.db.contributions import ContributionCreate, ContributionRead, ContributionUpdate
 from app.db.land_donations import LandDonationCreate, LandDonationRead, LandDonationUpdate
@@ -86,7 +87,7 @@ class Resource:
     def present(self, obj: Any, actor: Actor) -> Any:
         if self.show is not None:
             return self.show(obj, actor)
-        return self.read.model_validate(obj, from_attributes=True)
+        return read_of(self.read, obj)
 
     def present_all(self, session: Any, objs: list[Any], actor: Actor) -> list[Any]:
         if self.show_all is not None:

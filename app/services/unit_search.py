@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from app.db.base import read_of
 from app.db.units import Unit, UnitRead
 from app.enums import UnitKind, UnitLevel
 from app.services import scope, unit_tree
@@ -168,7 +169,7 @@ def shown(session: Session, units: list[Unit], actor: Actor | None = None) -> li
     """The units as the API reads them (a list's page, an export's batch, one unit), each
     with its path (`paths`: one read of the units above them all)."""
     where = paths(session, [u.id for u in units if u.id is not None])
-    return [UnitRead.model_validate(u, from_attributes=True).model_copy(
+    return [read_of(UnitRead, u).model_copy(
         update={"path": where.get(u.id, "")}) for u in units]  # type: ignore[arg-type]
 
 

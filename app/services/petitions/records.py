@@ -11,6 +11,7 @@ from pydantic import PrivateAttr, model_validator
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.db.base import read_of
 from app.db.petitions import (CONFIDENTIAL, Petition, PetitionCreate, PetitionExtension, PetitionRead,
                               PetitionStep, is_confidential)
 from app.db.units import Unit
@@ -166,7 +167,7 @@ def history(session: Session, *, actor: Actor, id: int) -> tuple[list[PetitionSt
 
 def present(p: Petition, actor: Actor) -> PetitionRead:
     """What this actor may read: a denouncer's identity only for managers and admins."""
-    read = PetitionRead.model_validate(p, from_attributes=True)
+    read = read_of(PetitionRead, p)
     if withheld(p, actor):
         for name in CONFIDENTIAL:
             setattr(read, name, None)
