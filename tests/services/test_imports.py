@@ -277,34 +277,45 @@ def test_errors_come_out_in_row_order(session: Session, tree: Any) -> None:
 
 
 def test_a_chunk_that_cannot_be_stored_is_reported_and_the_import_goes_on(
-        session: Session, tree: Any) -> None:
+        session: Session, tree: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A chunk's insert refused by the database (here, on PostgreSQL, the table's sequence set
-    back so that the reserved ids are taken; on SQLite the stored ids follow the largest, so a
-    unique key taken meanwhile stands for it) is reported on its rows, nothing of it stays, and
-    the import goes on checking; the same values stored by the bulk path read back as the ORM's."""
+    back so that the reserved ids are taken; on SQLite the stored ids follow the largest, so
+    the same rows stored again stand for it) is reported on its rows, nothing of it stays, and
+    the import goes on checking; the rows stored by the bulk path (COPY on PostgreSQL, from
+    COPY_FROM rows) read back as the ORM would have stored them."""
     from sqlalchemy import text
 
-    from app.services.imports.bulk import bulk_insert
+    from app.db.base import utcnow
+    from app.services.imports import bulk
 
+    copies = []
+    copy = bulk._copy
+    monkeypatch.setattr(bulk, "_copy", lambda *a: (copies.append(len(a[3])), copy(*a))[1])
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    n = bulk.COPY_FROM
     clerk = actor(tree)
     head = "Mã đơn vị,Nguồn,Hình thức,Số tiền (đồng),Ngày,Mã tham chiếu"
-    assert run(session, clerk, "contributions", head, "T-HT,Nhân dân,Tiền mặt,1.000.000,05/02/2021,K-1").ok
+    before = utcnow()
+    r = run(session, clerk, "contributions", head,
+            *(f"T-HT,Nhân dân,Tiền mặt,1.000.000,05/02/2021,K-{i}" for i in range(n)))
+    assert r.ok and r.created == n, r.errors
     session.commit()
-    stored = session.exec(select(Contribution)).scalar_one()
+    assert copies == ([n, n] if postgresql else [])  # the records, their audit entries
     t = Contribution.__table__
-    row = {c: getattr(stored, c) for c in t.columns.keys()}
-    with pytest.raises(IntegrityError):  # the same id again: refused as the INSERT would be
+    rows = [dict(m) for m in session.execute(select(t)).mappings()]
+    with pytest.raises(IntegrityError):  # the same ids again: refused as the INSERT would be
         with session.begin_nested():
-            bulk_insert(session, t, [row])
+            bulk.bulk_insert(session, t, rows)
     session.rollback()
-    if session.get_bind().dialect.name == "postgresql":
+    if postgresql:
         session.execute(text("SELECT setval(pg_get_serial_sequence('contribution', 'id'), 1, false)"))
         session.commit()
         r = run(session, clerk, "contributions", head,
-                "T-HT,Nhân dân,Tiền mặt,2.000.000,06/02/2021,K-2")
+                *(f"T-HT,Nhân dân,Tiền mặt,2.000.000,06/02/2021,L-{i}" for i in range(n)))
         assert not r.ok and "không lưu được" in r.errors[0].message, r.errors
         session.rollback()
-        assert count(session, Contribution) == 1
-    again = session.exec(select(Contribution)).scalar_one()
-    assert (again.amount_vnd, again.date, again.created_at) == (1_000_000, date(2021, 2, 5),
-                                                                 stored.created_at)
+        assert count(session, Contribution) == n
+    session.expire_all()
+    stored = session.execute(select(t.c.amount_vnd, t.c.date, t.c.created_at)).all()
+    assert {(a, d) for a, d, _ in stored} == {(1_000_000, date(2021, 2, 5))}
+    assert all(before <= at <= utcnow() for _, _, at in stored), stored

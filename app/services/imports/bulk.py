@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from app.db.audit import AuditEntry
@@ -22,6 +22,7 @@ from app.services.imports.specs import Spec
 from app.vn import fold
 
 MEMO_SIZE = 20_000
+COPY_FROM = 16  # rows: fewer go by INSERT (a COPY costs two round trips and a cursor)
 _UNREAD = object()
 
 
@@ -159,7 +160,7 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
                     done = memo[value] = proc(value)
                 values[i] = done
         params.append(tuple(values))
-    if dialect.name == "postgresql":
+    if dialect.name == "postgresql" and len(params) >= COPY_FROM:
         _copy(conn, table, names, params, sql)
     else:
         conn.exec_driver_sql(sql, params)
@@ -178,8 +179,10 @@ def _copy(conn: Any, table: Any, names: list[str], params: list[tuple[Any, ...]]
         with cursor.copy(copy_sql) as copy:
             for row in params:
                 copy.write_row(row)
-    except psycopg.IntegrityError as exc:  # as SQLAlchemy would have raised it for the INSERT
-        raise IntegrityError(sql, None, exc) from exc
+    except psycopg.Error as exc:  # as SQLAlchemy raises the INSERT's: by its class, so that a
+        # duplicate key is an IntegrityError, a lock timeout an OperationalError (503)
+        raise DBAPIError.instance(sql, None, exc, psycopg.Error, hide_parameters=True,
+                                  dialect=conn.dialect) from exc
     finally:
         cursor.close()
 

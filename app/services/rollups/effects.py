@@ -7,7 +7,7 @@ from functools import lru_cache
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -183,7 +183,10 @@ def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
     keys = [n for n in names if n not in sum_names and not (total and n == "unit_id")]
     rest = [c for c in table.columns if c.name not in names and not c.primary_key]
     names = (*names, *(c.name for c in rest))
-    arrays = ", ".join(f"%s::{table.c[n].type.compile(dialect=dialect)}[]" for n in names)
+    # Texts as plain varchar: a cast to varchar(n) would cut a longer value where the
+    # column's own assignment refuses it.
+    arrays = ", ".join(f"%s::{'VARCHAR' if _texts(t) else t.compile(dialect=dialect)}[]"
+                       for t in (table.c[n].type for n in names))
     sets = ", ".join(f"{q(k)} = {q(table.name)}.{q(k)} + excluded.{q(k)}" for k in sum_names)
     sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(n) for n in names)}) "
            f"SELECT * FROM unnest({arrays}) "
@@ -192,6 +195,11 @@ def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
     kinds = tuple(t if (t := table.c[n].type.python_type) in (int, float) else None
                   for n in names[:len(names) - len(rest)])
     return sql, kinds, tuple(c.default.arg for c in rest)
+
+
+def _texts(column_type: Any) -> bool:
+    """Whether a column holds texts (SQLModel's AutoString decorates a String)."""
+    return isinstance(getattr(column_type, "impl_instance", column_type), String)
 
 
 @lru_cache(maxsize=512)
