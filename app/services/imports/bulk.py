@@ -134,8 +134,9 @@ class Bulk:
 
 def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     """Rows with their ids given, through the driver's own executemany (SQLite) or COPY
-    (PostgreSQL): no RETURNING and no per-row statement compilation, the fastest insert there is. Each value goes through its
-    column type's own bind processing, so it is stored exactly as the ORM would store it."""
+    (PostgreSQL): no RETURNING and no per-row statement compilation, the fastest insert there
+    is. Each value goes through its column type's own bind processing, so it is stored exactly
+    as the ORM would store it."""
     conn = session.connection()
     dialect = conn.dialect
     names = list(rows[0])

@@ -179,8 +179,8 @@ def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
     table = stat.__table__
     dialect = postgresql.dialect()
     q = dialect.identifier_preparer.quote
+    keys = _row_key(names[3:len(names) - len(sum_names)], total)
     # The columns not given take their defaults, as the ORM's insert would give them.
-    keys = [n for n in names if n not in sum_names and not (total and n == "unit_id")]
     rest = [c for c in table.columns if c.name not in names and not c.primary_key]
     names = (*names, *(c.name for c in rest))
     # Texts as plain varchar: a cast to varchar(n) would cut a longer value where the
@@ -211,10 +211,13 @@ def upsert(dialect: str, stat: Any, dim_names: tuple[str, ...],
     write)."""
     table = stat.__table__
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    if total:
-        return stmt.on_conflict_do_update(
-            index_elements=["grain", "bucket", *dim_names], index_where=table.c.unit_id.is_(None),
-            set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
     return stmt.on_conflict_do_update(
-        index_elements=["grain", "unit_id", "bucket", *dim_names],
+        index_elements=_row_key(dim_names, total),
+        index_where=table.c.unit_id.is_(None) if total else None,
         set_={k: table.c[k] + stmt.excluded[k] for k in sum_names})
+
+
+def _row_key(dim_names: tuple[str, ...], total: bool) -> list[str]:
+    """The columns of a stat row's unique key: the whole tree's rows (`total`, no unit) have
+    one of their own, a partial index where the unit is null."""
+    return ["grain", *(() if total else ("unit_id",)), "bucket", *dim_names]
