@@ -175,7 +175,8 @@ def create_app() -> FastAPI:
     install_errors(app, html=ui_errors.render)
     # FastAPI tries the routes in order, several microseconds each, matching twice: the health
     # probe and the wall screens' polls (most requests of an office with screens on) come
-    # first, the pages last.
+    # first, the pages last; an API router turns away another's path by its prefix alone
+    # (app.api.crud.PrefixRouter).
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
         """200 once the database answers."""
@@ -186,6 +187,8 @@ def create_app() -> FastAPI:
     app.include_router(ui_routes.live_router, dependencies=[Depends(csrf.verify)])
     for router in API_ROUTERS:
         app.include_router(router)
+    # Before the pages: a page's scripts and styles were tried on every page route first.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(ui_routes.router, dependencies=[Depends(csrf.verify)])
 
     @app.get("/docs", include_in_schema=False)
@@ -193,7 +196,6 @@ def create_app() -> FastAPI:
         """The API's interactive documentation."""
         return templates.TemplateResponse(request, "docs.html", {})
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
