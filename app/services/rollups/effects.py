@@ -160,8 +160,7 @@ def _upsert_arrays(session: Session, stat: Any, dim_names: tuple[str, ...],
                    sum_names: tuple[str, ...], total: bool, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: the rows as one array a column, unnested by one upsert, in their order:
     the driver's executemany sends a statement a row (1.3 s for an import of 20 000 records)."""
-    names = ("grain", "unit_id", "bucket", *dim_names, *sum_names)
-    sql, kinds, defaults = _array_upsert(stat, names, sum_names, total)
+    sql, names, kinds, defaults = _array_upsert(stat, dim_names, sum_names, total)
     columns = [[r[n] if kind is None or r[n] is None else kind(r[n]) for r in rows]
                for n, kind in zip(names, kinds, strict=True)]
     columns += [[value] * len(rows) for value in defaults]
@@ -169,20 +168,21 @@ def _upsert_arrays(session: Session, stat: Any, dim_names: tuple[str, ...],
 
 
 @lru_cache(maxsize=128)
-def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
-                  total: bool) -> tuple[str, tuple[Any, ...], tuple[Any, ...]]:
-    """The statement of `_upsert_arrays` for one shape, the Python type each given column's
-    values are made (one type an array: an int among floats would not be sent), and the
-    defaults of the columns not given."""
+def _array_upsert(stat: Any, dim_names: tuple[str, ...], sum_names: tuple[str, ...],
+                  total: bool) -> tuple[str, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """The statement of `_upsert_arrays` for one shape, the columns given (in the order of
+    its arrays), the Python type each one's values are made (one type an array: an int among
+    floats would not be sent), and the defaults of the columns not given."""
     from sqlalchemy.dialects import postgresql
 
     table = stat.__table__
     dialect = postgresql.dialect()
     q = dialect.identifier_preparer.quote
-    keys = _row_key(names[3:len(names) - len(sum_names)], total)
+    given = ("grain", "unit_id", "bucket", *dim_names, *sum_names)
+    keys = _row_key(dim_names, total)
     # The columns not given take their defaults, as the ORM's insert would give them.
-    rest = [c for c in table.columns if c.name not in names and not c.primary_key]
-    names = (*names, *(c.name for c in rest))
+    rest = [c for c in table.columns if c.name not in given and not c.primary_key]
+    names = (*given, *(c.name for c in rest))
     # Texts as plain varchar: a cast to varchar(n) would cut a longer value where the
     # column's own assignment refuses it.
     arrays = ", ".join(f"%s::{'VARCHAR' if _texts(t) else t.compile(dialect=dialect)}[]"
@@ -193,8 +193,8 @@ def _array_upsert(stat: Any, names: tuple[str, ...], sum_names: tuple[str, ...],
            f"ON CONFLICT ({', '.join(q(k) for k in keys)})"
            f"{' WHERE unit_id IS NULL' if total else ''} DO UPDATE SET {sets}")
     kinds = tuple(t if (t := table.c[n].type.python_type) in (int, float) else None
-                  for n in names[:len(names) - len(rest)])
-    return sql, kinds, tuple(c.default.arg for c in rest)
+                  for n in given)
+    return sql, given, kinds, tuple(c.default.arg for c in rest)
 
 
 def _texts(column_type: Any) -> bool:
